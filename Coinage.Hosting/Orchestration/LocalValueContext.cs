@@ -1,0 +1,73 @@
+using Coinage.Hosting.ApplicationModel;
+using Coinage.Hosting.Projects;
+
+namespace Coinage.Hosting.Orchestration;
+
+/// <summary>
+/// Values for a local run: every endpoint on 127.0.0.1, every replica on its own port (fixed
+/// ports only in `run`, free ones in tests), parameters with their real values.
+/// </summary>
+public sealed class LocalValueContext : IValueContext
+{
+    private readonly Dictionary<(EndpointAnnotation, int), int> _ports = [];
+
+    public LocalValueContext(AppModel model)
+    {
+        var taken = new HashSet<int>();
+        var usePinned = model.Context.IsRunMode && !model.Context.IsTesting;
+        foreach (var resource in model.Resources)
+        {
+            var replicas = resource is ProjectResource project ? project.Replicas : 1;
+            foreach (var endpoint in resource.Endpoints())
+            {
+                for (var replica = 0; replica < replicas; replica++)
+                {
+                    if (usePinned && endpoint.Port is { } pinned)
+                    {
+                        var port = pinned + replica;
+                        if (!taken.Add(port))
+                        {
+                            throw new ResourceFailedException(resource.Name, $"port {port} is pinned twice in the app model.");
+                        }
+                        _ports[(endpoint, replica)] = port;
+                    }
+                }
+            }
+        }
+        foreach (var resource in model.Resources)
+        {
+            var replicas = resource is ProjectResource project ? project.Replicas : 1;
+            foreach (var endpoint in resource.Endpoints())
+            {
+                for (var replica = 0; replica < replicas; replica++)
+                {
+                    if (!_ports.ContainsKey((endpoint, replica)))
+                    {
+                        _ports[(endpoint, replica)] = PortAllocator.GetFreePort(taken);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Where projects send OTLP; set when the dashboard's receiver is running.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    public bool IsPublishing => false;
+
+    public string Host(EndpointAnnotation endpoint) => "127.0.0.1";
+
+    public int Port(EndpointAnnotation endpoint, int replica = 0) =>
+        _ports.TryGetValue((endpoint, replica), out var port)
+            ? port
+            : throw new InvalidOperationException($"No port allocated for {endpoint.Resource.Name}/{endpoint.Name} replica {replica}.");
+
+    public string Value(ParameterResource parameter) => parameter.Value;
+
+    public int AddressCount(EndpointAnnotation endpoint) =>
+        endpoint.Resource is ProjectResource project ? project.Replicas : 1;
+
+    /// <summary>Pinned ports that something else already listens on.</summary>
+    public IEnumerable<(EndpointAnnotation Endpoint, int Port)> PinnedPortsInUse() =>
+        _ports.Where(p => p.Key.Item1.Port is not null && !PortAllocator.IsFree(p.Value)).Select(p => (p.Key.Item1, p.Value));
+}
