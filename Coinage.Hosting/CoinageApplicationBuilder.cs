@@ -135,6 +135,10 @@ public sealed class CoinageApplicationBuilder
         _host.Services.AddSingleton<ResourceStateStore>();
         _host.Services.AddSingleton<Orchestrator>();
         _host.Services.AddSingleton<ProcessLauncher>();
+        foreach (var publisher in Publishing.Publishers.Create())
+        {
+            _host.Services.AddSingleton(publisher);
+        }
         if (ExecutionContext.IsRunMode)
         {
             _host.Services.AddHostedService<OrchestratorHostedService>();
