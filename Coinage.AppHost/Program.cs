@@ -3,7 +3,6 @@ using Coinage.Hosting.ApplicationModel;
 using Coinage.Hosting.Elasticsearch;
 using Coinage.Hosting.MailDev;
 using Coinage.Hosting.Postgres;
-using Coinage.Hosting.Projects;
 using Coinage.Hosting.Prometheus;
 using Coinage.Hosting.Redis;
 

@@ -75,6 +75,10 @@ public sealed class CoinageApplicationBuilder
     /// </summary>
     private void ApplyConfiguredPorts(IResource resource)
     {
+        if (ExecutionContext.IsTesting || Configuration.GetValue<bool>("Coinage:FreePorts"))
+        {
+            return; // tests and side-by-side runs take free ports everywhere
+        }
         var endpoints = resource.Endpoints().ToList();
         for (var i = 0; i < endpoints.Count; i++)
         {
@@ -139,7 +143,7 @@ public sealed class CoinageApplicationBuilder
         {
             _host.Services.AddSingleton(publisher);
         }
-        if (ExecutionContext.IsRunMode)
+        if (ExecutionContext.IsRunMode && !ExecutionContext.IsTesting)
         {
             _host.Services.AddHostedService<OrchestratorHostedService>();
         }

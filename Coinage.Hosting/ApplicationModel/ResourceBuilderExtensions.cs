@@ -1,4 +1,3 @@
-using Coinage.Hosting.Projects;
 
 namespace Coinage.Hosting.ApplicationModel;
 

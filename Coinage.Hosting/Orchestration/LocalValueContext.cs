@@ -1,11 +1,10 @@
 using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Projects;
 
 namespace Coinage.Hosting.Orchestration;
 
 /// <summary>
-/// Values for a local run: every endpoint on 127.0.0.1, every replica on its own port (fixed
-/// ports only in `run`, free ones in tests), parameters with their real values.
+/// Values for a local run: every endpoint on 127.0.0.1, every replica on its own port (pinned
+/// ports from Coinage:Ports in `run`, free ones in tests), parameters with their real values.
 /// </summary>
 public sealed class LocalValueContext : IValueContext
 {
@@ -14,7 +13,7 @@ public sealed class LocalValueContext : IValueContext
     public LocalValueContext(AppModel model)
     {
         var taken = new HashSet<int>();
-        var usePinned = model.Context.IsRunMode && !model.Context.IsTesting;
+        var usePinned = !model.Context.IsTesting;
         foreach (var resource in model.Resources)
         {
             var replicas = resource is ProjectResource project ? project.Replicas : 1;

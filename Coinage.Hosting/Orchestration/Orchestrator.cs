@@ -17,7 +17,6 @@ public sealed partial class Orchestrator(
     ProcessLauncher launcher,
     ILogger<Orchestrator> logger) : IAsyncDisposable
 {
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, Instance> _instances = new();
@@ -25,6 +24,9 @@ public sealed partial class Orchestrator(
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
     private IReadOnlyList<IResource> _started = [];
     private RunContext? _context;
+
+    /// <summary>How long a process may take to stop after its stop signal before it is killed.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a resource may take from start to healthy.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(3);
@@ -289,7 +291,7 @@ public sealed partial class Orchestrator(
 
     private IEnumerable<string> Urls(IResource resource)
     {
-        var replicas = resource is Projects.ProjectResource project ? project.Replicas : 1;
+        var replicas = resource is ProjectResource project ? project.Replicas : 1;
         return resource.Endpoints().SelectMany(e => Enumerable.Range(0, replicas).Select(r => Values.Url(e, r)));
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Coinage.Hosting.ApplicationModel;
 using Coinage.Hosting.Orchestration;
-using Coinage.Hosting.Projects;
 
 namespace Coinage.Hosting.Prometheus;
 

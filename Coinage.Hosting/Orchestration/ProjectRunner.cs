@@ -1,7 +1,7 @@
 using Coinage.Hosting.ApplicationModel;
 using Coinage.Hosting.Orchestration;
 
-namespace Coinage.Hosting.Projects;
+namespace Coinage.Hosting.Orchestration;
 
 /// <summary>Runs a .NET project from its build output with <c>dotnet exec</c>, from its project folder (its content root).</summary>
 internal sealed class ProjectRunner(ProjectResource resource, RunContext context) : IResourceRunner

@@ -1,6 +1,6 @@
 using Coinage.Hosting.ApplicationModel;
 
-namespace Coinage.Hosting.Projects;
+namespace Coinage.Hosting.ApplicationModel;
 
 public static class ProjectBuilderExtensions
 {

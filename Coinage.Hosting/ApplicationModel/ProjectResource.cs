@@ -1,7 +1,7 @@
 using Coinage.Hosting.ApplicationModel;
 using Coinage.Hosting.Orchestration;
 
-namespace Coinage.Hosting.Projects;
+namespace Coinage.Hosting.ApplicationModel;
 
 /// <summary>A .NET project of the solution, run from its build output.</summary>
 public sealed class ProjectResource(string name, IProjectMetadata metadata) : Resource(name), IRunnableResource

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace Coinage.EndToEnd.Tests;
+
+/// <summary>The one-command local run, as a developer uses it.</summary>
+public class AppHostTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task The_platform_comes_up_serves_the_front_end_through_the_api_and_stops_cleanly_on_sigint()
+    {
+        await using var apphost = AppHostProcess.Start();
+        var clock = Stopwatch.StartNew();
+        await apphost.WaitUntilRunningAsync(StartTimeout);
+        TestContext.Current.SendDiagnosticMessage($"The platform was healthy after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.Contains("Web front end", apphost.Links.Keys);
+        Assert.Contains("API reference", apphost.Links.Keys);
+        Assert.Contains("Inbox", apphost.Links.Keys);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        var web = apphost.Links["Web front end"];
+
+        // Browser → web front end → (service discovery, YARP) → API → PostgreSQL + Redis.
+        using var status = await http.GetAsync(new Uri(web, "/api/v1/status"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        using var json = JsonDocument.Parse(await status.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("apiservice", json.RootElement.GetProperty("service").GetString());
+        Assert.Equal("ok", json.RootElement.GetProperty("database").GetString());
+        Assert.Equal("ok", json.RootElement.GetProperty("redis").GetString());
+
+        var page = await http.GetStringAsync(web, TestContext.Current.CancellationToken);
+        Assert.Contains("<div id=\"root\"></div>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(apphost.Links["API reference"], TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(apphost.Links["Inbox"], "/email"), TestContext.Current.CancellationToken)).StatusCode);
+
+        var children = apphost.Descendants();
+        Assert.True(children.Count >= 7, $"expected postgres, redis, maildev, prometheus, api, worker and web processes; found {children.Count}");
+
+        apphost.Signal("INT");
+        await apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, apphost.Process.ExitCode);
+        var survivors = children.Where(ProcessTree.IsAlive).ToList();
+        Assert.True(survivors.Count == 0, $"processes left behind: {string.Join(", ", survivors)}\n{apphost.Tail(40)}");
+        // Dependents stop before what they depend on.
+        var output = apphost.Output;
+        Assert.True(output.IndexOf("webfrontend    │ ── Finished", StringComparison.Ordinal) < output.IndexOf("postgres       │ ── Stopping", StringComparison.Ordinal),
+            "the web front end must stop before PostgreSQL");
+    }
+
+    [Fact]
+    public async Task Killing_the_apphost_takes_every_child_with_it()
+    {
+        await using var apphost = AppHostProcess.Start();
+        await apphost.WaitUntilRunningAsync(StartTimeout);
+        var children = apphost.Descendants();
+        Assert.NotEmpty(children);
+
+        apphost.Signal("KILL");
+        await apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (children.Any(ProcessTree.IsAlive) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+        Assert.Empty(children.Where(ProcessTree.IsAlive));
+    }
+}
