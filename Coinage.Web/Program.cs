@@ -1,5 +1,21 @@
+using Coinage.Web.FrontEnd;
+using Coinage.Web.Proxy;
+using Coinage.Web.Security;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddSecurityHeaders();
+builder.AddFrontEnd();
+builder.AddApiProxy();
+
 var app = builder.Build();
+
+app.UseSecurityHeaders();
+app.UseFrontEnd();
+
 app.MapDefaultEndpoints();
+app.MapApiProxy();
+app.MapFrontEndFallback();
+
 app.Run();

@@ -1,0 +1,39 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// `npm run dev` serves the app with hot reload and forwards the API paths the way Coinage.Web's YARP
+// proxy does in production. The API address comes from the same service-discovery variable the
+// AppHost gives Coinage.Web, so `services__apiservice__http__0=http://127.0.0.1:PORT npm run dev` works.
+const apiTarget =
+  process.env['services__apiservice__http__0'] ?? process.env['COINAGE_API_URL'] ?? 'http://127.0.0.1:5080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    // Coinage.Web serves wwwroot/; the folder is build output only, so it is emptied on every build.
+    outDir: '../wwwroot',
+    emptyOutDir: true,
+    // Content-hashed file names: Coinage.Web caches /assets/* for a year, immutable.
+    assetsDir: 'assets',
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': { target: apiTarget, changeOrigin: true },
+      '/hubs': { target: apiTarget, changeOrigin: true, ws: true },
+    },
+  },
+  preview: {
+    host: '127.0.0.1',
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    restoreMocks: true,
+    // CI counts results from the JUnit report.
+    reporters: ['default', 'junit'],
+    outputFile: { junit: './test-results/junit.xml' },
+  },
+});

@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Coinage.Web.Tests.Infrastructure;
+
+/// <summary>
+/// A real HTTP server on a loopback port that the proxy forwards to, answering with what it received, so the
+/// tests can see what YARP sends upstream (path, query, X-Forwarded-* headers) — which the real API cannot show.
+/// </summary>
+public sealed class UpstreamServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private UpstreamServer(WebApplication app, string name)
+    {
+        _app = app;
+        Name = name;
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        Address = new Uri(address);
+    }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    public static async Task<UpstreamServer> StartAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+
+        app.MapGet("/api/v1/missing", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"{name} has no such route."));
+        app.Map("/{**path}", (HttpContext context) =>
+        {
+            // A header the web host must replace with its own, not repeat.
+            context.Response.Headers.XFrameOptions = "SAMEORIGIN";
+            return TypedResults.Json(new EchoResponse(
+                name,
+                context.Request.Method,
+                context.Request.Path.Value ?? "",
+                context.Request.QueryString.Value ?? "",
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                // Compressible padding: large enough that a compressing proxy would compress it.
+                string.Concat(Enumerable.Repeat("0123456789", 500))));
+        });
+
+        await app.StartAsync();
+        return new UpstreamServer(app, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public sealed record EchoResponse(string Server, string Method, string Path, string Query, Dictionary<string, string> Headers, string Padding);
