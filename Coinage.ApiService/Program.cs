@@ -1,5 +1,32 @@
+using Coinage.ApiService.Infrastructure;
+using Coinage.ApiService.Status;
+using Coinage.Domain.Data;
+using Coinage.Domain.Redis;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddCoinageDbContext();
+builder.AddCoinageRedis();
+builder.AddReadinessChecks();
+builder.AddHttpConventions();
+builder.AddApiDocumentation();
+
 var app = builder.Build();
+
+// Before the server listens, so /health can never report ready on an old schema.
+await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+if (args is ["migrate", ..])
+{
+    return; // A deployment's init container: migrate, then exit (docs/deploy.md).
+}
+
+app.UseHttpConventions();
 app.MapDefaultEndpoints();
-app.Run();
+app.MapApiDocumentation();
+app.MapStatusApi();
+
+await app.RunAsync();
+
+/// <summary>The entry point, public for <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
+public partial class Program;

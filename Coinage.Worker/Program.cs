@@ -1,5 +1,24 @@
+using Coinage.Domain.Data;
+using Coinage.Domain.Redis;
+using Coinage.Worker.Hangfire;
+using Coinage.Worker.Infrastructure;
+using Coinage.Worker.Jobs;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddCoinageDbContext();
+builder.AddCoinageRedis();
+builder.AddReadinessChecks();
+builder.AddCoinageHangfire();
+builder.AddJobs();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
-app.Run();
+app.MapJobsDashboard();
+
+await app.RunAsync();
+
+/// <summary>The entry point, public for <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
+public partial class Program;
