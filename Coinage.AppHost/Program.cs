@@ -17,6 +17,7 @@ var smtp = builder.AddMailDev("smtp")
 var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
     .WaitFor(db).WaitFor(redis)
+    .WithMigrations("migrate")
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
     .WithUrl("API reference", "/scalar");
 
