@@ -7,7 +7,7 @@ using Coinage.Hosting.Prometheus;
 using Coinage.Hosting.Redis;
 
 var builder = CoinageApplication.CreateBuilder(args);
-var postgres = builder.AddPostgres("postgres").WithDataDirectory(".coinage/postgres");
+var postgres = builder.AddPostgres("postgres").WithDataDirectory("postgres");
 var db = postgres.AddDatabase("coinagedb");
 var redis = builder.AddRedis("redis");
 var search = builder.AddElasticsearch("elasticsearch");

@@ -143,6 +143,11 @@ public sealed class CoinageApplicationBuilder
         {
             _host.Services.AddSingleton(publisher);
         }
+        if (Dashboard.DashboardOptions.IsEnabled(Configuration, ExecutionContext))
+        {
+            // Before the orchestrator: projects start with OTEL_EXPORTER_OTLP_ENDPOINT pointing at it.
+            Dashboard.DashboardBuilderExtensions.AddDashboardServices(_host.Services, Configuration, ExecutionContext);
+        }
         if (ExecutionContext.IsRunMode && !ExecutionContext.IsTesting)
         {
             _host.Services.AddHostedService<OrchestratorHostedService>();

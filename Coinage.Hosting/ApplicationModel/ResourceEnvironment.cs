@@ -40,6 +40,10 @@ public static class ResourceEnvironment
             {
                 values.Add(new("OTEL_EXPORTER_OTLP_ENDPOINT", otlp, false));
                 values.Add(new("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", false));
+                if (context is Orchestration.LocalValueContext { OtlpApiKey: { Length: > 0 } apiKey })
+                {
+                    values.Add(new("OTEL_EXPORTER_OTLP_HEADERS", $"x-otlp-api-key={apiKey}", true));
+                }
             }
         }
         foreach (var annotation in resource.Annotations.OfType<EnvironmentAnnotation>())

@@ -52,6 +52,9 @@ public sealed class LocalValueContext : IValueContext
     /// <summary>Where projects send OTLP; set when the dashboard's receiver is running.</summary>
     public string? OtlpEndpoint { get; set; }
 
+    /// <summary>The key projects present to the OTLP receiver (x-otlp-api-key), when one is configured.</summary>
+    public string? OtlpApiKey { get; set; }
+
     public bool IsPublishing => false;
 
     public string Host(EndpointAnnotation endpoint) => "127.0.0.1";

@@ -38,6 +38,9 @@ public sealed partial class Orchestrator(
 
     public RunContext Context => _context ?? throw new InvalidOperationException("The orchestrator has not started.");
 
+    /// <summary>Adjusts the values of a run before anything starts (the dashboard sets the OTLP endpoint here).</summary>
+    public Action<LocalValueContext>? ConfigureValues { get; set; }
+
     /// <summary>
     /// Starts <paramref name="only"/> (and what they depend on), or the whole model. Returns when
     /// every started resource is healthy; throws <see cref="ResourceFailedException"/> naming the
@@ -47,6 +50,7 @@ public sealed partial class Orchestrator(
     {
         states.Initialize(model.Resources);
         var values = new LocalValueContext(model);
+        ConfigureValues?.Invoke(values);
         _context = new RunContext(model, values, launcher, logs, _http);
         _started = model.InStartOrder(only?.Select(name => model[name]));
 
@@ -220,6 +224,7 @@ public sealed partial class Orchestrator(
             {
                 if (instance.Processes.Select(p => p.Process).FirstOrDefault(p => p.HasExited) is { } dead)
                 {
+                    await dead.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false); // drains its output, so the reason is complete
                     throw new ResourceFailedException(resource.Name, $"exited with code {dead.ExitCode} during start-up: {LastError(resource.Name)}");
                 }
                 if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -273,6 +278,7 @@ public sealed partial class Orchestrator(
         {
             return;
         }
+        process.WaitForExit(); // drains the output still in flight, so the reason below is complete
         var code = process.ExitCode;
         var state = states.Get(resource.Name);
         if (state.State == KnownResourceStates.Running && state.Health == HealthStatus.Healthy)

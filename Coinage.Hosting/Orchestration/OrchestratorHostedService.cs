@@ -13,7 +13,8 @@ internal sealed class OrchestratorHostedService(
     Orchestrator orchestrator,
     ResourceLogStore logs,
     ResourceStateStore states,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    Dashboard.DashboardServer? dashboard = null) : BackgroundService
 {
     private static readonly ConsoleColor[] Palette =
         [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Magenta, ConsoleColor.Yellow, ConsoleColor.Blue, ConsoleColor.DarkCyan, ConsoleColor.DarkGreen, ConsoleColor.DarkYellow];
@@ -61,6 +62,10 @@ internal sealed class OrchestratorHostedService(
             Console.WriteLine();
             Console.WriteLine($"Coinage is running ({elapsed.TotalSeconds:0.0} s). Press Ctrl+C to stop.");
             Console.ResetColor();
+            if (dashboard is not null)
+            {
+                Console.WriteLine($"  Dashboard: {dashboard.LoginUrl}");
+            }
             foreach (var resource in orchestrator.Model.Resources.Where(r => r is not ParameterResource))
             {
                 var state = states.Get(resource.Name);

@@ -19,7 +19,7 @@ public sealed class PostgresServerResource : Resource, IResourceWithConnectionSt
 
     public ParameterResource Password { get; }
 
-    /// <summary>Data directory for `run`, relative to the solution; tests always use a temporary one.</summary>
+    /// <summary>Data directory for `run`, relative to the run's data directory (.coinage/); tests always use a temporary one.</summary>
     public string? DataDirectory { get; internal set; }
 
     public List<PostgresDatabaseResource> Databases { get; } = [];
@@ -56,7 +56,7 @@ public static class PostgresBuilderExtensions
         return builder.AddResource(new PostgresServerResource(name, password.Resource));
     }
 
-    /// <summary>Keeps the cluster in <paramref name="path"/> (relative to the solution) between runs.</summary>
+    /// <summary>Keeps the cluster in <paramref name="path"/> (relative to the data directory, .coinage/) between runs.</summary>
     public static IResourceBuilder<PostgresServerResource> WithDataDirectory(this IResourceBuilder<PostgresServerResource> builder, string path)
     {
         builder.Resource.DataDirectory = path;

@@ -24,9 +24,11 @@ internal sealed class PostgresRunner(PostgresServerResource resource, RunContext
             $"/usr/lib/postgresql/{RequiredVersion}/bin/postgres", "/usr/lib/postgresql/16/bin/postgres", "/usr/lib/postgresql/17/bin/postgres"))!;
         _user = ProcessLauncher.IsRoot ? PostgresServerResource.UserName : null;
 
+        // Relative to the run's data directory (.coinage/ or --Coinage:DataDirectory), so two
+        // runs with different data directories never share a cluster.
         _dataDirectory = context.IsTesting || resource.DataDirectory is null
             ? Path.Combine(context.ResourceDirectory(resource), "data")
-            : context.ResolvePath(resource.DataDirectory);
+            : Path.GetFullPath(resource.DataDirectory, context.Model.Context.DataDirectory);
         _socketDirectory = context.ResourceDirectory(resource, $"{resource.Name}-socket");
         if (_socketDirectory.Length > 90)
         {
@@ -74,6 +76,11 @@ internal sealed class PostgresRunner(PostgresServerResource resource, RunContext
             await using var command = new NpgsqlCommand("SELECT 1", connection);
             await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
+        {
+            throw new ResourceFailedException(resource.Name,
+                $"the cluster in {_dataDirectory} was initialised with another password than {resource.Password.Name} has now (was secrets.json deleted?); run ./coinage reset, or pass the old one with --Parameters:{resource.Password.Name}=…");
         }
         catch (NpgsqlException)
         {

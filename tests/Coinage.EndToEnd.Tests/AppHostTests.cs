@@ -67,6 +67,6 @@ public class AppHostTests
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
-        Assert.Empty(children.Where(ProcessTree.IsAlive));
+        Assert.DoesNotContain(children, ProcessTree.IsAlive);
     }
 }
