@@ -113,7 +113,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"(?<label>[A-Z][A-Za-z ]+): (?<url>https?://\S+)")]
+    [GeneratedRegex(@"(?<label>[A-Z][A-Za-z]*(?: [A-Za-z]+)*): (?<url>https?://\S+)")]
     private static partial Regex LinkPattern();
 }
 

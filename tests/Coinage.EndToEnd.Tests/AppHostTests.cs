@@ -47,7 +47,9 @@ public class AppHostTests
         Assert.True(survivors.Count == 0, $"processes left behind: {string.Join(", ", survivors)}\n{apphost.Tail(40)}");
         // Dependents stop before what they depend on.
         var output = apphost.Output;
-        Assert.True(output.IndexOf("webfrontend    │ ── Finished", StringComparison.Ordinal) < output.IndexOf("postgres       │ ── Stopping", StringComparison.Ordinal),
+        var webFinished = System.Text.RegularExpressions.Regex.Match(output, @"webfrontend\s+│ ── Finished");
+        var postgresStopping = System.Text.RegularExpressions.Regex.Match(output, @"postgres\s+│ ── Stopping");
+        Assert.True(webFinished.Success && postgresStopping.Success && webFinished.Index < postgresStopping.Index,
             "the web front end must stop before PostgreSQL");
     }
 
