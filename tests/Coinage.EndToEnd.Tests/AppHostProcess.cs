@@ -31,10 +31,12 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Links printed once everything is healthy, by label ("Web front end", "API reference", ...).</summary>
     public Dictionary<string, Uri> Links { get; } = [];
 
-    public static AppHostProcess Start()
+    /// <summary>Starts the AppHost; <paramref name="prepare"/> may seed its data directory first.</summary>
+    public static AppHostProcess Start(Action<string>? prepare = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("coinage-e2e-").FullName;
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL's user must traverse it
+        prepare?.Invoke(dataDirectory);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -54,6 +54,37 @@ public class AppHostTests
     }
 
     [Fact]
+    public async Task A_resource_that_cannot_start_stops_the_run_with_one_clear_line_and_a_failing_exit_code()
+    {
+        // A PostgreSQL data directory whose lock file names a live process (this test runner).
+        await using var apphost = AppHostProcess.Start(dataDirectory =>
+        {
+            var cluster = Path.Combine(dataDirectory, "postgres");
+            Directory.CreateDirectory(cluster);
+            File.WriteAllText(Path.Combine(cluster, "PG_VERSION"), "15\n");
+            File.WriteAllText(Path.Combine(cluster, "postmaster.pid"), $"{Environment.ProcessId}\n{cluster}\n");
+        });
+        var started = new List<int>();
+        var exited = apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        while (!exited.IsCompleted)
+        {
+            started.AddRange(apphost.Descendants().Except(started)); // whatever starts before the failure
+            await Task.WhenAny(exited, Task.Delay(100, TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(1, apphost.Process.ExitCode);
+        var failures = apphost.Output.Split('\n').Where(l => l.Contains('✖', StringComparison.Ordinal)).ToList();
+        var failure = Assert.Single(failures);
+        Assert.Contains($"postgres: another PostgreSQL (PID {Environment.ProcessId}) is already running", failure, StringComparison.Ordinal);
+        Assert.False(apphost.Output.Contains("Coinage is running", StringComparison.Ordinal));
+        Assert.DoesNotContain(started, ProcessTree.IsAlive);
+        // Whatever had started (redis, smtp, prometheus start beside postgres) was stopped, not abandoned.
+        var lines = apphost.Output.Split('\n');
+        var ran = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^(\S+)\s+│ ── Running")).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct();
+        Assert.All(ran, name => Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^{name}\s+│ ── Finished")));
+    }
+
+    [Fact]
     public async Task Killing_the_apphost_takes_every_child_with_it()
     {
         await using var apphost = AppHostProcess.Start();
