@@ -1,4 +1,8 @@
+using Coinage.ApiService.Admin;
+using Coinage.ApiService.Audit;
+using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
+using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
@@ -11,6 +15,8 @@ builder.AddCoinageRedis();
 builder.AddReadinessChecks();
 builder.AddHttpConventions();
 builder.AddApiDocumentation();
+builder.AddSecurityFeatures();
+builder.AddIdentityFeatures();
 
 var app = builder.Build();
 
@@ -22,9 +28,16 @@ if (args is ["migrate", ..])
 }
 
 app.UseHttpConventions();
+app.UseSecurityFeatures();
+app.UseIdentityFeatures();
+app.UsePerUserRateLimit();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapStatusApi();
+app.MapAuthApi();
+app.MapAccountApi();
+app.MapAdminApi();
+app.MapAuditApi();
 
 await app.RunAsync();
 

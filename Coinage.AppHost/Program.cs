@@ -14,24 +14,35 @@ var search = builder.AddElasticsearch("elasticsearch");
 var smtp = builder.AddMailDev("smtp")
     .WithUrl("Inbox", "/");
 
+// Identity secrets: generated on the first run and kept in .coinage/secrets.json (see README).
+var jwtKey = builder.AddParameter("jwt-signing-key", secret: true);
+var adminPassword = builder.AddParameter("admin-password", secret: true);
+
 var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
     .WaitFor(db).WaitFor(redis)
     .WithMigrations("migrate")
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
-    .WithUrl("API reference", "/scalar");
+    .WithUrl("API reference", "/scalar")
+    .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey)
+    .WithEnvironment("Coinage__Admin__Email", "admin@coinage.local")
+    .WithEnvironment("Coinage__Admin__Password", adminPassword);
 
-builder.AddProject<Projects.Coinage_Worker>("worker")
+var worker = builder.AddProject<Projects.Coinage_Worker>("worker")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
     .WaitFor(api).WaitFor(smtp)
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
     .WithUrl("Jobs", "/hangfire");
 
-builder.AddProject<Projects.Coinage_Web>("webfrontend")
+var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
     .WithReference(api).WaitFor(api)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
     .WithUrl("Web front end", "/");
+
+// Links in emails (built by the Worker) and CORS/redirects (API) point at the web front end.
+api.WithEnvironment("Coinage__WebBaseUrl", web);
+worker.WithEnvironment("Coinage__WebBaseUrl", web);
 
 builder.AddPrometheus("prometheus")
     .WithRuleFile("deploy/prometheus/alerts.yml")

@@ -1,5 +1,6 @@
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
+using Coinage.Worker.Email;
 using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
@@ -12,6 +13,7 @@ builder.AddCoinageRedis();
 builder.AddReadinessChecks();
 builder.AddCoinageHangfire();
 builder.AddJobs();
+builder.AddEmailDelivery();
 
 var app = builder.Build();
 

@@ -1,4 +1,10 @@
+using Coinage.Domain.Audit;
+using Coinage.Domain.Identity;
 using Coinage.Domain.Operations;
+using Coinage.Domain.Outbox;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -7,14 +13,34 @@ namespace Coinage.Domain.Data;
 /// <summary>
 /// The one database of the exchange (<c>coinagedb</c>). Tables and columns are snake_case;
 /// each entity configures itself in an <see cref="IEntityTypeConfiguration{TEntity}"/> beside it.
+/// Identity's tables keep Identity's model, renamed to snake_case (<c>users</c>, <c>roles</c>, …).
 /// </summary>
-public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options) : DbContext(options)
+public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
+    : IdentityDbContext<CoinageUser, CoinageRole, Guid>(options), IDataProtectionKeyContext
 {
     public DbSet<Heartbeat> Heartbeats => Set<Heartbeat>();
+    public DbSet<RefreshSession> RefreshSessions => Set<RefreshSession>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    /// <summary>Data Protection's key ring, shared by every replica (2FA secrets, email and reset tokens).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<CoinageUser>().ToTable("users");
+        modelBuilder.Entity<CoinageRole>().ToTable("roles");
+        modelBuilder.Entity<IdentityUserRole<Guid>>().ToTable("user_roles");
+        modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("user_claims");
+        modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins");
+        modelBuilder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<Guid>>().ToTable("role_claims");
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CoinageDbContext).Assembly);
     }
 

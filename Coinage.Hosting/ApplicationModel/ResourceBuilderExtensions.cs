@@ -51,6 +51,18 @@ public static class ResourceBuilderExtensions
         where T : IResource =>
         builder.WithAnnotation(new EnvironmentAnnotation(name, ctx => ctx.Value(parameter.Resource), parameter.Resource.IsSecret));
 
+    /// <summary>
+    /// Injects the URL of <paramref name="project"/>'s <c>http</c> endpoint (plus <paramref name="path"/>),
+    /// e.g. so the API can build links to the web front end, which references the API (a
+    /// <c>WithReference</c> the other way would be a cycle).
+    /// </summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, IResourceBuilder<ProjectResource> project, string path = "")
+        where T : IResource
+    {
+        var endpoint = project.Resource.GetEndpoint("http");
+        return builder.WithAnnotation(new EnvironmentAnnotation(name, ctx => ctx.Url(endpoint) + path));
+    }
+
     public static IResourceBuilder<T> WithArgs<T>(this IResourceBuilder<T> builder, params string[] args)
         where T : IResource =>
         builder.WithAnnotation(new ArgsAnnotation(args));

@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Coinage.ApiService.Tests;
 
 /// <summary>The ApiService in-process, configured the way the AppHost configures it.</summary>
-public sealed class ApiFactory(string postgres, string redis) : WebApplicationFactory<Program>
+public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
-    public ApiFactory(InfrastructureFixture infrastructure)
-        : this(infrastructure.PostgresConnectionString, infrastructure.RedisConnectionString)
+    /// <summary>A test-only key, shared by every factory so tokens work across "replicas".</summary>
+    public const string JwtSigningKey = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    public ApiFactory(InfrastructureFixture infrastructure, IReadOnlyDictionary<string, string?>? settings = null)
+        : this(infrastructure.PostgresConnectionString, infrastructure.RedisConnectionString, settings)
     {
     }
 
@@ -16,5 +19,19 @@ public sealed class ApiFactory(string postgres, string redis) : WebApplicationFa
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:coinagedb", postgres);
         builder.UseSetting("ConnectionStrings:redis", redis);
+        builder.UseSetting("Coinage:Jwt:SigningKey", JwtSigningKey);
+        // Only to keep the suite fast; the production default (12) is asserted by a test.
+        builder.UseSetting("Coinage:Identity:BcryptWorkFactor", "10");
+        // Each factory counts in its own keys, with budgets no test reaches unless it means to.
+        builder.UseSetting("Coinage:RateLimits:KeyPrefix", $"test:{Guid.NewGuid():N}");
+        foreach (var policy in new[] { "sign-in-ip", "sign-in-account", "register-ip", "email-ip", "user" })
+        {
+            builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Limit", "100000");
+            builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Window", "00:01:00");
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Coinage.Domain.Data;
 using Coinage.Hosting;
+using Coinage.Hosting.MailDev;
 using Coinage.Hosting.Postgres;
 using Coinage.Hosting.Redis;
 using Coinage.Hosting.Testing;
@@ -21,15 +22,24 @@ public sealed class InfrastructureFixture : IAsyncLifetime
 
     public string RedisConnectionString { get; private set; } = "";
 
+    /// <summary><c>Endpoint=smtp://127.0.0.1:PORT</c> of the shared maildev.</summary>
+    public string SmtpConnectionString { get; private set; } = "";
+
+    /// <summary>maildev's web/API base (GET <c>/email</c> lists the received messages).</summary>
+    public Uri MailDevApi { get; private set; } = new("http://127.0.0.1");
+
     public async ValueTask InitializeAsync()
     {
         var builder = CoinageTestingBuilder.Create();
         builder.AddPostgres("postgres").AddDatabase("coinagedb");
         builder.AddRedis("redis");
+        builder.AddMailDev("smtp");
         _app = await builder.BuildAsync();
         await _app.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         PostgresConnectionString = _app.GetConnectionString("coinagedb");
         RedisConnectionString = _app.GetConnectionString("redis");
+        SmtpConnectionString = _app.GetConnectionString("smtp");
+        MailDevApi = _app.GetEndpoint("smtp", "http");
         await MigrateAsync(PostgresConnectionString);
     }
 

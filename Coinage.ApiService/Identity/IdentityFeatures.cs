@@ -1,0 +1,244 @@
+using Coinage.ApiService.Identity.Sessions;
+using Coinage.ApiService.Identity.Tokens;
+using Coinage.ApiService.Identity.TwoFactor;
+using Coinage.Domain.Data;
+using Coinage.Domain.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Coinage.ApiService.Identity;
+
+public static class Policies
+{
+    public const string VerifiedEmail = "VerifiedEmail";
+    public const string Support = "Support";
+    public const string Compliance = "Compliance";
+    public const string Admin = "Admin";
+}
+
+/// <summary>
+/// Identity Core on <see cref="CoinageDbContext"/> with a BCrypt hasher, Data Protection keys in
+/// the database, JWT bearer authentication whose sessions can be revoked at once through Redis,
+/// and the authorization policies.
+/// </summary>
+internal static partial class IdentityFeatures
+{
+    public static WebApplicationBuilder AddIdentityFeatures(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IdentitySecurityOptions>()
+            .Bind(builder.Configuration.GetSection(IdentitySecurityOptions.Section))
+            .Validate(o => o.BcryptWorkFactor is >= IdentitySecurityOptions.MinimumWorkFactor and <= 31,
+                $"Coinage:Identity:BcryptWorkFactor must be between {IdentitySecurityOptions.MinimumWorkFactor} and 31.")
+            .ValidateOnStart();
+        var security = builder.Configuration.GetSection(IdentitySecurityOptions.Section).Get<IdentitySecurityOptions>() ?? new();
+
+        services.AddDataProtection()
+            .SetApplicationName("coinage")
+            .PersistKeysToDbContext<CoinageDbContext>();
+
+        services.AddIdentityCore<CoinageUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                // User names are the email: allow every character an address may contain.
+                options.User.AllowedUserNameCharacters = "";
+                options.SignIn.RequireConfirmedEmail = false; // signing in is allowed; trading is not (VerifiedEmail policy)
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = security.MaxFailedAccessAttempts;
+                options.Lockout.DefaultLockoutTimeSpan = security.LockoutDuration;
+                // Our own policy (PasswordRules) replaces Identity's character-class rules.
+                options.Password.RequiredLength = PasswordPolicy.PasswordRules.MinimumLength;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+            })
+            .AddRoles<CoinageRole>()
+            .AddEntityFrameworkStores<CoinageDbContext>()
+            .AddDefaultTokenProviders();
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = security.EmailTokenLifetime);
+        services.AddSingleton<IPasswordHasher<CoinageUser>, BCryptPasswordHasher>();
+
+        var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new();
+        var development = builder.Environment.IsDevelopment();
+        services.AddSingleton(jwt);
+        // Resolved by UseIdentityFeatures, so a missing key fails the start of a serving replica
+        // but not the `migrate` command, which needs none.
+        services.AddSingleton(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SigningKeys).FullName!);
+            return SigningKeys.From(jwt, development, message => LogStartupWarning(logger, message));
+        });
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<AuthService>();
+        services.AddSingleton<TotpService>();
+        services.AddSingleton<DummyPasswordHash>();
+        services.AddHostedService<AdminBootstrap>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<AccessTokenIssuer>((options, issuer) =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = issuer.ValidationParameters();
+                options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedSessionsAsync };
+            });
+
+        services.AddSingleton<IAuthorizationHandler, VerifiedEmailHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.VerifiedEmail, p => p.RequireAuthenticatedUser().AddRequirements(new VerifiedEmailRequirement()))
+            .AddPolicy(Policies.Support, p => p.RequireRole(Roles.Support, Roles.Admin))
+            .AddPolicy(Policies.Compliance, p => p.RequireRole(Roles.Compliance, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+        return builder;
+    }
+
+    public static WebApplication UseIdentityFeatures(this WebApplication app)
+    {
+        _ = app.Services.GetRequiredService<SigningKeys>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Every authenticated request: is the token's session revoked (logout, sign-out-others,
+    /// password change, reuse of a refresh token, admin lock)? Fails closed when Redis cannot answer.
+    /// </summary>
+    private static async Task RejectRevokedSessionsAsync(TokenValidatedContext context)
+    {
+        var sid = context.Principal?.FindFirst(AccessTokenIssuer.SessionIdClaim)?.Value;
+        if (sid is null || !Guid.TryParse(sid, out var sessionId))
+        {
+            context.Fail("The token has no session.");
+            return;
+        }
+        try
+        {
+            if (await SessionService.IsRevokedAsync(context.HttpContext.RequestServices.GetRequiredService<IConnectionMultiplexer>(), sessionId).ConfigureAwait(false))
+            {
+                context.Fail("The session has been revoked.");
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            context.Fail("Session revocation cannot be checked.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogStartupWarning(ILogger logger, string message);
+}
+
+/// <summary>A BCrypt hash of a random password, verified for unknown emails so they take as long as known ones.</summary>
+public sealed class DummyPasswordHash(IPasswordHasher<CoinageUser> hasher)
+{
+    private readonly Lazy<string> _hash = new(() => hasher.HashPassword(new CoinageUser(), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))));
+
+    public void Verify(string password) => hasher.VerifyHashedPassword(new CoinageUser(), _hash.Value, password);
+}
+
+public sealed class VerifiedEmailRequirement : IAuthorizationRequirement;
+
+internal sealed class VerifiedEmailHandler : AuthorizationHandler<VerifiedEmailRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, VerifiedEmailRequirement requirement)
+    {
+        if (context.User.FindFirst(AccessTokenIssuer.EmailVerifiedClaim)?.Value == "true")
+        {
+            context.Succeed(requirement);
+        }
+        else
+        {
+            context.Fail(new AuthorizationFailureReason(this, ErrorCodes.EmailNotVerified));
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>401 and 403 as problem details; a failed <see cref="VerifiedEmailRequirement"/> says <c>email_not_verified</c>.</summary>
+internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden)
+        {
+            var unverified = authorizeResult.AuthorizationFailure?.FailureReasons.Any(r => r.Message == ErrorCodes.EmailNotVerified) == true;
+            var code = unverified ? ErrorCodes.EmailNotVerified : "forbidden";
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status403Forbidden,
+                    Title = unverified ? "Email address not verified" : "Forbidden",
+                    Detail = unverified ? "Verify your email address before trading or withdrawing." : null,
+                    Type = Problems.TypeBase + code,
+                    Extensions = { ["code"] = code },
+                },
+            }).ConfigureAwait(false);
+            return;
+        }
+        await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Creates or repairs the administrator named by <c>Coinage:Admin:Email</c>/<c>Coinage:Admin:Password</c>
+/// at start-up (after migrations): confirmed email, Admin role. Does nothing when unset.
+/// </summary>
+internal sealed partial class AdminBootstrap(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<AdminBootstrap> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var email = configuration["Coinage:Admin:Email"];
+        var password = configuration["Coinage:Admin:Password"];
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CoinageUser>>();
+        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var user = await users.FindByEmailAsync(email).ConfigureAwait(false);
+        if (user is null)
+        {
+            user = new CoinageUser { Id = Guid.CreateVersion7(), Email = email, UserName = email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow() };
+            var created = await users.CreateAsync(user, password).ConfigureAwait(false);
+            if (!created.Succeeded)
+            {
+                // Another replica may have created it a moment ago.
+                user = await users.FindByEmailAsync(email).ConfigureAwait(false);
+                if (user is null)
+                {
+                    LogFailed(logger, string.Join("; ", created.Errors.Select(e => e.Description)));
+                    return;
+                }
+            }
+            LogCreated(logger, email);
+        }
+        if (!await users.IsInRoleAsync(user, Roles.Admin).ConfigureAwait(false))
+        {
+            await users.AddToRoleAsync(user, Roles.Admin).ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Administrator {Email} created from configuration")]
+    private static partial void LogCreated(ILogger logger, string email);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the configured administrator: {Errors}")]
+    private static partial void LogFailed(ILogger logger, string errors);
+}

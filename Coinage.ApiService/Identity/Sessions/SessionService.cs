@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+using Coinage.Domain.Data;
+using Coinage.Domain.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Coinage.ApiService.Identity.Sessions;
+
+/// <summary>
+/// Signed-in sessions and their rotating refresh tokens. Revocation is written to the database
+/// (so refresh stops) and to Redis (so the session's access tokens stop on every replica at once).
+/// </summary>
+public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer redis, TimeProvider clock, IOptions<IdentitySecurityOptions> options)
+{
+    public const string RevokedKeyPrefix = "coinage:sessions:revoked:";
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string NewToken() => Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Adds a session and its first refresh token to the context (saved by the caller's transaction).</summary>
+    public (RefreshSession Session, string RefreshToken) Create(Guid userId, string amr, string? device, string? ip)
+    {
+        var now = clock.GetUtcNow();
+        var session = new RefreshSession
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            CreatedAt = now,
+            LastSeenAt = now,
+            ExpiresAt = now + options.Value.SessionLifetime,
+            Device = string.IsNullOrWhiteSpace(device) ? "unknown" : Truncate(device, 256)!,
+            IpAddress = Truncate(ip, 64),
+            Amr = amr,
+        };
+        db.RefreshSessions.Add(session);
+        var token = NewToken();
+        db.RefreshTokens.Add(new RefreshToken { TokenHash = HashToken(token), SessionId = session.Id, CreatedAt = now });
+        return (session, token);
+    }
+
+    /// <summary>
+    /// Consumes a refresh token and issues its successor. The consume is one conditional UPDATE,
+    /// so of two concurrent uses exactly one wins and the other counts as reuse.
+    /// </summary>
+    public async Task<RotationResult> RotateAsync(string token, string? ip, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var hash = HashToken(token);
+        var stored = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return new RotationResult(RotationOutcome.Invalid, null, null);
+        }
+        var session = await db.RefreshSessions.FirstOrDefaultAsync(s => s.Id == stored.SessionId, cancellationToken).ConfigureAwait(false);
+        if (session is null || !session.IsActive(now))
+        {
+            return new RotationResult(RotationOutcome.Invalid, session, null);
+        }
+        var consumed = await db.RefreshTokens
+            .Where(t => t.TokenHash == hash && t.ConsumedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.ConsumedAt, now), cancellationToken).ConfigureAwait(false);
+        if (consumed == 0)
+        {
+            return new RotationResult(RotationOutcome.Reused, session, null);
+        }
+        var next = NewToken();
+        db.RefreshTokens.Add(new RefreshToken { TokenHash = HashToken(next), SessionId = session.Id, CreatedAt = now });
+        session.LastSeenAt = now;
+        session.IpAddress = Truncate(ip, 64) ?? session.IpAddress;
+        return new RotationResult(RotationOutcome.Rotated, session, next);
+    }
+
+    /// <summary>Marks sessions revoked in the context; call <see cref="PublishRevocationsAsync"/> after commit.</summary>
+    public async Task<List<RefreshSession>> RevokeAsync(Guid userId, string reason, Guid? only = null, Guid? except = null, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var query = db.RefreshSessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now);
+        if (only is { } id)
+        {
+            query = query.Where(s => s.Id == id);
+        }
+        if (except is { } keep)
+        {
+            query = query.Where(s => s.Id != keep);
+        }
+        var sessions = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var session in sessions)
+        {
+            session.RevokedAt = now;
+            session.RevokedReason = reason;
+        }
+        return sessions;
+    }
+
+    /// <summary>
+    /// Tells every replica, through Redis, that these sessions' access tokens are dead. Kept for
+    /// the session's remaining lifetime: no access token of it can outlive that.
+    /// </summary>
+    public async Task PublishRevocationsAsync(IEnumerable<RefreshSession> sessions)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        var now = clock.GetUtcNow();
+        var database = redis.GetDatabase();
+        var writes = sessions.Select(s =>
+        {
+            var ttl = s.ExpiresAt - now;
+            return database.StringSetAsync(RevokedKeyPrefix + s.Id.ToString("N"), "1", ttl > TimeSpan.FromSeconds(1) ? ttl : TimeSpan.FromSeconds(1));
+        });
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    public static async Task<bool> IsRevokedAsync(IConnectionMultiplexer redis, Guid sessionId)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        return await redis.GetDatabase().KeyExistsAsync(RevokedKeyPrefix + sessionId.ToString("N")).ConfigureAwait(false);
+    }
+
+    private static string? Truncate(string? value, int length) =>
+        value is null ? null : new string(value.Where(c => !char.IsControl(c)).Take(length).ToArray());
+}
+
+public enum RotationOutcome
+{
+    Rotated,
+    Invalid,
+    Reused,
+}
+
+public sealed record RotationResult(RotationOutcome Outcome, RefreshSession? Session, string? RefreshToken);

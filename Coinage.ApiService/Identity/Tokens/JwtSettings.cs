@@ -1,0 +1,142 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Coinage.Domain.Identity;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Coinage.ApiService.Identity.Tokens;
+
+/// <summary>
+/// Configuration section <c>Coinage:Jwt</c>. <c>SigningKey</c> (≥ 20 random characters) signs new tokens
+/// under <c>SigningKeyId</c>; each <c>PreviousKeys:{kid}</c> still validates tokens signed before a
+/// rotation, until they expire.
+/// </summary>
+public sealed class JwtSettings
+{
+    public const string Section = "Coinage:Jwt";
+
+    public string Issuer { get; set; } = "coinage";
+    public string Audience { get; set; } = "coinage-api";
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+    public string? SigningKey { get; set; }
+    public string? SigningKeyId { get; set; }
+    public Dictionary<string, string> PreviousKeys { get; set; } = [];
+}
+
+/// <summary>The resolved keys: one signs, all validate.</summary>
+public sealed class SigningKeys
+{
+    /// <summary>The AppHost's generated secrets are 22 random characters (≈131 bits).</summary>
+    public const int MinimumKeyLength = 20;
+
+    public SigningKeys(SymmetricSecurityKey active, IReadOnlyList<SymmetricSecurityKey> all)
+    {
+        Active = active;
+        All = all;
+    }
+
+    public SymmetricSecurityKey Active { get; }
+    public IReadOnlyList<SymmetricSecurityKey> All { get; }
+
+    public static SigningKeys From(JwtSettings settings, bool development, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(warn);
+        SymmetricSecurityKey active;
+        if (string.IsNullOrEmpty(settings.SigningKey))
+        {
+            if (!development)
+            {
+                throw new InvalidOperationException($"Coinage:Jwt:SigningKey is not configured (at least {MinimumKeyLength} random characters).");
+            }
+            active = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(64)) { KeyId = "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) };
+            warn("No Coinage:Jwt:SigningKey configured: signing with a random key generated for this run (Development only); " +
+                "tokens will not survive a restart nor validate on another replica.");
+        }
+        else
+        {
+            active = Key(settings.SigningKey, settings.SigningKeyId);
+        }
+        var all = new List<SymmetricSecurityKey> { active };
+        all.AddRange(settings.PreviousKeys.Select(k => Key(k.Value, k.Key)));
+        return new SigningKeys(active, all);
+    }
+
+    private static SymmetricSecurityKey Key(string secret, string? keyId)
+    {
+        if (secret.Length < MinimumKeyLength)
+        {
+            throw new InvalidOperationException($"JWT signing keys must be at least {MinimumKeyLength} characters long.");
+        }
+        var bytes = DeriveKeyBytes(secret);
+        // Without an explicit id, one derived from the key: stable across replicas, reveals nothing useful.
+        return new SymmetricSecurityKey(bytes) { KeyId = keyId ?? Convert.ToHexStringLower(SHA256.HashData(bytes))[..12] };
+    }
+
+    /// <summary>
+    /// HS256 wants exactly 256 bits of key: HKDF-SHA256 turns a configured secret of any length
+    /// into that, keeping all of its entropy up to 256 bits.
+    /// </summary>
+    public static byte[] DeriveKeyBytes(string secret) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, info: Encoding.UTF8.GetBytes("coinage-jwt-hs256"));
+}
+
+/// <summary>Issues access tokens: <c>sub</c>, <c>sid</c>, <c>amr</c>, roles and whether the email is verified.</summary>
+public sealed class AccessTokenIssuer(JwtSettings settings, SigningKeys keys, TimeProvider clock)
+{
+    public const string SessionIdClaim = "sid";
+    public const string RoleClaim = "role";
+    public const string EmailVerifiedClaim = "email_verified";
+
+    public TimeSpan Lifetime => settings.AccessTokenLifetime;
+
+    public string Issue(CoinageUser user, RefreshSession session, IEnumerable<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(session);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = settings.Issuer,
+            Audience = settings.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + settings.AccessTokenLifetime,
+            SigningCredentials = new SigningCredentials(keys.Active, SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [SessionIdClaim] = session.Id.ToString(),
+                [JwtRegisteredClaimNames.Amr] = session.Amr.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                [RoleClaim] = roles.ToArray(),
+                [EmailVerifiedClaim] = user.EmailConfirmed,
+            },
+        };
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = settings.Issuer,
+        ValidAudience = settings.Audience,
+        IssuerSigningKeys = keys.All,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ValidateIssuerSigningKey = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        RoleClaimType = RoleClaim,
+    };
+}
+
+public static class ClaimsPrincipalExtensions
+{
+    public static Guid UserId(this ClaimsPrincipal principal) =>
+        Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? throw new InvalidOperationException("No sub claim."));
+
+    public static Guid SessionId(this ClaimsPrincipal principal) =>
+        Guid.Parse(principal.FindFirstValue(AccessTokenIssuer.SessionIdClaim) ?? throw new InvalidOperationException("No sid claim."));
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Coinage.ApiService.Security;
+
+/// <summary>Configuration section <c>Coinage:RateLimits</c>: one fixed window per policy.</summary>
+public sealed class RateLimitSettings
+{
+    public const string Section = "Coinage:RateLimits";
+
+    /// <summary>Prefix of the Redis keys (tests give each host its own).</summary>
+    public string KeyPrefix { get; set; } = "coinage:rl";
+
+    public Dictionary<string, RateLimitRule> Policies { get; set; } = new(StringComparer.Ordinal)
+    {
+        [RateLimitPolicies.SignInPerIp] = new(30, TimeSpan.FromMinutes(5)),
+        [RateLimitPolicies.SignInPerAccount] = new(10, TimeSpan.FromMinutes(15)),
+        [RateLimitPolicies.RegisterPerIp] = new(10, TimeSpan.FromHours(1)),
+        [RateLimitPolicies.EmailPerIp] = new(10, TimeSpan.FromHours(1)),
+        [RateLimitPolicies.PerUser] = new(600, TimeSpan.FromMinutes(1)),
+    };
+}
+
+public sealed record RateLimitRule(int Limit, TimeSpan Window)
+{
+    public RateLimitRule() : this(0, TimeSpan.Zero)
+    {
+    }
+}
+
+public static class RateLimitPolicies
+{
+    public const string SignInPerIp = "sign-in-ip";
+    public const string SignInPerAccount = "sign-in-account";
+    public const string RegisterPerIp = "register-ip";
+
+    /// <summary>Verification resends and password reset requests: both send email.</summary>
+    public const string EmailPerIp = "email-ip";
+    public const string PerUser = "user";
+}
+
+/// <summary>
+/// A fixed-window counter in Redis shared by every replica: one Lua script increments the window's
+/// key, sets its expiry on the first hit and returns the count and the time left, atomically.
+/// </summary>
+public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOptions<RateLimitSettings> settings, ILogger<RedisRateLimiter> logger)
+{
+    private const string Script = """
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+        return { count, ttl }
+        """;
+
+    public async Task<RateLimitDecision> AcquireAsync(string policy, string partition)
+    {
+        if (!settings.Value.Policies.TryGetValue(policy, out var rule) || rule.Limit <= 0)
+        {
+            return RateLimitDecision.Unlimited;
+        }
+        var key = $"{settings.Value.KeyPrefix}:{policy}:{partition}";
+        try
+        {
+            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+                Script, [key], [(long)rule.Window.TotalMilliseconds]).ConfigureAwait(false))!;
+            var count = (long)result[0];
+            var ttl = TimeSpan.FromMilliseconds((long)result[1]);
+            return new RateLimitDecision(count <= rule.Limit, rule.Limit, (int)Math.Max(0, rule.Limit - count), ttl);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Failing open: an outage of Redis must not lock every trader out; lockout still applies.
+            LogUnavailable(logger, exception, policy);
+            return RateLimitDecision.Unlimited;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limiting skipped for {Policy}: Redis unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string policy);
+}
+
+public sealed record RateLimitDecision(bool Allowed, int Limit, int Remaining, TimeSpan ResetAfter)
+{
+    public static readonly RateLimitDecision Unlimited = new(true, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Sets <c>RateLimit-Limit</c>/<c>RateLimit-Remaining</c> (and <c>Retry-After</c> when refused).</summary>
+    public void WriteHeaders(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (Limit == 0)
+        {
+            return;
+        }
+        response.Headers["RateLimit-Limit"] = Limit.ToString(CultureInfo.InvariantCulture);
+        response.Headers["RateLimit-Remaining"] = Remaining.ToString(CultureInfo.InvariantCulture);
+        response.Headers["RateLimit-Reset"] = ((int)Math.Ceiling(ResetAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        if (!Allowed)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ResetAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    public ProblemDetails Problem() => new()
+    {
+        Status = StatusCodes.Status429TooManyRequests,
+        Title = "Too many requests",
+        Detail = $"Try again in {Math.Max(1, (int)Math.Ceiling(ResetAfter.TotalSeconds))} seconds.",
+        Type = Identity.Problems.TypeBase + Identity.ErrorCodes.RateLimited,
+        Extensions = { ["code"] = Identity.ErrorCodes.RateLimited },
+    };
+}
+
+/// <summary>Endpoint filters and middleware that apply <see cref="RedisRateLimiter"/>.</summary>
+public static class RateLimitingExtensions
+{
+    /// <summary>Limits an endpoint per partition (e.g. client IP, or the account named in the body).</summary>
+    public static TBuilder RequireRedisRateLimit<TBuilder>(this TBuilder builder, string policy, Func<EndpointFilterInvocationContext, string?> partition)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var key = partition(context);
+            if (key is null)
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            var limiter = context.HttpContext.RequestServices.GetRequiredService<RedisRateLimiter>();
+            var decision = await limiter.AcquireAsync(policy, key).ConfigureAwait(false);
+            decision.WriteHeaders(context.HttpContext.Response);
+            if (!decision.Allowed)
+            {
+                return TypedResults.Problem(decision.Problem());
+            }
+            return await next(context).ConfigureAwait(false);
+        });
+        builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));
+        return builder;
+    }
+
+    public static string ClientIp(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+
+    /// <summary>The general budget of each signed-in user, across all endpoints and replicas.</summary>
+    public static IApplicationBuilder UsePerUserRateLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var userId = context.User.FindFirst("sub")?.Value;
+        if (userId is null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+        var decision = await context.RequestServices.GetRequiredService<RedisRateLimiter>().AcquireAsync(RateLimitPolicies.PerUser, userId).ConfigureAwait(false);
+        decision.WriteHeaders(context.Response);
+        if (!decision.Allowed)
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = decision.Problem(),
+            }).ConfigureAwait(false);
+            return;
+        }
+        await next(context).ConfigureAwait(false);
+    });
+}

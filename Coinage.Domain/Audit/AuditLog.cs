@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Coinage.Domain.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coinage.Domain.Audit;
+
+/// <summary>Appends to the audit chain inside the caller's transaction, and verifies the chain.</summary>
+public static class AuditLog
+{
+    /// <summary>Key of the transaction-scoped advisory lock that serializes appends: "CoinAudt".</summary>
+    public const long ChainLockKey = 0x436F_696E_4175_6474;
+
+    /// <summary>
+    /// Adds one entry to the chain. Must run inside a transaction of <paramref name="db"/>: the
+    /// advisory lock it takes lasts until that transaction ends, so concurrent appends queue and
+    /// each sees its predecessor. The row is saved with the caller's next SaveChanges, before commit.
+    /// </summary>
+    public static async Task AppendAsync(
+        CoinageDbContext db, string action, DateTimeOffset now, Guid? actor, Guid? subject, string? ip,
+        object? data = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("The audit log is written in the transaction of the action it records.");
+        }
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken).ConfigureAwait(false);
+        var last = await db.AuditEntries.AsNoTracking()
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash })
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        // Unsaved entries of this same transaction come after the stored ones.
+        var pending = db.ChangeTracker.Entries<AuditEntry>()
+            .Where(e => e.State == EntityState.Added)
+            .Select(e => e.Entity)
+            .OrderByDescending(e => e.Sequence)
+            .FirstOrDefault();
+        var (previousSequence, previousHash) = pending is not null
+            ? (pending.Sequence, pending.Hash)
+            : last is not null ? (last.Sequence, last.Hash) : (0L, AuditEntry.GenesisHash);
+        var entry = new AuditEntry
+        {
+            Sequence = previousSequence + 1,
+            // timestamptz keeps microseconds; hash what will be read back.
+            OccurredAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero),
+            Action = action,
+            ActorUserId = actor,
+            SubjectUserId = subject,
+            IpAddress = ip,
+            Data = JsonSerializer.Serialize(data ?? new { }),
+            PreviousHash = previousHash,
+        };
+        entry.Hash = entry.ComputeHash();
+        db.AuditEntries.Add(entry);
+    }
+
+    /// <summary>Walks the chain in order, in pages; returns the first broken link, or null when intact.</summary>
+    public static async Task<AuditChainReport> VerifyAsync(CoinageDbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var expectedPrevious = AuditEntry.GenesisHash;
+        var expectedSequence = 1L;
+        var checkedCount = 0L;
+        while (true)
+        {
+            var page = await db.AuditEntries.AsNoTracking()
+                .Where(e => e.Sequence >= expectedSequence)
+                .OrderBy(e => e.Sequence)
+                .Take(1000)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return new AuditChainReport(true, checkedCount, null, null);
+            }
+            foreach (var entry in page)
+            {
+                if (entry.Sequence != expectedSequence)
+                {
+                    return new AuditChainReport(false, checkedCount, expectedSequence, "missing_entry");
+                }
+                if (entry.PreviousHash != expectedPrevious)
+                {
+                    return new AuditChainReport(false, checkedCount, entry.Sequence, "previous_hash_mismatch");
+                }
+                if (entry.ComputeHash() != entry.Hash)
+                {
+                    return new AuditChainReport(false, checkedCount, entry.Sequence, "content_hash_mismatch");
+                }
+                expectedPrevious = entry.Hash;
+                expectedSequence++;
+                checkedCount++;
+            }
+        }
+    }
+}
+
+/// <param name="Intact">True when every link holds.</param>
+/// <param name="CheckedEntries">Entries verified before the first broken link (all of them when intact).</param>
+/// <param name="FirstBrokenSequence">The first entry whose link fails, or null.</param>
+/// <param name="Reason"><c>missing_entry</c>, <c>previous_hash_mismatch</c> or <c>content_hash_mismatch</c>.</param>
+public sealed record AuditChainReport(bool Intact, long CheckedEntries, long? FirstBrokenSequence, string? Reason);

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Coinage.Worker.Email;
+
+/// <summary>The outbox payload of an identity email (written by the ApiService's IdentityEmails).</summary>
+public sealed record EmailPayload(string To, string UserId, string? AntiPhishingPhrase, Dictionary<string, string?> Data)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static EmailPayload Parse(string json) =>
+        JsonSerializer.Deserialize<EmailPayload>(json, Json) ?? throw new InvalidOperationException("Empty email payload.");
+}
+
+public sealed record RenderedEmail(string To, string Subject, string Text, string Html);
+
+/// <summary>
+/// Plain-text and HTML bodies of each email type. Links point at the web front end
+/// (<c>Coinage:WebBaseUrl</c>); every value is HTML-encoded; the user's anti-phishing phrase,
+/// when set, heads every email.
+/// </summary>
+public static class EmailTemplates
+{
+    public const string TypePrefix = "email.";
+
+    public static RenderedEmail Render(string type, EmailPayload payload, Uri webBaseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(webBaseUrl);
+        string Data(string key) => payload.Data.TryGetValue(key, out var value) ? value ?? "" : "";
+        string Link(string path) => new Uri(webBaseUrl, $"{path}?userId={Uri.EscapeDataString(payload.UserId)}&token={Uri.EscapeDataString(Data("token"))}").ToString();
+
+        var (subject, lines, link) = type switch
+        {
+            "email.verify_email" => ("Verify your email address", new[] { "Welcome to Coinage.", "Confirm your address to start trading. The link works once and expires in 24 hours." }, Link("/verify-email")),
+            "email.account_exists" => ("Someone tried to register with your address", new[] { "Someone tried to open a Coinage account with this address, which already has one.", "If it was you, sign in or reset your password. Otherwise ignore this email." }, new Uri(webBaseUrl, "/forgot-password").ToString()),
+            "email.password_reset" => ("Reset your password", new[] { "A password reset was requested for your account. The link works once and expires in 24 hours.", "If you did not ask for it, ignore this email: your password stays as it is." }, Link("/reset-password")),
+            "email.password_changed" => ("Your password was changed", new[] { "Your Coinage password was changed and your other sessions were signed out.", "If this was not you, reset your password now and contact support." }, new Uri(webBaseUrl, "/forgot-password").ToString()),
+            "email.two_factor_changed" => (Data("enabled") == "true" ? "Two-factor authentication enabled" : "Two-factor authentication disabled",
+                new[] { Data("enabled") == "true" ? "Two-factor authentication is now on for your account." : "Two-factor authentication was turned off for your account.", "If this was not you, reset your password now and contact support." },
+                new Uri(webBaseUrl, "/account/security").ToString()),
+            "email.new_sign_in" => ("New sign-in to your account", new[] { $"Your account was signed in from a new device: {Data("device")} ({Data("ipAddress")}) at {Data("at")}.", "If this was not you, change your password and sign out your other sessions." }, new Uri(webBaseUrl, "/account/security").ToString()),
+            _ => throw new NotSupportedException($"No template for email type '{type}'."),
+        };
+
+        var text = new StringBuilder();
+        var html = new StringBuilder("<!doctype html><html><body style=\"font-family:sans-serif\">");
+        if (!string.IsNullOrEmpty(payload.AntiPhishingPhrase))
+        {
+            text.AppendLine($"Your anti-phishing phrase: {payload.AntiPhishingPhrase}").AppendLine();
+            html.Append("<p style=\"padding:8px;background:#eef\">Your anti-phishing phrase: <strong>")
+                .Append(WebUtility.HtmlEncode(payload.AntiPhishingPhrase)).Append("</strong></p>");
+        }
+        foreach (var line in lines)
+        {
+            text.AppendLine(line);
+            html.Append("<p>").Append(WebUtility.HtmlEncode(line)).Append("</p>");
+        }
+        text.AppendLine().AppendLine(link).AppendLine().AppendLine("— Coinage");
+        html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode(link)).Append("\">").Append(WebUtility.HtmlEncode(link)).Append("</a></p><p>— Coinage</p></body></html>");
+        return new RenderedEmail(payload.To, subject, text.ToString(), html.ToString());
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using OtpNet;
+
+namespace Coinage.ApiService.Tests.Identity;
+
+/// <summary>Drives the identity endpoints the way a client does, and reads what the Worker would email from the outbox.</summary>
+public sealed class IdentityTestClient(HttpClient http, string database)
+{
+    public const string Password = "correct horse battery staple 42";
+    public const string TermsVersion = "2026-11-01";
+
+    public HttpClient Http => http;
+
+    public static string NewEmail(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}@example.test";
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public Task<HttpResponseMessage> PostAsync(string path, object? body, string? accessToken = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+        return http.SendAsync(request, Ct);
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? accessToken, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+        return http.SendAsync(request, Ct);
+    }
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        using var document = JsonDocument.Parse(text.Length == 0 ? "{}" : text);
+        return document.RootElement.Clone();
+    }
+
+    public static async Task<string?> CodeAsync(HttpResponseMessage response) =>
+        (await JsonAsync(response)).TryGetProperty("code", out var code) ? code.GetString() : null;
+
+    public async Task RegisterAsync(string email, string password = Password)
+    {
+        using var response = await PostAsync("/api/v1/auth/register", new { email, password, acceptTerms = true, termsVersion = TermsVersion, privacyVersion = TermsVersion });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    /// <summary>The newest email of a type to an address, as the outbox payload (to, userId, data.token…).</summary>
+    public async Task<JsonElement> LastEmailAsync(string email, string type)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT payload::text FROM outbox_messages WHERE type = @type AND payload->>'to' = @to ORDER BY created_at DESC, id DESC LIMIT 1", connection);
+        command.Parameters.AddWithValue("type", type);
+        command.Parameters.AddWithValue("to", email);
+        var payload = await command.ExecuteScalarAsync(Ct) as string;
+        Assert.NotNull(payload);
+        using var document = JsonDocument.Parse(payload);
+        return document.RootElement.Clone();
+    }
+
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task VerifyAsync(string email)
+    {
+        var mail = await LastEmailAsync(email, "email.verify_email");
+        using var response = await PostAsync("/api/v1/auth/verify-email", new { userId = mail.GetProperty("userId").GetString(), token = mail.GetProperty("data").GetProperty("token").GetString() });
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    public async Task<JsonElement> LoginAsync(string email, string password = Password, bool useCookie = false)
+    {
+        using var response = await PostAsync("/api/v1/auth/login", new { email, password, useCookie });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await JsonAsync(response);
+    }
+
+    /// <summary>Registered, verified and signed in: (access token, refresh token).</summary>
+    public async Task<(string Access, string Refresh)> SignedInUserAsync(string email, bool verified = true)
+    {
+        await RegisterAsync(email);
+        if (verified)
+        {
+            await VerifyAsync(email);
+        }
+        var tokens = await LoginAsync(email);
+        return (tokens.GetProperty("accessToken").GetString()!, tokens.GetProperty("refreshToken").GetString()!);
+    }
+
+    public async Task<JsonElement> RefreshAsync(string refreshToken, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var response = await PostAsync("/api/v1/auth/refresh", new { refreshToken });
+        Assert.Equal(expected, response.StatusCode);
+        return await JsonAsync(response);
+    }
+
+    public async Task<HttpStatusCode> ProfileStatusAsync(string accessToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/api/v1/account/profile", accessToken);
+        return response.StatusCode;
+    }
+
+    public static string Totp(string secret, int stepOffset = 0) =>
+        new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow.AddSeconds(30 * stepOffset));
+}

@@ -1,0 +1,145 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Coinage.Worker.Email;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Coinage.Worker.Tests.Email;
+
+public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_outbox_email_is_dispatched_sent_over_smtp_to_maildev_with_its_link_and_phrase_and_marked_processed()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        var to = $"verify-{Guid.NewGuid():N}@example.test";
+        var userId = Guid.NewGuid().ToString();
+        const string token = "CfDJ8+token/with=odd&chars";
+        var id = await InsertAsync("email.verify_email", new { to, userId, antiPhishingPhrase = "blue <harbour>", data = new Dictionary<string, string> { ["token"] = token } });
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            // The recurring dispatcher claims it once and enqueues the send job; this host's Hangfire
+            // server may run it while the test runs it too: the row lock lets only one send.
+            // Another test's worker (a "replica") may claim it first: either way it is claimed once.
+            var dispatcher = scope.ServiceProvider.GetRequiredService<OutboxEmailDispatcher>();
+            await dispatcher.DispatchAsync(Ct);
+            Assert.Equal(1, await ScalarAsync<int>("SELECT attempts FROM outbox_messages WHERE id = @id", id));
+            await scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct);
+        }
+
+        var mail = await WaitForMailAsync(to);
+        Assert.Equal("Verify your email address", mail.GetProperty("subject").GetString());
+        var text = mail.GetProperty("text").GetString()!;
+        var html = mail.GetProperty("html").GetString()!;
+        var link = $"{WorkerFactory.WebBaseUrl}/verify-email?userId={userId}&token={Uri.EscapeDataString(token)}";
+        Assert.Contains(link, text, StringComparison.Ordinal);
+        Assert.Contains("Your anti-phishing phrase: blue <harbour>", text, StringComparison.Ordinal);
+        // In HTML every value is encoded: the phrase cannot inject markup.
+        Assert.Contains("blue &lt;harbour&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<harbour>", html, StringComparison.Ordinal);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(link), html, StringComparison.Ordinal);
+        DateTime? processedAt = null;
+        for (var i = 0; i < 50 && processedAt is null; i++)
+        {
+            processedAt = await ScalarAsync<DateTime?>("SELECT processed_at FROM outbox_messages WHERE id = @id", id);
+            await Task.Delay(processedAt is null ? 100 : 0, Ct);
+        }
+        Assert.NotNull(processedAt);
+
+        // A second run of the job (a Hangfire retry after a crash) sends nothing twice.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct);
+        }
+        Assert.Single(await MailsToAsync(to));
+    }
+
+    [Fact]
+    public async Task Left_alone_the_worker_delivers_an_outbox_email_through_its_recurring_hangfire_job()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        using var client = factory.CreateClient();
+        var to = $"hangfire-{Guid.NewGuid():N}@example.test";
+        await InsertAsync("email.new_sign_in", new { to, userId = Guid.NewGuid().ToString(), antiPhishingPhrase = (string?)null, data = new Dictionary<string, string> { ["device"] = "curl/8", ["ipAddress"] = "127.0.0.1", ["at"] = "now" } });
+
+        var mail = await WaitForMailAsync(to, TimeSpan.FromSeconds(60));
+        Assert.Equal("New sign-in to your account", mail.GetProperty("subject").GetString());
+        using var connection = factory.Services.GetRequiredService<global::Hangfire.JobStorage>().GetConnection();
+        var recurring = Assert.Single(global::Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == OutboxEmailDispatcher.RecurringJobId);
+        Assert.Equal("*/5 * * * * *", recurring.Cron);
+        Assert.Single(await MailsToAsync(to));
+    }
+
+    [Fact]
+    public async Task A_failed_send_is_recorded_and_rethrown_for_hangfire_to_retry()
+    {
+        await using var factory = new WorkerFactory(infrastructure, smtp: "Endpoint=smtp://127.0.0.1:1");
+        var id = await InsertAsync("email.password_reset", new { to = $"reset-{Guid.NewGuid():N}@example.test", userId = Guid.NewGuid().ToString(), antiPhishingPhrase = (string?)null, data = new Dictionary<string, string> { ["token"] = "t" } }, claimed: true);
+        await using var scope = factory.Services.CreateAsyncScope();
+        await Assert.ThrowsAnyAsync<Exception>(() => scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct));
+        Assert.Equal(2, await ScalarAsync<int>("SELECT attempts FROM outbox_messages WHERE id = @id", id));
+        Assert.False(string.IsNullOrEmpty(await ScalarAsync<string>("SELECT last_error FROM outbox_messages WHERE id = @id", id)));
+        Assert.Null(await ScalarAsync<DateTime?>("SELECT processed_at FROM outbox_messages WHERE id = @id", id));
+        var retry = typeof(SendEmailJob).GetMethod(nameof(SendEmailJob.SendAsync))!.GetCustomAttributes(typeof(global::Hangfire.AutomaticRetryAttribute), false);
+        Assert.Equal(10, ((global::Hangfire.AutomaticRetryAttribute)Assert.Single(retry)).Attempts);
+    }
+
+    [Theory]
+    [InlineData("email.account_exists", "Someone tried to register")]
+    [InlineData("email.password_reset", "Reset your password")]
+    [InlineData("email.password_changed", "Your password was changed")]
+    [InlineData("email.two_factor_changed", "Two-factor authentication")]
+    [InlineData("email.new_sign_in", "New sign-in")]
+    public void Every_email_type_has_a_plain_and_an_html_body(string type, string subject)
+    {
+        var payload = new EmailPayload("a@b.test", Guid.NewGuid().ToString(), "phrase", new() { ["token"] = "t", ["device"] = "Firefox", ["enabled"] = "true" });
+        var email = EmailTemplates.Render(type, payload, new Uri(WorkerFactory.WebBaseUrl));
+        Assert.StartsWith(subject, email.Subject, StringComparison.Ordinal);
+        Assert.Contains(WorkerFactory.WebBaseUrl, email.Text, StringComparison.Ordinal);
+        Assert.Contains("phrase", email.Html, StringComparison.Ordinal);
+        Assert.StartsWith("<!doctype html>", email.Html, StringComparison.Ordinal);
+    }
+
+    /// <param name="claimed">Inserted as already claimed (attempts 1), so no other test's dispatcher takes it.</param>
+    private async Task<Guid> InsertAsync(string type, object payload, bool claimed = false)
+    {
+        var id = Guid.CreateVersion7();
+        await using var connection = new NpgsqlConnection(infrastructure.PostgresConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var insert = new NpgsqlCommand("INSERT INTO outbox_messages (id, type, payload, created_at, attempts) VALUES (@id, @type, @payload::jsonb, now(), @attempts)", connection);
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("type", type);
+        insert.Parameters.AddWithValue("attempts", claimed ? 1 : 0);
+        insert.Parameters.AddWithValue("payload", JsonSerializer.Serialize(payload, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        await insert.ExecuteNonQueryAsync(Ct);
+        return id;
+    }
+
+    private Task<T?> ScalarAsync<T>(string sql, Guid id) =>
+        InfrastructureFixture.ScalarAsync<T>(infrastructure.PostgresConnectionString, sql, ("id", id));
+
+    private async Task<List<JsonElement>> MailsToAsync(string to)
+    {
+        using var http = new HttpClient();
+        var all = await http.GetFromJsonAsync<JsonElement>(new Uri(infrastructure.MailDevApi, "/email"), Ct);
+        return all.EnumerateArray()
+            .Where(m => m.GetProperty("to").EnumerateArray().Any(a => a.GetProperty("address").GetString() == to))
+            .ToList();
+    }
+
+    private async Task<JsonElement> WaitForMailAsync(string to, TimeSpan? timeout = null)
+    {
+        for (var i = 0; i < (timeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds / 100; i++)
+        {
+            if ((await MailsToAsync(to)).FirstOrDefault() is { ValueKind: JsonValueKind.Object } mail)
+            {
+                return mail;
+            }
+            await Task.Delay(100, Ct);
+        }
+        throw new TimeoutException($"No email to {to} reached maildev.");
+    }
+}
