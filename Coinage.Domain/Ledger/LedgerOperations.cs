@@ -1,0 +1,57 @@
+using Coinage.Domain.Matching;
+
+namespace Coinage.Domain.Ledger;
+
+/// <summary>An order ready to be stored as Pending, and the entry that holds its funds (same transaction).</summary>
+public sealed record OrderPlacement(OrderLedgerState Order, JournalEntry Hold);
+
+/// <summary>
+/// The journal entries of everything that moves money outside matching. Each validates its amount
+/// as an edge value (positive, within the asset's precision, bounded). Whether the user has the
+/// funds is the caller's check, under the account row lock, before it posts the entry.
+/// </summary>
+public static class LedgerOperations
+{
+    /// <summary>External → Available.</summary>
+    public static JournalEntry Deposit(long depositId, long owner, Asset asset, decimal amount) =>
+        Move(JournalEntryKind.Deposit, depositId, AccountId.External(asset), AccountId.Available(owner, asset), asset, amount);
+
+    /// <summary>Available → Held until the withdrawal is completed or rejected.</summary>
+    public static JournalEntry RequestWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount) =>
+        Move(JournalEntryKind.WithdrawalRequest, withdrawalId, AccountId.Available(owner, asset), AccountId.Held(owner, asset), asset, amount);
+
+    /// <summary>Held → External: the funds have left the exchange.</summary>
+    public static JournalEntry CompleteWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount) =>
+        Move(JournalEntryKind.WithdrawalCompletion, withdrawalId, AccountId.Held(owner, asset), AccountId.External(asset), asset, amount);
+
+    /// <summary>Held → Available: the withdrawal was refused or cancelled.</summary>
+    public static JournalEntry RejectWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount) =>
+        Move(JournalEntryKind.WithdrawalRejection, withdrawalId, AccountId.Held(owner, asset), AccountId.Available(owner, asset), asset, amount);
+
+    /// <summary>Available → Held for a new order (see <see cref="OrderLedgerState.RequiredHold"/> for the amount).</summary>
+    public static OrderPlacement PlaceOrder(SpotMarket market, in PlaceOrder order)
+    {
+        var pending = OrderLedgerState.Pending(market, order);
+        var asset = pending.HoldAsset;
+        if (pending.OriginalHold > Asset.MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), pending.OriginalHold,
+                $"The order would hold {pending.OriginalHold} {asset}, more than {Asset.MaxAmount}.");
+        }
+
+        var hold = JournalEntry.Move(JournalEntryKind.OrderHold, order.OrderId,
+            AccountId.Available(order.Owner, asset), AccountId.Held(order.Owner, asset), pending.OriginalHold);
+        return new OrderPlacement(pending, hold);
+    }
+
+    /// <summary>Held → Available for an order's funds it no longer needs.</summary>
+    public static JournalEntry ReleaseHold(OrderLedgerState order, decimal amount)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return JournalEntry.Move(JournalEntryKind.HoldRelease, order.OrderId,
+            AccountId.Held(order.Owner, order.HoldAsset), AccountId.Available(order.Owner, order.HoldAsset), amount);
+    }
+
+    private static JournalEntry Move(JournalEntryKind kind, long referenceId, AccountId from, AccountId to, Asset asset, decimal amount) =>
+        JournalEntry.Move(kind, referenceId, from, to, asset.ValidateAmount(amount));
+}
