@@ -7,11 +7,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Coinage.Worker.Email;
 
 /// <summary>
-/// Every ~5 s: claims the email rows of the outbox that no job has taken yet (attempts 0 → 1,
-/// under FOR UPDATE SKIP LOCKED so replicas never claim the same row) and enqueues one
-/// <see cref="SendEmailJob"/> per row.
+/// Every ~5 s: takes the email rows of the outbox that are due (new, failed and backed off, or
+/// leased by a delivery that never finished — a crash between taking and sending), leases them
+/// under FOR UPDATE SKIP LOCKED so replicas never take the same row, and enqueues one
+/// <see cref="SendEmailJob"/> per row. Nothing is lost between the two steps: a lease that runs
+/// out makes the row due again.
 /// </summary>
-public sealed class OutboxEmailDispatcher(CoinageDbContext db, IBackgroundJobClient jobs)
+public sealed class OutboxEmailDispatcher(CoinageDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
 {
     public const string RecurringJobId = "outbox-email";
     public const int BatchSize = 100;
@@ -20,22 +22,26 @@ public sealed class OutboxEmailDispatcher(CoinageDbContext db, IBackgroundJobCli
     [DisableConcurrentExecution(timeoutInSeconds: 30)]
     public async Task<int> DispatchAsync(CancellationToken cancellationToken)
     {
-        List<Guid> claimed;
+        var now = clock.GetUtcNow();
+        List<OutboxMessage> due;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            claimed = await db.OutboxMessages
-                .FromSql($"SELECT * FROM outbox_messages WHERE processed_at IS NULL AND attempts = 0 AND type LIKE 'email.%' ORDER BY created_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
-                .Select(m => m.Id)
+            due = await db.OutboxMessages
+                .FromSql($"""
+                    SELECT * FROM outbox_messages
+                    WHERE processed_at IS NULL AND type LIKE 'email.%' AND next_attempt_at <= {now} AND attempts < {OutboxRetryPolicy.MaxAttempts}
+                    ORDER BY next_attempt_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                    """)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
-            await db.OutboxMessages.Where(m => claimed.Contains(m.Id))
-                .ExecuteUpdateAsync(u => u.SetProperty(m => m.Attempts, 1), cancellationToken).ConfigureAwait(false);
+            due.ForEach(m => m.Lease(now));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        foreach (var id in claimed)
+        foreach (var message in due)
         {
-            jobs.Enqueue<SendEmailJob>(job => job.SendAsync(id, CancellationToken.None));
+            jobs.Enqueue<SendEmailJob>(job => job.SendAsync(message.Id, CancellationToken.None));
         }
-        return claimed.Count;
+        return due.Count;
     }
 
     internal sealed class Schedule : IJobSchedule
@@ -48,15 +54,17 @@ public sealed class OutboxEmailDispatcher(CoinageDbContext db, IBackgroundJobCli
 
 /// <summary>
 /// Renders and sends one outbox email, then marks it processed. A failure is recorded on the row
-/// and rethrown, so Hangfire retries with its back-off (up to 10 times).
+/// with the next attempt's time (<see cref="OutboxRetryPolicy"/>) and rethrown, so the job shows
+/// as failed in Hangfire; the dispatcher, not Hangfire, retries it when it is due.
 /// </summary>
 public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, EmailSettings settings, TimeProvider clock)
 {
-    [AutomaticRetry(Attempts = 10)]
+    [AutomaticRetry(Attempts = 0)]
     public async Task SendAsync(Guid messageId, CancellationToken cancellationToken)
     {
-        // The row lock makes concurrent runs of this job (a retry overlapping a slow first try)
-        // send at most once: the second skips the locked row and finds it processed afterwards.
+        // The row lock makes concurrent runs for one row (a re-dispatch after an expired lease
+        // overlapping a slow first try) send at most once: the second skips the locked row, or
+        // finds it processed.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var message = await db.OutboxMessages
             .FromSql($"SELECT * FROM outbox_messages WHERE id = {messageId} FOR UPDATE SKIP LOCKED")
@@ -72,9 +80,7 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            message.Attempts++;
-            var error = $"{exception.GetType().Name}: {exception.Message}";
-            message.LastError = error.Length > 2000 ? error[..2000] : error;
+            message.RecordFailure($"{exception.GetType().Name}: {exception.Message}", clock.GetUtcNow());
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             throw;

@@ -21,12 +21,12 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            // The recurring dispatcher claims it once and enqueues the send job; this host's Hangfire
+            // The recurring dispatcher leases it and enqueues the send job; this host's Hangfire
             // server may run it while the test runs it too: the row lock lets only one send.
-            // Another test's worker (a "replica") may claim it first: either way it is claimed once.
+            // Another test's worker (a "replica") may lease it first: either way it is leased once.
             var dispatcher = scope.ServiceProvider.GetRequiredService<OutboxEmailDispatcher>();
             await dispatcher.DispatchAsync(Ct);
-            Assert.Equal(1, await ScalarAsync<int>("SELECT attempts FROM outbox_messages WHERE id = @id", id));
+            Assert.True(await ScalarAsync<bool>("SELECT next_attempt_at > now() + interval '9 minutes' FROM outbox_messages WHERE id = @id", id));
             await scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct);
         }
 
@@ -74,17 +74,57 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
-    public async Task A_failed_send_is_recorded_and_rethrown_for_hangfire_to_retry()
+    public async Task A_failed_send_is_recorded_and_tried_again_by_the_dispatcher_after_a_back_off()
     {
-        await using var factory = new WorkerFactory(infrastructure, smtp: "Endpoint=smtp://127.0.0.1:1");
-        var id = await InsertAsync("email.password_reset", new { to = $"reset-{Guid.NewGuid():N}@example.test", userId = Guid.NewGuid().ToString(), antiPhishingPhrase = (string?)null, data = new Dictionary<string, string> { ["token"] = "t" } }, claimed: true);
-        await using var scope = factory.Services.CreateAsyncScope();
-        await Assert.ThrowsAnyAsync<Exception>(() => scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct));
-        Assert.Equal(2, await ScalarAsync<int>("SELECT attempts FROM outbox_messages WHERE id = @id", id));
+        var id = await InsertAsync("email.password_reset", new { to = $"reset-{Guid.NewGuid():N}@example.test", userId = Guid.NewGuid().ToString(), antiPhishingPhrase = (string?)null, data = new Dictionary<string, string> { ["token"] = "t" } }, leased: true);
+        await using (var broken = new WorkerFactory(infrastructure, smtp: "Endpoint=smtp://127.0.0.1:1"))
+        await using (var scope = broken.Services.CreateAsyncScope())
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct));
+        }
+        Assert.Equal(1, await ScalarAsync<int>("SELECT attempts FROM outbox_messages WHERE id = @id", id));
         Assert.False(string.IsNullOrEmpty(await ScalarAsync<string>("SELECT last_error FROM outbox_messages WHERE id = @id", id)));
         Assert.Null(await ScalarAsync<DateTime?>("SELECT processed_at FROM outbox_messages WHERE id = @id", id));
+        // Backed off by 30 s: not due now, so no dispatcher (this test's or another's) takes it yet.
+        Assert.True(await ScalarAsync<bool>("SELECT next_attempt_at BETWEEN now() + interval '20 seconds' AND now() + interval '40 seconds' FROM outbox_messages WHERE id = @id", id));
+        // Retries are the outbox's, not Hangfire's: a Hangfire retry would run beside the dispatcher's.
         var retry = typeof(SendEmailJob).GetMethod(nameof(SendEmailJob.SendAsync))!.GetCustomAttributes(typeof(global::Hangfire.AutomaticRetryAttribute), false);
-        Assert.Equal(10, ((global::Hangfire.AutomaticRetryAttribute)Assert.Single(retry)).Attempts);
+        Assert.Equal(0, ((global::Hangfire.AutomaticRetryAttribute)Assert.Single(retry)).Attempts);
+
+        // Once due (a clock a minute ahead), the dispatcher takes it again and it is delivered.
+        await using var factory = new WorkerFactory(infrastructure);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Coinage.Domain.Data.CoinageDbContext>();
+            var jobs = scope.ServiceProvider.GetRequiredService<global::Hangfire.IBackgroundJobClient>();
+            await new OutboxEmailDispatcher(db, jobs, new ShiftedClock(TimeSpan.FromMinutes(1))).DispatchAsync(Ct);
+        }
+        await WaitForProcessedAsync(id);
+    }
+
+    [Fact]
+    public async Task An_email_leased_by_a_delivery_that_died_is_delivered_once_the_lease_runs_out()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        var to = $"lost-{Guid.NewGuid():N}@example.test";
+        var id = await InsertAsync("email.password_changed", new { to, userId = Guid.NewGuid().ToString(), antiPhishingPhrase = (string?)null, data = new Dictionary<string, string>() });
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            // The worker dies between leasing the row and enqueueing its job.
+            var db = scope.ServiceProvider.GetRequiredService<Coinage.Domain.Data.CoinageDbContext>();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => new OutboxEmailDispatcher(db, new CrashingJobClient(), TimeProvider.System).DispatchAsync(Ct));
+        }
+        Assert.True(await ScalarAsync<bool>("SELECT next_attempt_at > now() + interval '9 minutes' AND processed_at IS NULL FROM outbox_messages WHERE id = @id", id));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Coinage.Domain.Data.CoinageDbContext>();
+            var jobs = scope.ServiceProvider.GetRequiredService<global::Hangfire.IBackgroundJobClient>();
+            await new OutboxEmailDispatcher(db, jobs, new ShiftedClock(TimeSpan.FromMinutes(11))).DispatchAsync(Ct);
+        }
+
+        await WaitForProcessedAsync(id);
+        Assert.Single(await MailsToAsync(to));
     }
 
     [Theory]
@@ -103,19 +143,47 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
         Assert.StartsWith("<!doctype html>", email.Html, StringComparison.Ordinal);
     }
 
-    /// <param name="claimed">Inserted as already claimed (attempts 1), so no other test's dispatcher takes it.</param>
-    private async Task<Guid> InsertAsync(string type, object payload, bool claimed = false)
+    /// <param name="leased">Inserted as leased for an hour, so no test's dispatcher takes it.</param>
+    private async Task<Guid> InsertAsync(string type, object payload, bool leased = false)
     {
         var id = Guid.CreateVersion7();
         await using var connection = new NpgsqlConnection(infrastructure.PostgresConnectionString);
         await connection.OpenAsync(Ct);
-        await using var insert = new NpgsqlCommand("INSERT INTO outbox_messages (id, type, payload, created_at, attempts) VALUES (@id, @type, @payload::jsonb, now(), @attempts)", connection);
+        await using var insert = new NpgsqlCommand("INSERT INTO outbox_messages (id, type, payload, created_at, attempts, next_attempt_at) VALUES (@id, @type, @payload::jsonb, now(), 0, now() + @lease)", connection);
         insert.Parameters.AddWithValue("id", id);
         insert.Parameters.AddWithValue("type", type);
-        insert.Parameters.AddWithValue("attempts", claimed ? 1 : 0);
+        insert.Parameters.AddWithValue("lease", leased ? TimeSpan.FromHours(1) : TimeSpan.Zero);
         insert.Parameters.AddWithValue("payload", JsonSerializer.Serialize(payload, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
         await insert.ExecuteNonQueryAsync(Ct);
         return id;
+    }
+
+    private async Task WaitForProcessedAsync(Guid id)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await ScalarAsync<DateTime?>("SELECT processed_at FROM outbox_messages WHERE id = @id", id) is not null)
+            {
+                return;
+            }
+            await Task.Delay(100, Ct);
+        }
+        Assert.Fail($"Outbox message {id} was not delivered.");
+    }
+
+    /// <summary>The system clock, shifted: to see what a dispatcher does once a back-off or lease has run out.</summary>
+    private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
+
+    /// <summary>A job client whose process dies on the first enqueue.</summary>
+    private sealed class CrashingJobClient : global::Hangfire.IBackgroundJobClient
+    {
+        public string Create(global::Hangfire.Common.Job job, global::Hangfire.States.IState state) =>
+            throw new InvalidOperationException("the worker died");
+
+        public bool ChangeState(string jobId, global::Hangfire.States.IState state, string expectedState) => false;
     }
 
     private Task<T?> ScalarAsync<T>(string sql, Guid id) =>
