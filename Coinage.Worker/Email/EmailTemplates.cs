@@ -9,8 +9,18 @@ public sealed record EmailPayload(string To, string UserId, string? AntiPhishing
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Keys of <see cref="Data"/> that grant access (verification and reset tokens).</summary>
+    public static readonly IReadOnlySet<string> SecretKeys = new HashSet<string>(StringComparer.Ordinal) { "token" };
+
     public static EmailPayload Parse(string json) =>
         JsonSerializer.Deserialize<EmailPayload>(json, Json) ?? throw new InvalidOperationException("Empty email payload.");
+
+    /// <summary>
+    /// The payload without its secrets, kept once the email is sent: a one-time token has no
+    /// business staying readable in the database after it left in the email.
+    /// </summary>
+    public string ToRedactedJson() =>
+        JsonSerializer.Serialize(this with { Data = Data.ToDictionary(kv => kv.Key, kv => SecretKeys.Contains(kv.Key) ? "[sent]" : kv.Value) }, Json);
 }
 
 public sealed record RenderedEmail(string To, string Subject, string Text, string Html);

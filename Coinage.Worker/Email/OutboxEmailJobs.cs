@@ -73,10 +73,11 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
         {
             return;
         }
+        EmailPayload payload;
         try
         {
-            var email = EmailTemplates.Render(message.Type, EmailPayload.Parse(message.Payload), settings.WebBaseUrl);
-            await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);
+            payload = EmailPayload.Parse(message.Payload);
+            await sender.SendAsync(EmailTemplates.Render(message.Type, payload, settings.WebBaseUrl), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -87,6 +88,7 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
         }
         message.ProcessedAt = clock.GetUtcNow();
         message.LastError = null;
+        message.Payload = payload.ToRedactedJson();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -48,6 +48,10 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
             await Task.Delay(processedAt is null ? 100 : 0, Ct);
         }
         Assert.NotNull(processedAt);
+        // The one-time token left in the email; it does not stay readable in the database.
+        var kept = await ScalarAsync<string>("SELECT payload::text FROM outbox_messages WHERE id = @id", id);
+        Assert.DoesNotContain(token, kept!, StringComparison.Ordinal);
+        Assert.Contains(to, kept!, StringComparison.Ordinal);
 
         // A second run of the job (a Hangfire retry after a crash) sends nothing twice.
         await using (var scope = factory.Services.CreateAsyncScope())
