@@ -15,6 +15,17 @@ export default defineConfig({
     emptyOutDir: true,
     // Content-hashed file names: Coinage.Web caches /assets/* for a year, immutable.
     assetsDir: 'assets',
+    rolldownOptions: {
+      output: {
+        // Libraries change far less often than our code: their own chunks stay cached across releases.
+        codeSplitting: {
+          groups: [
+            { name: 'mui', test: /node_modules[\\/](@mui|@emotion)/, priority: 20 },
+            { name: 'vendor', test: /node_modules/, priority: 10 },
+          ],
+        },
+      },
+    },
   },
   server: {
     host: '127.0.0.1',

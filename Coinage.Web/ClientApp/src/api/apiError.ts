@@ -8,6 +8,8 @@ export interface ProblemDetails {
   detail?: string;
   instance?: string;
   errors?: Record<string, string[]>;
+  /** Coinage's stable error code (`invalid_credentials`, `account_locked`, …), also the last segment of `type`. */
+  code?: string;
 }
 
 /** What the UI shows for a failed call: a short title, an optional explanation, field errors if any. */
@@ -17,6 +19,8 @@ export interface ApiError {
   title: string;
   detail?: string;
   errors?: Record<string, string[]>;
+  /** The API's stable error code, when it sent one. */
+  code?: string;
 }
 
 // Said when a response carries no problem details (e.g. YARP's bare 502 while the API is down).
@@ -56,6 +60,7 @@ export function toApiError(error: unknown): ApiError {
         title: data.title ?? statusTitles[status] ?? `Request failed (${status})`,
         ...(data.detail !== undefined && { detail: data.detail }),
         ...(data.errors !== undefined && { errors: data.errors }),
+        ...(typeof data.code === 'string' && { code: data.code }),
       };
     }
     return { status, title: statusTitles[status] ?? `Request failed (${status})` };

@@ -1,13 +1,21 @@
-import { HomePage } from '../home/HomePage';
-import { AppShell } from './AppShell';
+import { useEffect } from 'react';
+import { BrowserRouter } from 'react-router';
+import { AppRoutes } from './AppRoutes';
 import { AppThemeProvider } from './AppThemeProvider';
+import { useSession } from './hooks';
 
 export function App() {
+  const session = useSession();
+  // A reload keeps no token (memory only): the HttpOnly refresh cookie, if any, restores the session.
+  useEffect(() => {
+    void session.restore();
+  }, [session]);
+
   return (
     <AppThemeProvider>
-      <AppShell>
-        <HomePage />
-      </AppShell>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
     </AppThemeProvider>
   );
 }

@@ -1,25 +1,135 @@
+import MenuIcon from '@mui/icons-material/Menu';
 import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Container from '@mui/material/Container';
+import Drawer from '@mui/material/Drawer';
+import IconButton from '@mui/material/IconButton';
+import List from '@mui/material/List';
+import ListItemButton from '@mui/material/ListItemButton';
+import ListItemText from '@mui/material/ListItemText';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
+import { useEffect, useState } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { hasAnyRole, roles, selectRoles, selectSessionNotice, selectSessionStatus } from '../features/auth/authSlice';
 import { ColorModeToggle } from '../theme/ColorModeToggle';
+import { useAppSelector, useSession } from './hooks';
 
-/** The frame every page sits in: the top bar and a centred, responsive content column. */
-export function AppShell({ children }: { children: ReactNode }) {
+interface NavItem {
+  to: string;
+  label: string;
+}
+
+/** What the navigation offers: only pages that exist, and only those the user may open. */
+function useNavItems(): NavItem[] {
+  const status = useAppSelector(selectSessionStatus);
+  const userRoles = useAppSelector(selectRoles);
+  const items: NavItem[] = [{ to: '/', label: 'Home' }];
+  if (status === 'signedIn') {
+    items.push({ to: '/account', label: 'Account' });
+    if (hasAnyRole(userRoles, roles.support, roles.admin)) {
+      items.push({ to: '/admin/users', label: 'Users' });
+    }
+    if (hasAnyRole(userRoles, roles.compliance, roles.admin)) {
+      items.push({ to: '/admin/audit', label: 'Audit log' });
+    }
+  } else if (status === 'signedOut') {
+    items.push({ to: '/sign-in', label: 'Sign in' }, { to: '/sign-up', label: 'Sign up' });
+  }
+  return items;
+}
+
+/** Sends the user to sign-in, with the reason, when the session ends without them asking. */
+function SessionWatcher() {
+  const notice = useAppSelector(selectSessionNotice);
+  const navigate = useNavigate();
+  const location = useLocation();
+  useEffect(() => {
+    if (notice && location.pathname !== '/sign-in') {
+      void navigate('/sign-in', { replace: true, state: { from: location.pathname + location.search } });
+    }
+  }, [notice, location.pathname, location.search, navigate]);
+  return null;
+}
+
+/** The frame every page sits in: the top bar with the navigation and a centred, responsive content column. */
+export function AppShell() {
+  const items = useNavItems();
+  const status = useAppSelector(selectSessionStatus);
+  const session = useSession();
+  const navigate = useNavigate();
+  const [drawerOpen, setDrawerOpen] = useState(false);
+
+  async function signOut() {
+    setDrawerOpen(false);
+    await session.logout();
+    void navigate('/');
+  }
+
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: '100vh' }}>
+      <SessionWatcher />
       <AppBar position="sticky" elevation={0} enableColorOnDark>
-        <Toolbar>
-          <Typography variant="h6" component="div" sx={{ flexGrow: 1, fontWeight: 700, letterSpacing: 0.5 }}>
+        <Toolbar sx={{ gap: 1 }}>
+          <IconButton
+            color="inherit"
+            edge="start"
+            aria-label="Open navigation"
+            onClick={() => setDrawerOpen(true)}
+            sx={{ display: { xs: 'inline-flex', md: 'none' } }}
+          >
+            <MenuIcon />
+          </IconButton>
+          <Typography
+            variant="h6"
+            component={Link}
+            to="/"
+            sx={{ fontWeight: 700, letterSpacing: 0.5, color: 'inherit', textDecoration: 'none', mr: 2 }}
+          >
             Coinage
           </Typography>
+          <Box component="nav" aria-label="Main" sx={{ display: { xs: 'none', md: 'flex' }, gap: 0.5, flexGrow: 1 }}>
+            {items.map((item) => (
+              <Button
+                key={item.to}
+                component={NavLink}
+                to={item.to}
+                end={item.to === '/'}
+                color="inherit"
+                sx={{ '&.active': { bgcolor: 'rgba(255,255,255,0.16)' } }}
+              >
+                {item.label}
+              </Button>
+            ))}
+          </Box>
+          <Box sx={{ flexGrow: { xs: 1, md: 0 } }} />
+          {status === 'signedIn' && (
+            <Button color="inherit" onClick={() => void signOut()} sx={{ display: { xs: 'none', md: 'inline-flex' } }}>
+              Sign out
+            </Button>
+          )}
           <ColorModeToggle />
         </Toolbar>
       </AppBar>
+      <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)}>
+        <Box component="nav" aria-label="Main" sx={{ width: 240 }}>
+          <List>
+            {items.map((item) => (
+              <ListItemButton key={item.to} component={NavLink} to={item.to} end={item.to === '/'} onClick={() => setDrawerOpen(false)}>
+                <ListItemText primary={item.label} />
+              </ListItemButton>
+            ))}
+            {status === 'signedIn' && (
+              <ListItemButton onClick={() => void signOut()}>
+                <ListItemText primary="Sign out" />
+              </ListItemButton>
+            )}
+          </List>
+        </Box>
+      </Drawer>
       <Container component="main" maxWidth="lg" sx={{ flexGrow: 1, py: { xs: 2, sm: 4 }, px: { xs: 2, sm: 3 } }}>
-        {children}
+        <Outlet />
       </Container>
     </Box>
   );

@@ -1,18 +1,34 @@
 import { combineSlices, configureStore, createListenerMiddleware, isAnyOf } from '@reduxjs/toolkit';
 import { setupListeners } from '@reduxjs/toolkit/query';
+import { apiClient } from '../api/client';
 import { coinageApi } from '../api/coinageApi';
+import { authSlice, signedOut } from '../features/auth/authSlice';
+import { SessionManager } from '../features/auth/session';
 import { colorModeSlice, saveColorMode, setColorMode, toggleColorMode } from '../theme/colorModeSlice';
 
-const rootReducer = combineSlices(coinageApi, colorModeSlice);
+const rootReducer = combineSlices(coinageApi, colorModeSlice, authSlice);
 
 export type RootState = ReturnType<typeof rootReducer>;
 
+// The HTTP client is one per page; the session interceptors follow the newest store (one per app, one per test).
+let uninstallPrevious: (() => void) | null = null;
+
 /** A new store per app (and per test), so no state leaks between them. */
 export function makeStore(preloadedState?: Partial<RootState>) {
+  const session = new SessionManager(apiClient);
   const listener = createListenerMiddleware();
   listener.startListening({
     matcher: isAnyOf(toggleColorMode, setColorMode),
     effect: (_action, api) => saveColorMode((api.getState() as RootState).colorMode.mode),
+  });
+  // Whatever one user's pages cached must not show to the next one on this tab.
+  listener.startListening({
+    actionCreator: signedOut,
+    effect: (_action, api) => {
+      if ((api.getOriginalState() as RootState).auth.status === 'signedIn') {
+        api.dispatch(coinageApi.util.resetApiState());
+      }
+    },
   });
 
   const store = configureStore({
@@ -21,9 +37,12 @@ export function makeStore(preloadedState?: Partial<RootState>) {
     middleware: (getDefaultMiddleware) =>
       getDefaultMiddleware().prepend(listener.middleware).concat(coinageApi.middleware),
   });
+  session.attach(store);
+  uninstallPrevious?.();
+  uninstallPrevious = session.install();
   // Lets queries opt into refetching when the tab regains focus or the network comes back.
   setupListeners(store.dispatch);
-  return store;
+  return Object.assign(store, { session });
 }
 
 export type AppStore = ReturnType<typeof makeStore>;

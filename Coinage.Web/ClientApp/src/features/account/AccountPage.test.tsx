@@ -1,0 +1,96 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import MockAdapter from 'axios-mock-adapter';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiClient } from '../../api/client';
+import { renderApp } from '../../test/renderApp';
+import { makeAccessToken, tokenResponse } from '../../test/tokens';
+import type { Profile, Session } from './accountApi';
+
+const profile: Profile = {
+  id: '0193a000-0000-7000-8000-000000000001',
+  email: 'trader@example.com',
+  emailVerified: true,
+  twoFactorEnabled: false,
+  hasAntiPhishingPhrase: false,
+  antiPhishingPhrase: null,
+  roles: ['Trader'],
+  createdAt: '2026-11-01T10:00:00Z',
+};
+
+function session(id: string, device: string, current: boolean): Session {
+  return { id, device, ipAddress: '127.0.0.1', createdAt: '2026-11-20T10:00:00Z', lastSeenAt: '2026-11-24T07:00:00Z', expiresAt: '2026-12-20T10:00:00Z', current };
+}
+
+describe('account pages', () => {
+  let http: MockAdapter;
+
+  beforeEach(() => {
+    http = new MockAdapter(apiClient);
+    http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
+  });
+
+  afterEach(() => {
+    http.restore();
+  });
+
+  it('enrols an authenticator: QR code, a code, then the recovery codes', async () => {
+    http.onGet('/api/v1/account/profile').replyOnce(200, profile).onGet('/api/v1/account/profile').reply(200, { ...profile, twoFactorEnabled: true });
+    http.onPost('/api/v1/account/2fa/setup').reply(200, { secret: 'JBSWY3DPEHPK3PXP', otpAuthUri: 'otpauth://totp/Coinage', qrCodeDataUri: 'data:image/png;base64,iVBORw0KGgo=' });
+    http
+      .onPost('/api/v1/account/2fa/enable')
+      .replyOnce(400, { title: 'One or more validation errors occurred.', errors: { code: ['The code is wrong, expired or already used.'] } })
+      .onPost('/api/v1/account/2fa/enable')
+      .reply(200, { recoveryCodes: ['aaaa-bbbb-cccc', 'dddd-eeee-ffff'] });
+    const user = userEvent.setup();
+    renderApp('/account/security');
+
+    await user.click(await screen.findByRole('button', { name: 'Set up two-factor authentication' }));
+    expect(await screen.findByRole('img', { name: 'QR code for your authenticator app' })).toHaveAttribute('src', 'data:image/png;base64,iVBORw0KGgo=');
+    expect(screen.getByText('JBSWY3DPEHPK3PXP')).toBeInTheDocument();
+
+    const form = screen.getByRole('form', { name: 'Enable two-factor authentication' });
+    const code = within(form).getByLabelText(/^Authentication code/, { selector: 'input' });
+    await user.type(code, '123456');
+    await user.click(within(form).getByRole('button', { name: 'Enable' }));
+    expect(await within(form).findByText('The code is wrong, expired or already used.')).toBeInTheDocument();
+    expect(code).toHaveValue('123456');
+
+    await user.clear(code);
+    await user.type(code, '654321');
+    await user.click(within(form).getByRole('button', { name: 'Enable' }));
+
+    const codes = await screen.findByRole('list', { name: 'Recovery codes' });
+    expect(within(codes).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['aaaa-bbbb-cccc', 'dddd-eeee-ffff']);
+    expect(await screen.findByRole('button', { name: 'Turn off 2FA' })).toBeInTheDocument();
+  });
+
+  it('lists sessions, revokes one, and signs out everywhere else', async () => {
+    http
+      .onGet('/api/v1/account/sessions')
+      .replyOnce(200, [session('s1', 'Firefox on Linux', true), session('s2', 'Chrome on Android', false), session('s3', 'Safari on iOS', false)])
+      .onGet('/api/v1/account/sessions')
+      .replyOnce(200, [session('s1', 'Firefox on Linux', true), session('s3', 'Safari on iOS', false)])
+      .onGet('/api/v1/account/sessions')
+      .reply(200, [session('s1', 'Firefox on Linux', true)]);
+    http.onDelete('/api/v1/account/sessions/s2').reply(204);
+    http.onPost('/api/v1/account/sessions/revoke-others').reply(204);
+    const user = userEvent.setup();
+    renderApp('/account/sessions');
+
+    const list = await screen.findByRole('list', { name: 'Active sessions' });
+    expect(within(list).getByText('This device')).toBeInTheDocument();
+    await user.click(within(list).getByRole('button', { name: 'Sign out Chrome on Android' }));
+    expect(await screen.findByText('The session is signed out.')).toBeInTheDocument();
+    await within(list).findByText('Safari on iOS');
+    expect(within(list).queryByText('Chrome on Android')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere else' }));
+    expect(await screen.findByText('Every other session is signed out.')).toBeInTheDocument();
+    await within(list).findByText('This device');
+    await waitFor(() => expect(within(list).queryByText('Safari on iOS')).not.toBeInTheDocument());
+    expect(screen.getByRole('button', { name: 'Sign out everywhere else' })).toBeDisabled();
+    expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/account/sessions/s2']);
+    expect(http.history['post']!.map((r) => r.url)).toContain('/api/v1/account/sessions/revoke-others');
+  });
+});

@@ -1,0 +1,92 @@
+import { coinageApi } from '../../api/coinageApi';
+
+export interface Profile {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  twoFactorEnabled: boolean;
+  hasAntiPhishingPhrase: boolean;
+  antiPhishingPhrase: string | null;
+  roles: string[];
+  createdAt: string;
+}
+
+export interface TwoFactorSetup {
+  secret: string;
+  otpAuthUri: string;
+  qrCodeDataUri: string;
+}
+
+export interface RecoveryCodes {
+  recoveryCodes: string[];
+}
+
+export interface Session {
+  id: string;
+  device: string;
+  ipAddress: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  current: boolean;
+}
+
+/**
+ * `/api/v1/account/*`: the signed-in user's own profile, password, 2FA and sessions. Mutations
+ * invalidate only on success: a refetch after a failure would swap the form the user is fixing.
+ */
+export const accountApi = coinageApi.injectEndpoints({
+  endpoints: (build) => ({
+    getProfile: build.query<Profile, void>({
+      query: () => ({ url: '/api/v1/account/profile' }),
+      providesTags: ['Profile'],
+    }),
+    setAntiPhishingPhrase: build.mutation<void, { phrase: string | null }>({
+      query: (body) => ({ url: '/api/v1/account/anti-phishing-phrase', method: 'PUT', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Profile']),
+    }),
+    changePassword: build.mutation<void, { currentPassword: string; newPassword: string }>({
+      query: (body) => ({ url: '/api/v1/account/password', method: 'POST', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Sessions']),
+    }),
+    setupTwoFactor: build.mutation<TwoFactorSetup, void>({
+      query: () => ({ url: '/api/v1/account/2fa/setup', method: 'POST' }),
+    }),
+    enableTwoFactor: build.mutation<RecoveryCodes, { code: string }>({
+      query: (body) => ({ url: '/api/v1/account/2fa/enable', method: 'POST', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Profile']),
+    }),
+    disableTwoFactor: build.mutation<void, { password: string; code: string }>({
+      query: (body) => ({ url: '/api/v1/account/2fa/disable', method: 'POST', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Profile']),
+    }),
+    regenerateRecoveryCodes: build.mutation<RecoveryCodes, { code: string }>({
+      query: (body) => ({ url: '/api/v1/account/2fa/recovery-codes', method: 'POST', data: body }),
+    }),
+    getSessions: build.query<Session[], void>({
+      query: () => ({ url: '/api/v1/account/sessions' }),
+      providesTags: ['Sessions'],
+    }),
+    revokeSession: build.mutation<void, string>({
+      query: (id) => ({ url: `/api/v1/account/sessions/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Sessions']),
+    }),
+    revokeOtherSessions: build.mutation<void, void>({
+      query: () => ({ url: '/api/v1/account/sessions/revoke-others', method: 'POST' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Sessions']),
+    }),
+  }),
+});
+
+export const {
+  useGetProfileQuery,
+  useSetAntiPhishingPhraseMutation,
+  useChangePasswordMutation,
+  useSetupTwoFactorMutation,
+  useEnableTwoFactorMutation,
+  useDisableTwoFactorMutation,
+  useRegenerateRecoveryCodesMutation,
+  useGetSessionsQuery,
+  useRevokeSessionMutation,
+  useRevokeOtherSessionsMutation,
+} = accountApi;

@@ -1,0 +1,145 @@
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Link from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import { Link as RouterLink } from 'react-router';
+import { useAppDispatch, useAppSelector, useSession } from '../../app/hooks';
+import { ProblemAlert } from '../../forms/ProblemAlert';
+import { codeError, emailError, requiredError, useForm } from '../../forms/useForm';
+import { useLoginMutation, useLoginTwoFactorMutation } from './authApi';
+import { noticeDismissed, selectSessionNotice } from './authSlice';
+import type { TokenResponse } from './session';
+
+export function SignInPage() {
+  const notice = useAppSelector(selectSessionNotice);
+  const dispatch = useAppDispatch();
+  const [challenge, setChallenge] = useState<string | null>(null);
+
+  return (
+    <Stack spacing={2} sx={{ maxWidth: 480, mx: 'auto' }}>
+      {notice && (
+        <Alert severity="info" onClose={() => dispatch(noticeDismissed())}>
+          {notice}
+        </Alert>
+      )}
+      {challenge === null ? (
+        <PasswordStep onChallenge={setChallenge} />
+      ) : (
+        <TwoFactorStep challengeToken={challenge} onRestart={() => setChallenge(null)} />
+      )}
+    </Stack>
+  );
+}
+
+/** Tokens go to the session; the GuestOnly guard then leaves this page for where the user was going. */
+function useAcceptTokens() {
+  const session = useSession();
+  return (response: TokenResponse): boolean => session.accept(response);
+}
+
+function PasswordStep({ onChallenge }: { onChallenge: (challengeToken: string) => void }) {
+  const [login, { isLoading }] = useLoginMutation();
+  const accept = useAcceptTokens();
+  const form = useForm(
+    { email: '', password: '' },
+    { validate: (v) => ({ email: emailError(v.email), password: requiredError(v.password, 'Enter your password.') }) },
+  );
+
+  const submit = form.handleSubmit(async (values) => {
+    const result = await login({ email: values.email.trim(), password: values.password });
+    if (result.error) {
+      form.applyError(result.error);
+      return;
+    }
+    if (result.data.twoFactorRequired && result.data.challengeToken) {
+      onChallenge(result.data.challengeToken);
+    } else if (!accept(result.data)) {
+      form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
+    }
+  });
+
+  return (
+    <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Sign in">
+      <Typography variant="h5" component="h1" gutterBottom>
+        Sign in
+      </Typography>
+      <ProblemAlert problem={form.problem} />
+      <TextField {...form.text('email')} label="Email" type="email" autoComplete="username" required fullWidth autoFocus />
+      <TextField {...form.text('password')} label="Password" type="password" autoComplete="current-password" required fullWidth />
+      <Button type="submit" variant="contained" size="large" disabled={isLoading}>
+        {isLoading ? 'Signing in…' : 'Sign in'}
+      </Button>
+      <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ justifyContent: 'space-between', pt: 1 }} spacing={1}>
+        <Link component={RouterLink} to="/forgot-password">
+          Forgot your password?
+        </Link>
+        <Link component={RouterLink} to="/sign-up">
+          Create an account
+        </Link>
+      </Stack>
+    </Stack>
+  );
+}
+
+function TwoFactorStep({ challengeToken, onRestart }: { challengeToken: string; onRestart: () => void }) {
+  const [loginTwoFactor, { isLoading }] = useLoginTwoFactorMutation();
+  const accept = useAcceptTokens();
+  const [useRecovery, setUseRecovery] = useState(false);
+  const form = useForm({ code: '' }, { validate: (v) => ({ code: codeError(v.code) }), aliases: { recoveryCode: 'code' } });
+
+  const submit = form.handleSubmit(async ({ code }) => {
+    const compact = code.replace(/ /g, '');
+    const result = await loginTwoFactor(useRecovery ? { challengeToken, recoveryCode: compact } : { challengeToken, code: compact });
+    if (result.error) {
+      form.applyError(result.error);
+      return;
+    }
+    if (!accept(result.data)) {
+      form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
+    }
+  });
+
+  return (
+    <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Two-factor authentication">
+      <Typography variant="h5" component="h1" gutterBottom>
+        Two-factor authentication
+      </Typography>
+      <Typography color="text.secondary">
+        {useRecovery
+          ? 'Enter one of your unused recovery codes.'
+          : 'Enter the 6-digit code from your authenticator app.'}
+      </Typography>
+      <ProblemAlert
+        problem={form.problem}
+        action={
+          <Button color="inherit" size="small" onClick={onRestart}>
+            Start over
+          </Button>
+        }
+      />
+      <TextField
+        {...form.text('code')}
+        label={useRecovery ? 'Recovery code' : 'Authentication code'}
+        autoComplete="one-time-code"
+        inputMode={useRecovery ? 'text' : 'numeric'}
+        required
+        fullWidth
+        autoFocus
+      />
+      <Button type="submit" variant="contained" size="large" disabled={isLoading}>
+        {isLoading ? 'Verifying…' : 'Verify'}
+      </Button>
+      <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ justifyContent: 'space-between', pt: 1 }} spacing={1}>
+        <Link component="button" type="button" onClick={() => setUseRecovery((r) => !r)}>
+          {useRecovery ? 'Use an authenticator code' : 'Use a recovery code'}
+        </Link>
+        <Link component="button" type="button" onClick={onRestart}>
+          Back to sign in
+        </Link>
+      </Stack>
+    </Stack>
+  );
+}

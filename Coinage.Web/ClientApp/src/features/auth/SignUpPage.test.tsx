@@ -1,0 +1,124 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import MockAdapter from 'axios-mock-adapter';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiClient } from '../../api/client';
+import { renderApp } from '../../test/renderApp';
+import { legalVersions } from './authApi';
+
+describe('sign-up form', () => {
+  let http: MockAdapter;
+
+  beforeEach(() => {
+    http = new MockAdapter(apiClient);
+    http.onPost('/api/v1/auth/refresh').reply(401, { title: 'Invalid refresh token', code: 'invalid_refresh_token' });
+  });
+
+  afterEach(() => {
+    http.restore();
+  });
+
+  async function openSignUp() {
+    renderApp('/sign-up');
+    return screen.findByRole('form', { name: 'Sign up' });
+  }
+
+  it('rates the password on every keystroke and says what is missing while the user types', async () => {
+    const user = userEvent.setup();
+    await openSignUp();
+    const password = screen.getByLabelText(/^Password/, { selector: 'input' });
+    const strength = screen.getByTestId('password-strength');
+
+    expect(strength).toHaveTextContent('Password strength: not set');
+    await user.type(password, 'abc');
+    expect(strength).toHaveTextContent('Password strength: Very weak');
+    expect(password).toHaveAccessibleDescription('At least 12 characters (3 so far).');
+    expect(password).toBeInvalid();
+
+    await user.type(password, 'defghijkl');
+    expect(strength).toHaveTextContent('Password strength: Fair');
+
+    await user.clear(password);
+    await user.type(password, 'correct horse Battery staple 9!');
+    expect(strength).toHaveTextContent('Password strength: Strong');
+    expect(screen.getByRole('progressbar', { name: 'Password strength' })).toHaveAttribute('aria-valuenow', '100');
+    expect(password).toBeValid();
+  });
+
+  it('puts the field errors of a problem-details answer on their fields and keeps what was typed', async () => {
+    http.onPost('/api/v1/auth/register').reply(
+      400,
+      {
+        type: 'https://coinage.dev/problems/validation_failed',
+        title: 'One or more validation errors occurred.',
+        status: 400,
+        code: 'validation_failed',
+        passwordStrength: 1,
+        errors: {
+          email: ['Not a valid email address.'],
+          password: ['The password is one of the most common passwords.'],
+          termsVersion: ['The current terms are version 2027-01-01.'],
+        },
+      },
+      { 'content-type': 'application/problem+json' },
+    );
+    const user = userEvent.setup();
+    await openSignUp();
+    const email = screen.getByLabelText(/^Email/, { selector: 'input' });
+    const password = screen.getByLabelText(/^Password/, { selector: 'input' });
+    const terms = screen.getByRole('checkbox', { name: /I accept the terms/ });
+
+    await user.type(email, 'trader@example.com');
+    await user.type(password, 'Sunny meadow 42 kites!');
+    await user.click(terms);
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+
+    await waitFor(() => expect(email).toHaveAccessibleDescription('Not a valid email address.'));
+    expect(password).toHaveAccessibleDescription('The password is one of the most common passwords.');
+    expect(terms).toHaveAccessibleDescription('The current terms are version 2027-01-01.');
+    expect(email).toBeInvalid();
+    expect(password).toBeInvalid();
+    // Every field error found its field, so there is no leftover form-level alert.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    // Nothing typed is lost.
+    expect(email).toHaveValue('trader@example.com');
+    expect(password).toHaveValue('Sunny meadow 42 kites!');
+    expect(terms).toBeChecked();
+
+    const sent = JSON.parse(http.history['post']!.find((r) => r.url === '/api/v1/auth/register')!.data as string) as Record<string, unknown>;
+    expect(sent).toEqual({
+      email: 'trader@example.com',
+      password: 'Sunny meadow 42 kites!',
+      acceptTerms: true,
+      termsVersion: legalVersions.terms,
+      privacyVersion: legalVersions.privacy,
+      marketingConsent: false,
+    });
+
+    // Editing a field clears the API's verdict on it, and only on it.
+    await user.type(email, 'x');
+    expect(email).not.toHaveAccessibleDescription('Not a valid email address.');
+    expect(password).toHaveAccessibleDescription('The password is one of the most common passwords.');
+  });
+
+  it('does not call the API until the form is acceptable, and then shows the emailed-link step', async () => {
+    http.onPost('/api/v1/auth/register').reply(202, { message: 'If the address can be registered, an email is on its way.', passwordStrength: 4 });
+    const user = userEvent.setup();
+    await openSignUp();
+
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(screen.getByLabelText(/^Email/, { selector: 'input' })).toHaveAccessibleDescription('Enter your email address.');
+    expect(screen.getByRole('checkbox', { name: /I accept the terms/ })).toHaveAccessibleDescription(
+      'Accept the terms and the privacy policy to open an account.',
+    );
+    expect(http.history['post']!.filter((r) => r.url === '/api/v1/auth/register')).toHaveLength(0);
+
+    await user.type(screen.getByLabelText(/^Email/, { selector: 'input' }), 'trader@example.com');
+    await user.type(screen.getByLabelText(/^Password/, { selector: 'input' }), 'correct horse Battery staple 9!');
+    await user.click(screen.getByRole('checkbox', { name: /I accept the terms/ }));
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+
+    expect(await screen.findByRole('heading', { name: 'Check your email' })).toBeInTheDocument();
+    expect(screen.getByText('If the address can be registered, an email is on its way.')).toBeInTheDocument();
+  });
+});
