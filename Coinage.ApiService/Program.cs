@@ -35,6 +35,7 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapStatusApi();
 app.MapAuthApi();
+app.MapLegalApi();
 app.MapAccountApi();
 app.MapAdminApi();
 app.MapAuditApi();

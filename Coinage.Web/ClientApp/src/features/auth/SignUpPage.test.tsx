@@ -4,7 +4,6 @@ import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
 import { renderApp } from '../../test/renderApp';
-import { legalVersions } from './authApi';
 
 describe('sign-up form', () => {
   let http: MockAdapter;
@@ -12,6 +11,7 @@ describe('sign-up form', () => {
   beforeEach(() => {
     http = new MockAdapter(apiClient);
     http.onPost('/api/v1/auth/refresh').reply(401, { title: 'Invalid refresh token', code: 'invalid_refresh_token' });
+    http.onGet('/api/v1/auth/legal').reply(200, { termsVersion: '2026-12-24', privacyVersion: '2026-12-01' });
   });
 
   afterEach(() => {
@@ -20,7 +20,10 @@ describe('sign-up form', () => {
 
   async function openSignUp() {
     renderApp('/sign-up');
-    return screen.findByRole('form', { name: 'Sign up' });
+    const form = await screen.findByRole('form', { name: 'Sign up' });
+    // The consent shows the versions the API says are current; they are what the form submits.
+    await screen.findByRole('checkbox', { name: /terms of service \(version 2026-12-24\) and the privacy policy \(version 2026-12-01\)/ });
+    return form;
   }
 
   it('rates the password on every keystroke and says what is missing while the user types', async () => {
@@ -90,8 +93,8 @@ describe('sign-up form', () => {
       email: 'trader@example.com',
       password: 'Sunny meadow 42 kites!',
       acceptTerms: true,
-      termsVersion: legalVersions.terms,
-      privacyVersion: legalVersions.privacy,
+      termsVersion: '2026-12-24',
+      privacyVersion: '2026-12-01',
       marketingConsent: false,
     });
 

@@ -15,11 +15,12 @@ import { ProblemAlert } from '../../forms/ProblemAlert';
 import { newPasswordError } from '../../forms/passwordStrength';
 import { emailError, useForm } from '../../forms/useForm';
 import { AuthCard } from './AuthCard';
-import { legalVersions, useRegisterMutation } from './authApi';
+import { useLegalDocumentsQuery, useRegisterMutation } from './authApi';
 import { ResendVerification } from './ResendVerification';
 
 export function SignUpPage() {
   const [register, { isLoading }] = useRegisterMutation();
+  const legal = useLegalDocumentsQuery();
   const [done, setDone] = useState<{ email: string; message: string } | null>(null);
   const form = useForm(
     { email: '', password: '', acceptTerms: false as boolean, marketingConsent: false as boolean },
@@ -36,12 +37,15 @@ export function SignUpPage() {
   );
 
   const submit = form.handleSubmit(async (values) => {
+    if (!legal.data) {
+      return; // the button is disabled until the versions the user accepts are known
+    }
     const result = await register({
       email: values.email.trim(),
       password: values.password,
       acceptTerms: values.acceptTerms,
-      termsVersion: legalVersions.terms,
-      privacyVersion: legalVersions.privacy,
+      termsVersion: legal.data.termsVersion,
+      privacyVersion: legal.data.privacyVersion,
       marketingConsent: values.marketingConsent,
     });
     if (result.error) {
@@ -73,6 +77,11 @@ export function SignUpPage() {
     <AuthCard title="Create your account">
       <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Sign up">
         <ProblemAlert problem={form.problem} />
+        {legal.isError && (
+          <Alert severity="error" action={<Button onClick={() => void legal.refetch()}>Retry</Button>}>
+            The terms could not be loaded, so an account cannot be opened right now.
+          </Alert>
+        )}
         <TextField {...form.text('email')} label="Email" type="email" autoComplete="email" required fullWidth autoFocus />
         <TextField {...form.text('password')} label="Password" type="password" autoComplete="new-password" required fullWidth />
         <PasswordStrengthMeter password={form.values.password} email={form.values.email} />
@@ -86,7 +95,11 @@ export function SignUpPage() {
                 slotProps={{ input: { 'aria-describedby': 'acceptTerms-helper' } }}
               />
             }
-            label={`I accept the terms of service (version ${legalVersions.terms}) and the privacy policy (version ${legalVersions.privacy}).`}
+            label={
+              legal.data
+                ? `I accept the terms of service (version ${legal.data.termsVersion}) and the privacy policy (version ${legal.data.privacyVersion}).`
+                : 'I accept the terms of service and the privacy policy.'
+            }
           />
           <FormHelperText id="acceptTerms-helper">{termsError ?? ' '}</FormHelperText>
         </FormControl>
@@ -100,7 +113,7 @@ export function SignUpPage() {
           }
           label="Send me news and offers by email (optional)."
         />
-        <Button type="submit" variant="contained" size="large" disabled={isLoading}>
+        <Button type="submit" variant="contained" size="large" disabled={isLoading || !legal.data}>
           {isLoading ? 'Creating your account…' : 'Create account'}
         </Button>
         <Typography variant="body2" sx={{ pt: 1 }}>

@@ -2,10 +2,14 @@ import { coinageApi } from '../../api/coinageApi';
 import type { TokenResponse } from './session';
 
 /**
- * The versions of the terms and privacy policy this app shows. The API rejects any other with a
- * `termsVersion` / `privacyVersion` field error (Coinage:Identity:TermsVersion / PrivacyVersion).
+ * The current versions of the terms and privacy policy, from the API (Coinage:Identity:TermsVersion
+ * / PrivacyVersion). Sign-up shows and submits them; the API rejects any other version with a
+ * `termsVersion` / `privacyVersion` field error.
  */
-export const legalVersions = { terms: '2026-11-01', privacy: '2026-11-01' } as const;
+export interface LegalDocuments {
+  termsVersion: string;
+  privacyVersion: string;
+}
 
 export interface RegisterRequest {
   email: string;
@@ -24,6 +28,9 @@ export interface RegisterResponse {
 /** `/api/v1/auth/*`: every call here is made without the bearer token and never triggers a refresh. */
 export const authApi = coinageApi.injectEndpoints({
   endpoints: (build) => ({
+    legalDocuments: build.query<LegalDocuments, void>({
+      query: () => ({ url: '/api/v1/auth/legal', method: 'GET', skipAuth: true }),
+    }),
     register: build.mutation<RegisterResponse, RegisterRequest>({
       query: (body) => ({ url: '/api/v1/auth/register', method: 'POST', data: body, skipAuth: true }),
     }),
@@ -50,6 +57,7 @@ export const authApi = coinageApi.injectEndpoints({
 });
 
 export const {
+  useLegalDocumentsQuery,
   useRegisterMutation,
   useVerifyEmailMutation,
   useResendVerificationMutation,

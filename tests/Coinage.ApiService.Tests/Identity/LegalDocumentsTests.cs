@@ -1,0 +1,26 @@
+using System.Net;
+using System.Net.Http.Json;
+using Coinage.ApiService.Identity;
+
+namespace Coinage.ApiService.Tests.Identity;
+
+public sealed class LegalDocumentsTests(InfrastructureFixture infrastructure)
+{
+    [Fact]
+    public async Task Sign_up_reads_the_current_versions_which_follow_configuration()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Coinage:Identity:TermsVersion"] = "2027-01-15",
+            ["Coinage:Identity:PrivacyVersion"] = "2026-12-01",
+        };
+        await using var factory = new ApiFactory(infrastructure, settings);
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/api/v1/auth/legal", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var legal = await response.Content.ReadFromJsonAsync<LegalDocumentsResponse>(TestContext.Current.CancellationToken);
+        Assert.Equal(new LegalDocumentsResponse("2027-01-15", "2026-12-01"), legal);
+    }
+}
