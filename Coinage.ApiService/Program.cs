@@ -38,6 +38,7 @@ app.MapAuthApi();
 app.MapLegalApi();
 app.MapAccountApi();
 app.MapAdminApi();
+app.MapOpsApi();
 app.MapAuditApi();
 
 await app.RunAsync();

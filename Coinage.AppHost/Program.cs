@@ -17,6 +17,7 @@ var smtp = builder.AddMailDev("smtp")
 // Identity secrets: generated on the first run and kept in .coinage/secrets.json (see README).
 var jwtKey = builder.AddParameter("jwt-signing-key", secret: true);
 var adminPassword = builder.AddParameter("admin-password", secret: true);
+var redactionKey = builder.AddParameter("log-redaction-key", secret: true);
 
 var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
@@ -26,23 +27,28 @@ var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithUrl("API reference", "/scalar")
     .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey)
     .WithEnvironment("Coinage__Admin__Email", "admin@coinage.local")
-    .WithEnvironment("Coinage__Admin__Password", adminPassword);
+    .WithEnvironment("Coinage__Admin__Password", adminPassword)
+    .WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
 
 var worker = builder.AddProject<Projects.Coinage_Worker>("worker")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
     .WaitFor(api).WaitFor(smtp)
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
-    .WithUrl("Jobs", "/hangfire");
+    .WithUrl("Jobs", "/hangfire")
+    .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey).WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
 
 var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
     .WithReference(api).WaitFor(api)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
-    .WithUrl("Web front end", "/");
+    .WithUrl("Web front end", "/")
+    .WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
 
 // Links in emails (built by the Worker) and CORS/redirects (API) point at the web front end.
 api.WithEnvironment("Coinage__WebBaseUrl", web);
 worker.WithEnvironment("Coinage__WebBaseUrl", web);
+// The Hangfire tickets the API issues point at the Worker's dashboard.
+api.WithEnvironment("Coinage__Hangfire__BaseUrl", worker);
 
 builder.AddPrometheus("prometheus")
     .WithRuleFile("deploy/prometheus/alerts.yml")

@@ -12,7 +12,7 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// The Aspire service defaults: OpenTelemetry (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+/// The Aspire service defaults: logs with trace ids and PII redacted (<see cref="LoggingDefaults"/>), OpenTelemetry (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set,
 /// Prometheus at /metrics always), health checks, service discovery and standard resilience on
 /// every HttpClient. Every Coinage service calls <see cref="AddServiceDefaults{TBuilder}"/> first.
 /// </summary>
@@ -27,6 +27,7 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.ConfigureLogging();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();

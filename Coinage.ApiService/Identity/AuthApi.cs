@@ -155,6 +155,7 @@ public static class AuthApi
         await auth.AuditAsync("user.registered", user.Id, user.Id, http, new { termsVersion = options.Value.TermsVersion, privacyVersion = options.Value.PrivacyVersion, marketing = user.MarketingConsent }, cancellationToken).ConfigureAwait(false);
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        auth.Telemetry.Registered(user.Id, email!, ip);
         return TypedResults.Accepted((string?)null, new RegisterResponse(SameAnswer, strength));
     }
 
@@ -223,6 +224,7 @@ public static class AuthApi
             await auth.AuditAsync("auth.sign_in_failed", null, null, http, new { reason = "unknown_account" }, cancellationToken).ConfigureAwait(false);
             await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            auth.Telemetry.SignIn(SignInResults.InvalidCredentials, null, email, http.ClientIp());
             return InvalidCredentials();
         }
         if (await auth.Users.IsLockedOutAsync(user).ConfigureAwait(false))
@@ -231,6 +233,7 @@ public static class AuthApi
             await auth.AuditAsync("auth.sign_in_failed", null, user.Id, http, new { reason = "locked_out" }, cancellationToken).ConfigureAwait(false);
             await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            auth.Telemetry.SignIn(SignInResults.LockedOut, user.Id, user.Email, http.ClientIp());
             return Locked();
         }
         if (!await auth.Users.CheckPasswordAsync(user, password!).ConfigureAwait(false))
@@ -244,6 +247,7 @@ public static class AuthApi
             await auth.AuditAsync("auth.two_factor_challenged", null, user.Id, http, cancellationToken: cancellationToken).ConfigureAwait(false);
             await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            auth.Telemetry.SignIn(SignInResults.TwoFactorRequired, user.Id, user.Email, http.ClientIp());
             return TypedResults.Ok(new TokenResponse(true, ErrorCodes.TwoFactorRequired, auth.CreateChallenge(user, useCookie), null, null, null, null, null));
         }
         return TypedResults.Ok(await auth.SignInAsync(user, "pwd", useCookie, http, cancellationToken).ConfigureAwait(false));
@@ -262,10 +266,12 @@ public static class AuthApi
         await using var transaction = await auth.Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (await auth.ReadChallengeAsync(challenge!).ConfigureAwait(false) is not var (user, useCookie))
         {
+            auth.Telemetry.SignIn(SignInResults.TwoFactorFailed, null, null, http.ClientIp());
             return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "Invalid or expired challenge", "Sign in again.");
         }
         if (await auth.Users.IsLockedOutAsync(user).ConfigureAwait(false))
         {
+            auth.Telemetry.SignIn(SignInResults.LockedOut, user.Id, user.Email, http.ClientIp());
             return Locked();
         }
         string amr;
@@ -422,6 +428,8 @@ public static class AuthApi
         }
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        auth.Telemetry.SignIn(locked ? SignInResults.LockedOut : reason == "wrong_password" ? SignInResults.InvalidCredentials : SignInResults.TwoFactorFailed,
+            user.Id, user.Email, http.ClientIp());
         return locked ? Locked() : reason == "wrong_password" ? InvalidCredentials()
             : Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidTwoFactorCode, "Invalid code", "The code is wrong, expired or already used.");
     }

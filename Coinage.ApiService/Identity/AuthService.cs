@@ -18,6 +18,7 @@ public sealed class AuthService(
     SessionService sessions,
     AccessTokenIssuer tokens,
     IDataProtectionProvider dataProtection,
+    IdentityTelemetry telemetry,
     TimeProvider clock)
 {
     public const string RefreshCookie = "__Secure-coinage-rt";
@@ -30,6 +31,7 @@ public sealed class AuthService(
     public UserManager<CoinageUser> Users => users;
     public SessionService Sessions => sessions;
     public DateTimeOffset Now => clock.GetUtcNow();
+    public IdentityTelemetry Telemetry => telemetry;
 
     public Task AuditAsync(string action, Guid? actor, Guid? subject, HttpContext http, object? data = null, CancellationToken cancellationToken = default) =>
         AuditLog.AppendAsync(db, action, clock.GetUtcNow(), actor, subject, http?.ClientIp(), data, cancellationToken);
@@ -59,6 +61,7 @@ public sealed class AuthService(
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+        telemetry.SignIn(SignInResults.Success, user.Id, user.Email, http.ClientIp());
         return await IssueAsync(user, session, refreshToken, useCookie, http).ConfigureAwait(false);
     }
 

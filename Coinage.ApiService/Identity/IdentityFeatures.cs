@@ -3,6 +3,7 @@ using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Identity.TwoFactor;
 using Coinage.Domain.Data;
 using Coinage.Domain.Identity;
+using Coinage.ServiceDefaults.Compliance;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -78,6 +79,7 @@ internal static partial class IdentityFeatures
         services.AddSingleton<AccessTokenIssuer>();
         services.AddScoped<SessionService>();
         services.AddScoped<AuthService>();
+        services.AddSingleton<IdentityTelemetry>();
         services.AddSingleton<TotpService>();
         services.AddSingleton<DummyPasswordHash>();
         services.AddHostedService<AdminBootstrap>();
@@ -237,7 +239,7 @@ internal sealed partial class AdminBootstrap(IServiceScopeFactory scopes, IConfi
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Administrator {Email} created from configuration")]
-    private static partial void LogCreated(ILogger logger, string email);
+    private static partial void LogCreated(ILogger logger, [Pii] string email);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the configured administrator: {Errors}")]
     private static partial void LogFailed(ILogger logger, string errors);

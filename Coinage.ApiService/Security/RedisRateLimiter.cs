@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using Coinage.ServiceDefaults.Compliance;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -45,8 +47,13 @@ public static class RateLimitPolicies
 /// A fixed-window counter in Redis shared by every replica: one Lua script increments the window's
 /// key, sets its expiry on the first hit and returns the count and the time left, atomically.
 /// </summary>
-public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOptions<RateLimitSettings> settings, ILogger<RedisRateLimiter> logger)
+public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOptions<RateLimitSettings> settings, ILogger<RedisRateLimiter> logger, IMeterFactory meters)
 {
+    public const string MeterName = "Coinage.Security";
+
+    private readonly Counter<long> _rejections = meters.Create(MeterName)
+        .CreateCounter<long>("coinage.rate_limit.rejections", "{request}", "Requests refused with 429 by a rate limit policy.");
+
     private const string Script = """
         local count = redis.call('INCR', KEYS[1])
         if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -77,6 +84,16 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOpti
             return RateLimitDecision.Unlimited;
         }
     }
+
+    /// <summary>Counts a refusal (tag <c>policy</c>) and logs it; the partition is an IP, an email or a user id: personal data.</summary>
+    public void Rejected(string policy, string partition)
+    {
+        _rejections.Add(1, new KeyValuePair<string, object?>("policy", policy));
+        LogRejected(logger, policy, partition);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rate limit {Policy} refused a request from {Partition}")]
+    private static partial void LogRejected(ILogger logger, string policy, [Pii] string partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limiting skipped for {Policy}: Redis unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string policy);
@@ -132,6 +149,7 @@ public static class RateLimitingExtensions
             decision.WriteHeaders(context.HttpContext.Response);
             if (!decision.Allowed)
             {
+                limiter.Rejected(policy, key);
                 return TypedResults.Problem(decision.Problem());
             }
             return await next(context).ConfigureAwait(false);
@@ -155,10 +173,12 @@ public static class RateLimitingExtensions
             await next(context).ConfigureAwait(false);
             return;
         }
-        var decision = await context.RequestServices.GetRequiredService<RedisRateLimiter>().AcquireAsync(RateLimitPolicies.PerUser, userId).ConfigureAwait(false);
+        var limiter = context.RequestServices.GetRequiredService<RedisRateLimiter>();
+        var decision = await limiter.AcquireAsync(RateLimitPolicies.PerUser, userId).ConfigureAwait(false);
         decision.WriteHeaders(context.Response);
         if (!decision.Allowed)
         {
+            limiter.Rejected(RateLimitPolicies.PerUser, userId);
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {

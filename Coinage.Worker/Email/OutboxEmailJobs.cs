@@ -57,7 +57,7 @@ public sealed class OutboxEmailDispatcher(CoinageDbContext db, IBackgroundJobCli
 /// with the next attempt's time (<see cref="OutboxRetryPolicy"/>) and rethrown, so the job shows
 /// as failed in Hangfire; the dispatcher, not Hangfire, retries it when it is due.
 /// </summary>
-public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, EmailSettings settings, TimeProvider clock)
+public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, EmailSettings settings, TimeProvider clock, EmailTelemetry? telemetry = null)
 {
     [AutomaticRetry(Attempts = 0)]
     public async Task SendAsync(Guid messageId, CancellationToken cancellationToken)
@@ -73,7 +73,7 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
         {
             return;
         }
-        EmailPayload payload;
+        EmailPayload? payload = null;
         try
         {
             payload = EmailPayload.Parse(message.Payload);
@@ -84,6 +84,7 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
             message.RecordFailure($"{exception.GetType().Name}: {exception.Message}", clock.GetUtcNow());
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            telemetry?.Failed(message.Type, message.Id, payload?.To, message.Attempts, exception.GetType().Name);
             throw;
         }
         message.ProcessedAt = clock.GetUtcNow();
@@ -91,6 +92,7 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
         message.Payload = payload.ToRedactedJson();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        telemetry?.Sent(message.Type, message.Id, payload.To);
     }
 }
 
@@ -102,6 +104,8 @@ internal static class EmailExtensions
         builder.Services.AddSingleton<SmtpEmailSender>();
         builder.Services.AddScoped<OutboxEmailDispatcher>();
         builder.Services.AddScoped<SendEmailJob>();
+        builder.Services.AddSingleton<EmailTelemetry>();
+        builder.Services.AddHostedService<EmailBacklogMonitor>();
         builder.Services.AddSingleton<IJobSchedule, OutboxEmailDispatcher.Schedule>();
         return builder;
     }

@@ -54,17 +54,19 @@ internal static class HangfireExtensions
         builder.Services.AddSingleton<JobsStartupGate>();
         builder.Services.AddHostedService<HangfireServerHost>();
         builder.Services.AddHealthChecks().AddCheck<JobsStartupHealthCheck>("jobs", tags: [ReadinessChecks.ReadyTag]);
+        builder.AddDashboardAccess();
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard at <c>/hangfire</c>; see <see cref="LocalDevelopmentDashboardAuthorizationFilter"/> for who may open it.</summary>
+    /// <summary>The Hangfire dashboard at <c>/hangfire</c>; see <see cref="DashboardAccess"/> for who may open it.</summary>
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
+        app.UseDashboardAccess();
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
             DashboardTitle = "Coinage jobs",
             DisplayStorageConnectionString = false,
-            Authorization = [new LocalDevelopmentDashboardAuthorizationFilter(app.Environment)],
+            Authorization = [new AdminDashboardAuthorizationFilter(app.Environment, app.Configuration.GetValue(DashboardAccess.AllowLocalAnonymousSetting, false))],
         });
         return app;
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Coinage.Worker.Tests;
@@ -8,7 +9,8 @@ public sealed class DashboardTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task The_dashboard_opens_to_loopback_requests_in_development()
     {
-        await using var factory = new WorkerFactory(infrastructure);
+        // Only with the opt-in convenience; by default an Admin ticket is needed (Hangfire/DashboardTicketTests).
+        await using var factory = new WorkerFactory(infrastructure).WithWebHostBuilder(b => b.UseSetting("Coinage:Hangfire:AllowLocalAnonymous", "true"));
 
         Assert.Equal(StatusCodes.Status200OK, await GetDashboardAsync(factory, IPAddress.Loopback));
         Assert.Equal(StatusCodes.Status200OK, await GetDashboardAsync(factory, IPAddress.IPv6Loopback));
@@ -31,7 +33,7 @@ public sealed class DashboardTests(InfrastructureFixture infrastructure)
         Assert.Equal(StatusCodes.Status401Unauthorized, await GetDashboardAsync(factory, IPAddress.Loopback));
     }
 
-    private static async Task<int> GetDashboardAsync(WorkerFactory factory, IPAddress? remote)
+    private static async Task<int> GetDashboardAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory, IPAddress? remote)
     {
         var context = await factory.Server.SendAsync(http =>
         {

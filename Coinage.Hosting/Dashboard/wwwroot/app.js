@@ -39,7 +39,7 @@ async function loadTools() {
     const wanted = info.links.filter(l => ['Prometheus', 'Jobs', 'Inbox', 'API reference'].includes(l.label));
     for (const link of wanted) {
       const label = link.label === 'Jobs' ? 'Hangfire' : link.label;
-      tools.append(h('a', { href: link.url, target: '_blank', rel: 'noopener', title: `${link.resource}: ${link.url}` }, label));
+      tools.append(h('a', { href: link.url, target: '_blank', rel: 'noopener', title: link.label === 'Jobs' ? `${link.resource}: ${link.url} (Admin only: open it with a ticket from POST /api/v1/admin/ops/hangfire-ticket, see docs/operations.md)` : `${link.resource}: ${link.url}` }, label));
     }
     document.getElementById('logout').hidden = info.unsecured;
   } catch { /* the tools bar is optional */ }
