@@ -2,8 +2,11 @@ using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
+using Coinage.ApiService.Markets;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
+using Coinage.ApiService.Trading;
+using Coinage.ApiService.Wallet;
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
 
@@ -17,6 +20,7 @@ builder.AddHttpConventions();
 builder.AddApiDocumentation();
 builder.AddSecurityFeatures();
 builder.AddIdentityFeatures();
+builder.AddWallet();
 
 var app = builder.Build();
 
@@ -40,6 +44,10 @@ app.MapAccountApi();
 app.MapAdminApi();
 app.MapOpsApi();
 app.MapAuditApi();
+app.MapMarketsApi();
+app.MapWalletApi();
+app.MapOrdersApi();
+app.MapMarketAdminApi();
 
 await app.RunAsync();
 

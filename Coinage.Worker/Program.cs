@@ -4,6 +4,7 @@ using Coinage.Worker.Email;
 using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
+using Coinage.Worker.Matching;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.AddReadinessChecks();
 builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
+builder.AddMatching();
 
 var app = builder.Build();
 

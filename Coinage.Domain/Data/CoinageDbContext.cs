@@ -1,4 +1,5 @@
 using Coinage.Domain.Audit;
+using Coinage.Domain.Exchange;
 using Coinage.Domain.Identity;
 using Coinage.Domain.Operations;
 using Coinage.Domain.Outbox;
@@ -25,6 +26,16 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<AssetRecord> Assets => Set<AssetRecord>();
+    public DbSet<MarketRecord> Markets => Set<MarketRecord>();
+    public DbSet<Trader> Traders => Set<Trader>();
+    public DbSet<BalanceRecord> Balances => Set<BalanceRecord>();
+    public DbSet<JournalEntryRecord> JournalEntries => Set<JournalEntryRecord>();
+    public DbSet<PostingRecord> Postings => Set<PostingRecord>();
+    public DbSet<OrderRecord> Orders => Set<OrderRecord>();
+    public DbSet<TradeRecord> Trades => Set<TradeRecord>();
+    public DbSet<MarketCommand> MarketCommands => Set<MarketCommand>();
+    public DbSet<DepositRecord> Deposits => Set<DepositRecord>();
 
     /// <summary>Data Protection's key ring, shared by every replica (2FA secrets, email and reset tokens).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

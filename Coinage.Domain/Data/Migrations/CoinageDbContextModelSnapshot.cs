@@ -83,6 +83,708 @@ namespace Coinage.Domain.Data.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Coinage.Domain.Exchange.AssetRecord", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("code");
+
+                    b.Property<int>("Precision")
+                        .HasColumnType("integer")
+                        .HasColumnName("precision");
+
+                    b.HasKey("Code")
+                        .HasName("pk_assets");
+
+                    b.ToTable("assets", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "BTC",
+                            Precision = 8
+                        },
+                        new
+                        {
+                            Code = "ETH",
+                            Precision = 8
+                        },
+                        new
+                        {
+                            Code = "USD",
+                            Precision = 2
+                        });
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.BalanceRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Asset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("asset");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_balances");
+
+                    b.HasIndex("Asset")
+                        .HasDatabaseName("ix_balances_asset");
+
+                    b.HasIndex("OwnerId", "Asset", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ix_balances_owner_id_asset_kind");
+
+                    b.ToTable("balances", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = -1L,
+                            Amount = 0m,
+                            Asset = "BTC",
+                            Kind = (byte)2,
+                            OwnerId = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        },
+                        new
+                        {
+                            Id = -2L,
+                            Amount = 0m,
+                            Asset = "BTC",
+                            Kind = (byte)3,
+                            OwnerId = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        },
+                        new
+                        {
+                            Id = -3L,
+                            Amount = 0m,
+                            Asset = "ETH",
+                            Kind = (byte)2,
+                            OwnerId = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        },
+                        new
+                        {
+                            Id = -4L,
+                            Amount = 0m,
+                            Asset = "ETH",
+                            Kind = (byte)3,
+                            OwnerId = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        },
+                        new
+                        {
+                            Id = -5L,
+                            Amount = 0m,
+                            Asset = "USD",
+                            Kind = (byte)2,
+                            OwnerId = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        },
+                        new
+                        {
+                            Id = -6L,
+                            Amount = 0m,
+                            Asset = "USD",
+                            Kind = (byte)3,
+                            OwnerId = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        });
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.DepositRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Asset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("asset");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<long?>("JournalEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("journal_entry_id");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deposits");
+
+                    b.HasIndex("Asset")
+                        .HasDatabaseName("ix_deposits_asset");
+
+                    b.HasIndex("OwnerId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deposits_owner_id_idempotency_key");
+
+                    b.ToTable("deposits", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.JournalEntryRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("ReferenceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reference_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_journal_entries");
+
+                    b.HasIndex("Kind", "ReferenceId")
+                        .HasDatabaseName("ix_journal_entries_kind_reference_id");
+
+                    b.ToTable("journal_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.MarketCommand", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("MarketId")
+                        .HasColumnType("integer")
+                        .HasColumnName("market_id");
+
+                    b.Property<long?>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("result");
+
+                    b.Property<byte>("Type")
+                        .HasColumnType("smallint")
+                        .HasColumnName("type");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_market_commands");
+
+                    b.HasIndex("MarketId", "Sequence")
+                        .HasDatabaseName("ix_market_commands_market_id_sequence")
+                        .HasFilter("processed_at IS NULL");
+
+                    b.ToTable("market_commands", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.MarketRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("BaseAsset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("base_asset");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<decimal>("LotSize")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("lot_size");
+
+                    b.Property<decimal>("MakerFeeBps")
+                        .HasPrecision(9, 4)
+                        .HasColumnType("numeric(9,4)")
+                        .HasColumnName("maker_fee_bps");
+
+                    b.Property<decimal>("MinNotional")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("min_notional");
+
+                    b.Property<decimal>("MinQuantity")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("min_quantity");
+
+                    b.Property<string>("QuoteAsset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("quote_asset");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("symbol");
+
+                    b.Property<decimal>("TakerFeeBps")
+                        .HasPrecision(9, 4)
+                        .HasColumnType("numeric(9,4)")
+                        .HasColumnName("taker_fee_bps");
+
+                    b.Property<decimal>("TickSize")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("tick_size");
+
+                    b.HasKey("Id")
+                        .HasName("pk_markets");
+
+                    b.HasIndex("BaseAsset")
+                        .HasDatabaseName("ix_markets_base_asset");
+
+                    b.HasIndex("QuoteAsset")
+                        .HasDatabaseName("ix_markets_quote_asset");
+
+                    b.HasIndex("Symbol")
+                        .IsUnique()
+                        .HasDatabaseName("ix_markets_symbol");
+
+                    b.ToTable("markets", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            BaseAsset = "BTC",
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            LotSize = 0.01m,
+                            MakerFeeBps = 10m,
+                            MinNotional = 10m,
+                            MinQuantity = 0.01m,
+                            QuoteAsset = "USD",
+                            Status = (byte)0,
+                            Symbol = "BTC-USD",
+                            TakerFeeBps = 20m,
+                            TickSize = 1m
+                        },
+                        new
+                        {
+                            Id = 2,
+                            BaseAsset = "ETH",
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            LotSize = 0.1m,
+                            MakerFeeBps = 10m,
+                            MinNotional = 10m,
+                            MinQuantity = 0.1m,
+                            QuoteAsset = "USD",
+                            Status = (byte)0,
+                            Symbol = "ETH-USD",
+                            TakerFeeBps = 20m,
+                            TickSize = 0.1m
+                        },
+                        new
+                        {
+                            Id = 3,
+                            BaseAsset = "ETH",
+                            CreatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
+                            LotSize = 0.001m,
+                            MakerFeeBps = 10m,
+                            MinNotional = 0.0001m,
+                            MinQuantity = 0.001m,
+                            QuoteAsset = "BTC",
+                            Status = (byte)0,
+                            Symbol = "ETH-BTC",
+                            TakerFeeBps = 20m,
+                            TickSize = 0.00001m
+                        });
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.OrderRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("BookPriority")
+                        .HasColumnType("bigint")
+                        .HasColumnName("book_priority");
+
+                    b.Property<string>("ClientOrderId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_order_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<decimal>("FeeExact")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("fee_exact");
+
+                    b.Property<decimal>("FeePaid")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("fee_paid");
+
+                    b.Property<long>("FilledLots")
+                        .HasColumnType("bigint")
+                        .HasColumnName("filled_lots");
+
+                    b.Property<decimal>("FilledQuote")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("filled_quote");
+
+                    b.Property<string>("HoldAsset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("hold_asset");
+
+                    b.Property<long>("LimitPriceTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("limit_price_ticks");
+
+                    b.Property<int>("MarketId")
+                        .HasColumnType("integer")
+                        .HasColumnName("market_id");
+
+                    b.Property<decimal>("OriginalHold")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("original_hold");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<bool>("PostOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("post_only");
+
+                    b.Property<long>("QuantityLots")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quantity_lots");
+
+                    b.Property<long>("QuoteBudgetUnits")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quote_budget_units");
+
+                    b.Property<decimal>("RemainingHold")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("remaining_hold");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_hash");
+
+                    b.Property<byte>("SelfTradePrevention")
+                        .HasColumnType("smallint")
+                        .HasColumnName("self_trade_prevention");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("smallint")
+                        .HasColumnName("side");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status");
+
+                    b.Property<byte>("TimeInForce")
+                        .HasColumnType("smallint")
+                        .HasColumnName("time_in_force");
+
+                    b.Property<byte>("Type")
+                        .HasColumnType("smallint")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_orders");
+
+                    b.HasIndex("MarketId", "BookPriority")
+                        .HasDatabaseName("ix_orders_market_id_book_priority")
+                        .HasFilter("status IN (1, 2)");
+
+                    b.HasIndex("OwnerId", "ClientOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_owner_id_client_order_id")
+                        .HasFilter("client_order_id IS NOT NULL");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_orders_owner_id_id");
+
+                    b.ToTable("orders", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.PostingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Asset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("asset");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("JournalEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("journal_entry_id");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ledger_postings");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_ledger_postings_account_id");
+
+                    b.HasIndex("JournalEntryId")
+                        .HasDatabaseName("ix_ledger_postings_journal_entry_id");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_ledger_postings_owner_id_id");
+
+                    b.ToTable("ledger_postings", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.TradeRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CommandSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("command_sequence");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("JournalEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("journal_entry_id");
+
+                    b.Property<decimal>("MakerFee")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("maker_fee");
+
+                    b.Property<long>("MakerOrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("maker_order_id");
+
+                    b.Property<long>("MakerOwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("maker_owner_id");
+
+                    b.Property<int>("MarketId")
+                        .HasColumnType("integer")
+                        .HasColumnName("market_id");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("price");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("QuoteAmount")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("quote_amount");
+
+                    b.Property<decimal>("TakerFee")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("taker_fee");
+
+                    b.Property<long>("TakerOrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("taker_order_id");
+
+                    b.Property<long>("TakerOwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("taker_owner_id");
+
+                    b.Property<byte>("TakerSide")
+                        .HasColumnType("smallint")
+                        .HasColumnName("taker_side");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trades");
+
+                    b.HasIndex("JournalEntryId")
+                        .HasDatabaseName("ix_trades_journal_entry_id");
+
+                    b.HasIndex("MakerOrderId")
+                        .HasDatabaseName("ix_trades_maker_order_id");
+
+                    b.HasIndex("MarketId", "Id")
+                        .HasDatabaseName("ix_trades_market_id_id");
+
+                    b.HasIndex("TakerOrderId", "MakerOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_trades_taker_order_id_maker_order_id");
+
+                    b.ToTable("trades", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.Trader", b =>
+                {
+                    b.Property<long>("OwnerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("OwnerId"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("OwnerId")
+                        .HasName("pk_traders");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_traders_user_id");
+
+                    b.ToTable("traders", (string)null);
+                });
+
             modelBuilder.Entity("Coinage.Domain.Identity.CoinageRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -647,6 +1349,104 @@ namespace Coinage.Domain.Data.Migrations
                     b.ToTable("user_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Coinage.Domain.Exchange.BalanceRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("Asset")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_balances_assets_asset");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.DepositRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("Asset")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deposits_assets_asset");
+
+                    b.HasOne("Coinage.Domain.Exchange.Trader", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deposits_traders_owner_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.MarketCommand", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.MarketRecord", null)
+                        .WithMany()
+                        .HasForeignKey("MarketId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_market_commands_markets_market_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.MarketRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BaseAsset")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_markets_assets_base_asset");
+
+                    b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("QuoteAsset")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_markets_assets_quote_asset");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.OrderRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.MarketRecord", null)
+                        .WithMany()
+                        .HasForeignKey("MarketId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_orders_markets_market_id");
+
+                    b.HasOne("Coinage.Domain.Exchange.Trader", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_orders_traders_owner_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.PostingRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.BalanceRecord", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_ledger_postings_balances_account_id");
+
+                    b.HasOne("Coinage.Domain.Exchange.JournalEntryRecord", null)
+                        .WithMany("Postings")
+                        .HasForeignKey("JournalEntryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_ledger_postings_journal_entries_journal_entry_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.TradeRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.JournalEntryRecord", null)
+                        .WithMany()
+                        .HasForeignKey("JournalEntryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trades_journal_entries_journal_entry_id");
+                });
+
             modelBuilder.Entity("Coinage.Domain.Identity.ConsentRecord", b =>
                 {
                     b.HasOne("Coinage.Domain.Identity.CoinageUser", null)
@@ -742,6 +1542,11 @@ namespace Coinage.Domain.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Exchange.JournalEntryRecord", b =>
+                {
+                    b.Navigation("Postings");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,46 @@
+using Coinage.ApiService.Trading;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coinage.ApiService.Markets;
+
+public sealed record MarketResponse(
+    string Symbol, string BaseAsset, string QuoteAsset, int BasePrecision, int QuotePrecision,
+    string TickSize, string LotSize, string MinQuantity, string MinNotional, string MakerFeeBps, string TakerFeeBps, string Status);
+
+/// <summary><c>/api/v1/markets</c>: the markets and their trading rules (public).</summary>
+public static class MarketsApi
+{
+    public static IEndpointRouteBuilder MapMarketsApi(this IEndpointRouteBuilder routes)
+    {
+        var markets = routes.MapGroup("/api/v1/markets").WithTags("Markets").AllowAnonymous();
+        markets.MapGet("", ListAsync).WithSummary("Every market with its grid, minimums, fees and status");
+        markets.MapGet("/{symbol}", GetAsync).WithSummary("One market").ProducesProblem(StatusCodes.Status404NotFound);
+        return routes;
+    }
+
+    public static async Task<Ok<IReadOnlyList<MarketResponse>>> ListAsync(CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        var rows = await db.Markets.AsNoTracking().OrderBy(m => m.Symbol).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok<IReadOnlyList<MarketResponse>>(rows.Select(m => ToResponse(m, assets)).ToList());
+    }
+
+    public static async Task<Results<Ok<MarketResponse>, ProblemHttpResult>> GetAsync(string symbol, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        var market = await db.Markets.AsNoTracking().FirstOrDefaultAsync(m => m.Symbol == symbol.ToUpperInvariant(), cancellationToken).ConfigureAwait(false);
+        if (market is null)
+        {
+            return ExchangeProblems.NotFound($"No market '{symbol}'.");
+        }
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(ToResponse(market, assets));
+    }
+
+    internal static MarketResponse ToResponse(MarketRecord m, IReadOnlyDictionary<string, Coinage.Domain.Ledger.Asset> assets) => new(
+        m.Symbol, m.BaseAsset, m.QuoteAsset, assets[m.BaseAsset].Precision, assets[m.QuoteAsset].Precision,
+        Money.Format(m.TickSize), Money.Format(m.LotSize), Money.Format(m.MinQuantity), Money.Format(m.MinNotional),
+        Money.Format(m.MakerFeeBps), Money.Format(m.TakerFeeBps), m.Status == MarketStatus.Open ? "open" : "halted");
+}

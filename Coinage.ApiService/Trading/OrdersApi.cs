@@ -1,0 +1,478 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.Tokens;
+using Coinage.ApiService.Security;
+using Coinage.Domain.Audit;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Coinage.Domain.Ledger;
+using Coinage.Domain.Matching;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coinage.ApiService.Trading;
+
+/// <param name="Side"><c>buy</c> or <c>sell</c>.</param>
+/// <param name="Type"><c>limit</c> or <c>market</c>.</param>
+/// <param name="TimeInForce"><c>GTC</c> (limit default), <c>IOC</c> (market default) or <c>FOK</c>.</param>
+/// <param name="Quantity">Base size (limit orders and market sells).</param>
+/// <param name="QuoteAmount">Market buys: the quote budget to spend.</param>
+/// <param name="SelfTradePrevention"><c>cancel_newest</c> (default), <c>cancel_oldest</c> or <c>cancel_both</c>.</param>
+public sealed record PlaceOrderRequest(
+    string? Market, string? Side, string? Type, string? TimeInForce, string? Price, string? Quantity, string? QuoteAmount,
+    bool PostOnly = false, string? ClientOrderId = null, string? SelfTradePrevention = null);
+
+public sealed record OrderResponse(
+    string Id, string? ClientOrderId, string Market, string Side, string Type, string TimeInForce, bool PostOnly, string Status,
+    string? Price, string? Quantity, string? QuoteAmount, string FilledQuantity, string FilledQuote, string? AveragePrice,
+    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record FillResponse(
+    string Id, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity, string QuoteAmount, string Fee, string FeeAsset, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// <c>/api/v1/orders</c> and <c>/api/v1/fills</c>. Placing holds the funds, stores the order as
+/// Pending and appends the market's place command in one transaction (DESIGN.md §2); the Worker's
+/// matching host does the rest. A cancel appends a cancel command; the order changes when it is processed.
+/// </summary>
+public static class OrdersApi
+{
+    public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder routes)
+    {
+        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        orders.MapPost("", PlaceAsync).RequireAuthorization(Policies.VerifiedEmail)
+            .WithSummary("Place an order. The same clientOrderId returns the same order (200), never a second one")
+            .WithDescription("Errors (problem code): 400 invalid_price, invalid_quantity, invalid_amount, invalid_order_type, below_minimum_size, below_minimum_notional, validation_failed; " +
+                "403 email_not_verified; 404 unknown_market; 409 market_halted, duplicate_client_order_id (same id, other terms); 422 insufficient_funds.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        orders.MapDelete("/{id}", CancelAsync).RequireAuthorization(Policies.VerifiedEmail)
+            .WithSummary("Request the cancel of an open order (202); the order shows Cancelled once the matching host has processed it")
+            .WithDescription("Errors: 404 not_found (unknown or someone else's order); 409 order_not_open (already filled, cancelled or rejected).")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        orders.MapDelete("", CancelAllAsync).RequireAuthorization(Policies.VerifiedEmail)
+            .WithSummary("Cancel all of the user's open orders in a market (?market=BTC-USD)")
+            .WithDescription("Errors: 404 unknown_market.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        orders.MapGet("/open", (string? market, string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken ct) =>
+            ListAsync(market, cursor, limit, openOnly: true, http, db, ct)).WithSummary("Pending and open orders, newest first; cursor-paginated")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        orders.MapGet("", (string? market, string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken ct) =>
+            ListAsync(market, cursor, limit, openOnly: false, http, db, ct)).WithSummary("All orders, newest first; cursor-paginated")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        orders.MapGet("/{id}", GetAsync).WithSummary("One order").ProducesProblem(StatusCodes.Status404NotFound);
+        routes.MapGet("/api/v1/fills", FillsAsync).WithTags("Trading").RequireAuthorization()
+            .WithSummary("The user's trades, newest first; cursor-paginated")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        return routes;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceAsync(
+        PlaceOrderRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new InputErrors();
+        var clientOrderId = errors.Text("clientOrderId", request.ClientOrderId, 64, required: false);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        var symbol = request.Market?.Trim().ToUpperInvariant() ?? "";
+        var market = await db.Markets.AsNoTracking().FirstOrDefaultAsync(m => m.Symbol == symbol, cancellationToken).ConfigureAwait(false);
+        if (market is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{request.Market}'.");
+        }
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        var spot = ExchangeCatalog.ToSpotMarket(market, assets);
+        if (!TryBuild(request, market, spot, out var terms, out var problem))
+        {
+            return problem!;
+        }
+        var hash = RequestHash(symbol, terms);
+        var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
+        if (clientOrderId is not null)
+        {
+            var existing = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.OwnerId == owner && o.ClientOrderId == clientOrderId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return SameOrder(existing, hash, market, spot);
+            }
+        }
+        if (market.Status != MarketStatus.Open)
+        {
+            return ExchangeProblems.Conflict(ExchangeErrorCodes.MarketHalted, $"{market.Symbol} is halted: no new orders are accepted.");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var id = await ExchangeCatalog.NextCommandSequenceAsync(db, cancellationToken).ConfigureAwait(false);
+        var command = terms with { OrderId = id, Owner = owner };
+        var placement = LedgerOperations.PlaceOrder(spot, command);
+        var holdAsset = placement.Order.HoldAsset;
+        var accounts = await LedgerStore.LockAsync(db, [AccountId.Available(owner, holdAsset), AccountId.Held(owner, holdAsset)], assets, now, cancellationToken).ConfigureAwait(false);
+        var available = accounts[AccountId.Available(owner, holdAsset)].Amount;
+        if (available < placement.Order.OriginalHold)
+        {
+            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return ExchangeProblems.Unprocessable(ExchangeErrorCodes.InsufficientFunds,
+                $"The order needs {Money.Format(placement.Order.OriginalHold)} {holdAsset} (fees included); {Money.Format(available)} is available.");
+        }
+        await LedgerStore.PostAsync(db, [placement.Hold], assets, now, cancellationToken).ConfigureAwait(false);
+        var order = new OrderRecord
+        {
+            Id = id,
+            MarketId = market.Id,
+            OwnerId = owner,
+            ClientOrderId = clientOrderId,
+            RequestHash = hash,
+            Side = command.Side,
+            Type = command.Type,
+            TimeInForce = command.TimeInForce,
+            PostOnly = command.PostOnly,
+            SelfTradePrevention = command.SelfTradePrevention,
+            LimitPriceTicks = placement.Order.LimitPrice,
+            QuantityLots = command.Quantity,
+            QuoteBudgetUnits = command.QuoteBudget,
+            HoldAsset = holdAsset.Code,
+            OriginalHold = placement.Order.OriginalHold,
+            RemainingHold = placement.Order.RemainingHold,
+            Status = OrderStatus.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Orders.Add(order);
+        db.MarketCommands.Add(new MarketCommand
+        {
+            Sequence = id,
+            MarketId = market.Id,
+            Type = MarketCommandType.Place,
+            OwnerId = owner,
+            OrderId = id,
+            Payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId }),
+            CreatedAt = now,
+        });
+        await AuditLog.AppendAsync(db, "order.placed", now, http.User.UserId(), http.User.UserId(), http.ClientIp(),
+            new { orderId = id, market = market.Symbol, side = Name(command.Side), clientOrderId }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex) when (clientOrderId is not null && ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // A concurrent retry with the same client order id committed first: answer with its order.
+            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            var winner = await db.Orders.AsNoTracking().FirstAsync(o => o.OwnerId == owner && o.ClientOrderId == clientOrderId, cancellationToken).ConfigureAwait(false);
+            return SameOrder(winner, hash, market, spot);
+        }
+        await NotifyAsync(db, market.Id, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/orders/{id}", ToResponse(order, market, spot));
+    }
+
+    public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> CancelAsync(
+        string id, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
+        if (owner is null || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
+        {
+            return ExchangeProblems.NotFound($"No order '{id}'.");
+        }
+        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId && o.OwnerId == owner, cancellationToken).ConfigureAwait(false);
+        if (order is null)
+        {
+            return ExchangeProblems.NotFound($"No order '{id}'.");
+        }
+        if (order.Status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected)
+        {
+            return ExchangeProblems.Conflict(ExchangeErrorCodes.OrderNotOpen, $"Order {id} is {order.Status.ToString().ToLowerInvariant()}.");
+        }
+        var market = await db.Markets.AsNoTracking().FirstAsync(m => m.Id == order.MarketId, cancellationToken).ConfigureAwait(false);
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        await AppendCommandAsync(db, http, clock, market, MarketCommandType.Cancel, owner.Value, orderId, "order.cancel_requested", cancellationToken).ConfigureAwait(false);
+        return TypedResults.Accepted($"/api/v1/orders/{orderId}", ToResponse(order, market, ExchangeCatalog.ToSpotMarket(market, assets)));
+    }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> CancelAllAsync(
+        string? market, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var symbol = market?.Trim().ToUpperInvariant() ?? "";
+        var row = await db.Markets.AsNoTracking().FirstOrDefaultAsync(m => m.Symbol == symbol, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
+        }
+        var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
+        await AppendCommandAsync(db, http, clock, row, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", cancellationToken).ConfigureAwait(false);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
+        if (owner is null || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
+        {
+            return ExchangeProblems.NotFound($"No order '{id}'.");
+        }
+        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId && o.OwnerId == owner, cancellationToken).ConfigureAwait(false);
+        if (order is null)
+        {
+            return ExchangeProblems.NotFound($"No order '{id}'.");
+        }
+        var market = await db.Markets.AsNoTracking().FirstAsync(m => m.Id == order.MarketId, cancellationToken).ConfigureAwait(false);
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(ToResponse(order, market, ExchangeCatalog.ToSpotMarket(market, assets)));
+    }
+
+    public static async Task<Results<Ok<Page<OrderResponse>>, ProblemHttpResult>> ListAsync(
+        string? market, string? cursor, int? limit, bool openOnly, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        if (!Paging.TryRead(cursor, limit, out var after, out var take, out var problem))
+        {
+            return problem!;
+        }
+        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
+        if (owner is null)
+        {
+            return TypedResults.Ok(new Page<OrderResponse>([], null));
+        }
+        var markets = await db.Markets.AsNoTracking().ToDictionaryAsync(m => m.Id, cancellationToken).ConfigureAwait(false);
+        var query = db.Orders.AsNoTracking().Where(o => o.OwnerId == owner);
+        if (market is not null)
+        {
+            var symbol = market.Trim().ToUpperInvariant();
+            var match = markets.Values.FirstOrDefault(m => m.Symbol == symbol);
+            if (match is null)
+            {
+                return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
+            }
+            query = query.Where(o => o.MarketId == match.Id);
+        }
+        if (openOnly)
+        {
+            query = query.Where(o => o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled);
+        }
+        if (after is { } a)
+        {
+            query = query.Where(o => o.Id < a);
+        }
+        var rows = await query.OrderByDescending(o => o.Id).Take(take + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        var spots = markets.ToDictionary(m => m.Key, m => ExchangeCatalog.ToSpotMarket(m.Value, assets));
+        var items = rows.Take(take).Select(o => ToResponse(o, markets[o.MarketId], spots[o.MarketId])).ToList();
+        return TypedResults.Ok(new Page<OrderResponse>(items, rows.Count > take ? items[^1].Id : null));
+    }
+
+    public static async Task<Results<Ok<Page<FillResponse>>, ProblemHttpResult>> FillsAsync(
+        string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        if (!Paging.TryRead(cursor, limit, out var after, out var take, out var problem))
+        {
+            return problem!;
+        }
+        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
+        if (owner is not { } me)
+        {
+            return TypedResults.Ok(new Page<FillResponse>([], null));
+        }
+        var query = db.Trades.AsNoTracking().Where(t => t.TakerOwnerId == me || t.MakerOwnerId == me);
+        if (after is { } a)
+        {
+            query = query.Where(t => t.Id < a);
+        }
+        var rows = await query.OrderByDescending(t => t.Id).Take(take + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var markets = await db.Markets.AsNoTracking().ToDictionaryAsync(m => m.Id, cancellationToken).ConfigureAwait(false);
+        var items = rows.Take(take).Select(t =>
+        {
+            var taker = t.TakerOwnerId == me;
+            var side = taker ? t.TakerSide : (t.TakerSide == Side.Buy ? Side.Sell : Side.Buy);
+            var m = markets[t.MarketId];
+            return new FillResponse(t.Id.ToString(CultureInfo.InvariantCulture), (taker ? t.TakerOrderId : t.MakerOrderId).ToString(CultureInfo.InvariantCulture),
+                m.Symbol, Name(side), taker ? "taker" : "maker", Money.Format(t.Price), Money.Format(t.Quantity), Money.Format(t.QuoteAmount),
+                Money.Format(taker ? t.TakerFee : t.MakerFee), m.QuoteAsset, t.CreatedAt);
+        }).ToList();
+        return TypedResults.Ok(new Page<FillResponse>(items, rows.Count > take ? items[^1].Id : null));
+    }
+
+    /// <summary>Wakes the market's matching host when the transaction commits (NOTIFY is transactional).</summary>
+    internal static Task NotifyAsync(CoinageDbContext db, int marketId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, {marketId.ToString(CultureInfo.InvariantCulture)})", cancellationToken);
+
+    private static async Task AppendCommandAsync(CoinageDbContext db, HttpContext http, TimeProvider clock, MarketRecord market,
+        MarketCommandType type, long owner, long? orderId, string auditAction, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        db.MarketCommands.Add(new MarketCommand { MarketId = market.Id, Type = type, OwnerId = owner, OrderId = orderId, Payload = "{}", CreatedAt = now });
+        await AuditLog.AppendAsync(db, auditAction, now, http.User.UserId(), http.User.UserId(), http.ClientIp(),
+            new { orderId, market = market.Symbol }, cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(db, market.Id, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult, ValidationProblem> SameOrder(
+        OrderRecord existing, string hash, MarketRecord market, SpotMarket spot) =>
+        existing.RequestHash == hash && existing.MarketId == market.Id
+            ? TypedResults.Ok(ToResponse(existing, market, spot))
+            : ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms.");
+
+    /// <summary>Validates the request against the market's grid and minimums and builds the engine command (id and owner set later).</summary>
+    private static bool TryBuild(PlaceOrderRequest request, MarketRecord market, SpotMarket spot, out PlaceOrder order, out ProblemHttpResult? problem)
+    {
+        order = default;
+        problem = null;
+        var spec = spot.Spec;
+        Side side;
+        switch (request.Side?.ToLowerInvariant())
+        {
+            case "buy": side = Side.Buy; break;
+            case "sell": side = Side.Sell; break;
+            default:
+                problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "side must be 'buy' or 'sell'.");
+                return false;
+        }
+        var isMarket = request.Type?.ToLowerInvariant() switch { "limit" => (bool?)false, "market" => true, _ => null };
+        if (isMarket is null)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "type must be 'limit' or 'market'.");
+            return false;
+        }
+        var tif = (request.TimeInForce?.ToUpperInvariant() ?? (isMarket.Value ? "IOC" : "GTC")) switch
+        {
+            "GTC" => (TimeInForce?)TimeInForce.GoodTillCancel,
+            "IOC" => TimeInForce.ImmediateOrCancel,
+            "FOK" => TimeInForce.FillOrKill,
+            _ => null,
+        };
+        var stp = (request.SelfTradePrevention?.ToLowerInvariant() ?? "cancel_newest") switch
+        {
+            "cancel_newest" => (SelfTradePrevention?)SelfTradePrevention.CancelNewest,
+            "cancel_oldest" => SelfTradePrevention.CancelOldest,
+            "cancel_both" => SelfTradePrevention.CancelBoth,
+            _ => null,
+        };
+        if (tif is null || stp is null)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "timeInForce must be GTC, IOC or FOK; selfTradePrevention cancel_newest, cancel_oldest or cancel_both.");
+            return false;
+        }
+        if (isMarket.Value && tif == TimeInForce.GoodTillCancel || request.PostOnly && (isMarket.Value || tif != TimeInForce.GoodTillCancel))
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "A market order is IOC or FOK; post-only is for GTC limit orders only.");
+            return false;
+        }
+
+        if (isMarket.Value && side == Side.Buy)
+        {
+            // Nothing bounds a market buy's price, so it is sized by the quote it may spend (docs/exchange.md).
+            if (request.Quantity is not null || tif != TimeInForce.ImmediateOrCancel)
+            {
+                problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "A market buy is IOC and sized by quoteAmount, not quantity.");
+                return false;
+            }
+            if (!Money.TryParse(request.QuoteAmount, out var budget) || !spot.Quote.TryValidateAmount(budget, out _) || !spec.TryToNotionalUnits(budget, out var units))
+            {
+                problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidAmount,
+                    $"quoteAmount must be a positive multiple of {Money.Format(spec.NotionalUnit)} {market.QuoteAsset}, at most {Asset.MaxAmount}.");
+                return false;
+            }
+            if (budget < market.MinNotional)
+            {
+                problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.BelowMinimumNotional, $"The minimum order value is {Money.Format(market.MinNotional)} {market.QuoteAsset}.");
+                return false;
+            }
+            order = PlaceOrder.MarketBuyWithQuote(0, 0, units, stp.Value);
+            return true;
+        }
+
+        if (request.QuoteAmount is not null)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "quoteAmount is only for market buys.");
+            return false;
+        }
+        if (!Money.TryParse(request.Quantity, out var quantity) || quantity > Asset.MaxAmount || !spec.TryToQuantityLots(quantity, out var lots))
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidQuantity, $"quantity must be a positive multiple of the lot size {Money.Format(spec.LotSize)} {market.BaseAsset}.");
+            return false;
+        }
+        if (quantity < market.MinQuantity)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.BelowMinimumSize, $"The minimum size is {Money.Format(market.MinQuantity)} {market.BaseAsset}.");
+            return false;
+        }
+        if (isMarket.Value)
+        {
+            if (request.Price is not null)
+            {
+                problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidPrice, "A market order has no price.");
+                return false;
+            }
+            order = PlaceOrder.Market(0, 0, side, lots, tif.Value, stp.Value);
+            return true;
+        }
+        if (!Money.TryParse(request.Price, out var price) || price > Asset.MaxAmount || !spec.TryToPriceTicks(price, out var ticks))
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidPrice, $"price must be a positive multiple of the tick size {Money.Format(spec.TickSize)} {market.QuoteAsset}.");
+            return false;
+        }
+        var notional = spot.QuoteNotional(ticks, lots);
+        if (notional < market.MinNotional)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.BelowMinimumNotional, $"The minimum order value is {Money.Format(market.MinNotional)} {market.QuoteAsset}.");
+            return false;
+        }
+        if (notional > Asset.MaxAmount)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidQuantity, $"The order value may be at most {Asset.MaxAmount} {market.QuoteAsset}.");
+            return false;
+        }
+        order = PlaceOrder.Limit(0, 0, side, ticks, lots, tif.Value, request.PostOnly, stp.Value);
+        return true;
+    }
+
+    private static string RequestHash(string symbol, in PlaceOrder o)
+    {
+        var text = string.Join('|', symbol, o.Side, o.Type, o.TimeInForce, o.Price, o.Quantity, o.QuoteBudget, o.PostOnly, o.SelfTradePrevention);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    internal static string Name(Side side) => side == Side.Buy ? "buy" : "sell";
+
+    internal static OrderResponse ToResponse(OrderRecord o, MarketRecord market, SpotMarket spot)
+    {
+        var state = o.ToLedgerState(o.Side == Side.Buy ? spot.Quote : spot.Base);
+        return new OrderResponse(
+            o.Id.ToString(CultureInfo.InvariantCulture), o.ClientOrderId, market.Symbol, Name(o.Side),
+            o.Type == OrderType.Limit ? "limit" : "market",
+            o.TimeInForce switch { TimeInForce.GoodTillCancel => "GTC", TimeInForce.ImmediateOrCancel => "IOC", _ => "FOK" },
+            o.PostOnly, StatusName(o.Status),
+            o.Type == OrderType.Limit ? Money.Format(spot.Spec.ToPrice(o.LimitPriceTicks)) : null,
+            o.QuoteBudgetUnits > 0 ? null : Money.Format(spot.BaseQuantity(o.QuantityLots)),
+            o.QuoteBudgetUnits > 0 ? Money.Format(spot.QuoteAmount(o.QuoteBudgetUnits)) : null,
+            Money.Format(spot.BaseQuantity(o.FilledLots)), Money.Format(o.FilledQuote), Money.Format(state.AveragePrice(spot)),
+            Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt);
+    }
+
+    internal static string StatusName(OrderStatus status) => status switch
+    {
+        OrderStatus.Pending => "pending",
+        OrderStatus.Open => "open",
+        OrderStatus.PartiallyFilled => "partially_filled",
+        OrderStatus.Filled => "filled",
+        OrderStatus.Cancelled => "cancelled",
+        _ => "rejected",
+    };
+}

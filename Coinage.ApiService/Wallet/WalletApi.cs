@@ -1,0 +1,182 @@
+using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.Tokens;
+using Coinage.ApiService.Security;
+using Coinage.ApiService.Trading;
+using Coinage.Domain.Audit;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Coinage.Domain.Ledger;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Coinage.ApiService.Wallet;
+
+public sealed record BalanceResponse(string Asset, string Available, string Held, string Total);
+
+public sealed record LedgerLineResponse(string Id, string EntryId, string Kind, string Reference, string Asset, string Account, string Amount, DateTimeOffset CreatedAt);
+
+public sealed record DepositRequest(string? Asset, string? Amount);
+
+public sealed record DepositResponse(string Id, string Asset, string Amount, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+public sealed class WalletOptions
+{
+    public const string Section = "Coinage:Wallet";
+
+    /// <summary>The simulated rail confirms a deposit at once (Development). Otherwise it stays pending for the Worker/an Admin.</summary>
+    public bool? AutoConfirmDeposits { get; set; }
+}
+
+/// <summary><c>/api/v1/wallet</c>: balances, ledger history and deposits through the simulated payment rail.</summary>
+public static class WalletApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IHostApplicationBuilder AddWallet(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<WalletOptions>().Bind(builder.Configuration.GetSection(WalletOptions.Section));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWalletApi(this IEndpointRouteBuilder routes)
+    {
+        var wallet = routes.MapGroup("/api/v1/wallet").WithTags("Wallet").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        wallet.MapGet("/balances", BalancesAsync).WithSummary("Available and held funds per asset");
+        wallet.MapGet("/ledger", LedgerAsync).WithSummary("The user's ledger postings, newest first; cursor-paginated")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        wallet.MapPost("/deposits", DepositAsync).RequireAuthorization(Policies.VerifiedEmail)
+            .WithSummary("Deposit through the simulated rail. Idempotency-Key required: a retry returns the same deposit")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return routes;
+    }
+
+    public static async Task<Ok<IReadOnlyList<BalanceResponse>>> BalancesAsync(HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
+        var assets = await db.Assets.AsNoTracking().OrderBy(a => a.Code).Select(a => a.Code).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = owner is { } id
+            ? await db.Balances.AsNoTracking().Where(b => b.OwnerId == id).ToListAsync(cancellationToken).ConfigureAwait(false)
+            : [];
+        var result = assets.Select(asset =>
+        {
+            var available = rows.Where(r => r.Asset == asset && r.Kind == AccountKind.Available).Sum(r => r.Amount);
+            var held = rows.Where(r => r.Asset == asset && r.Kind == AccountKind.Held).Sum(r => r.Amount);
+            return new BalanceResponse(asset, Money.Format(available), Money.Format(held), Money.Format(available + held));
+        }).ToList();
+        return TypedResults.Ok<IReadOnlyList<BalanceResponse>>(result);
+    }
+
+    public static async Task<Results<Ok<Page<LedgerLineResponse>>, ProblemHttpResult>> LedgerAsync(
+        string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        if (!Paging.TryRead(cursor, limit, out var after, out var take, out var problem))
+        {
+            return problem!;
+        }
+        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
+        if (owner is not { } id)
+        {
+            return TypedResults.Ok(new Page<LedgerLineResponse>([], null));
+        }
+        var query = from p in db.Postings.AsNoTracking()
+                    join e in db.JournalEntries.AsNoTracking() on p.JournalEntryId equals e.Id
+                    where p.OwnerId == id && (after == null || p.Id < after)
+                    orderby p.Id descending
+                    select new { p.Id, p.JournalEntryId, EntryKind = e.Kind, e.ReferenceId, p.Asset, AccountKind = p.Kind, p.Amount, p.CreatedAt };
+        // owner 0 is the system; users are > 0, so the filter never shows a system account.
+        var rows = await query.Take(take + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var items = rows.Take(take).Select(r => new LedgerLineResponse(
+            r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r.JournalEntryId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            KindName(r.EntryKind), r.ReferenceId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Asset,
+            r.AccountKind == AccountKind.Held ? "held" : "available", Money.Format(r.Amount), r.CreatedAt)).ToList();
+        return TypedResults.Ok(new Page<LedgerLineResponse>(items, rows.Count > take ? items[^1].Id : null));
+    }
+
+    public static async Task<Results<Created<DepositResponse>, Ok<DepositResponse>, ProblemHttpResult>> DepositAsync(
+        DepositRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        HttpContext http, CoinageDbContext db, TimeProvider clock, IHostEnvironment environment, IOptions<WalletOptions> options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || idempotencyKey.Any(char.IsControl))
+        {
+            return ExchangeProblems.BadRequest(ExchangeErrorCodes.IdempotencyKeyRequired, $"The {IdempotencyHeader} header (1 to 128 printable characters) is required.");
+        }
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        if (request.Asset is null || !assets.TryGetValue(request.Asset.ToUpperInvariant(), out var asset))
+        {
+            return ExchangeProblems.BadRequest(ExchangeErrorCodes.UnknownAsset, $"Unknown asset '{request.Asset}'.");
+        }
+        if (!Money.TryParse(request.Amount, out var amount))
+        {
+            return ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidAmount, "amount must be a positive decimal string.");
+        }
+        if (!asset.TryValidateAmount(amount, out var amountError))
+        {
+            return ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidAmount, amountError!);
+        }
+        var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
+        var existing = await db.Deposits.AsNoTracking().FirstOrDefaultAsync(d => d.OwnerId == owner && d.IdempotencyKey == idempotencyKey, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return Same(existing, asset.Code, amount);
+        }
+
+        var now = clock.GetUtcNow();
+        var autoConfirm = options.Value.AutoConfirmDeposits ?? environment.IsDevelopment();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var deposit = new DepositRecord { OwnerId = owner, IdempotencyKey = idempotencyKey, Asset = asset.Code, Amount = amount, Status = DepositStatus.Pending, CreatedAt = now };
+        db.Deposits.Add(deposit);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // A concurrent retry with the same key won: answer with its deposit.
+            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            var winner = await db.Deposits.AsNoTracking().FirstAsync(d => d.OwnerId == owner && d.IdempotencyKey == idempotencyKey, cancellationToken).ConfigureAwait(false);
+            return Same(winner, asset.Code, amount);
+        }
+        if (autoConfirm)
+        {
+            var entries = await LedgerStore.PostAsync(db, [LedgerOperations.Deposit(deposit.Id, owner, asset, amount)], assets, now, cancellationToken).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            deposit.Status = DepositStatus.Confirmed;
+            deposit.CompletedAt = now;
+            deposit.JournalEntryId = entries[0].Id;
+        }
+        await AuditLog.AppendAsync(db, autoConfirm ? "wallet.deposit_confirmed" : "wallet.deposit_requested", now, http.User.UserId(), http.User.UserId(),
+            http.ClientIp(), new { depositId = deposit.Id, asset = asset.Code, amount = Money.Format(amount) }, cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/wallet/deposits/{deposit.Id}", ToResponse(deposit));
+    }
+
+    private static Results<Created<DepositResponse>, Ok<DepositResponse>, ProblemHttpResult> Same(DepositRecord existing, string asset, decimal amount) =>
+        existing.Asset == asset && existing.Amount == amount
+            ? TypedResults.Ok(ToResponse(existing))
+            : ExchangeProblems.Conflict(ExchangeErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for another deposit.");
+
+    private static DepositResponse ToResponse(DepositRecord d) => new(
+        d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Asset, Money.Format(d.Amount),
+        d.Status.ToString().ToLowerInvariant(), d.CreatedAt, d.CompletedAt);
+
+    internal static string KindName(JournalEntryKind kind) => kind switch
+    {
+        JournalEntryKind.Deposit => "deposit",
+        JournalEntryKind.WithdrawalRequest => "withdrawal_request",
+        JournalEntryKind.WithdrawalCompletion => "withdrawal",
+        JournalEntryKind.WithdrawalRejection => "withdrawal_rejected",
+        JournalEntryKind.OrderHold => "order_hold",
+        JournalEntryKind.HoldRelease => "hold_release",
+        _ => "trade",
+    };
+}

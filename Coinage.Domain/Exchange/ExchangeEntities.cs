@@ -1,0 +1,493 @@
+using Coinage.Domain.Ledger;
+using Coinage.Domain.Matching;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Coinage.Domain.Exchange;
+
+/// <summary>A currency or coin and the decimals the ledger keeps for it (reference data, seeded by the migration).</summary>
+public sealed class AssetRecord
+{
+    public string Code { get; set; } = "";
+
+    public int Precision { get; set; }
+
+    public Asset ToAsset() => new(Code, Precision);
+}
+
+public enum MarketStatus : byte
+{
+    Open = 0,
+
+    /// <summary>No new orders; cancels still go through so traders can always take their funds back.</summary>
+    Halted = 1,
+}
+
+/// <summary>An order-book market. Its id is also its advisory-lock key in the Worker (one owner per market).</summary>
+public sealed class MarketRecord
+{
+    public int Id { get; set; }
+
+    public string Symbol { get; set; } = "";
+
+    public string BaseAsset { get; set; } = "";
+
+    public string QuoteAsset { get; set; } = "";
+
+    public decimal TickSize { get; set; }
+
+    public decimal LotSize { get; set; }
+
+    /// <summary>Smallest order size in base.</summary>
+    public decimal MinQuantity { get; set; }
+
+    /// <summary>Smallest order value in quote (limit price × size, or a market buy's budget).</summary>
+    public decimal MinNotional { get; set; }
+
+    public decimal MakerFeeBps { get; set; }
+
+    public decimal TakerFeeBps { get; set; }
+
+    public MarketStatus Status { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// The ledger's owner id of a user. The engine and the ledger count owners in <see cref="long"/>s
+/// (0 is the system); Identity's ids are Guids. Created on first use.
+/// </summary>
+public sealed class Trader
+{
+    public long OwnerId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// The stored balance of one ledger account (owner, asset, kind): a user's Available and Held rows, the
+/// system's External and Fees rows per asset. One row per account (not available/held columns) so the
+/// row is exactly the <see cref="AccountId"/> the ledger posts to, and the lock order (by id) is per account.
+/// </summary>
+public sealed class BalanceRecord
+{
+    public long Id { get; set; }
+
+    public long OwnerId { get; set; }
+
+    public string Asset { get; set; } = "";
+
+    public AccountKind Kind { get; set; }
+
+    public decimal Amount { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A stored <see cref="JournalEntry"/>. Append-only.</summary>
+public sealed class JournalEntryRecord
+{
+    public long Id { get; set; }
+
+    public JournalEntryKind Kind { get; set; }
+
+    public long ReferenceId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public List<PostingRecord> Postings { get; set; } = [];
+}
+
+/// <summary>One line of a journal entry. Append-only; the account's owner, asset and kind are copied so the ledger reads without joins.</summary>
+public sealed class PostingRecord
+{
+    public long Id { get; set; }
+
+    public long JournalEntryId { get; set; }
+
+    public long AccountId { get; set; }
+
+    public long OwnerId { get; set; }
+
+    public string Asset { get; set; } = "";
+
+    public AccountKind Kind { get; set; }
+
+    public decimal Amount { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// An order: its terms in engine units (ticks, lots, notional units) and the columns of
+/// <see cref="OrderLedgerState"/>. Its id is the sequence of its place command, so ids grow with time.
+/// </summary>
+public sealed class OrderRecord
+{
+    public long Id { get; set; }
+
+    public int MarketId { get; set; }
+
+    public long OwnerId { get; set; }
+
+    public string? ClientOrderId { get; set; }
+
+    /// <summary>SHA-256 of the normalized request: a retry with the same client order id but another body is a conflict.</summary>
+    public string RequestHash { get; set; } = "";
+
+    public Side Side { get; set; }
+
+    public OrderType Type { get; set; }
+
+    public TimeInForce TimeInForce { get; set; }
+
+    public bool PostOnly { get; set; }
+
+    public SelfTradePrevention SelfTradePrevention { get; set; }
+
+    public long LimitPriceTicks { get; set; }
+
+    public long QuantityLots { get; set; }
+
+    public long QuoteBudgetUnits { get; set; }
+
+    public string HoldAsset { get; set; } = "";
+
+    public decimal OriginalHold { get; set; }
+
+    public decimal RemainingHold { get; set; }
+
+    public long FilledLots { get; set; }
+
+    public decimal FilledQuote { get; set; }
+
+    public decimal FeeExact { get; set; }
+
+    public decimal FeePaid { get; set; }
+
+    public OrderStatus Status { get; set; }
+
+    /// <summary>Time priority on the book, assigned by the matching host when it processes the place command; rebuild restores in this order.</summary>
+    public long? BookPriority { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public OrderLedgerState ToLedgerState(Asset holdAsset) => new()
+    {
+        OrderId = Id,
+        Owner = OwnerId,
+        Side = Side,
+        Type = Type,
+        LimitPrice = LimitPriceTicks,
+        Quantity = QuantityLots,
+        QuoteBudget = QuoteBudgetUnits,
+        HoldAsset = holdAsset,
+        OriginalHold = OriginalHold,
+        RemainingHold = RemainingHold,
+        FilledQuantity = FilledLots,
+        FilledQuote = FilledQuote,
+        FeeExact = FeeExact,
+        FeePaid = FeePaid,
+        Status = Status,
+    };
+
+    public void Apply(OrderLedgerState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        RemainingHold = state.RemainingHold;
+        FilledLots = state.FilledQuantity;
+        FilledQuote = state.FilledQuote;
+        FeeExact = state.FeeExact;
+        FeePaid = state.FeePaid;
+        Status = state.Status;
+        UpdatedAt = now;
+    }
+
+    public PlaceOrder ToPlaceCommand() => new()
+    {
+        OrderId = Id,
+        Owner = OwnerId,
+        Side = Side,
+        Type = Type,
+        TimeInForce = TimeInForce,
+        Price = LimitPriceTicks,
+        Quantity = QuantityLots,
+        QuoteBudget = QuoteBudgetUnits,
+        PostOnly = PostOnly,
+        SelfTradePrevention = SelfTradePrevention,
+    };
+}
+
+public sealed class TradeRecord
+{
+    public long Id { get; set; }
+
+    public int MarketId { get; set; }
+
+    public long TakerOrderId { get; set; }
+
+    public long MakerOrderId { get; set; }
+
+    public long TakerOwnerId { get; set; }
+
+    public long MakerOwnerId { get; set; }
+
+    public Side TakerSide { get; set; }
+
+    public decimal Price { get; set; }
+
+    public decimal Quantity { get; set; }
+
+    public decimal QuoteAmount { get; set; }
+
+    public decimal TakerFee { get; set; }
+
+    public decimal MakerFee { get; set; }
+
+    public long JournalEntryId { get; set; }
+
+    /// <summary>The command whose matching produced the trade.</summary>
+    public long CommandSequence { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public enum MarketCommandType : byte
+{
+    Place = 1,
+    Cancel = 2,
+    CancelAll = 3,
+}
+
+/// <summary>
+/// The input of a market's matching host, in sequence. Written by the ApiService in the transaction
+/// that accepts the request; marked processed by the Worker in the transaction that stores its effects,
+/// so a command is applied exactly once.
+/// </summary>
+public sealed class MarketCommand
+{
+    public long Sequence { get; set; }
+
+    public int MarketId { get; set; }
+
+    public MarketCommandType Type { get; set; }
+
+    public long OwnerId { get; set; }
+
+    /// <summary>The order placed or cancelled; null for cancel-all.</summary>
+    public long? OrderId { get; set; }
+
+    /// <summary>JSON (jsonb): the request as accepted, for audit and debugging; the engine reads the order row.</summary>
+    public string Payload { get; set; } = "{}";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>What the engine said when it refused the command (e.g. a cancel of an order already filled); null otherwise.</summary>
+    public string? Result { get; set; }
+}
+
+public enum DepositStatus : byte
+{
+    Pending = 0,
+    Confirmed = 1,
+    Rejected = 2,
+}
+
+/// <summary>A deposit through the simulated payment rail; the <c>Idempotency-Key</c> makes a retry return the same row.</summary>
+public sealed class DepositRecord
+{
+    public long Id { get; set; }
+
+    public long OwnerId { get; set; }
+
+    public string IdempotencyKey { get; set; } = "";
+
+    public string Asset { get; set; } = "";
+
+    public decimal Amount { get; set; }
+
+    public DepositStatus Status { get; set; }
+
+    public long? JournalEntryId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+}
+
+internal sealed class AssetRecordConfiguration : IEntityTypeConfiguration<AssetRecord>
+{
+    public void Configure(EntityTypeBuilder<AssetRecord> builder)
+    {
+        builder.ToTable("assets");
+        builder.HasKey(a => a.Code);
+        builder.Property(a => a.Code).HasMaxLength(12);
+        builder.HasData(
+            new AssetRecord { Code = "BTC", Precision = 8 },
+            new AssetRecord { Code = "ETH", Precision = 8 },
+            new AssetRecord { Code = "USD", Precision = 2 });
+    }
+}
+
+internal sealed class MarketRecordConfiguration : IEntityTypeConfiguration<MarketRecord>
+{
+    public void Configure(EntityTypeBuilder<MarketRecord> builder)
+    {
+        builder.ToTable("markets");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Id).ValueGeneratedOnAdd();
+        builder.Property(m => m.Symbol).HasMaxLength(32);
+        builder.HasIndex(m => m.Symbol).IsUnique();
+        builder.Property(m => m.BaseAsset).HasMaxLength(12);
+        builder.Property(m => m.QuoteAsset).HasMaxLength(12);
+        builder.HasOne<AssetRecord>().WithMany().HasForeignKey(m => m.BaseAsset).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<AssetRecord>().WithMany().HasForeignKey(m => m.QuoteAsset).OnDelete(DeleteBehavior.Restrict);
+        foreach (var money in new[] { nameof(MarketRecord.TickSize), nameof(MarketRecord.LotSize), nameof(MarketRecord.MinQuantity), nameof(MarketRecord.MinNotional) })
+        {
+            builder.Property(money).HasPrecision(38, 18);
+        }
+        builder.Property(m => m.MakerFeeBps).HasPrecision(9, 4);
+        builder.Property(m => m.TakerFeeBps).HasPrecision(9, 4);
+        var seeded = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
+        // Grids satisfy the exact-grid rule (docs/exchange.md): lot ≥ base unit, tick × lot ≥ quote unit.
+        builder.HasData(
+            new MarketRecord { Id = 1, Symbol = "BTC-USD", BaseAsset = "BTC", QuoteAsset = "USD", TickSize = 1m, LotSize = 0.01m, MinQuantity = 0.01m, MinNotional = 10m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded },
+            new MarketRecord { Id = 2, Symbol = "ETH-USD", BaseAsset = "ETH", QuoteAsset = "USD", TickSize = 0.1m, LotSize = 0.1m, MinQuantity = 0.1m, MinNotional = 10m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded },
+            new MarketRecord { Id = 3, Symbol = "ETH-BTC", BaseAsset = "ETH", QuoteAsset = "BTC", TickSize = 0.00001m, LotSize = 0.001m, MinQuantity = 0.001m, MinNotional = 0.0001m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded });
+    }
+}
+
+internal sealed class TraderConfiguration : IEntityTypeConfiguration<Trader>
+{
+    public void Configure(EntityTypeBuilder<Trader> builder)
+    {
+        builder.ToTable("traders");
+        builder.HasKey(t => t.OwnerId);
+        builder.Property(t => t.OwnerId).UseIdentityAlwaysColumn();
+        builder.HasIndex(t => t.UserId).IsUnique();
+    }
+}
+
+internal sealed class BalanceRecordConfiguration : IEntityTypeConfiguration<BalanceRecord>
+{
+    public void Configure(EntityTypeBuilder<BalanceRecord> builder)
+    {
+        builder.ToTable("balances");
+        builder.HasKey(b => b.Id);
+        builder.Property(b => b.Asset).HasMaxLength(12);
+        builder.Property(b => b.Amount).HasPrecision(38, 18);
+        builder.HasIndex(b => new { b.OwnerId, b.Asset, b.Kind }).IsUnique();
+        builder.HasOne<AssetRecord>().WithMany().HasForeignKey(b => b.Asset).OnDelete(DeleteBehavior.Restrict);
+        var seeded = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
+        // The system's External and Fees accounts, so the first deposit or fee never races to create them.
+        builder.HasData(
+            new BalanceRecord { Id = -1, OwnerId = 0, Asset = "BTC", Kind = AccountKind.External, UpdatedAt = seeded },
+            new BalanceRecord { Id = -2, OwnerId = 0, Asset = "BTC", Kind = AccountKind.Fees, UpdatedAt = seeded },
+            new BalanceRecord { Id = -3, OwnerId = 0, Asset = "ETH", Kind = AccountKind.External, UpdatedAt = seeded },
+            new BalanceRecord { Id = -4, OwnerId = 0, Asset = "ETH", Kind = AccountKind.Fees, UpdatedAt = seeded },
+            new BalanceRecord { Id = -5, OwnerId = 0, Asset = "USD", Kind = AccountKind.External, UpdatedAt = seeded },
+            new BalanceRecord { Id = -6, OwnerId = 0, Asset = "USD", Kind = AccountKind.Fees, UpdatedAt = seeded });
+    }
+}
+
+internal sealed class JournalEntryRecordConfiguration : IEntityTypeConfiguration<JournalEntryRecord>
+{
+    public void Configure(EntityTypeBuilder<JournalEntryRecord> builder)
+    {
+        builder.ToTable("journal_entries");
+        builder.HasKey(e => e.Id);
+        builder.HasIndex(e => new { e.Kind, e.ReferenceId });
+        builder.HasMany(e => e.Postings).WithOne().HasForeignKey(p => p.JournalEntryId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class PostingRecordConfiguration : IEntityTypeConfiguration<PostingRecord>
+{
+    public void Configure(EntityTypeBuilder<PostingRecord> builder)
+    {
+        builder.ToTable("ledger_postings");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Asset).HasMaxLength(12);
+        builder.Property(p => p.Amount).HasPrecision(38, 18);
+        builder.HasOne<BalanceRecord>().WithMany().HasForeignKey(p => p.AccountId).OnDelete(DeleteBehavior.Restrict);
+        // The ledger endpoint pages one owner's postings newest first.
+        builder.HasIndex(p => new { p.OwnerId, p.Id });
+    }
+}
+
+internal sealed class OrderRecordConfiguration : IEntityTypeConfiguration<OrderRecord>
+{
+    public void Configure(EntityTypeBuilder<OrderRecord> builder)
+    {
+        builder.ToTable("orders");
+        builder.HasKey(o => o.Id);
+        builder.Property(o => o.Id).ValueGeneratedNever();
+        builder.Property(o => o.ClientOrderId).HasMaxLength(64);
+        builder.Property(o => o.RequestHash).HasMaxLength(64);
+        builder.Property(o => o.HoldAsset).HasMaxLength(12);
+        foreach (var money in new[] { nameof(OrderRecord.OriginalHold), nameof(OrderRecord.RemainingHold), nameof(OrderRecord.FilledQuote), nameof(OrderRecord.FeeExact), nameof(OrderRecord.FeePaid) })
+        {
+            builder.Property(money).HasPrecision(38, 18);
+        }
+        builder.HasIndex(o => new { o.OwnerId, o.ClientOrderId }).IsUnique().HasFilter("client_order_id IS NOT NULL");
+        builder.HasIndex(o => new { o.OwnerId, o.Id });
+        // Rebuild reads a market's open orders in book priority.
+        builder.HasIndex(o => new { o.MarketId, o.BookPriority }).HasFilter("status IN (1, 2)");
+        builder.HasOne<MarketRecord>().WithMany().HasForeignKey(o => o.MarketId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Trader>().WithMany().HasForeignKey(o => o.OwnerId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class TradeRecordConfiguration : IEntityTypeConfiguration<TradeRecord>
+{
+    public void Configure(EntityTypeBuilder<TradeRecord> builder)
+    {
+        builder.ToTable("trades");
+        builder.HasKey(t => t.Id);
+        foreach (var money in new[] { nameof(TradeRecord.Price), nameof(TradeRecord.Quantity), nameof(TradeRecord.QuoteAmount), nameof(TradeRecord.TakerFee), nameof(TradeRecord.MakerFee) })
+        {
+            builder.Property(money).HasPrecision(38, 18);
+        }
+        // A taker meets a maker at most once: a command applied twice could not store its trades twice.
+        builder.HasIndex(t => new { t.TakerOrderId, t.MakerOrderId }).IsUnique();
+        builder.HasIndex(t => t.MakerOrderId);
+        builder.HasIndex(t => new { t.MarketId, t.Id });
+        builder.HasOne<JournalEntryRecord>().WithMany().HasForeignKey(t => t.JournalEntryId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class MarketCommandConfiguration : IEntityTypeConfiguration<MarketCommand>
+{
+    public void Configure(EntityTypeBuilder<MarketCommand> builder)
+    {
+        builder.ToTable("market_commands");
+        builder.HasKey(c => c.Sequence);
+        // Identity by default: a place command takes nextval first so that its order shares the number (ExchangeSql.NextCommandSequence).
+        builder.Property(c => c.Sequence).UseIdentityByDefaultColumn();
+        builder.Property(c => c.Payload).HasColumnType("jsonb");
+        builder.Property(c => c.Result).HasMaxLength(64);
+        builder.HasIndex(c => new { c.MarketId, c.Sequence }).HasFilter("processed_at IS NULL");
+        builder.HasOne<MarketRecord>().WithMany().HasForeignKey(c => c.MarketId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DepositRecordConfiguration : IEntityTypeConfiguration<DepositRecord>
+{
+    public void Configure(EntityTypeBuilder<DepositRecord> builder)
+    {
+        builder.ToTable("deposits");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.IdempotencyKey).HasMaxLength(128);
+        builder.Property(d => d.Asset).HasMaxLength(12);
+        builder.Property(d => d.Amount).HasPrecision(38, 18);
+        builder.HasIndex(d => new { d.OwnerId, d.IdempotencyKey }).IsUnique();
+        builder.HasOne<Trader>().WithMany().HasForeignKey(d => d.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<AssetRecord>().WithMany().HasForeignKey(d => d.Asset).OnDelete(DeleteBehavior.Restrict);
+    }
+}

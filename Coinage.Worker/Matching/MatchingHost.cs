@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Coinage.Domain.Matching;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Coinage.Worker.Matching;
+
+public sealed class MatchingOptions
+{
+    public const string Section = "Coinage:Matching";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Commands per transaction.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Safety net if a NOTIFY is lost (e.g. sent while the host was reconnecting).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a host tries to take markets it does not own (a replica that died frees its markets).</summary>
+    public TimeSpan AcquireInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Runs the matching engines of the Worker (DESIGN.md §2). For every market it tries to take a
+/// PostgreSQL session advisory lock on a connection it keeps open for as long as it owns the market:
+/// when the process dies the connection closes and the lock passes to another replica, which rebuilds
+/// the book from the database. The owner wakes up on NOTIFY (and polls as a fallback), processes pending
+/// commands in batches of one transaction each, and publishes to Redis only after the commit.
+/// </summary>
+public sealed partial class MatchingHost(
+    IConfiguration configuration,
+    IDbContextFactory<CoinageDbContext> contexts,
+    IConnectionMultiplexer redis,
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<MatchingOptions> options,
+    ILogger<MatchingHost> logger) : BackgroundService
+{
+    /// <summary>High bits of every market's lock key ("CoinM"): market id in the low bits.</summary>
+    public const long LockKeyBase = 0x436F_696E_4D00_0000;
+
+    private readonly ConcurrentDictionary<int, Task> _owned = new();
+
+    // Lock connections get a data source of their own, without the logger: Npgsql logs every LISTEN
+    // wait at Information, several times a second per market.
+    private readonly Lazy<NpgsqlDataSource> _lockSource = new(() => NpgsqlDataSource.Create(
+        configuration.GetConnectionString(CoinageDataExtensions.ConnectionName)
+        ?? throw new InvalidOperationException("ConnectionStrings:coinagedb is missing.")));
+
+    /// <summary>Symbols of the markets this host owns right now (tests and diagnostics).</summary>
+    public IReadOnlyCollection<string> OwnedMarkets => _symbols.Keys.ToList();
+
+    private readonly ConcurrentDictionary<string, bool> _symbols = new();
+
+    public static long LockKey(int marketId) => LockKeyBase + marketId;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                List<MarketRecord> markets;
+                await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    markets = await db.Markets.AsNoTracking().ToListAsync(stoppingToken).ConfigureAwait(false);
+                }
+                foreach (var market in markets)
+                {
+                    if (!_owned.TryGetValue(market.Id, out var running) || running.IsCompleted)
+                    {
+                        _owned[market.Id] = Task.Run(() => OwnMarketAsync(market, stoppingToken), stoppingToken);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogAcquireFailed(ex);
+            }
+            try
+            {
+                await Task.Delay(settings.AcquireInterval, clock, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        await Task.WhenAll(_owned.Values).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        if (_lockSource.IsValueCreated)
+        {
+            _lockSource.Value.Dispose();
+        }
+        base.Dispose();
+    }
+
+    /// <summary>Owns one market until the lock connection is lost or the host stops; returns at once if another host owns it.</summary>
+    private async Task OwnMarketAsync(MarketRecord market, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var key = LockKey(market.Id);
+        try
+        {
+            await using var lockConnection = await _lockSource.Value.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+            await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({key.ToString(CultureInfo.InvariantCulture)})", lockConnection))
+            {
+                if (await take.ExecuteScalarAsync(stoppingToken).ConfigureAwait(false) is not true)
+                {
+                    return;
+                }
+            }
+            var wake = 0;
+            lockConnection.Notification += (_, e) =>
+            {
+                if (e.Payload == market.Id.ToString(CultureInfo.InvariantCulture))
+                {
+                    Interlocked.Exchange(ref wake, 1);
+                }
+            };
+            await using (var listen = new NpgsqlCommand($"LISTEN {ExchangeCatalog.CommandsChannel}", lockConnection))
+            {
+                await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+            }
+            var pid = lockConnection.ProcessID;
+            _symbols[market.Symbol] = true;
+            LogOwned(market.Symbol, pid);
+            try
+            {
+                await RunAsync(market, lockConnection, pid, key, () => Interlocked.Exchange(ref wake, 0) == 1, settings, stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _symbols.TryRemove(market.Symbol, out _);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: closing the connection releases the lock for another replica.
+        }
+        catch (Exception ex)
+        {
+            LogOwnershipEnded(ex, market.Symbol);
+        }
+    }
+
+    private async Task RunAsync(MarketRecord market, NpgsqlConnection lockConnection, int pid, long key, Func<bool> woken,
+        MatchingOptions settings, CancellationToken stoppingToken)
+    {
+        Dictionary<string, Coinage.Domain.Ledger.Asset> assets;
+        await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
+        {
+            assets = await LedgerStore.LoadAssetsAsync(db, stoppingToken).ConfigureAwait(false);
+        }
+        var processor = new MarketProcessor(market, ExchangeCatalog.ToSpotMarket(market, assets), assets, clock);
+        await RebuildAsync(processor, stoppingToken).ConfigureAwait(false);
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            BatchOutcome? outcome;
+            try
+            {
+                await using var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false);
+                outcome = await processor.ProcessBatchAsync(db, pid, key, settings.BatchSize, stoppingToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (MarketOwnershipLostException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Nothing of the batch committed; the book may hold its effects, so rebuild it from the database and retry.
+                failures++;
+                LogBatchFailed(ex, market.Symbol, failures);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)))), clock, stoppingToken).ConfigureAwait(false);
+                await RebuildAsync(processor, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+            if (outcome is not null)
+            {
+                await PublishAsync(market, processor, outcome).ConfigureAwait(false);
+                if (outcome.Commands >= settings.BatchSize || woken())
+                {
+                    continue;
+                }
+            }
+            // Wakes on NOTIFY or after the poll interval; throws when the lock connection is broken (ownership lost).
+            if (!woken())
+            {
+                await lockConnection.WaitAsync(settings.PollInterval, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RebuildAsync(MarketProcessor processor, CancellationToken stoppingToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false);
+        await processor.RebuildAsync(db, stoppingToken).ConfigureAwait(false);
+        LogRebuilt(processor.Market.Symbol, processor.RestingOrders);
+    }
+
+    private async Task PublishAsync(MarketRecord market, MarketProcessor processor, BatchOutcome outcome)
+    {
+        try
+        {
+            var spot = processor.Spot;
+            var subscriber = redis.GetSubscriber();
+            if (outcome.Trades.Count > 0)
+            {
+                var trades = JsonSerializer.Serialize(outcome.Trades.Select(t => new
+                {
+                    id = t.Id.ToString(CultureInfo.InvariantCulture),
+                    price = Format(t.Price),
+                    quantity = Format(t.Quantity),
+                    side = t.TakerSide == Side.Buy ? "buy" : "sell",
+                    at = t.CreatedAt,
+                }));
+                await subscriber.PublishAsync(RedisChannel.Literal($"market:{market.Symbol}:trades"), trades).ConfigureAwait(false);
+            }
+            var book = JsonSerializer.Serialize(new
+            {
+                market = market.Symbol,
+                bids = outcome.Book.Bids.Select(l => new[] { Format(spot.Spec.ToPrice(l.Price)), Format(spot.BaseQuantity(l.Quantity)) }),
+                asks = outcome.Book.Asks.Select(l => new[] { Format(spot.Spec.ToPrice(l.Price)), Format(spot.BaseQuantity(l.Quantity)) }),
+            });
+            await subscriber.PublishAsync(RedisChannel.Literal($"market:{market.Symbol}:book"), book).ConfigureAwait(false);
+            foreach (var group in outcome.Orders.GroupBy(o => o.OwnerId))
+            {
+                var orders = JsonSerializer.Serialize(group.Select(o => new
+                {
+                    id = o.Id.ToString(CultureInfo.InvariantCulture),
+                    market = market.Symbol,
+                    status = o.Status.ToString(),
+                    filledQuantity = Format(spot.BaseQuantity(o.FilledLots)),
+                    filledQuote = Format(o.FilledQuote),
+                }));
+                await subscriber.PublishAsync(RedisChannel.Literal($"user:{group.Key}:orders"), orders).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Market data is best effort: the database is the record, and clients re-read it on reconnect.
+            LogPublishFailed(ex, market.Symbol);
+        }
+    }
+
+    private static string Format(decimal value) => value.ToString("0.##################", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Matching host owns {Market} (lock connection pid {Pid})")]
+    private partial void LogOwned(string market, int pid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the {Market} book from the database: {Orders} resting orders")]
+    private partial void LogRebuilt(string market, int orders);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Matching host stopped owning {Market}")]
+    private partial void LogOwnershipEnded(Exception exception, string market);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A {Market} batch failed (attempt {Failures}); rolled back, rebuilding the book and retrying")]
+    private partial void LogBatchFailed(Exception exception, string market, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list markets to own")]
+    private partial void LogAcquireFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Market} market data to Redis failed")]
+    private partial void LogPublishFailed(Exception exception, string market);
+}
+
+public static class MatchingExtensions
+{
+    public static IHostApplicationBuilder AddMatching(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<MatchingOptions>().Bind(builder.Configuration.GetSection(MatchingOptions.Section));
+        builder.Services.AddSingleton<MatchingHost>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MatchingHost>());
+        return builder;
+    }
+}

@@ -1,0 +1,160 @@
+extern alias worker;
+
+using System.Data;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Coinage.ApiService.Tests.Identity;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Coinage.ApiService.Tests.Trading;
+
+/// <summary>The Worker in-process (its matching host included), on the given database and Redis.</summary>
+public sealed class MatchingWorkerFactory(string postgres, string redis) : WebApplicationFactory<worker::Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:coinagedb", postgres);
+        builder.UseSetting("ConnectionStrings:redis", redis);
+        builder.UseSetting("Coinage:Matching:PollInterval", "00:00:00.200");
+        builder.UseSetting("OTEL_RESOURCE_ATTRIBUTES", "service.instance.id=matching-test,service.namespace=coinage");
+        // Matching only: the Worker's Hangfire server would also take the identity tests' outbox emails.
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var hangfire in services.Where(d => d.ServiceType == typeof(IHostedService)
+                && (d.ImplementationType ?? d.ImplementationFactory?.Method.DeclaringType)?.Assembly.GetName().Name?.StartsWith("Hangfire", StringComparison.Ordinal) == true).ToList())
+            {
+                services.Remove(hangfire);
+            }
+        });
+    }
+}
+
+/// <summary>A verified, signed-in trader driving the exchange endpoints.</summary>
+public sealed class Trader(HttpClient http)
+{
+    public HttpClient Http => http;
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static async Task<Trader> CreateAsync(ApiFactory factory, string database, string prefix = "trader")
+    {
+        var identity = new IdentityTestClient(factory.CreateClient(), database);
+        var (access, _) = await identity.SignedInUserAsync(IdentityTestClient.NewEmail(prefix));
+        var http = factory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        return new Trader(http);
+    }
+
+    public async Task<HttpResponseMessage> DepositRawAsync(string asset, string amount, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/wallet/deposits") { Content = JsonContent.Create(new { asset, amount }) };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+        return await http.SendAsync(request, Ct);
+    }
+
+    public async Task DepositAsync(string asset, string amount)
+    {
+        using var response = await DepositRawAsync(asset, amount, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public Task<HttpResponseMessage> PlaceRawAsync(object order) => http.PostAsJsonAsync("/api/v1/orders", order, Ct);
+
+    public async Task<JsonElement> PlaceAsync(object order)
+    {
+        using var response = await PlaceRawAsync(order);
+        var body = await JsonAsync(response);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        return body;
+    }
+
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), Ct);
+        var body = await JsonAsync(response);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {body}");
+        return body;
+    }
+
+    /// <summary>Balances as asset → (available, held).</summary>
+    public async Task<Dictionary<string, (decimal Available, decimal Held)>> BalancesAsync()
+    {
+        var body = await GetAsync("/api/v1/wallet/balances");
+        return body.EnumerateArray().ToDictionary(
+            b => b.GetProperty("asset").GetString()!,
+            b => (Dec(b.GetProperty("available")), Dec(b.GetProperty("held"))));
+    }
+
+    public static decimal Dec(JsonElement value) => decimal.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        using var document = JsonDocument.Parse(text.Length == 0 ? "{}" : text);
+        return document.RootElement.Clone();
+    }
+}
+
+public static class ExchangeDatabase
+{
+    public static CoinageDbContext Open(string database, out NpgsqlDataSource dataSource)
+    {
+        dataSource = NpgsqlDataSource.Create(database);
+        var options = new DbContextOptionsBuilder<CoinageDbContext>();
+        CoinageDbContext.Configure(options, dataSource);
+        return new CoinageDbContext(options.Options);
+    }
+
+    /// <summary>Every invariant of DESIGN.md §2 over the database, read in one snapshot (other tests may be writing).</summary>
+    public static async Task AssertInvariantsAsync(string database)
+    {
+        await using var db = Open(database, out var dataSource);
+        await using (dataSource)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, Trader.Ct);
+            var found = await LedgerStore.CheckInvariantsAsync(db, Trader.Ct);
+            Assert.True(found.Count == 0, string.Join(Environment.NewLine, found));
+        }
+    }
+
+    /// <summary>Waits until the matching hosts have processed every command of the database.</summary>
+    public static async Task WaitProcessedAsync(string database, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var pending = await ScalarAsync<long>(database, "SELECT count(*) FROM market_commands WHERE processed_at IS NULL");
+            if (pending == 0)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{pending} commands still unprocessed");
+            await Task.Delay(50, Trader.Ct);
+        }
+    }
+
+    public static async Task<T> ScalarAsync<T>(string database, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Trader.Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return (T)(await command.ExecuteScalarAsync(Trader.Ct))!;
+    }
+}

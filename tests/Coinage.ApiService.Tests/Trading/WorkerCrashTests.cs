@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Coinage.Hosting;
+using Coinage.Hosting.ApplicationModel;
+using Coinage.Hosting.Postgres;
+using Coinage.Hosting.Redis;
+using Coinage.Hosting.Testing;
+using static Coinage.ApiService.Tests.Trading.Trader;
+
+namespace Coinage.ApiService.Tests.Trading;
+
+/// <summary>
+/// The Worker as a real process, killed with SIGKILL again and again while orders stream in through
+/// the API: afterwards every accepted order was processed exactly once and every invariant holds.
+/// </summary>
+public sealed class WorkerCrashTests
+{
+    [Fact]
+    public async Task A_worker_killed_repeatedly_while_orders_stream_in_loses_nothing_and_applies_nothing_twice()
+    {
+        var builder = CoinageTestingBuilder.Create();
+        var db = builder.AddPostgres("postgres").AddDatabase("coinagedb");
+        var redis = builder.AddRedis("redis");
+        builder.AddProject<WorkerProject>("worker").WithReference(db).WithReference(redis)
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+            .WithEnvironment("Coinage__Matching__AcquireInterval", "00:00:00.200")
+            .WithEnvironment("Coinage__Matching__BatchSize", "25");
+        await using var app = await builder.BuildAsync();
+        await app.StartAsync(["coinagedb", "redis"], cancellationToken: Ct);
+        var database = app.GetConnectionString("coinagedb");
+        await using var api = new ApiFactory(database, app.GetConnectionString("redis"));
+
+        var traders = new List<Trader>();
+        for (var i = 0; i < 4; i++)
+        {
+            var trader = await Trader.CreateAsync(api, database, $"crash{i}");
+            await trader.DepositAsync("USD", "10000000");
+            await trader.DepositAsync("BTC", "10000");
+            traders.Add(trader);
+        }
+        await app.Orchestrator.StartResourceAsync("worker", Ct);
+
+        var accepted = new ConcurrentBag<long>();
+        using var stop = new CancellationTokenSource();
+        var streams = traders.Select((trader, n) => Task.Run(() => StreamAsync(trader, n, accepted, stop.Token), Ct)).ToList();
+        var kills = 0;
+        var processedAtKill = new List<long>();
+        for (var round = 0; round < 3; round++)
+        {
+            // Kill only once the (re)started process is matching, at a random moment of its work.
+            var before = await ProcessedAsync(database);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await ProcessedAsync(database) < before + 5)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the worker processed nothing after restart {round}");
+                await Task.Delay(20, Ct);
+            }
+            await Task.Delay(Random.Shared.Next(0, 300), Ct);
+            processedAtKill.Add(await ProcessedAsync(database));
+            foreach (var pid in app.ResourceStates.Get("worker").ProcessIds)
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill(); // SIGKILL: no shutdown, no flush, the lock connection just drops.
+                await process.WaitForExitAsync(Ct);
+                kills++;
+            }
+            await Task.Delay(Random.Shared.Next(100, 400), Ct);
+            await app.Orchestrator.RestartResourceAsync("worker", Ct);
+        }
+        await Task.Delay(1000, Ct);
+        await stop.CancelAsync();
+        await Task.WhenAll(streams);
+
+        Assert.True(kills >= 3, $"only {kills} kills");
+        // The restarted processes matched while orders were streaming, not only the last one at the end.
+        Assert.True(processedAtKill.Zip(processedAtKill.Skip(1)).All(p => p.Second > p.First), $"processed at each kill: {string.Join(", ", processedAtKill)}");
+        Assert.True(accepted.Count > 50, $"only {accepted.Count} orders were accepted");
+        await ExchangeDatabase.WaitProcessedAsync(database, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM market_commands WHERE processed_at IS NULL"));
+        Assert.Equal((long)accepted.Count, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM orders"));
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM orders WHERE status = 0"));
+        Assert.True(await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM trades") > 0);
+        // Each order's fills are exactly its trades: a command applied twice would fill (or settle) twice.
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(database, """
+            SELECT count(*) FROM orders o
+            WHERE o.filled_lots * 0.01 <> COALESCE((SELECT sum(t.quantity) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id), 0)
+            """));
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(database,
+            "SELECT count(*) FROM (SELECT reference_id FROM journal_entries WHERE kind = 5 GROUP BY reference_id HAVING count(*) > 1) d"));
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM orders WHERE status IN (1, 2) AND book_priority IS NULL"));
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{kills} kills, {accepted.Count} orders, {await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM market_commands")} commands, " +
+            $"{await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM trades")} trades");
+    }
+
+    private static Task<long> ProcessedAsync(string database) =>
+        ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM market_commands WHERE processed_at IS NOT NULL");
+
+    private static async Task StreamAsync(Trader trader, int seed, ConcurrentBag<long> accepted, CancellationToken stop)
+    {
+        var random = new Random(seed);
+        var mine = new List<string>();
+        while (!stop.IsCancellationRequested)
+        {
+            if (mine.Count > 0 && random.Next(6) == 0)
+            {
+                using var cancel = await trader.Http.DeleteAsync(new Uri($"/api/v1/orders/{mine[random.Next(mine.Count)]}", UriKind.Relative), CancellationToken.None);
+                Assert.True(cancel.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict, $"cancel: {cancel.StatusCode}");
+                continue;
+            }
+            var buy = random.Next(2) == 0;
+            var order = new
+            {
+                market = "BTC-USD",
+                side = buy ? "buy" : "sell",
+                type = "limit",
+                timeInForce = random.Next(4) == 0 ? "IOC" : "GTC",
+                price = (random.Next(95, 106) * 100).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                quantity = (random.Next(1, 6) / 100m).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                clientOrderId = Guid.NewGuid().ToString("N"),
+            };
+            using var response = await trader.PlaceRawAsync(order);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"place: {response.StatusCode} {await JsonAsync(response)}");
+            var id = (await JsonAsync(response)).GetProperty("id").GetString()!;
+            accepted.Add(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+            mine.Add(id);
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The Worker's build output, run with <c>dotnet exec</c> like the AppHost runs it.</summary>
+    private sealed class WorkerProject : IProjectMetadata
+    {
+        private static readonly string Root = FindRoot();
+
+        public string ProjectPath => Path.Combine(Root, "Coinage.Worker", "Coinage.Worker.csproj");
+
+        // Same configuration as this test assembly (bin/<Configuration>/net10.0).
+        public string TargetPath => Path.Combine(Root, "Coinage.Worker", "bin",
+            new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "Coinage.Worker.dll");
+
+        private static string FindRoot()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Coinage.sln")))
+            {
+                directory = directory.Parent;
+            }
+            return directory?.FullName ?? throw new InvalidOperationException("Coinage.sln not found above the test assembly.");
+        }
+    }
+}
