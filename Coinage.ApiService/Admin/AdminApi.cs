@@ -24,13 +24,15 @@ public static class AdminApi
             .WithSummary("Users, newest first, optionally filtered by an email fragment; cursor-paginated")
             .ProducesValidationProblem();
         admin.MapPost("/{id}/lock", LockAsync).RequireAuthorization(Policies.Admin)
-            .WithSummary("Lock the account and revoke its sessions").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Lock the account and revoke its sessions (not one's own: 409 cannot_modify_own_access)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/{id}/unlock", UnlockAsync).RequireAuthorization(Policies.Admin)
             .WithSummary("Unlock the account").ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPut("/{id}/roles/{role}", GrantRoleAsync).RequireAuthorization(Policies.Admin)
             .WithSummary("Grant a role (Trader, Support, Compliance, Admin)").ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapDelete("/{id}/roles/{role}", RevokeRoleAsync).RequireAuthorization(Policies.Admin)
-            .WithSummary("Revoke a role").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Revoke a role (not one's own Admin role: 409 cannot_modify_own_access)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
 
@@ -78,11 +80,15 @@ public static class AdminApi
         return TypedResults.Ok(new AdminUserPage(items, users.Count > take ? page[^1].Id.ToString() : null));
     }
 
-    public static async Task<Results<NoContent, NotFound>> LockAsync(string id, AuthService auth, HttpContext http, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> LockAsync(string id, AuthService auth, HttpContext http, CancellationToken cancellationToken)
     {
         if (await FindAsync(auth, id).ConfigureAwait(false) is not { } user)
         {
             return TypedResults.NotFound();
+        }
+        if (user.Id == http.User.UserId())
+        {
+            return OwnAccess("An administrator cannot lock their own account.");
         }
         await using var transaction = await auth.Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await auth.Users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue).ConfigureAwait(false);
@@ -109,18 +115,23 @@ public static class AdminApi
         return TypedResults.NoContent();
     }
 
-    public static Task<Results<NoContent, NotFound>> GrantRoleAsync(string id, string role, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>
+    public static Task<Results<NoContent, NotFound, ProblemHttpResult>> GrantRoleAsync(string id, string role, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>
         ChangeRoleAsync(id, role, grant: true, auth, http, cancellationToken);
 
-    public static Task<Results<NoContent, NotFound>> RevokeRoleAsync(string id, string role, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>
+    public static Task<Results<NoContent, NotFound, ProblemHttpResult>> RevokeRoleAsync(string id, string role, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>
         ChangeRoleAsync(id, role, grant: false, auth, http, cancellationToken);
 
-    private static async Task<Results<NoContent, NotFound>> ChangeRoleAsync(string id, string role, bool grant, AuthService auth, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangeRoleAsync(string id, string role, bool grant, AuthService auth, HttpContext http, CancellationToken cancellationToken)
     {
         var name = Roles.All.FirstOrDefault(r => string.Equals(r, role, StringComparison.OrdinalIgnoreCase));
         if (name is null || await FindAsync(auth, id).ConfigureAwait(false) is not { } user)
         {
             return TypedResults.NotFound();
+        }
+        if (!grant && name == Roles.Admin && user.Id == http.User.UserId())
+        {
+            // The last administrator could otherwise leave the platform with none.
+            return OwnAccess("An administrator cannot revoke their own Admin role; another administrator must.");
         }
         await using var transaction = await auth.Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var has = await auth.Users.IsInRoleAsync(user, name).ConfigureAwait(false);
@@ -137,6 +148,9 @@ public static class AdminApi
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
+
+    private static ProblemHttpResult OwnAccess(string detail) =>
+        Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.CannotModifyOwnAccess, "Not allowed on your own account.", detail);
 
     private static async Task<CoinageUser?> FindAsync(AuthService auth, string id) =>
         Guid.TryParse(id, out var userId) ? await auth.Users.FindByIdAsync(userId.ToString()).ConfigureAwait(false) : null;

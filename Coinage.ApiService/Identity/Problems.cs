@@ -17,6 +17,7 @@ public static class ErrorCodes
     public const string RefreshTokenReused = "refresh_token_reused";
     public const string CsrfHeaderMissing = "csrf_header_missing";
     public const string RateLimited = "rate_limited";
+    public const string CannotModifyOwnAccess = "cannot_modify_own_access";
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
 }

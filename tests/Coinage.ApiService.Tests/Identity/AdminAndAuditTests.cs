@@ -92,6 +92,46 @@ public sealed class AdminAndAuditTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task An_admin_cannot_lock_themselves_out_or_drop_their_own_admin_role()
+    {
+        var adminEmail = NewEmail("admin");
+        await using var factory = new ApiFactory(infrastructure, new Dictionary<string, string?>
+        {
+            ["Coinage:Admin:Email"] = adminEmail,
+            ["Coinage:Admin:Password"] = AdminPassword,
+        });
+        var client = new IdentityTestClient(factory.CreateClient(), infrastructure.PostgresConnectionString);
+        var adminAccess = (await client.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        string adminId;
+        using (var search = await client.SendAsync(HttpMethod.Get, $"/api/v1/admin/users?search={Uri.EscapeDataString(adminEmail)}", adminAccess))
+        {
+            adminId = Assert.Single((await JsonAsync(search)).GetProperty("items").EnumerateArray()).GetProperty("id").GetString()!;
+        }
+
+        using (var lockSelf = await client.SendAsync(HttpMethod.Post, $"/api/v1/admin/users/{adminId}/lock", adminAccess))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, lockSelf.StatusCode);
+            Assert.Equal("cannot_modify_own_access", await CodeAsync(lockSelf));
+        }
+        using (var demoteSelf = await client.SendAsync(HttpMethod.Delete, $"/api/v1/admin/users/{adminId}/roles/Admin", adminAccess))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, demoteSelf.StatusCode);
+            Assert.Equal("cannot_modify_own_access", await CodeAsync(demoteSelf));
+        }
+
+        // Nothing changed: still an unlocked admin, and nothing was audited as done.
+        using (var stillAdmin = await client.SendAsync(HttpMethod.Get, $"/api/v1/admin/users?search={Uri.EscapeDataString(adminEmail)}", adminAccess))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillAdmin.StatusCode);
+            var me = Assert.Single((await JsonAsync(stillAdmin)).GetProperty("items").EnumerateArray());
+            Assert.False(me.GetProperty("lockedOut").GetBoolean());
+            Assert.Contains("Admin", me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        }
+        Assert.Equal(0L, await client.CountAsync(
+            "SELECT count(*) FROM audit_entries WHERE action IN ('admin.user_locked', 'admin.role_revoked') AND subject_user_id = @id", ("id", Guid.Parse(adminId))));
+    }
+
+    [Fact]
     public async Task The_audit_chain_verifies_and_reports_a_row_edited_directly_in_the_database()
     {
         // A database of its own: this test breaks the chain on purpose.
