@@ -91,7 +91,13 @@ public sealed partial class Orchestrator(
     }
 
     /// <summary>Stops one resource's processes (graceful signal, then kill).</summary>
-    public async Task StopResourceAsync(string name)
+    public Task StopResourceAsync(string name) => StopResourceAsync(name, restarting: false);
+
+    /// <param name="restarting">
+    /// A restart goes Stopping → Starting without passing through Finished, a terminal state that
+    /// would tell anyone waiting on the resource that it is gone for good.
+    /// </param>
+    private async Task StopResourceAsync(string name, bool restarting)
     {
         if (!_instances.TryGetValue(name, out var instance) || instance.Processes.Count == 0)
         {
@@ -106,7 +112,14 @@ public sealed partial class Orchestrator(
             process.Dispose();
         }
         instance.Processes.Clear();
-        states.Update(name, s => s with { State = KnownResourceStates.Finished, Health = HealthStatus.Unknown, StoppedAt = DateTimeOffset.UtcNow, ExitCode = exitCode, ProcessIds = [] });
+        states.Update(name, s => s with
+        {
+            State = restarting ? KnownResourceStates.Stopping : KnownResourceStates.Finished,
+            Health = HealthStatus.Unknown,
+            StoppedAt = DateTimeOffset.UtcNow,
+            ExitCode = exitCode,
+            ProcessIds = [],
+        });
     }
 
     /// <summary>Starts a stopped resource again (dashboard action); its dependencies must be running.</summary>
@@ -123,7 +136,7 @@ public sealed partial class Orchestrator(
 
     public async Task RestartResourceAsync(string name, CancellationToken cancellationToken = default)
     {
-        await StopResourceAsync(name).ConfigureAwait(false);
+        await StopResourceAsync(name, restarting: true).ConfigureAwait(false);
         await StartResourceAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
