@@ -4,17 +4,23 @@ import { apiClient } from '../api/client';
 import { coinageApi } from '../api/coinageApi';
 import { authSlice, signedOut } from '../features/auth/authSlice';
 import { SessionManager } from '../features/auth/session';
+import { connectionSlice } from '../realtime/connectionSlice';
+import { type HubConnectionFactory, RealtimeClient } from '../realtime/RealtimeClient';
+import { createHubConnection } from '../realtime/signalr';
 import { colorModeSlice, saveColorMode, setColorMode, toggleColorMode } from '../theme/colorModeSlice';
 
-const rootReducer = combineSlices(coinageApi, colorModeSlice, authSlice);
+const rootReducer = combineSlices(coinageApi, colorModeSlice, authSlice, connectionSlice);
 
 export type RootState = ReturnType<typeof rootReducer>;
 
 // The HTTP client is one per page; the session interceptors follow the newest store (one per app, one per test).
 let uninstallPrevious: (() => void) | null = null;
 
-/** A new store per app (and per test), so no state leaks between them. */
-export function makeStore(preloadedState?: Partial<RootState>) {
+/**
+ * A new store per app (and per test), so no state leaks between them. Tests pass a fake
+ * `hubConnectionFactory` to drive the market hub.
+ */
+export function makeStore(preloadedState?: Partial<RootState>, { hubConnectionFactory = createHubConnection }: { hubConnectionFactory?: HubConnectionFactory } = {}) {
   const session = new SessionManager(apiClient);
   const listener = createListenerMiddleware();
   listener.startListening({
@@ -42,7 +48,8 @@ export function makeStore(preloadedState?: Partial<RootState>) {
   uninstallPrevious = session.install();
   // Lets queries opt into refetching when the tab regains focus or the network comes back.
   setupListeners(store.dispatch);
-  return Object.assign(store, { session });
+  const realtime = new RealtimeClient(store, hubConnectionFactory);
+  return Object.assign(store, { session, realtime });
 }
 
 export type AppStore = ReturnType<typeof makeStore>;

@@ -1,0 +1,150 @@
+import { coinageApi } from '../../api/coinageApi';
+import type { Amount } from '../../money/money';
+import type { BalanceMessage, Candle, OrderStatus, PublicTrade, Ticker } from '../../realtime/types';
+
+/** `MarketResponse` of the ApiService: a market's trading rules. */
+export interface Market {
+  symbol: string;
+  baseAsset: string;
+  quoteAsset: string;
+  basePrecision: number;
+  quotePrecision: number;
+  tickSize: Amount;
+  lotSize: Amount;
+  minQuantity: Amount;
+  minNotional: Amount;
+  makerFeeBps: Amount;
+  takerFeeBps: Amount;
+  status: 'open' | 'halted';
+}
+
+export type Balance = BalanceMessage;
+
+export interface Order {
+  id: string;
+  clientOrderId: string | null;
+  market: string;
+  side: 'buy' | 'sell';
+  type: 'limit' | 'market';
+  timeInForce: 'GTC' | 'IOC' | 'FOK';
+  postOnly: boolean;
+  status: OrderStatus;
+  price: Amount | null;
+  quantity: Amount | null;
+  quoteAmount: Amount | null;
+  filledQuantity: Amount;
+  filledQuote: Amount;
+  averagePrice: Amount | null;
+  fee: Amount;
+  holdAsset: string;
+  remainingHold: Amount;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Fill {
+  id: string;
+  orderId: string;
+  market: string;
+  side: 'buy' | 'sell';
+  liquidity: 'maker' | 'taker';
+  price: Amount;
+  quantity: Amount;
+  quoteAmount: Amount;
+  fee: Amount;
+  feeAsset: string;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PlaceOrderRequest {
+  market: string;
+  side: 'buy' | 'sell';
+  type: 'limit' | 'market';
+  timeInForce: 'GTC' | 'IOC' | 'FOK';
+  price?: Amount;
+  quantity?: Amount;
+  quoteAmount?: Amount;
+  postOnly: boolean;
+  /** Makes a retry of the same submission return the same order instead of placing a second one. */
+  clientOrderId: string;
+}
+
+export type CandleInterval = '1m' | '5m' | '1h' | '1d';
+
+const market = (symbol: string) => `/api/v1/markets/${encodeURIComponent(symbol)}`;
+
+function pageParams(args: { market?: string; cursor?: string }) {
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+/**
+ * Markets, market data (contract A) and the trader's orders, fills and balances. The market hub keeps
+ * these caches live (realtime/RealtimeClient): tickers are patched in place, orders and fills refetched.
+ */
+export const tradingApi = coinageApi
+  .enhanceEndpoints({ addTagTypes: ['Markets', 'Tickers', 'Orders', 'Fills', 'Balances'] })
+  .injectEndpoints({
+    endpoints: (build) => ({
+      getMarkets: build.query<Market[], void>({
+        query: () => ({ url: '/api/v1/markets' }),
+        providesTags: ['Markets'],
+      }),
+      getTickers: build.query<Ticker[], void>({
+        query: () => ({ url: '/api/v1/markets/tickers' }),
+        providesTags: ['Tickers'],
+      }),
+      getRecentTrades: build.query<PublicTrade[], string>({
+        query: (symbol) => ({ url: `${market(symbol)}/trades`, params: { limit: 50 } }),
+      }),
+      getCandles: build.query<Candle[], { symbol: string; interval: CandleInterval }>({
+        query: ({ symbol, interval }) => ({ url: `${market(symbol)}/candles`, params: { interval, limit: 300 } }),
+      }),
+      getTradingBalances: build.query<Balance[], void>({
+        query: () => ({ url: '/api/v1/wallet/balances' }),
+        providesTags: ['Balances'],
+      }),
+      getOpenOrders: build.query<Page<Order>, { market?: string; cursor?: string }>({
+        query: (args) => ({ url: '/api/v1/orders/open', params: pageParams(args) }),
+        providesTags: ['Orders'],
+      }),
+      getOrderHistory: build.query<Page<Order>, { market?: string; cursor?: string }>({
+        query: (args) => ({ url: '/api/v1/orders', params: pageParams(args) }),
+        providesTags: ['Orders'],
+      }),
+      getFills: build.query<Page<Fill>, { cursor?: string }>({
+        query: (args) => ({ url: '/api/v1/fills', params: pageParams(args) }),
+        providesTags: ['Fills'],
+      }),
+      placeOrder: build.mutation<Order, PlaceOrderRequest>({
+        query: (body) => ({ url: '/api/v1/orders', method: 'POST', data: body }),
+        invalidatesTags: (_result, error) => (error ? [] : ['Orders', 'Balances']),
+      }),
+      cancelOrder: build.mutation<Order, string>({
+        query: (id) => ({ url: `/api/v1/orders/${encodeURIComponent(id)}`, method: 'DELETE' }),
+        invalidatesTags: (_result, error) => (error ? [] : ['Orders']),
+      }),
+      cancelAllOrders: build.mutation<void, string>({
+        query: (symbol) => ({ url: '/api/v1/orders', method: 'DELETE', params: { market: symbol } }),
+        invalidatesTags: (_result, error) => (error ? [] : ['Orders']),
+      }),
+    }),
+  });
+
+export const {
+  useGetMarketsQuery,
+  useGetTickersQuery,
+  useGetRecentTradesQuery,
+  useGetCandlesQuery,
+  useGetTradingBalancesQuery,
+  useGetOpenOrdersQuery,
+  useGetOrderHistoryQuery,
+  useGetFillsQuery,
+  usePlaceOrderMutation,
+  useCancelOrderMutation,
+  useCancelAllOrdersMutation,
+} = tradingApi;
