@@ -17,6 +17,8 @@ import { NotFoundPage } from './NotFoundPage';
 const AccountPage = lazy(() => import('../features/account/AccountPage').then((m) => ({ default: m.AccountPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 const AuditLogPage = lazy(() => import('../features/admin/AuditLogPage').then((m) => ({ default: m.AuditLogPage })));
+const MarketsPage = lazy(() => import('../features/markets/MarketsPage').then((m) => ({ default: m.MarketsPage })));
+const TradePage = lazy(() => import('../features/trade/TradePage').then((m) => ({ default: m.TradePage })));
 
 function PageLoading() {
   return (
@@ -43,6 +45,8 @@ export function AppRoutes() {
         </Route>
         <Route path="verify-email" element={<VerifyEmailPage />} />
         <Route path="reset-password" element={<ResetPasswordPage />} />
+        <Route path="markets" element={<MarketsPage />} />
+        <Route path="trade/:symbol" element={<TradePage />} />
         <Route element={<RequireAuth />}>
           <Route path="account/*" element={<AccountPage />} />
         </Route>

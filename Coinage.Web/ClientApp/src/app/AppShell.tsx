@@ -13,6 +13,7 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { hasAnyRole, roles, selectRoles, selectSessionNotice, selectSessionStatus } from '../features/auth/authSlice';
+import { ConnectionBanner } from '../realtime/ConnectionBanner';
 import { ColorModeToggle } from '../theme/ColorModeToggle';
 import { useAppSelector, useSession } from './hooks';
 
@@ -25,7 +26,7 @@ interface NavItem {
 function useNavItems(): NavItem[] {
   const status = useAppSelector(selectSessionStatus);
   const userRoles = useAppSelector(selectRoles);
-  const items: NavItem[] = [{ to: '/', label: 'Home' }];
+  const items: NavItem[] = [{ to: '/', label: 'Home' }, { to: '/markets', label: 'Markets' }, { to: '/trade/BTC-USD', label: 'Trade' }];
   if (status === 'signedIn') {
     items.push({ to: '/account', label: 'Account' });
     if (hasAnyRole(userRoles, roles.support, roles.admin)) {
@@ -112,6 +113,7 @@ export function AppShell() {
           <ColorModeToggle />
         </Toolbar>
       </AppBar>
+      <ConnectionBanner />
       <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)}>
         <Box component="nav" aria-label="Main" sx={{ width: 240 }}>
           <List>

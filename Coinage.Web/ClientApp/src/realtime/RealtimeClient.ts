@@ -146,7 +146,7 @@ export class RealtimeClient {
 
   private identity(): string | null {
     const auth = this.store.getState().auth;
-    return auth.status === 'signedIn' ? (auth.claims?.sub ?? null) : null;
+    return auth.status === 'signedIn' && auth.claims ? `${auth.claims.userId}/${auth.claims.sessionId ?? ''}` : null;
   }
 
   private open() {

@@ -44,12 +44,12 @@ describe('navigation and staff pages', () => {
     return within(screen.getAllByRole('navigation', { name: 'Main' })[0]!);
   }
 
-  it('offers only what exists: a visitor sees Home, Sign in and Sign up', async () => {
+  it('offers only what exists: a visitor sees Home, the markets, Sign in and Sign up', async () => {
     http.onPost('/api/v1/auth/refresh').reply(401, {});
     renderApp('/');
 
     expect(await mainNav().findByRole('link', { name: 'Sign in' })).toBeInTheDocument();
-    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Sign in', 'Sign up']);
+    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Sign in', 'Sign up']);
   });
 
   it('shows a trader the account but no staff pages, and refuses the staff page by address', async () => {
@@ -57,7 +57,7 @@ describe('navigation and staff pages', () => {
     renderApp('/admin/users');
 
     expect(await screen.findByText('Your account does not have access to this page.')).toBeInTheDocument();
-    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Account']);
+    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Account']);
     expect(http.history['get']!.filter((r) => r.url === '/api/v1/admin/users')).toHaveLength(0);
   });
 

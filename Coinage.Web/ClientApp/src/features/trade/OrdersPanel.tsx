@@ -1,0 +1,258 @@
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Link from '@mui/material/Link';
+import Paper from '@mui/material/Paper';
+import Tab from '@mui/material/Tab';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Tabs from '@mui/material/Tabs';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import { Link as RouterLink, useLocation } from 'react-router';
+import { isApiError } from '../../api/apiError';
+import { useAppSelector } from '../../app/hooks';
+import { formatDate, QueryState } from '../../forms/QueryState';
+import { CursorPager, useCursorPages } from '../admin/CursorPager';
+import { selectSessionStatus } from '../auth/authSlice';
+import { formatPrice, formatQuote, formatSize } from './format';
+import { useToast } from './Toasts';
+import {
+  type Market,
+  type Order,
+  useCancelAllOrdersMutation,
+  useCancelOrderMutation,
+  useGetFillsQuery,
+  useGetOpenOrdersQuery,
+  useGetOrderHistoryQuery,
+} from './tradingApi';
+
+const statusNames: Record<Order['status'], string> = {
+  pending: 'Pending',
+  open: 'Open',
+  partially_filled: 'Partially filled',
+  filled: 'Filled',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+};
+
+const narrow = { display: { xs: 'none', md: 'table-cell' } } as const;
+const cells = { '& td, & th': { fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' } } as const;
+
+function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Market; onCancel?: (order: Order) => void }) {
+  return (
+    <TableBody>
+      {orders.map((o) => (
+        <TableRow key={o.id}>
+          <TableCell sx={narrow}>{formatDate(o.createdAt)}</TableCell>
+          <TableCell sx={{ color: o.side === 'buy' ? 'success.main' : 'error.main', textTransform: 'capitalize' }}>
+            {o.side} {o.type}
+          </TableCell>
+          <TableCell align="right">{o.price ? formatPrice(o.price, market) : 'Market'}</TableCell>
+          <TableCell align="right">
+            {o.quantity ? `${formatSize(o.quantity, market)} ${market.baseAsset}` : `${formatQuote(o.quoteAmount, market)} ${market.quoteAsset}`}
+          </TableCell>
+          <TableCell align="right" sx={narrow}>
+            {formatSize(o.filledQuantity, market)}
+          </TableCell>
+          <TableCell>{statusNames[o.status]}</TableCell>
+          {onCancel && (
+            <TableCell align="right">
+              <Button size="small" color="error" onClick={() => onCancel(o)} disabled={o.status === 'pending'}>
+                Cancel
+              </Button>
+            </TableCell>
+          )}
+        </TableRow>
+      ))}
+    </TableBody>
+  );
+}
+
+function OrderHead({ cancel }: { cancel?: boolean }) {
+  return (
+    <TableHead>
+      <TableRow>
+        <TableCell sx={narrow}>Time</TableCell>
+        <TableCell>Side</TableCell>
+        <TableCell align="right">Price</TableCell>
+        <TableCell align="right">Amount</TableCell>
+        <TableCell align="right" sx={narrow}>
+          Filled
+        </TableCell>
+        <TableCell>Status</TableCell>
+        {cancel && (
+          <TableCell align="right">
+            <Box component="span" sx={{ position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
+              Actions
+            </Box>
+          </TableCell>
+        )}
+      </TableRow>
+    </TableHead>
+  );
+}
+
+function OpenOrders({ market }: { market: Market }) {
+  const pages = useCursorPages();
+  const query = useGetOpenOrdersQuery({ market: market.symbol, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const [cancel] = useCancelOrderMutation();
+  const [cancelAll, cancellingAll] = useCancelAllOrdersMutation();
+  const notify = useToast();
+
+  async function run(action: () => Promise<unknown>, done: string) {
+    try {
+      await action();
+      notify(done, 'info');
+    } catch (error) {
+      notify(isApiError(error) ? (error.detail ?? error.title) : 'The cancel could not be sent.', 'error');
+    }
+  }
+
+  const orders = query.data?.items ?? [];
+  return (
+    <>
+      <Box sx={{ display: 'flex', justifyContent: 'flex-end', px: 1, pt: 1 }}>
+        <Button
+          size="small"
+          color="error"
+          disabled={orders.length === 0 || cancellingAll.isLoading}
+          onClick={() => void run(() => cancelAll(market.symbol).unwrap(), `Cancelling all ${market.symbol} orders.`)}
+        >
+          Cancel all
+        </Button>
+      </Box>
+      <QueryState isLoading={query.isLoading} error={query.error} onRetry={() => void query.refetch()} label="open orders" />
+      {query.isSuccess && orders.length === 0 && (
+        <Typography color="text.secondary" sx={{ p: 2 }}>
+          No open orders in {market.symbol}.
+        </Typography>
+      )}
+      {orders.length > 0 && (
+        <TableContainer>
+          <Table size="small" aria-label="Open orders" sx={cells}>
+            <OrderHead cancel />
+            <OrderRows orders={orders} market={market} onCancel={(o) => void run(() => cancel(o.id).unwrap(), 'Cancel requested.')} />
+          </Table>
+        </TableContainer>
+      )}
+      <CursorPager page={pages.page} nextCursor={query.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={query.isFetching} />
+    </>
+  );
+}
+
+function OrderHistory({ market }: { market: Market }) {
+  const pages = useCursorPages();
+  const query = useGetOrderHistoryQuery({ market: market.symbol, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const orders = query.data?.items ?? [];
+  return (
+    <>
+      <QueryState isLoading={query.isLoading} error={query.error} onRetry={() => void query.refetch()} label="order history" />
+      {query.isSuccess && orders.length === 0 && (
+        <Typography color="text.secondary" sx={{ p: 2 }}>
+          No orders in {market.symbol} yet.
+        </Typography>
+      )}
+      {orders.length > 0 && (
+        <TableContainer>
+          <Table size="small" aria-label="Order history" sx={cells}>
+            <OrderHead />
+            <OrderRows orders={orders} market={market} />
+          </Table>
+        </TableContainer>
+      )}
+      <CursorPager page={pages.page} nextCursor={query.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={query.isFetching} />
+    </>
+  );
+}
+
+function Fills({ markets }: { markets: Market[] }) {
+  const pages = useCursorPages();
+  const query = useGetFillsQuery(pages.cursor !== undefined ? { cursor: pages.cursor } : {});
+  const fills = query.data?.items ?? [];
+  return (
+    <>
+      <QueryState isLoading={query.isLoading} error={query.error} onRetry={() => void query.refetch()} label="fills" />
+      {query.isSuccess && fills.length === 0 && (
+        <Typography color="text.secondary" sx={{ p: 2 }}>
+          No fills yet.
+        </Typography>
+      )}
+      {fills.length > 0 && (
+        <TableContainer>
+          <Table size="small" aria-label="Fills" sx={cells}>
+            <TableHead>
+              <TableRow>
+                <TableCell sx={narrow}>Time</TableCell>
+                <TableCell>Market</TableCell>
+                <TableCell>Side</TableCell>
+                <TableCell align="right">Price</TableCell>
+                <TableCell align="right">Amount</TableCell>
+                <TableCell align="right" sx={narrow}>
+                  Fee
+                </TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {fills.map((f) => {
+                const m = markets.find((x) => x.symbol === f.market);
+                return (
+                  <TableRow key={`${f.id}-${f.orderId}`}>
+                    <TableCell sx={narrow}>{formatDate(f.createdAt)}</TableCell>
+                    <TableCell>{f.market}</TableCell>
+                    <TableCell sx={{ color: f.side === 'buy' ? 'success.main' : 'error.main', textTransform: 'capitalize' }}>
+                      {f.side} ({f.liquidity})
+                    </TableCell>
+                    <TableCell align="right">{m ? formatPrice(f.price, m) : f.price}</TableCell>
+                    <TableCell align="right">{m ? formatSize(f.quantity, m) : f.quantity}</TableCell>
+                    <TableCell align="right" sx={narrow}>
+                      {m ? formatQuote(f.fee, m) : f.fee} {f.feeAsset}
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </TableContainer>
+      )}
+      <CursorPager page={pages.page} nextCursor={query.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={query.isFetching} />
+    </>
+  );
+}
+
+const tabs = ['Open orders', 'Order history', 'Fills'] as const;
+
+/** The trader's own orders and fills; the hub's order and fill events refetch them. */
+export function OrdersPanel({ market, markets }: { market: Market; markets: Market[] }) {
+  const signedIn = useAppSelector(selectSessionStatus) === 'signedIn';
+  const location = useLocation();
+  const [tab, setTab] = useState(0);
+  return (
+    <Paper variant="outlined" component="section" aria-label="Your orders">
+      <Tabs value={tab} onChange={(_e, value: number) => setTab(value)} variant="scrollable" allowScrollButtonsMobile aria-label="Your orders">
+        {tabs.map((label, index) => (
+          <Tab key={label} label={label} id={`orders-tab-${index}`} aria-controls={`orders-tabpanel-${index}`} />
+        ))}
+      </Tabs>
+      <Box role="tabpanel" id={`orders-tabpanel-${tab}`} aria-labelledby={`orders-tab-${tab}`} sx={{ pb: 1 }}>
+        {!signedIn ? (
+          <Typography color="text.secondary" sx={{ p: 2 }}>
+            <Link component={RouterLink} to="/sign-in" state={{ from: location.pathname }}>
+              Sign in
+            </Link>{' '}
+            to see your orders.
+          </Typography>
+        ) : tab === 0 ? (
+          <OpenOrders market={market} />
+        ) : tab === 1 ? (
+          <OrderHistory market={market} />
+        ) : (
+          <Fills markets={markets} />
+        )}
+      </Box>
+    </Paper>
+  );
+}

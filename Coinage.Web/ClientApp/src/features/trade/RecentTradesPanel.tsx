@@ -1,0 +1,55 @@
+import Box from '@mui/material/Box';
+import Paper from '@mui/material/Paper';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import { QueryState } from '../../forms/QueryState';
+import { formatPrice, formatSize, timeFormat, visuallyHidden } from './format';
+import type { Market } from './tradingApi';
+import { useRecentTrades } from './useMarketData';
+
+/** The tape: newest first, coloured by the taker's side. */
+export function RecentTradesPanel({ market }: { market: Market }) {
+  const { trades, isLoading, error, refetch, isSuccess } = useRecentTrades(market.symbol);
+  return (
+    <Paper variant="outlined" component="section" aria-label="Recent trades" sx={{ py: 1 }}>
+      <Typography variant="subtitle2" component="h2" sx={{ px: 1.5, pb: 0.5 }}>
+        Recent trades
+      </Typography>
+      <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="trades" />
+      {isSuccess && trades.length === 0 && (
+        <Typography variant="body2" color="text.secondary" sx={{ px: 1.5, py: 2 }}>
+          No trades yet.
+        </Typography>
+      )}
+      {trades.length > 0 && (
+        <Table size="small" aria-label="Trades" sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums' } }}>
+          <TableHead>
+            <TableRow>
+              <TableCell>Price ({market.quoteAsset})</TableCell>
+              <TableCell align="right">Amount ({market.baseAsset})</TableCell>
+              <TableCell align="right">Time</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {trades.map((t) => (
+              <TableRow key={t.id}>
+                <TableCell sx={{ color: t.side === 'buy' ? 'success.main' : 'error.main' }}>
+                  {formatPrice(t.price, market)}
+                  <Box component="span" sx={visuallyHidden}>
+                    {t.side === 'buy' ? ' (buy)' : ' (sell)'}
+                  </Box>
+                </TableCell>
+                <TableCell align="right">{formatSize(t.quantity, market)}</TableCell>
+                <TableCell align="right">{timeFormat.format(new Date(t.at))}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Paper>
+  );
+}

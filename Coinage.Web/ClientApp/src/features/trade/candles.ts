@@ -1,0 +1,34 @@
+import { Decimal } from '../../money/money';
+import type { Candle, PublicTrade } from '../../realtime/types';
+import type { CandleInterval } from './tradingApi';
+
+export const intervalMs: Record<CandleInterval, number> = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 };
+
+/** The start of the bucket a time falls in (UTC, as the API buckets). */
+export function bucketStart(at: string, interval: CandleInterval): string {
+  const ms = Date.parse(at);
+  return new Date(ms - (ms % intervalMs[interval])).toISOString();
+}
+
+/** Folds a live trade into the candles (ascending): the last candle grows, or a new one opens. */
+export function mergeTrade(candles: readonly Candle[], trade: PublicTrade, interval: CandleInterval): Candle[] {
+  const time = bucketStart(trade.at, interval);
+  const last = candles.at(-1);
+  const quote = new Decimal(trade.price).times(trade.quantity);
+  if (last && Date.parse(last.time) === Date.parse(time)) {
+    const updated: Candle = {
+      ...last,
+      high: Decimal.max(last.high, trade.price).toFixed(),
+      low: Decimal.min(last.low, trade.price).toFixed(),
+      close: trade.price,
+      volume: new Decimal(last.volume).plus(trade.quantity).toFixed(),
+      quoteVolume: new Decimal(last.quoteVolume).plus(quote).toFixed(),
+    };
+    return [...candles.slice(0, -1), updated];
+  }
+  if (last && Date.parse(last.time) > Date.parse(time)) {
+    // A trade older than the newest candle is already in the REST answer.
+    return candles as Candle[];
+  }
+  return [...candles, { time, open: trade.price, high: trade.price, low: trade.price, close: trade.price, volume: trade.quantity, quoteVolume: quote.toFixed() }];
+}
