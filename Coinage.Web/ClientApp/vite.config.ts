@@ -43,6 +43,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     restoreMocks: true,
+    // Component tests render whole pages and type key by key; on a busy 2-core CI machine 5 s is not enough.
+    testTimeout: 30_000,
     // CI counts results from the JUnit report.
     reporters: ['default', 'junit'],
     outputFile: { junit: './test-results/junit.xml' },
