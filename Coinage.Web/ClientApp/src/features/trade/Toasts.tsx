@@ -1,6 +1,6 @@
 import Alert, { type AlertColor } from '@mui/material/Alert';
-import Snackbar from '@mui/material/Snackbar';
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from 'react';
+import Stack from '@mui/material/Stack';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 
 interface Toast {
   id: number;
@@ -12,33 +12,42 @@ type Notify = (text: string, severity?: AlertColor) => void;
 
 const ToastContext = createContext<Notify>(() => undefined);
 
-/** Short notices (fills, rejections): one at a time, the next one waits its turn. */
+/** How long a notice stays; the newest few are shown at once, so a burst of fills is not queued for minutes. */
+const visibleMs = 6_000;
+const maxVisible = 3;
+
+function ToastItem({ toast, onClose }: { toast: Toast; onClose: (id: number) => void }) {
+  useEffect(() => {
+    const timer = setTimeout(() => onClose(toast.id), visibleMs);
+    return () => clearTimeout(timer);
+  }, [toast.id, onClose]);
+  return (
+    <Alert severity={toast.severity} variant="filled" onClose={() => onClose(toast.id)} sx={{ boxShadow: 3 }}>
+      {toast.text}
+    </Alert>
+  );
+}
+
+/** Short notices (fills, rejections, placed orders) in the bottom corner. */
 export function ToastProvider({ children }: { children: ReactNode }) {
-  const [queue, setQueue] = useState<Toast[]>([]);
+  const [toasts, setToasts] = useState<Toast[]>([]);
   const nextId = useRef(1);
   const notify = useCallback<Notify>((text, severity = 'info') => {
     const id = nextId.current++;
-    setQueue((q) => [...q, { id, text, severity }]);
+    setToasts((current) => [...current, { id, text, severity }].slice(-maxVisible));
   }, []);
-  const current = queue[0];
-  const close = () => setQueue((q) => q.slice(1));
-  const value = useMemo(() => notify, [notify]);
+  const close = useCallback((id: number) => setToasts((current) => current.filter((t) => t.id !== id)), []);
   return (
-    <ToastContext.Provider value={value}>
+    <ToastContext.Provider value={notify}>
       {children}
-      <Snackbar
-        key={current?.id ?? 0}
-        open={current !== undefined}
-        autoHideDuration={6000}
-        onClose={(_event, reason) => reason !== 'clickaway' && close()}
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
+      <Stack
+        spacing={1}
+        sx={{ position: 'fixed', bottom: 16, right: 16, left: { xs: 16, sm: 'auto' }, zIndex: (theme) => theme.zIndex.snackbar, maxWidth: { sm: 420 } }}
       >
-        {current ? (
-          <Alert severity={current.severity} variant="filled" onClose={close} sx={{ width: '100%' }}>
-            {current.text}
-          </Alert>
-        ) : undefined}
-      </Snackbar>
+        {toasts.map((t) => (
+          <ToastItem key={t.id} toast={t} onClose={close} />
+        ))}
+      </Stack>
     </ToastContext.Provider>
   );
 }

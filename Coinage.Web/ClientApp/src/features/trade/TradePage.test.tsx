@@ -1,0 +1,125 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import MockAdapter from 'axios-mock-adapter';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiClient } from '../../api/client';
+import { type AppStore, makeStore } from '../../app/store';
+import { fakeHubs } from '../../test/fakeHub';
+import { btcBook, btcUsd, ethUsd, ticker } from '../../test/marketFixtures';
+import { renderApp } from '../../test/renderApp';
+import { makeAccessToken, tokenResponse } from '../../test/tokens';
+import type { Order } from './tradingApi';
+
+// The chart draws on a canvas, which jsdom has not; candles.test.ts covers what feeds it.
+vi.mock('./PriceChart', () => ({ PriceChart: () => <section aria-label="Price chart" /> }));
+
+const openOrder: Order = {
+  id: '7',
+  clientOrderId: null,
+  market: 'BTC-USD',
+  side: 'buy',
+  type: 'limit',
+  timeInForce: 'GTC',
+  postOnly: false,
+  status: 'open',
+  price: '64000',
+  quantity: '0.1',
+  quoteAmount: null,
+  filledQuantity: '0',
+  filledQuote: '0',
+  averagePrice: null,
+  fee: '0',
+  holdAsset: 'USD',
+  remainingHold: '6412.8',
+  createdAt: '2026-11-24T09:00:00Z',
+  updatedAt: '2026-11-24T09:00:00Z',
+};
+
+describe('trade page', () => {
+  let http: MockAdapter;
+  let store: AppStore;
+  let hub: ReturnType<typeof fakeHubs>;
+
+  beforeEach(() => {
+    http = new MockAdapter(apiClient);
+    http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
+    http.onGet('/api/v1/markets').reply(200, [btcUsd, ethUsd]);
+    http.onGet('/api/v1/markets/tickers').reply(200, [ticker('BTC-USD', '65000', '2.00')]);
+    http.onGet('/api/v1/markets/BTC-USD/trades').reply(200, [{ id: '1', price: '65000', quantity: '0.03', side: 'buy', at: '2026-11-24T09:00:00Z' }]);
+    http.onGet('/api/v1/wallet/balances').reply(200, [{ asset: 'USD', available: '10000', held: '6412.8', total: '16412.8' }]);
+    http.onGet('/api/v1/orders/open').reply(200, { items: [openOrder], nextCursor: null });
+    http.onDelete('/api/v1/orders/7').reply(202, { ...openOrder });
+    hub = fakeHubs([btcBook]);
+    store = makeStore(undefined, { hubConnectionFactory: hub.factory });
+  });
+
+  afterEach(() => {
+    store.session.cancelSchedule();
+    store.realtime.close();
+    http.restore();
+  });
+
+  it('shows the live book and tape, fills the price from a clicked level, and resyncs on a sequence gap', async () => {
+    const user = userEvent.setup({ delay: null });
+    renderApp('/trade/BTC-USD', store);
+
+    const book = await screen.findByRole('region', { name: 'Order book' });
+    expect(await within(book).findByText('64,999')).toBeInTheDocument();
+    expect(within(book).getByText('Spread 2')).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Price chart' })).toBeInTheDocument();
+    const tape = screen.getByRole('region', { name: 'Recent trades' });
+    expect(await within(tape).findByText('0.03')).toBeInTheDocument();
+
+    act(() => hub.current().emit('bookUpdate', { market: 'BTC-USD', previousSequence: '10', sequence: '11', bids: [['65000', '0.7']], asks: [] }));
+    expect(await within(book).findByRole('button', { name: 'Bid 65,000 USD, 0.70 BTC: use this price' })).toBeInTheDocument();
+    expect(within(book).getByText('Spread 1')).toBeInTheDocument();
+
+    act(() => hub.current().emit('trades', { market: 'BTC-USD', trades: [{ id: '2', price: '65001', quantity: '0.42', side: 'sell', at: '2026-11-24T09:01:00Z' }] }));
+    expect(await within(tape).findByText('0.42')).toBeInTheDocument();
+
+    await user.click(within(book).getByRole('button', { name: /^Bid 64,990 USD/ }));
+    const form = screen.getByRole('region', { name: 'Place order' });
+    expect(within(form).getByRole('textbox', { name: 'Price' })).toHaveValue('64990');
+
+    // Sequence 13 does not follow 11: the page asks the hub for a fresh snapshot.
+    const before = hub.current().subscriptions().length;
+    act(() => hub.current().emit('bookUpdate', { market: 'BTC-USD', previousSequence: '12', sequence: '13', bids: [], asks: [] }));
+    await waitFor(() => expect(hub.current().subscriptions().length).toBe(before + 1));
+    // The fresh snapshot (sequence 10 again, in this fake) replaces the book.
+    await waitFor(() => expect(within(book).queryByRole('button', { name: /^Bid 65,000 USD/ })).not.toBeInTheDocument());
+    expect(within(book).getByRole('button', { name: /^Bid 64,999 USD/ })).toBeInTheDocument();
+  });
+
+  it('lists open orders with cancel, and toasts fills from the private events', async () => {
+    const user = userEvent.setup({ delay: null });
+    renderApp('/trade/BTC-USD', store);
+
+    const orders = await screen.findByRole('table', { name: 'Open orders' });
+    expect(within(orders).getByText('64,000')).toBeInTheDocument();
+    await user.click(within(orders).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/orders/7']));
+    expect(screen.getByRole('button', { name: 'Cancel all' })).toBeEnabled();
+
+    act(() =>
+      hub.current().emit('fill', {
+        tradeId: '9',
+        orderId: '7',
+        market: 'BTC-USD',
+        side: 'buy',
+        liquidity: 'maker',
+        price: '64000',
+        quantity: '0.1',
+        quoteAmount: '6400',
+        fee: '6.4',
+        feeAsset: 'USD',
+        at: '2026-11-24T09:02:00Z',
+      }),
+    );
+    expect(await screen.findByText('Buy order filled: 0.10 BTC at 64,000 USD')).toBeInTheDocument();
+  });
+
+  it('says so when the market does not exist', async () => {
+    renderApp('/trade/DOGE-USD', store);
+    expect(await screen.findByText('There is no market DOGE-USD.')).toBeInTheDocument();
+  });
+});
