@@ -20,6 +20,8 @@ export default defineConfig({
         // Libraries change far less often than our code: their own chunks stay cached across releases.
         codeSplitting: {
           groups: [
+            // Only the trade page draws charts: visitors of other pages never download the library.
+            { name: 'charts', test: /node_modules[\\/](lightweight-charts|fancy-canvas)/, priority: 30 },
             { name: 'mui', test: /node_modules[\\/](@mui|@emotion)/, priority: 20 },
             { name: 'vendor', test: /node_modules/, priority: 10 },
           ],

@@ -61,7 +61,7 @@ function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Mark
           <TableCell>{statusNames[o.status]}</TableCell>
           {onCancel && (
             <TableCell align="right">
-              <Button size="small" color="error" onClick={() => onCancel(o)} disabled={o.status === 'pending'}>
+              <Button size="small" color="error" onClick={() => onCancel(o)}>
                 Cancel
               </Button>
             </TableCell>
