@@ -1,4 +1,7 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
 using Coinage.Web.Tests.Infrastructure;
 
 namespace Coinage.Web.Tests;
@@ -18,6 +21,34 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
         Assert.Equal("POST", echo.Method);
         Assert.Equal("/hubs/market/negotiate", echo.Path);
         Assert.Equal("?negotiateVersion=1&market=BTC-USD", echo.Query);
+    }
+
+    [Fact]
+    public async Task Forwards_websocket_upgrades_under_hubs_with_the_query_and_frames_both_ways()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var address = new UriBuilder(host.Client.BaseAddress!) { Scheme = "ws", Path = "/hubs/socket-echo", Query = "id=abc&access_token=eyJ.token" }.Uri;
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+
+        await socket.ConnectAsync(address, ct);
+        var hello = await ReceiveTextAsync(socket, ct);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"type\":6}\u001e"), WebSocketMessageType.Text, endOfMessage: true, ct);
+        var echo = await ReceiveTextAsync(socket, ct);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
+        Assert.Equal("upstream /hubs/socket-echo?id=abc&access_token=eyJ.token", hello);
+        Assert.Equal("{\"type\":6}\u001e", echo);
+    }
+
+    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        var result = await socket.ReceiveAsync(buffer, cancellationToken);
+        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+        Assert.True(result.EndOfMessage);
+        return Encoding.UTF8.GetString(buffer, 0, result.Count);
     }
 
     [Fact]

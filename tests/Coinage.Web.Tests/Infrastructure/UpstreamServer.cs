@@ -36,8 +36,32 @@ public sealed class UpstreamServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
+        app.UseWebSockets();
 
         app.MapGet("/api/v1/missing", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"{name} has no such route."));
+        // What the market hub's WebSocket transport needs from the proxy: the upgrade, the query (SignalR sends the
+        // access token as access_token there) and frames both ways. Says the path and query, then echoes.
+        app.Map("/hubs/socket-echo", async (HttpContext context) =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                return Results.BadRequest();
+            }
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var hello = System.Text.Encoding.UTF8.GetBytes($"{name} {context.Request.Path}{context.Request.QueryString}");
+            await socket.SendAsync(hello, System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                    return Results.Empty;
+                }
+                await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
+            }
+        });
         app.Map("/{**path}", (HttpContext context) =>
         {
             // A header the web host must replace with its own, not repeat.
