@@ -81,8 +81,9 @@ export class RealtimeClient {
     set.add(handlers);
     this.ensureOpen();
     if (this.status === 'connected') {
-      // The hub answers SubscribeMarket with a snapshot; every subscriber of the market re-bases on it.
-      void this.resync(symbol);
+      // Joining needs SubscribeMarket, and so does a subscriber that keeps a book; its snapshot goes to
+      // every subscriber of the market, which re-base on it. A tape joining a joined market needs neither.
+      if (set.size === 1 || handlers.onSnapshot) void this.resync(symbol);
     } else {
       handlers.onResync?.();
     }
