@@ -9,6 +9,7 @@ import { CandlestickSeries, type CandlestickData, createChart, type IChartApi, t
 import { useEffect, useRef, useState } from 'react';
 import { useRealtime } from '../../app/hooks';
 import { QueryState } from '../../forms/QueryState';
+import { decimalPlaces } from '../../money/money';
 import type { Candle } from '../../realtime/types';
 import { mergeTrade } from './candles';
 import { type CandleInterval, type Market, useGetCandlesQuery } from './tradingApi';
@@ -39,7 +40,7 @@ export function PriceChart({ market }: { market: Market }) {
     const created = createChart(container.current, { autoSize: true, height: 320 });
     chart.current = created;
     series.current = created.addSeries(CandlestickSeries, {
-      priceFormat: { type: 'price', precision: Math.max(0, -Math.floor(Math.log10(Number(market.tickSize)))), minMove: Number(market.tickSize) },
+      priceFormat: { type: 'price', precision: decimalPlaces(market.tickSize), minMove: Number(market.tickSize) },
     });
     return () => {
       created.remove();
