@@ -15,6 +15,7 @@ namespace Coinage.EndToEnd.Tests.Journey;
 internal sealed class JourneyRecorder
 {
     private const int RecentEntries = 8;
+    private const string DescribedKey = "Coinage.Journey.Described";
 
     private readonly IPage _page;
     private readonly Func<string> _platformOutput;
@@ -61,22 +62,27 @@ internal sealed class JourneyRecorder
         {
             await action();
         }
-        catch (Exception exception) when (exception is not XunitException { InnerException: JourneyFailure })
+        catch (Exception exception) when (!exception.Data.Contains(DescribedKey))
         {
-            throw new XunitException(await DescribeFailureAsync(title, exception), new JourneyFailure(exception));
+            var failure = new XunitException(await DescribeFailureAsync(title, exception), exception);
+            failure.Data[DescribedKey] = true; // an enclosing step passes it on as it is
+            throw failure;
         }
     }
 
     public async Task<T> StepAsync<T>(string name, Func<Task<T>> action)
     {
         T result = default!;
-        await StepAsync(name, async () => result = await action());
+        // A block body: an expression lambda would return Task<T> and call this overload again.
+        await StepAsync(name, async () => { result = await action(); });
         return result;
     }
 
     public async Task ScreenshotAsync(string name)
     {
         var path = Path.Combine(Directory, $"{name}.png");
+        // From the top: a full-page shot of a scrolled page draws the sticky app bar mid-page.
+        await _page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         Log($"  screenshot: {path}");
     }
@@ -109,7 +115,7 @@ internal sealed class JourneyRecorder
         AppendList(message, "API calls the platform refused", _refusedCalls);
         AppendList(message, "Browser errors", _browserErrors);
         message.Append("Last lines of the platform's output:\n").Append(_platformOutput());
-        Log(message.ToString());
+        Log($"✖ {title} broke: see the failure message");
         return message.ToString();
     }
 
@@ -139,7 +145,4 @@ internal sealed class JourneyRecorder
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         TestContext.Current.SendDiagnosticMessage(line);
     }
-
-    /// <summary>Marks an exception already described, so an enclosing step does not wrap it twice.</summary>
-    private sealed class JourneyFailure(Exception inner) : Exception(inner.Message, inner);
 }

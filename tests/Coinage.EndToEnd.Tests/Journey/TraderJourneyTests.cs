@@ -101,10 +101,11 @@ public sealed class TraderJourneyTests
 
             await recorder.StepAsync("sign in", () => pages.SignInAsync(email, password));
 
+            IReadOnlyList<string> recoveryCodes = [];
             await recorder.StepAsync("Account/Security: enable two-factor authentication and save the recovery codes", async () =>
             {
                 await pages.OpenSecurityAsync();
-                var (_, recoveryCodes) = await pages.EnableTwoFactorAsync();
+                (_, recoveryCodes) = await pages.EnableTwoFactorAsync();
                 // Saved the way a careful user would: they stay with the run's artifacts (a throwaway account).
                 await File.WriteAllLinesAsync(Path.Combine(artifacts, "recovery-codes.txt"), recoveryCodes, cancellationToken);
                 await recorder.ScreenshotAsync("security");
@@ -136,7 +137,7 @@ public sealed class TraderJourneyTests
                 await Expect(pages.FillToast).ToBeVisibleAsync();
                 await Expect(pages.RecentTrades).ToContainTextAsync(DisplayedAmount.Within(Price));
                 await Expect(pages.RecentTrades).ToContainTextAsync(DisplayedAmount.Within(Quantity));
-                await Expect(await pages.FillRowAsync(Price, Quantity)).ToBeVisibleAsync();
+                await Expect(await pages.FillRowAsync(Price, Quantity, expectedFee)).ToBeVisibleAsync();
                 await recorder.ScreenshotAsync("trade");
             });
 
@@ -154,6 +155,12 @@ public sealed class TraderJourneyTests
             {
                 await pages.SignOutAsync();
                 await pages.ExpectSignInRequiredAsync("/wallet");
+            });
+
+            await recorder.StepAsync("sign back in with a saved recovery code; the app returns to the wallet", async () =>
+            {
+                await pages.SignInWithRecoveryCodeAsync(email, password, recoveryCodes[0], "/wallet");
+                await Expect(await pages.BalanceAsync(BaseAsset, "Total")).ToHaveTextAsync(DisplayedAmount.Exactly(Quantity));
             });
             passed = true;
         }

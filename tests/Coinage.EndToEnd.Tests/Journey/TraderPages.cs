@@ -41,12 +41,31 @@ internal sealed class TraderPages(IPage page, Uri web)
     /// <summary>Signs in on the sign-in page the app sent us to, and lands on the account page.</summary>
     public async Task SignInAsync(string email, string password)
     {
+        await EnterPasswordAsync(email, password);
+        await Expect(Heading("Your account")).ToBeVisibleAsync();
+    }
+
+    /// <summary>
+    /// Signs in with the password and, as someone who lost the authenticator would, one of the saved
+    /// recovery codes; the app then returns to the page that asked for the sign-in.
+    /// </summary>
+    public async Task SignInWithRecoveryCodeAsync(string email, string password, string recoveryCode, string returnPath)
+    {
+        await EnterPasswordAsync(email, password);
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "Two-factor authentication", Exact = true });
+        await form.GetByRole(AriaRole.Button, new() { Name = "Use a recovery code", Exact = true }).ClickAsync();
+        await Field(form, "Recovery code").FillAsync(recoveryCode);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Verify", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"{Regex.Escape(returnPath)}$"));
+    }
+
+    private async Task EnterPasswordAsync(string email, string password)
+    {
         await Expect(page).ToHaveURLAsync(new Regex("/sign-in$"));
         var form = page.GetByRole(AriaRole.Form, new() { Name = "Sign in", Exact = true });
         await Field(form, "Email").FillAsync(email);
         await Field(form, "Password").FillAsync(password);
         await form.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(Heading("Your account")).ToBeVisibleAsync();
     }
 
     // ── Account / Security ─────────────────────────────────────────────────────────────────
@@ -132,13 +151,14 @@ internal sealed class TraderPages(IPage page, Uri web)
         page.GetByRole(AriaRole.Alert).Or(page.GetByRole(AriaRole.Status))
             .Filter(new() { HasTextRegex = new Regex("filled", RegexOptions.IgnoreCase) }).First;
 
-    /// <summary>The row of the Fills tab showing a fill at this price and size.</summary>
-    public async Task<ILocator> FillRowAsync(decimal price, decimal quantity)
+    /// <summary>The row of the Fills tab showing a fill at this price and size, with this fee.</summary>
+    public async Task<ILocator> FillRowAsync(decimal price, decimal quantity, decimal fee)
     {
         await page.GetByRole(AriaRole.Tab, new() { Name = "Fills", Exact = true }).ClickAsync();
         return page.GetByRole(AriaRole.Tabpanel).GetByRole(AriaRole.Row)
             .Filter(new() { HasTextRegex = DisplayedAmount.Within(price) })
-            .Filter(new() { HasTextRegex = DisplayedAmount.Within(quantity) });
+            .Filter(new() { HasTextRegex = DisplayedAmount.Within(quantity) })
+            .Filter(new() { HasTextRegex = DisplayedAmount.Within(fee) });
     }
 
     // ── Wallet ─────────────────────────────────────────────────────────────────────────────
