@@ -126,7 +126,7 @@ public sealed class TraderJourneyTests
                 await pages.OpenMarketsAsync(Market);
                 await recorder.ScreenshotAsync("markets");
                 await pages.OpenMarketFromListAsync(Market);
-                await Expect(pages.OrderBook).ToContainTextAsync(DisplayedAmount.Within(Price));
+                await Expect(Showing(pages.OrderBook, Price)).ToBeVisibleAsync();
             });
 
             await recorder.StepAsync($"Trade: place a limit buy of {Quantity} {BaseAsset} at {Price} and confirm it", () =>
@@ -135,8 +135,8 @@ public sealed class TraderJourneyTests
             await recorder.StepAsync("Trade: the fill shows as a toast, under Fills and on the Recent trades tape", async () =>
             {
                 await Expect(pages.FillToast).ToBeVisibleAsync();
-                await Expect(pages.RecentTrades).ToContainTextAsync(DisplayedAmount.Within(Price));
-                await Expect(pages.RecentTrades).ToContainTextAsync(DisplayedAmount.Within(Quantity));
+                await Expect(Showing(pages.RecentTrades, Price)).ToBeVisibleAsync();
+                await Expect(Showing(pages.RecentTrades, Quantity)).ToBeVisibleAsync();
                 await Expect(await pages.FillRowAsync(Price, Quantity, expectedFee)).ToBeVisibleAsync();
                 await recorder.ScreenshotAsync("trade");
             });

@@ -140,8 +140,8 @@ internal sealed class TraderPages(IPage page, Uri web)
         await form.GetByRole(AriaRole.Button, new() { Name = $"Buy {baseAsset}", Exact = true }).ClickAsync();
 
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Confirm order", Exact = true });
-        await Expect(dialog).ToContainTextAsync(DisplayedAmount.Within(price));
-        await Expect(dialog).ToContainTextAsync(DisplayedAmount.Within(quantity));
+        await Expect(Showing(dialog, price)).ToBeVisibleAsync();
+        await Expect(Showing(dialog, quantity)).ToBeVisibleAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Place order", Exact = true }).ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
     }
@@ -151,15 +151,23 @@ internal sealed class TraderPages(IPage page, Uri web)
         page.GetByRole(AriaRole.Alert).Or(page.GetByRole(AriaRole.Status))
             .Filter(new() { HasTextRegex = new Regex("filled", RegexOptions.IgnoreCase) }).First;
 
-    /// <summary>The row of the Fills tab showing a fill at this price and size, with this fee.</summary>
+    /// <summary>The row of the Fills tab with cells showing this price, this size and this fee.</summary>
     public async Task<ILocator> FillRowAsync(decimal price, decimal quantity, decimal fee)
     {
         await page.GetByRole(AriaRole.Tab, new() { Name = "Fills", Exact = true }).ClickAsync();
         return page.GetByRole(AriaRole.Tabpanel).GetByRole(AriaRole.Row)
-            .Filter(new() { HasTextRegex = DisplayedAmount.Within(price) })
-            .Filter(new() { HasTextRegex = DisplayedAmount.Within(quantity) })
-            .Filter(new() { HasTextRegex = DisplayedAmount.Within(fee) });
+            .Filter(new() { Has = CellShowing(price) })
+            .Filter(new() { Has = CellShowing(quantity) })
+            .Filter(new() { Has = CellShowing(fee) });
     }
+
+    /// <summary>
+    /// The innermost element of <paramref name="scope"/> whose text shows the amount. A region's
+    /// whole text runs its cells together ("27,3500.01"), so amounts are looked for element by element.
+    /// </summary>
+    public static ILocator Showing(ILocator scope, decimal amount) => scope.GetByText(DisplayedAmount.Within(amount)).First;
+
+    private ILocator CellShowing(decimal amount) => page.GetByRole(AriaRole.Cell, new() { NameRegex = DisplayedAmount.Exactly(amount) });
 
     // ── Wallet ─────────────────────────────────────────────────────────────────────────────
 
