@@ -12,7 +12,8 @@ namespace Coinage.EndToEnd.Tests.Journey;
 /// The trader's journey (issue #5, "Must show") in Debian's Chromium against the platform the
 /// AppHost starts: sign up, verify by email, sign in, turn on 2FA, deposit, buy from a second
 /// trader on the order book, see the fill everywhere it shows, sign out. Screenshots of the
-/// markets, trade, wallet and security pages go to TestResults/journey-*/ (the path is printed).
+/// markets, trade, wallet and security pages go to journey-*/ in the test results directory
+/// (the path is printed; a failed run adds the page it broke on and a Playwright trace).
 /// </summary>
 public sealed class TraderJourneyTests
 {
@@ -35,7 +36,7 @@ public sealed class TraderJourneyTests
         {
             Assert.Skip($"{ChromiumPath} is not installed (sudo apt-get install -y chromium).");
         }
-        var artifacts = Path.Combine(AppContext.BaseDirectory, "TestResults", $"journey-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        var artifacts = Path.Combine(ResultsDirectory(), $"journey-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
         TestContext.Current.TestOutputHelper?.WriteLine($"Screenshots of the trader's journey: {artifacts}");
         TestContext.Current.SendDiagnosticMessage($"Screenshots of the trader's journey: {artifacts}");
 
@@ -195,6 +196,19 @@ public sealed class TraderJourneyTests
             scale *= 10;
         }
         return Math.Ceiling(notional * bps / 10_000m * scale) / scale;
+    }
+
+    /// <summary>
+    /// The test platform's results directory: <c>--results-directory</c> when given (<c>./coinage test</c>
+    /// passes artifacts/test-results), else its default, TestResults/ beside the test assembly.
+    /// </summary>
+    private static string ResultsDirectory()
+    {
+        var arguments = Environment.GetCommandLineArgs();
+        var index = Array.IndexOf(arguments, "--results-directory");
+        return index >= 0 && index + 1 < arguments.Length
+            ? Path.GetFullPath(arguments[index + 1])
+            : Path.Combine(AppContext.BaseDirectory, "TestResults");
     }
 
     private static string StrongPassword() => $"amber-Lantern-{RandomNumberGenerator.GetHexString(10)}-orbit";
