@@ -31,8 +31,11 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Links printed once everything is healthy, by label ("Web front end", "API reference", ...).</summary>
     public Dictionary<string, Uri> Links { get; } = [];
 
-    /// <summary>Starts the AppHost; <paramref name="prepare"/> may seed its data directory first.</summary>
-    public static AppHostProcess Start(Action<string>? prepare = null)
+    /// <summary>
+    /// Starts the AppHost; <paramref name="prepare"/> may seed its data directory first, and
+    /// <paramref name="arguments"/> go after the defaults (e.g. <c>--Coinage:MarketMaker:Enabled=false</c>).
+    /// </summary>
+    public static AppHostProcess Start(Action<string>? prepare = null, IReadOnlyList<string>? arguments = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("coinage-e2e-").FullName;
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL's user must traverse it
@@ -44,6 +47,10 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var arg in (string[])["exec", new Projects.Coinage_AppHost().TargetPath, "--Coinage:FreePorts=true", $"--Coinage:DataDirectory={dataDirectory}"])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var arg in arguments ?? [])
         {
             info.ArgumentList.Add(arg);
         }
