@@ -54,6 +54,7 @@ internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Typ
 public sealed partial class OrderCommitter(
     IDbContextFactory<CoinageDbContext> contexts,
     TimeProvider clock,
+    TradingTelemetry telemetry,
     IOptions<GroupCommitOptions> options,
     ILogger<OrderCommitter> logger) : BackgroundService
 {
@@ -149,6 +150,7 @@ public sealed partial class OrderCommitter(
     private async Task CommitOnceAsync(List<Work> batch)
     {
         var now = clock.GetUtcNow();
+        var started = clock.GetTimestamp();
         await using var db = await contexts.CreateDbContextAsync().ConfigureAwait(false);
         await using var tx = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
 
@@ -281,6 +283,7 @@ public sealed partial class OrderCommitter(
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, m) FROM unnest({channels}) AS m").ConfigureAwait(false);
         }
         await tx.CommitAsync().ConfigureAwait(false);
+        telemetry.Committed(batch.Count, clock.GetElapsedTime(started));
         foreach (var work in batch)
         {
             work.Complete();

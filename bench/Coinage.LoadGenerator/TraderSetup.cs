@@ -42,7 +42,7 @@ internal sealed partial class TraderSetup(HttpClient api, HttpClient mail, TextW
     {
         var legal = await api.GetFromJsonAsync<JsonElement>("api/v1/auth/legal", cancellationToken).ConfigureAwait(false);
         var run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var password = $"load generator passphrase {run}";
+        var password = $"load generator passphrase {Guid.NewGuid():N}";
         var emails = Enumerable.Range(1, count).Select(i => $"bench-{run}-{i}@coinage.local").ToList();
         // Registration and sign-in hash with BCrypt (work factor 12): a few at a time keeps the API responsive.
         using var gate = new SemaphoreSlim(4);

@@ -94,7 +94,7 @@ internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> trader
                         stats.CancelsAccepted++;
                         stats.CancelLatencies.Add((clock.Elapsed - began).Ticks);
                     }
-                    else if (code == "order_not_open")
+                    else if (code == "409 order_not_open")
                     {
                         stats.CancelsTooLate++;
                     }
