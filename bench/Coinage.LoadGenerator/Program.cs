@@ -105,6 +105,10 @@ static async Task<List<string>> DatabaseFiguresAsync(string connectionString, Da
     var created = await CountAsync("SELECT count(*) FROM market_commands WHERE created_at >= $1 AND created_at < $2", start, end);
     var settled = await CountAsync("SELECT count(*) FROM market_commands WHERE processed_at >= $1 AND processed_at < $2", start, end);
     var trades = await CountAsync("SELECT count(*) FROM trades WHERE created_at >= $1 AND created_at < $2", start, end);
+    // Rows written by one transaction share its timestamp: the API's group commits and the Worker's batches.
+    var apiCommits = await CountAsync("SELECT count(DISTINCT created_at) FROM market_commands WHERE created_at >= $1 AND created_at < $2", start, end);
+    var apiLargest = await CountAsync("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM market_commands WHERE created_at >= $1 AND created_at < $2 GROUP BY created_at) g", start, end);
+    var workerBatches = await CountAsync("SELECT count(DISTINCT (market_id, processed_at)) FROM market_commands WHERE processed_at >= $1 AND processed_at < $2", start, end);
     var backlog = await CountAsync("SELECT count(*) FROM market_commands WHERE processed_at IS NULL");
     var drain = Stopwatch.StartNew();
     var left = backlog;
@@ -118,6 +122,8 @@ static async Task<List<string>> DatabaseFiguresAsync(string connectionString, Da
         $"commands stored (db):    {created,9}  {created / seconds,9:0.0}/s   (placements + cancels committed by the API)",
         $"settled (db):            {settled,9}  {settled / seconds,9:0.0}/s   (commands processed by the matching hosts, effects committed)",
         $"matched (db):            {trades,9}  {trades / seconds,9:0.0}/s   trades",
+        $"API group commits:       {apiCommits,9}  transactions, {(apiCommits == 0 ? 0 : (double)created / apiCommits),5:0.0} commands each on average, {apiLargest} at most",
+        $"matching batches:        {workerBatches,9}  transactions, {(workerBatches == 0 ? 0 : (double)settled / workerBatches),5:0.0} commands each on average",
         left == 0
             ? $"backlog at the end:      {backlog,9}  commands, worked off in {drain.Elapsed.TotalSeconds:0.0} s"
             : $"backlog at the end:      {backlog,9}  commands, {left} still unprocessed after {drain.Elapsed.TotalSeconds:0} s",
