@@ -108,6 +108,15 @@ public sealed partial class OrderCommitter(
             await CommitWithRetryAsync(batch).ConfigureAwait(false);
             return;
         }
+        catch (CommitOutcomeUnknownException ex)
+        {
+            LogCommitUnknown(ex.InnerException!, batch.Count);
+            foreach (var work in batch)
+            {
+                work.Fail(ex);
+            }
+            return;
+        }
         catch (Exception ex) when (batch.Count > 1)
         {
             // Nothing of the batch committed. Whatever failed must not fail the others: write each alone.
@@ -118,6 +127,11 @@ public sealed partial class OrderCommitter(
             try
             {
                 await CommitWithRetryAsync([work]).ConfigureAwait(false);
+            }
+            catch (CommitOutcomeUnknownException ex)
+            {
+                LogCommitUnknown(ex.InnerException!, 1);
+                work.Fail(ex);
             }
             catch (Exception ex)
             {
@@ -282,7 +296,16 @@ public sealed partial class OrderCommitter(
             var channels = notify.Select(id => id.ToString(CultureInfo.InvariantCulture)).ToArray();
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, m) FROM unnest({channels}) AS m").ConfigureAwait(false);
         }
-        await tx.CommitAsync().ConfigureAwait(false);
+        try
+        {
+            await tx.CommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The connection may have dropped after the server committed: writing the batch again could store
+            // its orders twice, so its callers get an error instead (a retry with a clientOrderId is safe).
+            throw new CommitOutcomeUnknownException(ex);
+        }
         telemetry.Committed(batch.Count, clock.GetElapsedTime(started));
         foreach (var work in batch)
         {
@@ -320,6 +343,11 @@ public sealed partial class OrderCommitter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} requests failed; writing them one by one")]
     private partial void LogBatchFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The commit of a group of {Count} requests failed without saying whether it took effect; its requests are answered with an error, not written again")]
+    private partial void LogCommitUnknown(Exception exception, int count);
+
+    private sealed class CommitOutcomeUnknownException(Exception inner) : Exception("The commit's outcome is unknown.", inner);
 
     private abstract class Work
     {
