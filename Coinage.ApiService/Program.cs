@@ -21,6 +21,7 @@ builder.AddApiDocumentation();
 builder.AddSecurityFeatures();
 builder.AddIdentityFeatures();
 builder.AddWallet();
+builder.AddTrading();
 
 var app = builder.Build();
 

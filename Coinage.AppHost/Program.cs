@@ -5,6 +5,7 @@ using Coinage.Hosting.MailDev;
 using Coinage.Hosting.Postgres;
 using Coinage.Hosting.Prometheus;
 using Coinage.Hosting.Redis;
+using Microsoft.Extensions.Configuration;
 
 var builder = CoinageApplication.CreateBuilder(args);
 var postgres = builder.AddPostgres("postgres").WithDataDirectory("postgres");
@@ -49,6 +50,17 @@ api.WithEnvironment("Coinage__WebBaseUrl", web);
 worker.WithEnvironment("Coinage__WebBaseUrl", web);
 // The Hangfire tickets the API issues point at the Worker's dashboard.
 api.WithEnvironment("Coinage__Hangfire__BaseUrl", worker);
+
+// The end-to-end load benchmark (--Coinage:Benchmark=true, docs/performance.md): its traders all come from one
+// address and each sends thousands of orders a minute, so the per-user and registration/sign-in limits are
+// lifted for this run only. The defaults are untouched; never set this on a deployment.
+if (builder.Configuration.GetValue<bool>("Coinage:Benchmark"))
+{
+    foreach (var policy in new[] { "user", "register-ip", "sign-in-ip", "sign-in-account" })
+    {
+        api.WithEnvironment($"Coinage__RateLimits__Policies__{policy}__Limit", "0");
+    }
+}
 
 builder.AddPrometheus("prometheus")
     .WithRuleFile("deploy/prometheus/alerts.yml")

@@ -79,112 +79,68 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceAsync(
-        PlaceOrderRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        PlaceOrderRequest request, HttpContext http, TradingCatalog catalog, OrderCommitter committer, TradingTelemetry telemetry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(committer);
+        ArgumentNullException.ThrowIfNull(telemetry);
         var errors = new InputErrors();
         var clientOrderId = errors.Text("clientOrderId", request.ClientOrderId, 64, required: false);
         if (errors.Any)
         {
+            telemetry.Rejected(Identity.ErrorCodes.ValidationFailed);
             return errors.ToProblem();
         }
         var symbol = request.Market?.Trim().ToUpperInvariant() ?? "";
-        var market = await db.Markets.AsNoTracking().FirstOrDefaultAsync(m => m.Symbol == symbol, cancellationToken).ConfigureAwait(false);
-        if (market is null)
+        if (await catalog.MarketAsync(symbol, cancellationToken).ConfigureAwait(false) is not var (market, spot))
         {
+            telemetry.Rejected(ExchangeErrorCodes.UnknownMarket);
             return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{request.Market}'.");
         }
-        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
-        var spot = ExchangeCatalog.ToSpotMarket(market, assets);
         if (!TryBuild(request, market, spot, out var terms, out var problem))
         {
-            return problem!;
+            return Refused(telemetry, problem!);
         }
         var hash = RequestHash(symbol, terms);
-        var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
-        if (clientOrderId is not null)
-        {
-            var existing = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.OwnerId == owner && o.ClientOrderId == clientOrderId, cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                return SameOrder(existing, hash, market, spot);
-            }
-        }
-        if (market.Status != MarketStatus.Open)
-        {
-            return ExchangeProblems.Conflict(ExchangeErrorCodes.MarketHalted, $"{market.Symbol} is halted: no new orders are accepted.");
-        }
+        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
+        var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
 
-        var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var id = await ExchangeCatalog.NextCommandSequenceAsync(db, cancellationToken).ConfigureAwait(false);
-        var command = terms with { OrderId = id, Owner = owner };
-        var placement = LedgerOperations.PlaceOrder(spot, command);
-        var holdAsset = placement.Order.HoldAsset;
-        var accounts = await LedgerStore.LockAsync(db, [AccountId.Available(owner, holdAsset), AccountId.Held(owner, holdAsset)], assets, now, cancellationToken).ConfigureAwait(false);
-        var available = accounts[AccountId.Available(owner, holdAsset)].Amount;
-        if (available < placement.Order.OriginalHold)
+        // Funds, clientOrderId and the market's status are judged by the group commit, under its locks; the answer
+        // comes after the commit (OrderCommitter).
+        var result = await committer.PlaceAsync(
+            new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp()), cancellationToken).ConfigureAwait(false);
+        switch (result.Outcome)
         {
-            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return ExchangeProblems.Unprocessable(ExchangeErrorCodes.InsufficientFunds,
-                $"The order needs {Money.Format(placement.Order.OriginalHold)} {holdAsset} (fees included); {Money.Format(available)} is available.");
+            case PlacementOutcome.Created:
+                telemetry.Accepted(market.Symbol, Name(terms.Side), terms.Type == OrderType.Limit ? "limit" : "market");
+                return TypedResults.Created($"/api/v1/orders/{result.Order!.Id}", ToResponse(result.Order, market, spot));
+            case PlacementOutcome.Existing:
+                var same = SameOrder(result.Order!, hash, market, spot);
+                if (same.Result is ProblemHttpResult conflict)
+                {
+                    return Refused(telemetry, conflict);
+                }
+                return same;
+            case PlacementOutcome.MarketHalted:
+                return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.MarketHalted, $"{market.Symbol} is halted: no new orders are accepted."));
+            default:
+                var holdAsset = terms.Side == Side.Buy ? market.QuoteAsset : market.BaseAsset;
+                return Refused(telemetry, ExchangeProblems.Unprocessable(ExchangeErrorCodes.InsufficientFunds,
+                    $"The order needs {Money.Format(result.Needed)} {holdAsset} (fees included); {Money.Format(result.Available)} is available."));
         }
-        await LedgerStore.PostAsync(db, [placement.Hold], assets, now, cancellationToken).ConfigureAwait(false);
-        var order = new OrderRecord
-        {
-            Id = id,
-            MarketId = market.Id,
-            OwnerId = owner,
-            ClientOrderId = clientOrderId,
-            RequestHash = hash,
-            Side = command.Side,
-            Type = command.Type,
-            TimeInForce = command.TimeInForce,
-            PostOnly = command.PostOnly,
-            SelfTradePrevention = command.SelfTradePrevention,
-            LimitPriceTicks = placement.Order.LimitPrice,
-            QuantityLots = command.Quantity,
-            QuoteBudgetUnits = command.QuoteBudget,
-            HoldAsset = holdAsset.Code,
-            OriginalHold = placement.Order.OriginalHold,
-            RemainingHold = placement.Order.RemainingHold,
-            Status = OrderStatus.Pending,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Orders.Add(order);
-        db.MarketCommands.Add(new MarketCommand
-        {
-            Sequence = id,
-            MarketId = market.Id,
-            Type = MarketCommandType.Place,
-            OwnerId = owner,
-            OrderId = id,
-            Payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId }),
-            CreatedAt = now,
-        });
-        await AuditLog.AppendAsync(db, "order.placed", now, http.User.UserId(), http.User.UserId(), http.ClientIp(),
-            new { orderId = id, market = market.Symbol, side = Name(command.Side), clientOrderId }, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException ex) when (clientOrderId is not null && ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            // A concurrent retry with the same client order id committed first: answer with its order.
-            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            db.ChangeTracker.Clear();
-            var winner = await db.Orders.AsNoTracking().FirstAsync(o => o.OwnerId == owner && o.ClientOrderId == clientOrderId, cancellationToken).ConfigureAwait(false);
-            return SameOrder(winner, hash, market, spot);
-        }
-        await NotifyAsync(db, market.Id, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created($"/api/v1/orders/{id}", ToResponse(order, market, spot));
+    }
+
+    private static ProblemHttpResult Refused(TradingTelemetry telemetry, ProblemHttpResult problem)
+    {
+        telemetry.Rejected(problem.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is string text ? text : "unknown");
+        return problem;
     }
 
     public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> CancelAsync(
-        string id, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string id, HttpContext http, CoinageDbContext db, OrderCommitter committer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(committer);
         var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
         if (owner is null || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
         {
@@ -201,21 +157,24 @@ public static class OrdersApi
         }
         var market = await db.Markets.AsNoTracking().FirstAsync(m => m.Id == order.MarketId, cancellationToken).ConfigureAwait(false);
         var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
-        await AppendCommandAsync(db, http, clock, market, MarketCommandType.Cancel, owner.Value, orderId, "order.cancel_requested", cancellationToken).ConfigureAwait(false);
+        await committer.AppendCommandAsync(new CommandRequest(market, MarketCommandType.Cancel, owner.Value, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp()),
+            cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/v1/orders/{orderId}", ToResponse(order, market, ExchangeCatalog.ToSpotMarket(market, assets)));
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> CancelAllAsync(
-        string? market, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string? market, HttpContext http, TradingCatalog catalog, OrderCommitter committer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(committer);
         var symbol = market?.Trim().ToUpperInvariant() ?? "";
-        var row = await db.Markets.AsNoTracking().FirstOrDefaultAsync(m => m.Symbol == symbol, cancellationToken).ConfigureAwait(false);
-        if (row is null)
+        if (await catalog.MarketAsync(symbol, cancellationToken).ConfigureAwait(false) is not { } row)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
         }
-        var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
-        await AppendCommandAsync(db, http, clock, row, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", cancellationToken).ConfigureAwait(false);
+        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
+        await committer.AppendCommandAsync(new CommandRequest(row.Market, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", http.User.UserId(), http.ClientIp()),
+            cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted((string?)null);
     }
 
@@ -309,19 +268,6 @@ public static class OrdersApi
     /// <summary>Wakes the market's matching host when the transaction commits (NOTIFY is transactional).</summary>
     internal static Task NotifyAsync(CoinageDbContext db, int marketId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, {marketId.ToString(CultureInfo.InvariantCulture)})", cancellationToken);
-
-    private static async Task AppendCommandAsync(CoinageDbContext db, HttpContext http, TimeProvider clock, MarketRecord market,
-        MarketCommandType type, long owner, long? orderId, string auditAction, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        db.MarketCommands.Add(new MarketCommand { MarketId = market.Id, Type = type, OwnerId = owner, OrderId = orderId, Payload = "{}", CreatedAt = now });
-        await AuditLog.AppendAsync(db, auditAction, now, http.User.UserId(), http.User.UserId(), http.ClientIp(),
-            new { orderId, market = market.Symbol }, cancellationToken).ConfigureAwait(false);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await NotifyAsync(db, market.Id, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     private static Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult, ValidationProblem> SameOrder(
         OrderRecord existing, string hash, MarketRecord market, SpotMarket spot) =>

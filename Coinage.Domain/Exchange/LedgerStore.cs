@@ -50,6 +50,21 @@ public static class LedgerStore
             return records;
         }
         var balances = await LockAsync(db, entries.SelectMany(e => e.Postings).Select(p => p.Account), assets, now, cancellationToken).ConfigureAwait(false);
+        return Post(db, entries, balances, now);
+    }
+
+    /// <summary>
+    /// <see cref="PostAsync"/> on rows the caller has already locked with <see cref="LockAsync"/> (group commit
+    /// locks every account of a batch once, then posts order by order without another round trip).
+    /// </summary>
+    public static List<JournalEntryRecord> Post(
+        CoinageDbContext db, IReadOnlyList<JournalEntry> entries, IReadOnlyDictionary<AccountId, BalanceRecord> balances, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(balances);
+        RequireTransaction(db);
+        var records = new List<JournalEntryRecord>(entries.Count);
         foreach (var entry in entries)
         {
             var record = new JournalEntryRecord { Kind = entry.Kind, ReferenceId = entry.ReferenceId, CreatedAt = now };

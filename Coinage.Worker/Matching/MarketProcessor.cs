@@ -32,6 +32,9 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
 
     public BookSnapshot Snapshot(int depth) => _engine.GetSnapshot(depth);
 
+    /// <summary>The first command the last <see cref="ProcessBatchAsync"/> read: with a batch of one, the command that failed.</summary>
+    public long? FirstAttemptedSequence { get; private set; }
+
     /// <summary>Rebuilds the book from the open orders in the database, in book priority.</summary>
     public async Task RebuildAsync(CoinageDbContext db, CancellationToken cancellationToken)
     {
@@ -64,16 +67,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         // NO KEY UPDATE serializes batches and rebuilds (FOR SHARE) of this market, but not the API's inserts of
         // orders and commands, whose foreign keys take KEY SHARE on this row while they hold balance rows:
         // FOR UPDATE here would deadlock with them (this batch then waits for those same balance rows).
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM markets WHERE id = {market.Id} FOR NO KEY UPDATE", cancellationToken).ConfigureAwait(false);
-        var (classId, objId) = ((int)(lockKey >> 32), (int)(lockKey & 0xFFFFFFFF));
-        var owned = await db.Database.SqlQuery<int>($"""
-            SELECT count(*)::int AS "Value" FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND pid = {ownerPid} AND classid::bigint = {(long)(uint)classId} AND objid::bigint = {(long)(uint)objId} AND objsubid = 1
-            """).SingleAsync(cancellationToken).ConfigureAwait(false);
-        if (owned == 0)
-        {
-            throw new MarketOwnershipLostException(market.Symbol);
-        }
+        await LockMarketAsync(db, ownerPid, lockKey, cancellationToken).ConfigureAwait(false);
         var commands = await db.MarketCommands.FromSql($"""
             SELECT * FROM market_commands WHERE market_id = {market.Id} AND processed_at IS NULL ORDER BY sequence LIMIT {batchSize} FOR UPDATE
             """).AsTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -81,6 +75,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         {
             return null;
         }
+        FirstAttemptedSequence = commands[0].Sequence;
 
         var placeIds = commands.Where(c => c.Type == MarketCommandType.Place && c.OrderId is not null).Select(c => c.OrderId!.Value).ToList();
         var rows = await db.Orders.Where(o => placeIds.Contains(o.Id)).AsTracking().ToDictionaryAsync(o => o.Id, cancellationToken).ConfigureAwait(false);
@@ -201,6 +196,89 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50));
     }
+
+    private async Task LockMarketAsync(CoinageDbContext db, int ownerPid, long lockKey, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM markets WHERE id = {market.Id} FOR NO KEY UPDATE", cancellationToken).ConfigureAwait(false);
+        var (classId, objId) = ((int)(lockKey >> 32), (int)(lockKey & 0xFFFFFFFF));
+        var owned = await db.Database.SqlQuery<int>($"""
+            SELECT count(*)::int AS "Value" FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND pid = {ownerPid} AND classid::bigint = {(long)(uint)classId} AND objid::bigint = {(long)(uint)objId} AND objsubid = 1
+            """).SingleAsync(cancellationToken).ConfigureAwait(false);
+        if (owned == 0)
+        {
+            throw new MarketOwnershipLostException(market.Symbol);
+        }
+    }
+
+    /// <summary>
+    /// Takes a command that fails on its own, every time, out of the stream (the matching host calls this after
+    /// it failed alone <see cref="MatchingOptions.PoisonAttempts"/> times): one transaction marks it processed
+    /// with <see cref="PoisonResult"/> and, for a place command whose order is still Pending, rejects the order
+    /// and releases its hold, so the funds are not stuck. When even that fails (the order row itself is what is
+    /// broken), the command is only marked, and its order stays Pending with its hold for an operator.
+    /// The engine is not touched: the caller rebuilds the book from the database afterwards.
+    /// </summary>
+    public async Task<bool> QuarantineAsync(IDbContextFactory<CoinageDbContext> contexts, int ownerPid, long lockKey, long sequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(db, ownerPid, lockKey, sequence, rejectOrder: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not MarketOwnershipLostException and not OperationCanceledException && !IsTransient(ex))
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(db, ownerPid, lockKey, sequence, rejectOrder: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>market_commands.result</c> of a command taken out of the stream.</summary>
+    public const string PoisonResult = "failed";
+
+    private async Task<bool> QuarantineAsync(CoinageDbContext db, int ownerPid, long lockKey, long sequence, bool rejectOrder, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockMarketAsync(db, ownerPid, lockKey, cancellationToken).ConfigureAwait(false);
+        var command = await db.MarketCommands.FromSql($"""
+            SELECT * FROM market_commands WHERE sequence = {sequence} AND market_id = {market.Id} AND processed_at IS NULL FOR UPDATE
+            """).AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (command is null)
+        {
+            return false;
+        }
+        command.ProcessedAt = now;
+        command.Result = PoisonResult;
+        var rejected = false;
+        if (rejectOrder && command.Type == MarketCommandType.Place && command.OrderId is { } orderId)
+        {
+            var order = await db.Orders.AsTracking().FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Pending, cancellationToken).ConfigureAwait(false);
+            if (order is not null)
+            {
+                var state = ToState(order);
+                if (state.RemainingHold > 0)
+                {
+                    await LedgerStore.PostAsync(db, [LedgerOperations.ReleaseHold(state, state.RemainingHold)], assets, now, cancellationToken).ConfigureAwait(false);
+                }
+                order.Apply(state with { RemainingHold = 0, Status = OrderStatus.Rejected }, now);
+                rejected = true;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return rejected;
+    }
+
+    /// <summary>A failure that says nothing about the command (the database or the network is down): never grounds to quarantine.</summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        Npgsql.NpgsqlException { IsTransient: true } => true,
+        TimeoutException or System.IO.IOException or System.Net.Sockets.SocketException => true,
+        DbUpdateException { InnerException: { } inner } => IsTransient(inner),
+        InvalidOperationException { InnerException: { } inner } => IsTransient(inner),
+        _ => false,
+    };
 
     private OrderLedgerState ToState(OrderRecord o) => o.ToLedgerState(assets[o.HoldAsset]);
 }

@@ -24,6 +24,12 @@ public sealed class MatchingOptions
 
     /// <summary>How often a host tries to take markets it does not own (a replica that died frees its markets).</summary>
     public TimeSpan AcquireInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many times a command may fail alone (in a batch of its own, not for a transient reason) before it
+    /// is taken out of the stream (<see cref="MarketProcessor.QuarantineAsync(IDbContextFactory{CoinageDbContext}, int, long, long, CancellationToken)"/>).
+    /// </summary>
+    public int PoisonAttempts { get; set; } = 3;
 }
 
 /// <summary>
@@ -168,14 +174,19 @@ public sealed partial class MatchingHost(
         var processor = new MarketProcessor(market, ExchangeCatalog.ToSpotMarket(market, assets), assets, clock);
         await RebuildAsync(processor, stoppingToken).ConfigureAwait(false);
         var failures = 0;
+        // After a batch fails for a reason that is not transient, commands go one per transaction until the one
+        // that fails is found (or a whole batch's worth has gone through): one bad command must not stop the market.
+        var isolating = 0;
+        (long Sequence, int Failures) suspect = (0, 0);
         while (!stoppingToken.IsCancellationRequested)
         {
             BatchOutcome? outcome;
             try
             {
                 await using var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false);
-                outcome = await processor.ProcessBatchAsync(db, pid, key, settings.BatchSize, stoppingToken).ConfigureAwait(false);
+                outcome = await processor.ProcessBatchAsync(db, pid, key, isolating > 0 ? 1 : settings.BatchSize, stoppingToken).ConfigureAwait(false);
                 failures = 0;
+                isolating = outcome is null ? 0 : Math.Max(0, isolating - 1);
             }
             catch (MarketOwnershipLostException)
             {
@@ -186,6 +197,22 @@ public sealed partial class MatchingHost(
                 // Nothing of the batch committed; the book may hold its effects, so rebuild it from the database and retry.
                 failures++;
                 LogBatchFailed(ex, market.Symbol, failures);
+                var transient = MarketProcessor.IsTransient(ex);
+                if (!transient && isolating > 0 && processor.FirstAttemptedSequence is { } failed)
+                {
+                    suspect = suspect.Sequence == failed ? (failed, suspect.Failures + 1) : (failed, 1);
+                    if (suspect.Failures >= settings.PoisonAttempts)
+                    {
+                        var rejected = await processor.QuarantineAsync(contexts, pid, key, failed, stoppingToken).ConfigureAwait(false);
+                        LogQuarantined(ex, market.Symbol, failed, suspect.Failures, rejected);
+                        suspect = (0, 0);
+                        failures = 0;
+                    }
+                }
+                else if (!transient)
+                {
+                    isolating = settings.BatchSize;
+                }
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)))), clock, stoppingToken).ConfigureAwait(false);
                 await RebuildAsync(processor, stoppingToken).ConfigureAwait(false);
                 continue;
@@ -271,6 +298,9 @@ public sealed partial class MatchingHost(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A {Market} batch failed (attempt {Failures}); rolled back, rebuilding the book and retrying")]
     private partial void LogBatchFailed(Exception exception, string market, int failures);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Market} command {Sequence} failed alone {Attempts} times: marked processed with result 'failed' (order rejected and hold released: {Rejected}); the market goes on")]
+    private partial void LogQuarantined(Exception exception, string market, long sequence, int attempts, bool rejected);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list markets to own")]
     private partial void LogAcquireFailed(Exception exception);

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Coinage.LoadGenerator;
+
+/// <summary>What the loops saw during the measured window.</summary>
+internal sealed class RunStats
+{
+    public long Accepted { get; set; }
+    public long CancelsAccepted { get; set; }
+
+    /// <summary>Cancels answered 409 order_not_open: the order filled first. Expected under load, not an error.</summary>
+    public long CancelsTooLate { get; set; }
+    public List<long> PlaceLatencies { get; } = [];
+    public List<long> CancelLatencies { get; } = [];
+    public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
+
+    public void Merge(RunStats other)
+    {
+        Accepted += other.Accepted;
+        CancelsAccepted += other.CancelsAccepted;
+        CancelsTooLate += other.CancelsTooLate;
+        PlaceLatencies.AddRange(other.PlaceLatencies);
+        CancelLatencies.AddRange(other.CancelLatencies);
+        foreach (var (code, count) in other.Errors)
+        {
+            Errors[code] = Errors.GetValueOrDefault(code) + count;
+        }
+    }
+
+    public void Error(string code) => Errors[code] = Errors.GetValueOrDefault(code) + 1;
+}
+
+/// <summary>
+/// The mixed workload: <see cref="LoadOptions.Concurrency"/> loops, each bound to one trader, each waiting for
+/// its answer before the next request (closed loop, so latency is measured honestly). Per operation: a cancel of
+/// one of the loop's resting orders (<see cref="LoadOptions.CancelShare"/>), otherwise a placement: a GTC limit
+/// order 1–20 ticks behind the mid (it rests), or, for <see cref="LoadOptions.TakerShare"/> of them, an IOC limit
+/// 25 ticks through the mid (it trades against the resting ones).
+/// </summary>
+internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> traders, IReadOnlyList<BenchMarket> markets, LoadOptions options)
+{
+    // Round figures near where these markets trade; only the grid matters to the engine.
+    private static readonly Dictionary<string, decimal> Mids = new(StringComparer.Ordinal)
+    {
+        ["BTC-USD"] = 65000m, ["ETH-USD"] = 3000m, ["ETH-BTC"] = 0.05m,
+    };
+
+    /// <summary>Runs the warm-up, then the measured window; returns the window's statistics and its bounds (UTC).</summary>
+    public async Task<(RunStats Stats, DateTimeOffset Start, DateTimeOffset End)> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var measureFrom = options.Warmup;
+        var measureTo = options.Warmup + options.Duration;
+        var start = DateTimeOffset.UtcNow + options.Warmup;
+        var loops = Enumerable.Range(0, options.Concurrency).Select(i => Task.Run(() => LoopAsync(i, clock, measureFrom, measureTo, cancellationToken), cancellationToken)).ToList();
+        var stats = new RunStats();
+        foreach (var loop in await Task.WhenAll(loops).ConfigureAwait(false))
+        {
+            stats.Merge(loop);
+        }
+        return (stats, start, start + options.Duration);
+    }
+
+    private async Task<RunStats> LoopAsync(int index, Stopwatch clock, TimeSpan measureFrom, TimeSpan measureTo, CancellationToken cancellationToken)
+    {
+        var random = new Random(options.Seed + index);
+        var trader = traders[index % traders.Count];
+        var auth = new AuthenticationHeaderValue("Bearer", trader.AccessToken);
+        var open = new List<string>();
+        var stats = new RunStats();
+        var sequence = 0;
+        while (clock.Elapsed < measureTo && !cancellationToken.IsCancellationRequested)
+        {
+            var began = clock.Elapsed;
+            var measured = began >= measureFrom;
+            if (open.Count > 0 && random.NextDouble() < options.CancelShare)
+            {
+                var pick = random.Next(open.Count);
+                var id = open[pick];
+                open[pick] = open[^1];
+                open.RemoveAt(open.Count - 1);
+                using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/orders/{id}");
+                request.Headers.Authorization = auth;
+                var (status, code, _) = await SendAsync(request, readOrder: false, cancellationToken).ConfigureAwait(false);
+                if (measured && clock.Elapsed < measureTo)
+                {
+                    if (status == HttpStatusCode.Accepted)
+                    {
+                        stats.CancelsAccepted++;
+                        stats.CancelLatencies.Add((clock.Elapsed - began).Ticks);
+                    }
+                    else if (code == "409 order_not_open")
+                    {
+                        stats.CancelsTooLate++;
+                    }
+                    else
+                    {
+                        stats.Error(code);
+                    }
+                }
+                continue;
+            }
+
+            var market = markets[random.Next(markets.Count)];
+            var taker = random.NextDouble() < options.TakerShare;
+            var buy = random.Next(2) == 0;
+            var mid = Mids.GetValueOrDefault(market.Symbol, 10_000 * market.TickSize);
+            var ticks = taker ? -25 : random.Next(1, 21);
+            var price = buy ? mid - ticks * market.TickSize : mid + ticks * market.TickSize;
+            var minLots = MinLots(market, mid);
+            var quantity = random.Next(1, taker ? 4 : 6) * minLots * market.LotSize;
+            var body = string.Create(CultureInfo.InvariantCulture,
+                $$"""{"market":"{{market.Symbol}}","side":"{{(buy ? "buy" : "sell")}}","type":"limit","timeInForce":"{{(taker ? "IOC" : "GTC")}}","price":"{{price}}","quantity":"{{quantity}}","clientOrderId":"l{{index}}-{{++sequence}}"}""");
+            using (var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+            {
+                request.Headers.Authorization = auth;
+                var (status, code, orderId) = await SendAsync(request, readOrder: !taker, cancellationToken).ConfigureAwait(false);
+                if (status == HttpStatusCode.Created && orderId is not null)
+                {
+                    open.Add(orderId);
+                }
+                if (measured && clock.Elapsed < measureTo)
+                {
+                    if (status == HttpStatusCode.Created)
+                    {
+                        stats.Accepted++;
+                        stats.PlaceLatencies.Add((clock.Elapsed - began).Ticks);
+                    }
+                    else
+                    {
+                        stats.Error(code);
+                    }
+                }
+            }
+        }
+        return stats;
+    }
+
+    /// <summary>The fewest lots that meet the market's minimum size and twice its minimum value at <paramref name="mid"/>.</summary>
+    private static int MinLots(BenchMarket market, decimal mid) =>
+        (int)Math.Max(Math.Ceiling(market.MinQuantity / market.LotSize), Math.Ceiling(2 * market.MinNotional / (market.LotSize * mid)));
+
+    private async Task<(HttpStatusCode Status, string Code, string? OrderId)> SendAsync(HttpRequestMessage request, bool readOrder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await api.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var status = response.StatusCode;
+            if (status is HttpStatusCode.Created or HttpStatusCode.Accepted or HttpStatusCode.OK)
+            {
+                if (!readOrder)
+                {
+                    return (status, "", null);
+                }
+                using var order = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+                return (status, "", order.RootElement.GetProperty("id").GetString());
+            }
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var code = $"http_{(int)status}";
+            if (text.Length > 0 && text[0] == '{')
+            {
+                using var problem = JsonDocument.Parse(text);
+                if (problem.RootElement.TryGetProperty("code", out var c) && c.GetString() is { } named)
+                {
+                    code = $"{(int)status} {named}";
+                }
+            }
+            return (status, code, null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return (0, $"transport {ex.HttpRequestError}", null);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (0, "timeout", null);
+        }
+    }
+}

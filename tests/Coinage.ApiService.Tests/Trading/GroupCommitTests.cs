@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using Coinage.Domain.Audit;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Coinage.Domain.Ledger;
+using Coinage.Domain.Matching;
+using Microsoft.EntityFrameworkCore;
+using static Coinage.ApiService.Tests.Trading.Trader;
+
+namespace Coinage.ApiService.Tests.Trading;
+
+/// <summary>
+/// The order path under concurrency: placements that race each other are coalesced into shared transactions
+/// (OrderCommitter), yet each is answered as if it were alone; and a command the matching host cannot apply is
+/// taken out of the stream instead of stopping the market.
+/// </summary>
+public sealed class GroupCommitTests(InfrastructureFixture infrastructure)
+{
+    private string Db => infrastructure.PostgresConnectionString;
+
+    [Fact]
+    public async Task Concurrent_placements_of_several_traders_are_each_judged_alone_and_refusals_fail_no_one_else()
+    {
+        await using var api = new ApiFactory(infrastructure);
+        var traders = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Trader.CreateAsync(api, Db, $"group{i}")));
+        // A bid of 10 BTC at $1: notional $10 (the minimum) + 0.2 % fee = $10.02 held, and nobody sells BTC at $1,
+        // so the orders rest. $100.20 pays for exactly ten of them.
+        foreach (var trader in traders)
+        {
+            await trader.DepositAsync("USD", "100.2");
+            await trader.DepositAsync("ETH", "2");
+        }
+        var bid = new { market = "BTC-USD", side = "buy", type = "limit", price = "1", quantity = "10" };
+        var ask = new { market = "ETH-USD", side = "sell", type = "limit", price = "900000", quantity = "1", clientOrderId = "same-id" };
+        var otherTerms = new { market = "ETH-USD", side = "sell", type = "limit", price = "900001", quantity = "1", clientOrderId = "other-terms" };
+        var otherTermsFirst = new { market = "ETH-USD", side = "sell", type = "limit", price = "900000", quantity = "1", clientOrderId = "other-terms" };
+
+        // All at once: 15 bids (5 more than the funds allow), the same clientOrderId twice with the same terms,
+        // and one clientOrderId with two different terms, per trader.
+        var requests = new List<(Trader Trader, string Kind, object Body)>();
+        foreach (var trader in traders)
+        {
+            requests.AddRange(Enumerable.Range(0, 15).Select(_ => (trader, "bid", (object)bid)));
+            requests.AddRange([(trader, "same", ask), (trader, "same", ask), (trader, "terms", otherTermsFirst), (trader, "terms", otherTerms)]);
+        }
+        var answers = await Task.WhenAll(requests.Select(async r =>
+        {
+            using var response = await r.Trader.PlaceRawAsync(r.Body);
+            return (r.Trader, r.Kind, response.StatusCode, Body: await JsonAsync(response));
+        }));
+
+        foreach (var trader in traders)
+        {
+            var mine = answers.Where(a => a.Trader == trader).ToList();
+            var bids = mine.Where(a => a.Kind == "bid").ToList();
+            Assert.Equal(10, bids.Count(a => a.StatusCode == HttpStatusCode.Created));
+            Assert.All(bids.Where(a => a.StatusCode != HttpStatusCode.Created), a =>
+            {
+                Assert.Equal(HttpStatusCode.UnprocessableEntity, a.StatusCode);
+                Assert.Equal("insufficient_funds", a.Body.GetProperty("code").GetString());
+            });
+            Assert.Equal(10, bids.Where(a => a.StatusCode == HttpStatusCode.Created).Select(a => a.Body.GetProperty("id").GetString()).Distinct().Count());
+
+            // The same id and terms twice: one order, created once, the other answer names it.
+            var same = mine.Where(a => a.Kind == "same").ToList();
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Created], same.Select(a => a.StatusCode).Order());
+            Assert.Single(same.Select(a => a.Body.GetProperty("id").GetString()).Distinct());
+
+            // One id, two sets of terms: whichever was judged first is the order, the other is a conflict.
+            var terms = mine.Where(a => a.Kind == "terms").ToList();
+            Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], terms.Select(a => a.StatusCode).Order());
+            Assert.Equal("duplicate_client_order_id", terms.Single(a => a.StatusCode == HttpStatusCode.Conflict).Body.GetProperty("code").GetString());
+
+            // Exactly the accepted orders hold funds, once each.
+            var balances = await trader.BalancesAsync();
+            Assert.Equal((0m, 100.2m), balances["USD"]);
+            Assert.Equal((0m, 2m), balances["ETH"]);
+            var open = await trader.GetAsync("/api/v1/orders/open?limit=200");
+            Assert.Equal(12, open.GetProperty("items").GetArrayLength());
+        }
+
+        // Every accepted order has its place command (same number) and its audit entry; the chain is intact.
+        var ids = answers.Where(a => a.StatusCode == HttpStatusCode.Created).Select(a => long.Parse(a.Body.GetProperty("id").GetString()!, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(4 * 12, ids.Length);
+        await using var db = ExchangeDatabase.Open(Db, out var dataSource);
+        await using (dataSource)
+        {
+            Assert.Equal(ids.Length, await db.MarketCommands.CountAsync(c => c.Type == MarketCommandType.Place && ids.Contains(c.Sequence) && c.OrderId == c.Sequence, Ct));
+            var audited = await db.AuditEntries.Where(e => e.Action == "order.placed").Select(e => e.Data).ToListAsync(Ct);
+            Assert.All(ids, id => Assert.Contains(audited, data => data.Contains($"\"orderId\":{id},", StringComparison.Ordinal)));
+            var chain = await AuditLog.VerifyAsync(db, Ct);
+            Assert.True(chain.Intact, $"audit chain broken at {chain.FirstBrokenSequence}: {chain.Reason}");
+        }
+        await ExchangeDatabase.AssertInvariantsAsync(Db);
+    }
+
+    [Fact]
+    public async Task Accepted_and_refused_orders_are_counted_on_the_metrics_endpoint()
+    {
+        await using var api = new ApiFactory(infrastructure);
+        var trader = await Trader.CreateAsync(api, Db, "metrics");
+        await trader.DepositAsync("USD", "10.02");
+        await trader.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "1", quantity = "10" });
+        using (var refused = await trader.PlaceRawAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "1", quantity = "10" }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        }
+        using (var invalid = await trader.PlaceRawAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "1.5", quantity = "10" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        }
+
+        using var scraper = api.CreateClient();
+        var text = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
+        var lines = text.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("coinage_orders_accepted_total{", StringComparison.Ordinal)
+            && l.Contains("market=\"BTC-USD\"", StringComparison.Ordinal) && l.Contains("side=\"buy\"", StringComparison.Ordinal) && l.Contains("type=\"limit\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("coinage_orders_rejected_total{", StringComparison.Ordinal) && l.Contains("reason=\"insufficient_funds\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("coinage_orders_rejected_total{", StringComparison.Ordinal) && l.Contains("reason=\"invalid_price\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_command_that_always_fails_is_taken_out_of_the_stream_and_the_market_goes_on()
+    {
+        await using var api = new ApiFactory(infrastructure);
+        await using var worker = new MatchingWorkerFactory(Db, infrastructure.RedisConnectionString);
+        _ = worker.Services; // starts the matching host
+        var trader = await Trader.CreateAsync(api, Db, "poison");
+        await trader.DepositAsync("USD", "1000");
+        var first = await trader.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "1", quantity = "10" });
+        var firstId = long.Parse(first.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);
+
+        // A place command whose order row holds for 10 BTC but asks for 1,000: the ledger is consistent (the
+        // hold was posted), but the matching host cannot rest the order without breaking it, so the command fails
+        // every time it is tried. Written the way a bug in an earlier release could have left it.
+        long poison;
+        await using (var db = ExchangeDatabase.Open(Db, out var dataSource))
+        await using (dataSource)
+        {
+            var owner = await db.Orders.Where(o => o.Id == firstId).Select(o => o.OwnerId).SingleAsync(Ct);
+            var market = await db.Markets.SingleAsync(m => m.Symbol == "BTC-USD", Ct);
+            var assets = await LedgerStore.LoadAssetsAsync(db, Ct);
+            var spot = ExchangeCatalog.ToSpotMarket(market, assets);
+            await using var tx = await db.Database.BeginTransactionAsync(Ct);
+            poison = await ExchangeCatalog.NextCommandSequenceAsync(db, Ct);
+            var placement = LedgerOperations.PlaceOrder(spot, PlaceOrder.Limit(poison, owner, Side.Buy, 1, 1000, TimeInForce.GoodTillCancel, false, SelfTradePrevention.CancelNewest));
+            var now = DateTimeOffset.UtcNow;
+            await LedgerStore.PostAsync(db, [placement.Hold], assets, now, Ct);
+            db.Orders.Add(new OrderRecord
+            {
+                Id = poison, MarketId = market.Id, OwnerId = owner, RequestHash = "poison", Side = Side.Buy, Type = OrderType.Limit,
+                TimeInForce = TimeInForce.GoodTillCancel, SelfTradePrevention = SelfTradePrevention.CancelNewest, LimitPriceTicks = 1,
+                QuantityLots = 100_000, HoldAsset = "USD", OriginalHold = placement.Order.OriginalHold, RemainingHold = placement.Order.RemainingHold,
+                Status = OrderStatus.Pending, CreatedAt = now, UpdatedAt = now,
+            });
+            db.MarketCommands.Add(new MarketCommand { Sequence = poison, MarketId = market.Id, Type = MarketCommandType.Place, OwnerId = owner, OrderId = poison, Payload = "{}", CreatedAt = now });
+            await db.SaveChangesAsync(Ct);
+            await tx.CommitAsync(Ct);
+        }
+        var after = await trader.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "2", quantity = "5" });
+        var afterId = long.Parse(after.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await ExchangeDatabase.ScalarAsync<long>(Db, "SELECT count(*) FROM market_commands WHERE sequence = @id AND processed_at IS NULL", ("id", afterId)) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the command after the poisoned one was never processed");
+            await Task.Delay(100, Ct);
+        }
+        Assert.Equal("failed", await ExchangeDatabase.ScalarAsync<string>(Db, "SELECT result FROM market_commands WHERE sequence = @id AND processed_at IS NOT NULL", ("id", poison)));
+        var order = await trader.GetAsync($"/api/v1/orders/{poison}");
+        Assert.Equal(("rejected", "0"), (order.GetProperty("status").GetString(), order.GetProperty("remainingHold").GetString()));
+        Assert.Equal("open", (await trader.GetAsync($"/api/v1/orders/{afterId}")).GetProperty("status").GetString());
+        // The poisoned order's hold is back: only the two good bids hold funds (10.02 + 10.02).
+        Assert.Equal((1000m - 20.04m, 20.04m), (await trader.BalancesAsync())["USD"]);
+        await ExchangeDatabase.AssertInvariantsAsync(Db);
+    }
+}
