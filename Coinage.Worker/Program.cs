@@ -5,6 +5,8 @@ using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
 using Coinage.Worker.Matching;
+using Coinage.Worker.Metrics;
+using Coinage.Worker.Reconciliation;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +18,8 @@ builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
 builder.AddMatching();
+builder.AddExchangeMetrics();
+builder.AddReconciliation();
 
 var app = builder.Build();
 
