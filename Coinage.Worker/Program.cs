@@ -4,6 +4,7 @@ using Coinage.Worker.Email;
 using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
+using Coinage.Worker.MarketMaker;
 using Coinage.Worker.Matching;
 using Coinage.Worker.Metrics;
 using Coinage.Worker.Reconciliation;
@@ -20,6 +21,7 @@ builder.AddEmailDelivery();
 builder.AddMatching();
 builder.AddExchangeMetrics();
 builder.AddReconciliation();
+builder.AddMarketMaker();
 
 var app = builder.Build();
 
