@@ -17,6 +17,7 @@ import { NotFoundPage } from './NotFoundPage';
 const AccountPage = lazy(() => import('../features/account/AccountPage').then((m) => ({ default: m.AccountPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 const AuditLogPage = lazy(() => import('../features/admin/AuditLogPage').then((m) => ({ default: m.AuditLogPage })));
+const ReconciliationPage = lazy(() => import('../features/admin/ReconciliationPage').then((m) => ({ default: m.ReconciliationPage })));
 
 function PageLoading() {
   return (
@@ -51,6 +52,9 @@ export function AppRoutes() {
         </Route>
         <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
           <Route path="admin/audit" element={<AuditLogPage />} />
+        </Route>
+        <Route element={<RequireAuth anyRole={[roles.admin]} />}>
+          <Route path="admin/reconciliation" element={<ReconciliationPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>
