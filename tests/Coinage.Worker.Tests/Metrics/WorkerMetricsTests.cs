@@ -1,6 +1,7 @@
 namespace Coinage.Worker.Tests.Metrics;
 
 /// <summary>What Prometheus scrapes from the Worker's real <c>/metrics</c>, beyond Coinage's own business meters.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class WorkerMetricsTests(InfrastructureFixture infrastructure)
 {
     [Fact]

@@ -13,6 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coinage.Worker.Tests.Reconciliation;
 
+[Collection(MetricsCollection.Name)] // reads /metrics
 public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -49,7 +50,8 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
 
         var metrics = await MetricsText.EventuallyAsync(client, text =>
             MetricsText.Value(text, "coinage_reconciliation_failures_total") == 1 && MetricsText.Value(text, "coinage_reconciliation_last_status") == 0);
-        Assert.Equal(1, MetricsText.Value(metrics, "coinage_reconciliation_last_discrepancies"));
+        var reconciliationLines = string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("coinage_reconciliation", StringComparison.Ordinal)));
+        Assert.True(MetricsText.Value(metrics, "coinage_reconciliation_last_discrepancies") == failed.DiscrepancyCount, reconciliationLines);
         Assert.Equal(1, MetricsText.Value(metrics, "coinage_reconciliation_runs_total", "status=\"succeeded\""));
         Assert.Equal(1, MetricsText.Value(metrics, "coinage_reconciliation_runs_total", "status=\"failed\""));
         var lastSuccess = MetricsText.Value(metrics, "coinage_reconciliation_last_success_timestamp_seconds");
