@@ -49,6 +49,7 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapMarketAdminApi();
+app.MapReconciliationApi();
 
 await app.RunAsync();
 

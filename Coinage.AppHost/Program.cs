@@ -19,6 +19,9 @@ var smtp = builder.AddMailDev("smtp")
 var jwtKey = builder.AddParameter("jwt-signing-key", secret: true);
 var adminPassword = builder.AddParameter("admin-password", secret: true);
 var redactionKey = builder.AddParameter("log-redaction-key", secret: true);
+// Development users (alice, bob, the market maker): seeded by the API in Development only (README).
+var traderPassword = builder.AddParameter("trader-password", secret: true);
+var marketMakerPassword = builder.AddParameter("market-maker-password", secret: true);
 
 var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
@@ -29,7 +32,9 @@ var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey)
     .WithEnvironment("Coinage__Admin__Email", "admin@coinage.local")
     .WithEnvironment("Coinage__Admin__Password", adminPassword)
-    .WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
+    .WithEnvironment("Coinage__Redaction__HmacKey", redactionKey)
+    .WithEnvironment("Coinage__DevelopmentUsers__TraderPassword", traderPassword)
+    .WithEnvironment("Coinage__DevelopmentUsers__MarketMakerPassword", marketMakerPassword);
 
 var worker = builder.AddProject<Projects.Coinage_Worker>("worker")
     .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
@@ -37,6 +42,16 @@ var worker = builder.AddProject<Projects.Coinage_Worker>("worker")
     .WithHttpHealthCheck("/health").WithMetricsEndpoint()
     .WithUrl("Jobs", "/hangfire")
     .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey).WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
+
+// The market maker trades through the public API as market-maker@coinage.local (Development only);
+// `--Coinage:MarketMaker:Enabled=false` keeps the book quiet (end-to-end tests).
+worker.WithReference(api)
+    .WithEnvironment("Coinage__MarketMaker__Email", "market-maker@coinage.local")
+    .WithEnvironment("Coinage__MarketMaker__Password", marketMakerPassword);
+if (builder.Configuration["Coinage:MarketMaker:Enabled"] is { Length: > 0 } marketMakerEnabled)
+{
+    worker.WithEnvironment("Coinage__MarketMaker__Enabled", marketMakerEnabled);
+}
 
 var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
     .WithReference(api).WaitFor(api)

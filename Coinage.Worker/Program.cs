@@ -4,7 +4,10 @@ using Coinage.Worker.Email;
 using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
+using Coinage.Worker.MarketMaker;
 using Coinage.Worker.Matching;
+using Coinage.Worker.Metrics;
+using Coinage.Worker.Reconciliation;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +19,9 @@ builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
 builder.AddMatching();
+builder.AddExchangeMetrics();
+builder.AddReconciliation();
+builder.AddMarketMaker();
 
 var app = builder.Build();
 

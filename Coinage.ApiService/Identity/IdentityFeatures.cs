@@ -83,6 +83,7 @@ internal static partial class IdentityFeatures
         services.AddSingleton<TotpService>();
         services.AddSingleton<DummyPasswordHash>();
         services.AddHostedService<AdminBootstrap>();
+        services.AddHostedService<DevelopmentUsers>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

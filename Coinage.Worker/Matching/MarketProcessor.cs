@@ -35,6 +35,9 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// <summary>The first command the last <see cref="ProcessBatchAsync"/> read: with a batch of one, the command that failed.</summary>
     public long? FirstAttemptedSequence { get; private set; }
 
+    /// <summary>Type and creation time of the commands of the last committed batch (metrics).</summary>
+    public IReadOnlyList<(MarketCommandType Type, DateTimeOffset CreatedAt)> LastBatchCommands { get; private set; } = [];
+
     /// <summary>Rebuilds the book from the open orders in the database, in book priority.</summary>
     public async Task RebuildAsync(CoinageDbContext db, CancellationToken cancellationToken)
     {
@@ -194,6 +197,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         }
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        LastBatchCommands = commands.Select(c => (c.Type, c.CreatedAt)).ToList();
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50));
     }
 

@@ -45,7 +45,8 @@ public sealed partial class MatchingHost(
     IConnectionMultiplexer redis,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<MatchingOptions> options,
-    ILogger<MatchingHost> logger) : BackgroundService
+    ILogger<MatchingHost> logger,
+    Coinage.Worker.Metrics.ExchangeTelemetry? telemetry = null) : BackgroundService
 {
     /// <summary>High bits of every market's lock key ("CoinM"): market id in the low bits.</summary>
     public const long LockKeyBase = 0x436F_696E_4D00_0000;
@@ -184,7 +185,12 @@ public sealed partial class MatchingHost(
             try
             {
                 await using var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false);
+                var started = clock.GetTimestamp();
                 outcome = await processor.ProcessBatchAsync(db, pid, key, isolating > 0 ? 1 : settings.BatchSize, stoppingToken).ConfigureAwait(false);
+                if (outcome is not null)
+                {
+                    telemetry?.BatchCommitted(market.Symbol, processor.LastBatchCommands, outcome.Trades.Count, clock.GetElapsedTime(started), clock.GetUtcNow());
+                }
                 failures = 0;
                 isolating = outcome is null ? 0 : Math.Max(0, isolating - 1);
             }

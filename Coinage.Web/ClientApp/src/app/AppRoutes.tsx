@@ -19,6 +19,7 @@ const UsersPage = lazy(() => import('../features/admin/UsersPage').then((m) => (
 const AuditLogPage = lazy(() => import('../features/admin/AuditLogPage').then((m) => ({ default: m.AuditLogPage })));
 const MarketsPage = lazy(() => import('../features/markets/MarketsPage').then((m) => ({ default: m.MarketsPage })));
 const TradePage = lazy(() => import('../features/trade/TradePage').then((m) => ({ default: m.TradePage })));
+const ReconciliationPage = lazy(() => import('../features/admin/ReconciliationPage').then((m) => ({ default: m.ReconciliationPage })));
 
 function PageLoading() {
   return (
@@ -55,6 +56,9 @@ export function AppRoutes() {
         </Route>
         <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
           <Route path="admin/audit" element={<AuditLogPage />} />
+        </Route>
+        <Route element={<RequireAuth anyRole={[roles.admin]} />}>
+          <Route path="admin/reconciliation" element={<ReconciliationPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

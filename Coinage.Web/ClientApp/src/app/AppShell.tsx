@@ -35,6 +35,9 @@ function useNavItems(): NavItem[] {
     if (hasAnyRole(userRoles, roles.compliance, roles.admin)) {
       items.push({ to: '/admin/audit', label: 'Audit log' });
     }
+    if (hasAnyRole(userRoles, roles.admin)) {
+      items.push({ to: '/admin/reconciliation', label: 'Reconciliation' });
+    }
   } else if (status === 'signedOut') {
     items.push({ to: '/sign-in', label: 'Sign in' }, { to: '/sign-up', label: 'Sign up' });
   }

@@ -90,7 +90,7 @@ describe('navigation and staff pages', () => {
     expect(gets.some((r) => (r.params as Record<string, unknown>)['search'] === 'someone')).toBe(true);
     expect(http.history['post']!.map((r) => r.url)).toContain(`/api/v1/admin/users/${users.items[0]!.id}/lock`);
     expect(http.history['put']!.map((r) => r.url)).toEqual([`/api/v1/admin/users/${users.items[0]!.id}/roles/Support`]);
-    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Account', 'Users', 'Audit log']);
+    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Account', 'Users', 'Audit log', 'Reconciliation']);
   });
 
   it('shows Compliance the audit log and the result of the chain verification', async () => {

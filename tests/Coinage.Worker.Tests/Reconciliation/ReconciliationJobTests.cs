@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Coinage.Domain.Ledger;
+using Coinage.Domain.Reconciliation;
+using Coinage.Worker.Reconciliation;
+using Coinage.Worker.Tests.Metrics;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coinage.Worker.Tests.Reconciliation;
+
+[Collection(MetricsCollection.Name)] // reads /metrics
+public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_healthy_ledger_passes_and_a_balance_corrupted_in_sql_fails_the_run_with_the_discrepancy_and_the_metric()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("recon");
+        await InfrastructureFixture.MigrateAsync(database);
+        // The recurring schedule is left far away: this test runs the job itself.
+        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *"));
+        using var client = factory.CreateClient();
+        await DepositAsync(factory.Services, owner: 7, "USD", 100m);
+        await DepositAsync(factory.Services, owner: 8, "BTC", 0.5m);
+
+        var healthy = await RunAsync(factory.Services);
+        Assert.Equal(ReconciliationStatus.Succeeded, healthy.Status);
+        Assert.Equal(0, healthy.DiscrepancyCount);
+        Assert.Equal(4, JsonDocument.Parse(healthy.Counts).RootElement.GetProperty("postings").GetInt64());
+
+        await InfrastructureFixture.ScalarAsync<object>(database, "UPDATE balances SET amount = amount + 1 WHERE owner_id = 7 AND asset = 'USD' AND kind = 0");
+        var failed = await RunAsync(factory.Services);
+
+        Assert.Equal(ReconciliationStatus.Failed, failed.Status);
+        // The stored balance no longer equals its postings, and USD as a whole no longer sums to what it holds.
+        var discrepancies = JsonDocument.Parse(failed.Discrepancies).RootElement.EnumerateArray()
+            .Select(d => (Check: d.GetProperty("check").GetString(), Kind: d.GetProperty("kind").GetString(), Subject: d.GetProperty("subject").GetString(),
+                Expected: d.GetProperty("expected").GetString(), Actual: d.GetProperty("actual").GetString())).ToList();
+        Assert.Contains(("ledger", "BalanceMismatch", "7:USD:Available", "100", "101"), discrepancies);
+        Assert.Equal(discrepancies.Count, failed.DiscrepancyCount);
+        Assert.Equal(2L, await InfrastructureFixture.ScalarAsync<long>(database, "SELECT count(*) FROM reconciliation_runs"));
+        Assert.Equal((short)ReconciliationStatus.Failed, await InfrastructureFixture.ScalarAsync<short>(database, "SELECT status FROM reconciliation_runs ORDER BY id DESC LIMIT 1"));
+
+        var metrics = await MetricsText.EventuallyAsync(client, text =>
+            MetricsText.Value(text, "coinage_reconciliation_failures_total") == 1 && MetricsText.Value(text, "coinage_reconciliation_last_status") == 0);
+        var reconciliationLines = string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("coinage_reconciliation", StringComparison.Ordinal)));
+        Assert.True(MetricsText.Value(metrics, "coinage_reconciliation_last_discrepancies") == failed.DiscrepancyCount, reconciliationLines);
+        Assert.Equal(1, MetricsText.Value(metrics, "coinage_reconciliation_runs_total", "status=\"succeeded\""));
+        Assert.Equal(1, MetricsText.Value(metrics, "coinage_reconciliation_runs_total", "status=\"failed\""));
+        var lastSuccess = MetricsText.Value(metrics, "coinage_reconciliation_last_success_timestamp_seconds");
+        Assert.Equal(healthy.FinishedAt.ToUnixTimeSeconds(), (long)lastSuccess!.Value);
+    }
+
+    [Fact]
+    public async Task Exchange_checks_find_a_pending_order_whose_command_was_processed_and_fees_that_trades_do_not_explain()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("recon_exchange");
+        await InfrastructureFixture.MigrateAsync(database);
+        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        _ = factory.Services;
+        await DepositAsync(factory.Services, owner: 1, "USD", 1000m);
+        // An order as the API stores it (hold posted, order Pending, place command), then a command marked
+        // processed without its effects, and money in the fee account that no trade charged.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            await db.Database.ExecuteSqlAsync($"INSERT INTO traders (owner_id, user_id, created_at) OVERRIDING SYSTEM VALUE VALUES (1, {Guid.NewGuid()}, {now})", Ct);
+            var assets = await LedgerStore.LoadAssetsAsync(db, Ct);
+            var market = await db.Markets.AsNoTracking().SingleAsync(m => m.Symbol == "BTC-USD", Ct);
+            var spot = ExchangeCatalog.ToSpotMarket(market, assets);
+            await using var tx = await db.Database.BeginTransactionAsync(Ct);
+            var id = await ExchangeCatalog.NextCommandSequenceAsync(db, Ct);
+            var placement = LedgerOperations.PlaceOrder(spot, new Coinage.Domain.Matching.PlaceOrder
+            {
+                OrderId = id, Owner = 1, Side = Coinage.Domain.Matching.Side.Buy, Type = Coinage.Domain.Matching.OrderType.Limit,
+                TimeInForce = Coinage.Domain.Matching.TimeInForce.GoodTillCancel, Price = 100, Quantity = 10,
+            });
+            await LedgerStore.PostAsync(db, [placement.Hold], assets, now, Ct);
+            db.Orders.Add(new OrderRecord
+            {
+                Id = id, MarketId = market.Id, OwnerId = 1, RequestHash = "test", Side = Coinage.Domain.Matching.Side.Buy,
+                Type = Coinage.Domain.Matching.OrderType.Limit, TimeInForce = Coinage.Domain.Matching.TimeInForce.GoodTillCancel,
+                LimitPriceTicks = 100, QuantityLots = 10, HoldAsset = "USD", OriginalHold = placement.Order.RemainingHold,
+                RemainingHold = placement.Order.RemainingHold, Status = OrderStatus.Pending, CreatedAt = now, UpdatedAt = now,
+            });
+            db.MarketCommands.Add(new MarketCommand { Sequence = id, MarketId = market.Id, Type = MarketCommandType.Place, OwnerId = 1, OrderId = id, CreatedAt = now, ProcessedAt = now });
+            await db.SaveChangesAsync(Ct);
+            await tx.CommitAsync(Ct);
+        }
+        await InfrastructureFixture.ScalarAsync<object>(database, "UPDATE balances SET amount = 5 WHERE owner_id = 0 AND asset = 'USD' AND kind = 3");
+
+        var run = await RunAsync(factory.Services);
+
+        Assert.Equal(ReconciliationStatus.Failed, run.Status);
+        var kinds = JsonDocument.Parse(run.Discrepancies).RootElement.EnumerateArray()
+            .Select(d => $"{d.GetProperty("check").GetString()}/{d.GetProperty("kind").GetString()}/{d.GetProperty("subject").GetString()}").ToList();
+        Assert.Contains(kinds, k => k.StartsWith("commands/pending_after_processing/", StringComparison.Ordinal));
+        Assert.Contains("fees/fee_account/fees USD", kinds);
+        // The fee account's 5 were never posted either.
+        Assert.Contains("ledger/BalanceMismatch/Fees:USD", kinds);
+    }
+
+    [Fact]
+    public async Task The_job_is_scheduled_with_the_configured_cron()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("recon_cron");
+        await InfrastructureFixture.MigrateAsync(database);
+        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "*/5 * * * *"));
+        _ = factory.Services;
+        RecurringJobDto? job = null;
+        for (var i = 0; i < 300 && job is null; i++)
+        {
+            try
+            {
+                using var connection = factory.Services.GetRequiredService<JobStorage>().GetConnection();
+                job = connection.GetRecurringJobs().SingleOrDefault(j => j.Id == ReconciliationJob.RecurringJobId);
+            }
+            catch (Npgsql.PostgresException)
+            {
+                // Hangfire installs its schema when its server starts, a moment after the host.
+            }
+            if (job is null)
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+        Assert.NotNull(job);
+        Assert.Equal("*/5 * * * *", job.Cron);
+    }
+
+    private static async Task<ReconciliationRun> RunAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ReconciliationJob>().RunAsync(Ct);
+    }
+
+    private static async Task DepositAsync(IServiceProvider services, long owner, string asset, decimal amount)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
+        var assets = await LedgerStore.LoadAssetsAsync(db, Ct);
+        await using var tx = await db.Database.BeginTransactionAsync(Ct);
+        await LedgerStore.PostAsync(db, [LedgerOperations.Deposit(owner * 100, owner, assets[asset], amount)], assets, DateTimeOffset.UtcNow, Ct);
+        await db.SaveChangesAsync(Ct);
+        await tx.CommitAsync(Ct);
+    }
+}
