@@ -48,6 +48,8 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapMarketAdminApi();
+app.MapWithdrawalsApi();
+app.MapFundingAdminApi();
 
 await app.RunAsync();
 
