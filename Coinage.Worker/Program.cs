@@ -1,6 +1,7 @@
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
 using Coinage.Worker.Email;
+using Coinage.Worker.Funding;
 using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
@@ -16,6 +17,7 @@ builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
 builder.AddMatching();
+builder.AddFunding();
 
 var app = builder.Build();
 
