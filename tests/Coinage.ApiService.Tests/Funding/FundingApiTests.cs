@@ -147,7 +147,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
 
         await AssertRefusedAsync(await WithdrawAsync(user, "ETH", "2.5", eth), HttpStatusCode.UnprocessableEntity, "insufficient_funds", "amount");
         await AssertRefusedAsync(await WithdrawAsync(user, "ETH", "1", "0x1234"), HttpStatusCode.BadRequest, "invalid_address", "address");
-        await AssertRefusedAsync(await WithdrawAsync(user, "BTC", "1", "1BoatSLRHtKNngkdXEeobR76b53LETtpyX"), HttpStatusCode.BadRequest, "invalid_address", "address");
+        await AssertRefusedAsync(await WithdrawAsync(user, "BTC", "1", "1BoatSLRHtKNngkdXEeobR76b53LETtpy0"), HttpStatusCode.BadRequest, "invalid_address", "address");
         await AssertRefusedAsync(await WithdrawAsync(user, "USD", "1", "DE89370400440532013001"), HttpStatusCode.BadRequest, "invalid_address", "address");
         await AssertRefusedAsync(await WithdrawAsync(user, "ETH", "0.000000001", eth), HttpStatusCode.BadRequest, "invalid_amount", "amount");
         await AssertRefusedAsync(await WithdrawAsync(user, "DOGE", "1", eth), HttpStatusCode.BadRequest, "unknown_asset", "asset");
