@@ -17,6 +17,10 @@ import { NotFoundPage } from './NotFoundPage';
 const AccountPage = lazy(() => import('../features/account/AccountPage').then((m) => ({ default: m.AccountPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 const AuditLogPage = lazy(() => import('../features/admin/AuditLogPage').then((m) => ({ default: m.AuditLogPage })));
+const WalletPage = lazy(() => import('../features/wallet/WalletPage').then((m) => ({ default: m.WalletPage })));
+const ConfirmWithdrawalPage = lazy(() => import('../features/wallet/ConfirmWithdrawalPage').then((m) => ({ default: m.ConfirmWithdrawalPage })));
+const MarketsAdminPage = lazy(() => import('../features/admin/MarketsAdminPage').then((m) => ({ default: m.MarketsAdminPage })));
+const FundingAdminPage = lazy(() => import('../features/admin/FundingAdminPage').then((m) => ({ default: m.FundingAdminPage })));
 
 function PageLoading() {
   return (
@@ -45,12 +49,18 @@ export function AppRoutes() {
         <Route path="reset-password" element={<ResetPasswordPage />} />
         <Route element={<RequireAuth />}>
           <Route path="account/*" element={<AccountPage />} />
+          <Route path="wallet" element={<WalletPage />} />
+          <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
           <Route path="admin/users" element={<UsersPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
           <Route path="admin/audit" element={<AuditLogPage />} />
+        </Route>
+        <Route element={<RequireAuth anyRole={[roles.admin]} />}>
+          <Route path="admin/markets" element={<MarketsAdminPage />} />
+          <Route path="admin/funding" element={<FundingAdminPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -27,12 +27,16 @@ function useNavItems(): NavItem[] {
   const userRoles = useAppSelector(selectRoles);
   const items: NavItem[] = [{ to: '/', label: 'Home' }];
   if (status === 'signedIn') {
+    items.push({ to: '/wallet', label: 'Wallet' });
     items.push({ to: '/account', label: 'Account' });
     if (hasAnyRole(userRoles, roles.support, roles.admin)) {
       items.push({ to: '/admin/users', label: 'Users' });
     }
     if (hasAnyRole(userRoles, roles.compliance, roles.admin)) {
       items.push({ to: '/admin/audit', label: 'Audit log' });
+    }
+    if (hasAnyRole(userRoles, roles.admin)) {
+      items.push({ to: '/admin/markets', label: 'Manage markets' }, { to: '/admin/funding', label: 'Funding' });
     }
   } else if (status === 'signedOut') {
     items.push({ to: '/sign-in', label: 'Sign in' }, { to: '/sign-up', label: 'Sign up' });
