@@ -74,8 +74,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
             Assert.Equal((HttpStatusCode.BadRequest, "invalid_token"), (again.StatusCode, await CodeAsync(again)));
         }
 
-        var run = await RunFundingJobAsync(api);
-        Assert.True(run.WithdrawalsCompleted >= 1);
+        // The crash test's Worker process may run the same job on this database: the end state is what counts.
+        await RunFundingJobAsync(api);
         Assert.Equal((749.5m, 0m), (await user.BalancesAsync())["USD"]);
         var listed = (await user.GetAsync("/api/v1/wallet/withdrawals")).GetProperty("items");
         Assert.Equal(("completed", id), (listed[0].GetProperty("status").GetString(), listed[0].GetProperty("id").GetString()));
@@ -230,8 +230,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         {
             Assert.Equal((HttpStatusCode.Gone, "confirmation_expired"), (late.StatusCode, await CodeAsync(late)));
         }
-        var run = await RunFundingJobAsync(api);
-        Assert.True(run.WithdrawalsExpired >= 1);
+        await RunFundingJobAsync(api);
         var listed = (await user.GetAsync("/api/v1/wallet/withdrawals")).GetProperty("items")[0];
         Assert.Equal("expired", listed.GetProperty("status").GetString());
         Assert.Equal((300m, 0m), (await user.BalancesAsync())["USD"]);
@@ -455,11 +454,11 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
     }
 
     /// <summary>One run of the Worker's funding job, in-process on the API's database.</summary>
-    private static async Task<FundingRunResult> RunFundingJobAsync(ApiFactory api)
+    private static async Task RunFundingJobAsync(ApiFactory api)
     {
         await using var scope = api.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-        return await new FundingJob(db, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
+        await new FundingJob(db, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
     }
 
     /// <summary>What the Worker's email job does for each outbox row, run here in-process.</summary>
