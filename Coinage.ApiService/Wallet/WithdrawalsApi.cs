@@ -9,8 +9,10 @@ using Coinage.ApiService.Trading;
 using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Funding;
+using Coinage.Domain.Identity;
 using Coinage.Domain.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -102,9 +104,11 @@ public static class WithdrawalsApi
 
     public static async Task<Results<Created<WithdrawalResponse>, Ok<WithdrawalResponse>, ProblemHttpResult>> RequestAsync(
         WithdrawalRequest request, [FromHeader(Name = WalletApi.IdempotencyHeader)] string? idempotencyKey,
-        HttpContext http, CoinageDbContext db, TotpService totp, TimeProvider clock, IOptions<FundingOptions> options, CancellationToken cancellationToken)
+        HttpContext http, CoinageDbContext db, TotpService totp, UserManager<CoinageUser> users, TimeProvider clock, IOptions<FundingOptions> options,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(users);
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 128 || idempotencyKey.Any(char.IsControl))
         {
             return ExchangeProblems.BadRequest(ExchangeErrorCodes.IdempotencyKeyRequired, $"The {WalletApi.IdempotencyHeader} header (1 to 128 printable characters) is required.");
@@ -146,12 +150,28 @@ public static class WithdrawalsApi
             {
                 return FieldProblems.Create(StatusCodes.Status403Forbidden, ErrorCodes.TwoFactorRequired, "twoFactorCode", "Enter the code of your authenticator app (or a recovery code).");
             }
+            if (await users.IsLockedOutAsync(user).ConfigureAwait(false))
+            {
+                return AccountLocked();
+            }
             var accepted = code.Length == 6 && code.All(char.IsAsciiDigit)
                 ? totp.VerifyAndConsume(user, code)
                 : code.Length <= 32 && await totp.ConsumeRecoveryCodeAsync(db, user.Id, code, cancellationToken).ConfigureAwait(false);
             if (!accepted)
             {
-                return FieldProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidTwoFactorCode, "twoFactorCode", "The code is wrong, expired or already used.");
+                // Wrong codes count towards the sign-in lockout, or a stolen access token could guess the second factor here.
+                await users.AccessFailedAsync(user).ConfigureAwait(false);
+                var locked = await users.IsLockedOutAsync(user).ConfigureAwait(false);
+                await FundingOperations.AuditAsync(db, "wallet.withdrawal_two_factor_failed", owner, Actor.User(userId, http.ClientIp()), now, new { locked }, cancellationToken).ConfigureAwait(false);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return locked
+                    ? AccountLocked()
+                    : FieldProblems.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidTwoFactorCode, "twoFactorCode", "The code is wrong, expired or already used.");
+            }
+            if (user.AccessFailedCount > 0)
+            {
+                await users.ResetAccessFailedCountAsync(user).ConfigureAwait(false);
             }
         }
 
@@ -265,6 +285,9 @@ public static class WithdrawalsApi
         existing.Asset == asset && existing.Amount == amount && existing.Address == address
             ? TypedResults.Ok(ToResponse(existing))
             : ExchangeProblems.Conflict(ExchangeErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for another withdrawal.");
+
+    private static ProblemHttpResult AccountLocked() =>
+        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.AccountLocked, "Account temporarily locked", "Too many wrong codes; try again later.");
 
     internal static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

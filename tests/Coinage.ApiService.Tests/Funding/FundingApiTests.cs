@@ -95,7 +95,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
     public async Task With_two_factor_on_a_withdrawal_needs_a_code_that_is_accepted_once_or_a_recovery_code()
     {
         await using var api = new ApiFactory(infrastructure);
-        var (user, _) = await UserAsync(api, "twofactor");
+        var (user, email) = await UserAsync(api, "twofactor");
         await user.DepositAsync("BTC", "3");
         using (var setup = await user.Http.PostAsync(new Uri("/api/v1/account/2fa/setup", UriKind.Relative), null, Ct))
         {
@@ -114,12 +114,15 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
             {
                 Assert.Equal((HttpStatusCode.BadRequest, "invalid_two_factor_code"), (wrong.StatusCode, await CodeAsync(wrong)));
             }
+            // A wrong code counts towards the sign-in lockout (and is audited); a right one resets the count.
+            Assert.Equal(1, await ExchangeDatabase.ScalarAsync<int>(Db, "SELECT access_failed_count FROM users WHERE email = @e", ("e", email)));
             // The code that enabled 2FA is spent; the next step's code works once.
             var next = IdentityTestClient.Totp(secret, 1);
             using (var ok = await WithdrawAsync(user, "BTC", "0.1", BtcAddress, code: next))
             {
                 Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
             }
+            Assert.Equal(0, await ExchangeDatabase.ScalarAsync<int>(Db, "SELECT access_failed_count FROM users WHERE email = @e", ("e", email)));
             using (var replay = await WithdrawAsync(user, "BTC", "0.1", BtcAddress, code: next))
             {
                 Assert.Equal((HttpStatusCode.BadRequest, "invalid_two_factor_code"), (replay.StatusCode, await CodeAsync(replay)));
