@@ -50,6 +50,8 @@ app.MapWalletApi();
 app.MapOrdersApi();
 app.MapMarketAdminApi();
 app.MapReconciliationApi();
+app.MapWithdrawalsApi();
+app.MapFundingAdminApi();
 
 await app.RunAsync();
 

@@ -1,6 +1,7 @@
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
 using Coinage.Worker.Email;
+using Coinage.Worker.Funding;
 using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
@@ -22,6 +23,7 @@ builder.AddMatching();
 builder.AddExchangeMetrics();
 builder.AddReconciliation();
 builder.AddMarketMaker();
+builder.AddFunding();
 
 var app = builder.Build();
 

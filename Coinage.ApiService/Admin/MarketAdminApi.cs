@@ -3,17 +3,36 @@ using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Markets;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Trading;
+using Coinage.ApiService.Wallet;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
+using Coinage.Domain.Ledger;
+using Coinage.Domain.Matching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coinage.ApiService.Admin;
 
-/// <summary><c>/api/v1/admin/markets</c>: halt and resume trading (Admin). A halted market refuses new orders; cancels still work.</summary>
-public static class MarketAdminApi
+public sealed record CreateMarketRequest(
+    string? BaseAsset, string? QuoteAsset, string? TickSize, string? LotSize, string? MinQuantity, string? MinNotional, string? MakerFeeBps, string? TakerFeeBps);
+
+public sealed record CreateAssetRequest(string? Code, int? Precision);
+
+public sealed record AssetResponse(string Code, int Precision);
+
+/// <summary>
+/// <c>/api/v1/admin/markets</c> and <c>/api/v1/admin/assets</c> (Admin): add assets and markets, halt and resume
+/// trading. A halted market refuses new orders; cancels still work. The Worker's matching host picks a new
+/// market up on its next scan of the markets table (<c>Coinage:Matching:AcquireInterval</c>), without a restart.
+/// </summary>
+public static partial class MarketAdminApi
 {
+    public const string InvalidMarketSpec = "invalid_market_spec";
+    public const string MarketExists = "market_exists";
+    public const string AssetExists = "asset_exists";
+    public const string InvalidAsset = "invalid_asset";
+
     public static IEndpointRouteBuilder MapMarketAdminApi(this IEndpointRouteBuilder routes)
     {
         var admin = routes.MapGroup("/api/v1/admin/markets").WithTags("Administration")
@@ -25,8 +44,133 @@ public static class MarketAdminApi
             SetStatusAsync(symbol, MarketStatus.Halted, http, db, clock, ct)).WithSummary("Halt a market: new orders are refused with market_halted");
         admin.MapPost("/{symbol}/resume", (string symbol, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
             SetStatusAsync(symbol, MarketStatus.Open, http, db, clock, ct)).WithSummary("Resume a halted market");
+        admin.MapPost("", CreateMarketAsync).WithSummary("Add a market; its grid must keep every quantity and notional exact (docs/exchange.md)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        routes.MapGroup("/api/v1/admin/assets").WithTags("Administration")
+            .RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .MapPost("", CreateAssetAsync).WithSummary("Add an asset (code and the decimals the ledger keeps)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
+
+    public static async Task<Results<Created<MarketResponse>, ProblemHttpResult>> CreateMarketAsync(
+        CreateMarketRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
+        if (request.BaseAsset is null || !assets.TryGetValue(request.BaseAsset.Trim().ToUpperInvariant(), out var baseAsset))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, ExchangeErrorCodes.UnknownAsset, "baseAsset", $"Unknown asset '{request.BaseAsset}'.");
+        }
+        if (request.QuoteAsset is null || !assets.TryGetValue(request.QuoteAsset.Trim().ToUpperInvariant(), out var quoteAsset))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, ExchangeErrorCodes.UnknownAsset, "quoteAsset", $"Unknown asset '{request.QuoteAsset}'.");
+        }
+        if (baseAsset.Code == quoteAsset.Code)
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidMarketSpec, "quoteAsset", "A market trades two different assets.");
+        }
+        var values = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var (field, text) in new[] { ("tickSize", request.TickSize), ("lotSize", request.LotSize), ("minQuantity", request.MinQuantity), ("minNotional", request.MinNotional) })
+        {
+            if (!Money.TryParse(text, out var value) || value <= 0 || value > Asset.MaxAmount)
+            {
+                return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidMarketSpec, field, "A positive decimal string is required.");
+            }
+            values[field] = value;
+        }
+        foreach (var (field, text) in new[] { ("makerFeeBps", request.MakerFeeBps), ("takerFeeBps", request.TakerFeeBps) })
+        {
+            if (!Money.TryParse(text, out var value) || value > SpotMarket.MaxFeeBps || decimal.Round(value, 4) != value)
+            {
+                return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidMarketSpec, field, "A fee is 0 to 10000 basis points with at most 4 decimals.");
+            }
+            values[field] = value;
+        }
+        var symbol = $"{baseAsset.Code}-{quoteAsset.Code}";
+        SpotMarket market;
+        try
+        {
+            market = new SpotMarket(new MarketSpec(symbol, values["tickSize"], values["lotSize"]), baseAsset, quoteAsset, values["makerFeeBps"], values["takerFeeBps"]);
+        }
+        catch (ArgumentException ex)
+        {
+            var field = ex.ParamName is "makerFeeBps" or "takerFeeBps" ? ex.ParamName : "lotSize";
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidMarketSpec, field, ex.Message.Split(" (Parameter", 2)[0]);
+        }
+        if (!market.Spec.TryToQuantityLots(values["minQuantity"], out _))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidMarketSpec, "minQuantity", $"The minimum quantity must be a whole number of lots ({Money.Format(values["lotSize"])}).");
+        }
+        if (!quoteAsset.IsOnGrid(values["minNotional"]))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidMarketSpec, "minNotional", $"The minimum notional may have at most {quoteAsset.Precision} decimals.");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var record = new MarketRecord
+        {
+            Symbol = symbol, BaseAsset = baseAsset.Code, QuoteAsset = quoteAsset.Code, TickSize = values["tickSize"], LotSize = values["lotSize"],
+            MinQuantity = values["minQuantity"], MinNotional = values["minNotional"], MakerFeeBps = values["makerFeeBps"], TakerFeeBps = values["takerFeeBps"],
+            Status = MarketStatus.Open, CreatedAt = now,
+        };
+        db.Markets.Add(record);
+        await AuditLog.AppendAsync(db, "market.created", now, http.User.UserId(), null, http.ClientIp(), new
+        {
+            market = symbol, tickSize = Money.Format(record.TickSize), lotSize = Money.Format(record.LotSize), minQuantity = Money.Format(record.MinQuantity),
+            minNotional = Money.Format(record.MinNotional), makerFeeBps = Money.Format(record.MakerFeeBps), takerFeeBps = Money.Format(record.TakerFeeBps),
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return ExchangeProblems.Conflict(MarketExists, $"The market {symbol} already exists.");
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/markets/{symbol}", MarketsApi.ToResponse(record, assets));
+    }
+
+    public static async Task<Results<Created<AssetResponse>, ProblemHttpResult>> CreateAssetAsync(
+        CreateAssetRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var code = request.Code?.Trim().ToUpperInvariant() ?? "";
+        if (!AssetCode().IsMatch(code))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidAsset, "code", "2 to 12 letters or digits, starting with a letter.");
+        }
+        if (request.Precision is not (>= 0 and <= 18))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidAsset, "precision", "The ledger keeps 0 to 18 decimals.");
+        }
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        db.Assets.Add(new AssetRecord { Code = code, Precision = request.Precision.Value });
+        // The system's accounts exist before the first deposit or fee, as for the seeded assets.
+        db.Balances.Add(new BalanceRecord { OwnerId = 0, Asset = code, Kind = AccountKind.External, UpdatedAt = now });
+        db.Balances.Add(new BalanceRecord { OwnerId = 0, Asset = code, Kind = AccountKind.Fees, UpdatedAt = now });
+        await AuditLog.AppendAsync(db, "asset.created", now, http.User.UserId(), null, http.ClientIp(), new { asset = code, precision = request.Precision.Value }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return ExchangeProblems.Conflict(AssetExists, $"The asset {code} already exists.");
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/admin/assets/{code}", new AssetResponse(code, request.Precision.Value));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z][A-Z0-9]{1,11}$")]
+    private static partial System.Text.RegularExpressions.Regex AssetCode();
 
     public static async Task<Results<Ok<MarketResponse>, ProblemHttpResult>> SetStatusAsync(
         string symbol, MarketStatus status, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public sealed record LedgerLineResponse(string Id, string EntryId, string Kind, 
 
 public sealed record DepositRequest(string? Asset, string? Amount);
 
-public sealed record DepositResponse(string Id, string Asset, string Amount, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+public sealed record DepositResponse(string Id, string Asset, string Amount, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? Reason = null);
 
 public sealed class WalletOptions
 {
@@ -38,6 +38,7 @@ public static class WalletApi
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<WalletOptions>().Bind(builder.Configuration.GetSection(WalletOptions.Section));
+        builder.Services.AddOptions<Coinage.Domain.Funding.FundingOptions>().Bind(builder.Configuration.GetSection(Coinage.Domain.Funding.FundingOptions.Section));
         return builder;
     }
 
@@ -53,6 +54,8 @@ public static class WalletApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        wallet.MapGet("/deposits", DepositsAsync).WithSummary("The user's deposits, newest first; cursor-paginated")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
 
@@ -160,14 +163,31 @@ public static class WalletApi
         return TypedResults.Created($"/api/v1/wallet/deposits/{deposit.Id}", ToResponse(deposit));
     }
 
+    public static async Task<Results<Ok<Page<DepositResponse>>, ProblemHttpResult>> DepositsAsync(
+        string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    {
+        if (!Paging.TryRead(cursor, limit, out var after, out var take, out var problem))
+        {
+            return problem!;
+        }
+        if (await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false) is not { } owner)
+        {
+            return TypedResults.Ok(new Page<DepositResponse>([], null));
+        }
+        var rows = await db.Deposits.AsNoTracking().Where(d => d.OwnerId == owner && (after == null || d.Id < after))
+            .OrderByDescending(d => d.Id).Take(take + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var items = rows.Take(take).Select(ToResponse).ToList();
+        return TypedResults.Ok(new Page<DepositResponse>(items, rows.Count > take ? items[^1].Id : null));
+    }
+
     private static Results<Created<DepositResponse>, Ok<DepositResponse>, ProblemHttpResult> Same(DepositRecord existing, string asset, decimal amount) =>
         existing.Asset == asset && existing.Amount == amount
             ? TypedResults.Ok(ToResponse(existing))
             : ExchangeProblems.Conflict(ExchangeErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for another deposit.");
 
-    private static DepositResponse ToResponse(DepositRecord d) => new(
+    internal static DepositResponse ToResponse(DepositRecord d) => new(
         d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Asset, Money.Format(d.Amount),
-        d.Status.ToString().ToLowerInvariant(), d.CreatedAt, d.CompletedAt);
+        d.Status.ToString().ToLowerInvariant(), d.CreatedAt, d.CompletedAt, d.Reason);
 
     internal static string KindName(JournalEntryKind kind) => kind switch
     {

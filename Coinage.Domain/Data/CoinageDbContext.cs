@@ -38,6 +38,7 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<MarketCommand> MarketCommands => Set<MarketCommand>();
     public DbSet<DepositRecord> Deposits => Set<DepositRecord>();
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
+    public DbSet<Funding.WithdrawalRecord> Withdrawals => Set<Funding.WithdrawalRecord>();
 
     /// <summary>Data Protection's key ring, shared by every replica (2FA secrets, email and reset tokens).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -316,6 +316,9 @@ public sealed class DepositRecord
 
     public long? JournalEntryId { get; set; }
 
+    /// <summary>Why an Admin approved or rejected it (null when the Worker or the Development rail confirmed it).</summary>
+    public string? Reason { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? CompletedAt { get; set; }
@@ -487,6 +490,10 @@ internal sealed class DepositRecordConfiguration : IEntityTypeConfiguration<Depo
         builder.Property(d => d.Asset).HasMaxLength(12);
         builder.Property(d => d.Amount).HasPrecision(38, 18);
         builder.HasIndex(d => new { d.OwnerId, d.IdempotencyKey }).IsUnique();
+        builder.Property(d => d.Reason).HasMaxLength(500);
+        // The user's list pages newest first; the Worker and the Admin list scan the pending ones.
+        builder.HasIndex(d => new { d.OwnerId, d.Id });
+        builder.HasIndex(d => d.Id).HasFilter("status = 0").HasDatabaseName("ix_deposits_pending");
         builder.HasOne<Trader>().WithMany().HasForeignKey(d => d.OwnerId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<AssetRecord>().WithMany().HasForeignKey(d => d.Asset).OnDelete(DeleteBehavior.Restrict);
     }

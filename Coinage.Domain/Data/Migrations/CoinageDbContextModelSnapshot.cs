@@ -260,6 +260,11 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("owner_id");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
                     b.Property<byte>("Status")
                         .HasColumnType("smallint")
                         .HasColumnName("status");
@@ -269,6 +274,13 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasIndex("Asset")
                         .HasDatabaseName("ix_deposits_asset");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_deposits_pending")
+                        .HasFilter("status = 0");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_deposits_owner_id_id");
 
                     b.HasIndex("OwnerId", "IdempotencyKey")
                         .IsUnique()
@@ -783,6 +795,105 @@ namespace Coinage.Domain.Data.Migrations
                         .HasDatabaseName("ix_traders_user_id");
 
                     b.ToTable("traders", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("address");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Asset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("asset");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("ConfirmationExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmation_expires_at");
+
+                    b.Property<string>("ConfirmationTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("confirmation_token_hash");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("FinalEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("final_entry_id");
+
+                    b.Property<long?>("HoldEntryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hold_entry_id");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_withdrawals");
+
+                    b.HasIndex("Asset")
+                        .HasDatabaseName("ix_withdrawals_asset");
+
+                    b.HasIndex("ConfirmationTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_withdrawals_confirmation_token_hash")
+                        .HasFilter("confirmation_token_hash IS NOT NULL");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_withdrawals_owner_id_id");
+
+                    b.HasIndex("OwnerId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_withdrawals_owner_id_idempotency_key");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_withdrawals_status_id")
+                        .HasFilter("status IN (0, 1, 2)");
+
+                    b.ToTable("withdrawals", (string)null);
                 });
 
             modelBuilder.Entity("Coinage.Domain.Identity.CoinageRole", b =>
@@ -1500,6 +1611,23 @@ namespace Coinage.Domain.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_trades_journal_entries_journal_entry_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("Asset")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_withdrawals_assets_asset");
+
+                    b.HasOne("Coinage.Domain.Exchange.Trader", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_withdrawals_traders_owner_id");
                 });
 
             modelBuilder.Entity("Coinage.Domain.Identity.ConsentRecord", b =>

@@ -20,6 +20,10 @@ const AuditLogPage = lazy(() => import('../features/admin/AuditLogPage').then((m
 const MarketsPage = lazy(() => import('../features/markets/MarketsPage').then((m) => ({ default: m.MarketsPage })));
 const TradePage = lazy(() => import('../features/trade/TradePage').then((m) => ({ default: m.TradePage })));
 const ReconciliationPage = lazy(() => import('../features/admin/ReconciliationPage').then((m) => ({ default: m.ReconciliationPage })));
+const WalletPage = lazy(() => import('../features/wallet/WalletPage').then((m) => ({ default: m.WalletPage })));
+const ConfirmWithdrawalPage = lazy(() => import('../features/wallet/ConfirmWithdrawalPage').then((m) => ({ default: m.ConfirmWithdrawalPage })));
+const MarketsAdminPage = lazy(() => import('../features/admin/MarketsAdminPage').then((m) => ({ default: m.MarketsAdminPage })));
+const FundingAdminPage = lazy(() => import('../features/admin/FundingAdminPage').then((m) => ({ default: m.FundingAdminPage })));
 
 function PageLoading() {
   return (
@@ -50,6 +54,8 @@ export function AppRoutes() {
         <Route path="trade/:symbol" element={<TradePage />} />
         <Route element={<RequireAuth />}>
           <Route path="account/*" element={<AccountPage />} />
+          <Route path="wallet" element={<WalletPage />} />
+          <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
           <Route path="admin/users" element={<UsersPage />} />
@@ -59,6 +65,8 @@ export function AppRoutes() {
         </Route>
         <Route element={<RequireAuth anyRole={[roles.admin]} />}>
           <Route path="admin/reconciliation" element={<ReconciliationPage />} />
+          <Route path="admin/markets" element={<MarketsAdminPage />} />
+          <Route path="admin/funding" element={<FundingAdminPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

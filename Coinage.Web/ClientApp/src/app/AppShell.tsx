@@ -28,6 +28,7 @@ function useNavItems(): NavItem[] {
   const userRoles = useAppSelector(selectRoles);
   const items: NavItem[] = [{ to: '/', label: 'Home' }, { to: '/markets', label: 'Markets' }, { to: '/trade/BTC-USD', label: 'Trade' }];
   if (status === 'signedIn') {
+    items.push({ to: '/wallet', label: 'Wallet' });
     items.push({ to: '/account', label: 'Account' });
     if (hasAnyRole(userRoles, roles.support, roles.admin)) {
       items.push({ to: '/admin/users', label: 'Users' });
@@ -37,6 +38,7 @@ function useNavItems(): NavItem[] {
     }
     if (hasAnyRole(userRoles, roles.admin)) {
       items.push({ to: '/admin/reconciliation', label: 'Reconciliation' });
+      items.push({ to: '/admin/markets', label: 'Manage markets' }, { to: '/admin/funding', label: 'Funding' });
     }
   } else if (status === 'signedOut') {
     items.push({ to: '/sign-in', label: 'Sign in' }, { to: '/sign-up', label: 'Sign up' });

@@ -1,0 +1,109 @@
+import { coinageApi } from '../../api/coinageApi';
+import type { Amount } from '../../money/money';
+import type { Deposit, Withdrawal } from '../wallet/walletApi';
+import type { Page } from './adminApi';
+
+export interface AdminMarket {
+  symbol: string;
+  baseAsset: string;
+  quoteAsset: string;
+  basePrecision: number;
+  quotePrecision: number;
+  tickSize: Amount;
+  lotSize: Amount;
+  minQuantity: Amount;
+  minNotional: Amount;
+  makerFeeBps: Amount;
+  takerFeeBps: Amount;
+  status: 'open' | 'halted';
+}
+
+export interface NewMarket {
+  baseAsset: string;
+  quoteAsset: string;
+  tickSize: Amount;
+  lotSize: Amount;
+  minQuantity: Amount;
+  minNotional: Amount;
+  makerFeeBps: Amount;
+  takerFeeBps: Amount;
+}
+
+export interface PendingDeposit {
+  id: string;
+  userId: string;
+  email: string | null;
+  asset: string;
+  amount: Amount;
+  status: 'pending';
+  requiresApproval: boolean;
+  createdAt: string;
+}
+
+export interface OpenWithdrawal {
+  id: string;
+  userId: string;
+  email: string | null;
+  asset: string;
+  amount: Amount;
+  address: string;
+  status: 'awaiting_confirmation' | 'pending' | 'pending_approval';
+  createdAt: string;
+  confirmedAt: string | null;
+}
+
+export interface Decision {
+  id: string;
+  approve: boolean;
+  reason?: string;
+}
+
+const api = coinageApi.enhanceEndpoints({ addTagTypes: ['AdminMarkets', 'AdminFunding'] });
+
+/** `/api/v1/admin/markets`, `/api/v1/admin/assets` and `/api/v1/admin/funding` (Admin). */
+export const fundingAdminApi = api.injectEndpoints({
+  endpoints: (build) => ({
+    listAdminMarkets: build.query<AdminMarket[], void>({
+      query: () => ({ url: '/api/v1/markets' }),
+      providesTags: ['AdminMarkets'],
+    }),
+    setMarketHalted: build.mutation<AdminMarket, { symbol: string; halted: boolean }>({
+      query: ({ symbol, halted }) => ({ url: `/api/v1/admin/markets/${encodeURIComponent(symbol)}/${halted ? 'halt' : 'resume'}`, method: 'POST' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['AdminMarkets']),
+    }),
+    createMarket: build.mutation<AdminMarket, NewMarket>({
+      query: (market) => ({ url: '/api/v1/admin/markets', method: 'POST', data: market }),
+      invalidatesTags: (_result, error) => (error ? [] : ['AdminMarkets']),
+    }),
+    createAsset: build.mutation<{ code: string; precision: number }, { code: string; precision: number }>({
+      query: (asset) => ({ url: '/api/v1/admin/assets', method: 'POST', data: asset }),
+    }),
+    listPendingDeposits: build.query<Page<PendingDeposit>, { cursor?: string; limit?: number }>({
+      query: (params) => ({ url: '/api/v1/admin/funding/deposits', params }),
+      providesTags: ['AdminFunding'],
+    }),
+    listOpenWithdrawals: build.query<Page<OpenWithdrawal>, { cursor?: string; limit?: number }>({
+      query: (params) => ({ url: '/api/v1/admin/funding/withdrawals', params }),
+      providesTags: ['AdminFunding'],
+    }),
+    decideDeposit: build.mutation<Deposit, Decision>({
+      query: ({ id, approve, reason }) => ({ url: `/api/v1/admin/funding/deposits/${encodeURIComponent(id)}/${approve ? 'approve' : 'reject'}`, method: 'POST', data: { reason } }),
+      invalidatesTags: (_result, error) => (error ? [] : ['AdminFunding']),
+    }),
+    decideWithdrawal: build.mutation<Withdrawal, Decision>({
+      query: ({ id, approve, reason }) => ({ url: `/api/v1/admin/funding/withdrawals/${encodeURIComponent(id)}/${approve ? 'approve' : 'reject'}`, method: 'POST', data: { reason } }),
+      invalidatesTags: (_result, error) => (error ? [] : ['AdminFunding']),
+    }),
+  }),
+});
+
+export const {
+  useListAdminMarketsQuery,
+  useSetMarketHaltedMutation,
+  useCreateMarketMutation,
+  useCreateAssetMutation,
+  useListPendingDepositsQuery,
+  useListOpenWithdrawalsQuery,
+  useDecideDepositMutation,
+  useDecideWithdrawalMutation,
+} = fundingAdminApi;

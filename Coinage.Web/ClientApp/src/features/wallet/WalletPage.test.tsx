@@ -1,0 +1,117 @@
+import { configure, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import MockAdapter from 'axios-mock-adapter';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiClient } from '../../api/client';
+import { renderApp } from '../../test/renderApp';
+import { makeAccessToken, tokenResponse } from '../../test/tokens';
+import { balances, markets, profile, withdrawal } from './fixtures';
+
+const ledgerLine = (id: number) => ({
+  id: String(id),
+  entryId: String(id),
+  kind: 'deposit',
+  reference: String(id),
+  asset: 'USD',
+  account: 'available',
+  amount: `${id}00`,
+  createdAt: '2026-11-24T08:00:00Z',
+});
+
+// The wallet page issues five queries at once; on a loaded CI machine they take longer than the default second.
+configure({ asyncUtilTimeout: 10_000 });
+
+describe('wallet page', { timeout: 30_000 }, () => {
+  let http: MockAdapter;
+
+  beforeEach(() => {
+    http = new MockAdapter(apiClient);
+    http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
+    http.onGet('/api/v1/account/profile').reply(200, profile);
+    http.onGet('/api/v1/markets').reply(200, markets);
+    http.onGet('/api/v1/wallet/deposits').reply(200, {
+      items: [{ id: '3', asset: 'USD', amount: '1000', status: 'confirmed', createdAt: '2026-11-24T08:00:00Z', completedAt: '2026-11-24T08:00:00Z', reason: null }],
+      nextCursor: null,
+    });
+  });
+
+  afterEach(() => {
+    http.restore();
+  });
+
+  it('shows balances with their precision, withdrawals with their status, and pages through the ledger', async () => {
+    http.onGet('/api/v1/wallet/balances').reply(200, balances);
+    http.onGet('/api/v1/wallet/withdrawals').reply(200, {
+      items: [withdrawal(), withdrawal({ id: '6', status: 'rejected', reason: 'address on a sanctions list' })],
+      nextCursor: null,
+    });
+    http.onGet('/api/v1/wallet/ledger', { params: { limit: 20 } }).reply(200, { items: [ledgerLine(2)], nextCursor: '2' });
+    http.onGet('/api/v1/wallet/ledger', { params: { limit: 20, cursor: '2' } }).reply(200, { items: [ledgerLine(1)], nextCursor: null });
+    const user = userEvent.setup();
+    renderApp('/wallet');
+
+    const table = await screen.findByRole('table', { name: 'Balances' });
+    const btc = within(table).getByRole('row', { name: /BTC/ });
+    expect(within(btc).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1.50000000', '0.25000000', '1.75000000']);
+    expect(within(within(table).getByRole('row', { name: /USD/ })).getAllByRole('cell')[0]).toHaveTextContent('1,000.00');
+
+    const withdrawals = await screen.findByRole('table', { name: 'Withdrawals' });
+    expect(within(withdrawals).getByText('Awaiting email confirmation')).toBeInTheDocument();
+    expect(within(withdrawals).getByText('Rejected: address on a sanctions list')).toBeInTheDocument();
+    expect(within(withdrawals).getAllByRole('button', { name: /^Cancel withdrawal/ })).toHaveLength(1);
+    expect(await screen.findByRole('table', { name: 'Deposits' })).toHaveTextContent('Confirmed');
+
+    const ledger = await screen.findByRole('table', { name: 'Ledger' });
+    expect(ledger).toHaveTextContent('200.00');
+    const section = screen.getByRole('region', { name: 'Ledger' });
+    await user.click(within(section).getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(screen.getByRole('table', { name: 'Ledger' })).toHaveTextContent('100.00'));
+    expect(within(section).getByText('Page 2')).toBeInTheDocument();
+  });
+
+  it('cancels a withdrawal and refreshes balances and the list', async () => {
+    let cancelled = false;
+    http.onGet('/api/v1/wallet/balances').reply(() => [200, cancelled ? [{ ...balances[0], available: '1.75', held: '0' }, balances[1]] : balances]);
+    http.onGet('/api/v1/wallet/withdrawals').reply(() => [200, { items: [withdrawal(cancelled ? { status: 'cancelled' } : {})], nextCursor: null }]);
+    http.onGet('/api/v1/wallet/ledger').reply(200, { items: [], nextCursor: null });
+    http.onDelete('/api/v1/wallet/withdrawals/7').reply(() => {
+      cancelled = true;
+      return [200, withdrawal({ status: 'cancelled' })];
+    });
+    const user = userEvent.setup();
+    renderApp('/wallet');
+
+    await user.click(await screen.findByRole('button', { name: 'Cancel withdrawal of 0.25 BTC' }));
+
+    const withdrawals = screen.getByRole('table', { name: 'Withdrawals' });
+    expect(await within(withdrawals).findByText('Cancelled')).toBeInTheDocument();
+    await waitFor(() => expect(within(screen.getByRole('table', { name: 'Balances' })).getByRole('row', { name: /BTC/ })).toHaveTextContent('1.75000000'));
+  });
+
+  it('deposits with an Idempotency-Key and shows the insufficient-funds answer on the amount field of the withdraw form', async () => {
+    http.onGet('/api/v1/wallet/balances').reply(200, balances);
+    http.onGet('/api/v1/wallet/withdrawals').reply(200, { items: [], nextCursor: null });
+    http.onGet('/api/v1/wallet/ledger').reply(200, { items: [], nextCursor: null });
+    http.onPost('/api/v1/wallet/deposits').reply((config) =>
+      config.headers?.['Idempotency-Key'] ? [201, { id: '9', asset: 'BTC', amount: '0.5', status: 'confirmed', createdAt: '2026-11-24T09:00:00Z', completedAt: null, reason: null }] : [400, {}],
+    );
+    http.onPost('/api/v1/wallet/withdrawals').reply(422, {
+      title: 'The request cannot be carried out.',
+      code: 'insufficient_funds',
+      errors: { amount: ['Available BTC is 1.2, less than 1.5.'] },
+    });
+    const user = userEvent.setup();
+    renderApp('/wallet');
+
+    const deposit = await screen.findByRole('form', { name: 'Deposit' });
+    await user.type(within(deposit).getByLabelText(/^Amount/, { selector: 'input' }), '0.5');
+    await user.click(within(deposit).getByRole('button', { name: 'Deposit' }));
+    expect(await within(deposit).findByRole('status')).toHaveTextContent('Deposited 0.5 BTC.');
+
+    const form = screen.getByRole('form', { name: 'Withdraw' });
+    await user.type(within(form).getByLabelText(/^Amount/, { selector: 'input' }), '1.5');
+    await user.type(within(form).getByLabelText(/^Address/, { selector: 'input' }), 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq');
+    await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
+    expect(await within(form).findByText('Available BTC is 1.2, less than 1.5.')).toBeInTheDocument();
+  });
+});

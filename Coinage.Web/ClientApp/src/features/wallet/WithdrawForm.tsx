@@ -1,0 +1,97 @@
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import MenuItem from '@mui/material/MenuItem';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useRef, useState } from 'react';
+import { ProblemAlert } from '../../forms/ProblemAlert';
+import { formatDate } from '../../forms/QueryState';
+import { codeError, useForm } from '../../forms/useForm';
+import { type Balance, newIdempotencyKey, useWithdrawMutation, type Withdrawal } from './walletApi';
+import { addressError, amountError, fallbackPrecision } from './validation';
+
+/**
+ * Withdraw: asset, amount, address and — when 2FA is on — a code. The funds are held at once; the
+ * withdrawal goes out only after the emailed link is followed. A failed submit keeps what was typed,
+ * and the API's field errors land on their fields.
+ */
+export function WithdrawForm({
+  balances,
+  precisions,
+  twoFactorEnabled,
+}: {
+  balances: Balance[];
+  precisions: Record<string, number>;
+  twoFactorEnabled: boolean;
+}) {
+  const [withdraw, { isLoading }] = useWithdrawMutation();
+  const [requested, setRequested] = useState<Withdrawal | null>(null);
+  // One key per distinct request: resubmitting the same values after a lost answer cannot withdraw twice.
+  const attempt = useRef<{ key: string; values: string } | null>(null);
+  const available = (asset: string) => balances.find((b) => b.asset === asset)?.available;
+  const form = useForm(
+    { asset: balances[0]?.asset ?? '', amount: '', address: '', twoFactorCode: '' },
+    {
+      validate: (v) => ({
+        asset: v.asset === '' ? 'Choose an asset.' : undefined,
+        amount: amountError(v.amount, precisions[v.asset] ?? fallbackPrecision, available(v.asset)),
+        address: addressError(v.asset, v.address),
+        twoFactorCode: twoFactorEnabled ? codeError(v.twoFactorCode) : undefined,
+      }),
+      hints: { twoFactorCode: 'From your authenticator app, or a recovery code.' },
+    },
+  );
+
+  const submit = form.handleSubmit(async (values) => {
+    const signature = JSON.stringify([values.asset, values.amount.trim(), values.address.trim()]);
+    if (attempt.current?.values !== signature) {
+      attempt.current = { key: newIdempotencyKey(), values: signature };
+    }
+    const result = await withdraw({
+      asset: values.asset,
+      amount: values.amount.trim(),
+      address: values.address.trim(),
+      idempotencyKey: attempt.current.key,
+      ...(twoFactorEnabled && { twoFactorCode: values.twoFactorCode.replace(/ /g, '') }),
+    });
+    if ('error' in result) {
+      form.applyError(result.error);
+      return;
+    }
+    attempt.current = null;
+    setRequested(result.data);
+    form.reset();
+    form.setValue('asset', values.asset);
+  });
+
+  return (
+    <Stack component="form" noValidate aria-label="Withdraw" onSubmit={submit} spacing={2}>
+      <Typography variant="h6" component="h2">
+        Withdraw
+      </Typography>
+      <TextField select label="Asset" {...form.text('asset')} id="withdraw-asset">
+        {balances.map((b) => (
+          <MenuItem key={b.asset} value={b.asset}>
+            {b.asset} (available {b.available})
+          </MenuItem>
+        ))}
+      </TextField>
+      <TextField label="Amount" {...form.text('amount')} id="withdraw-amount" slotProps={{ htmlInput: { inputMode: 'decimal', autoComplete: 'off' } }} />
+      <TextField label="Address" {...form.text('address')} id="withdraw-address" slotProps={{ htmlInput: { autoComplete: 'off', spellCheck: false } }} />
+      {twoFactorEnabled && (
+        <TextField label="Two-factor code" {...form.text('twoFactorCode')} id="withdraw-code" slotProps={{ htmlInput: { inputMode: 'numeric', autoComplete: 'one-time-code' } }} />
+      )}
+      <ProblemAlert problem={form.problem} />
+      {requested && (
+        <Alert severity="info" role="status" onClose={() => setRequested(null)}>
+          Withdrawal of {requested.amount} {requested.asset} requested: the funds are held. Confirm it with the link we emailed you before{' '}
+          {formatDate(requested.confirmationExpiresAt)}.
+        </Alert>
+      )}
+      <Button type="submit" variant="contained" disabled={isLoading || balances.length === 0}>
+        Withdraw
+      </Button>
+    </Stack>
+  );
+}

@@ -1,0 +1,146 @@
+import { coinageApi } from '../../api/coinageApi';
+import type { Amount } from '../../money/money';
+
+export interface Balance {
+  asset: string;
+  available: Amount;
+  held: Amount;
+  total: Amount;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface LedgerLine {
+  id: string;
+  entryId: string;
+  kind: string;
+  reference: string;
+  asset: string;
+  account: 'available' | 'held';
+  amount: Amount;
+  createdAt: string;
+}
+
+export type DepositStatus = 'pending' | 'confirmed' | 'rejected';
+
+export interface Deposit {
+  id: string;
+  asset: string;
+  amount: Amount;
+  status: DepositStatus;
+  createdAt: string;
+  completedAt: string | null;
+  reason: string | null;
+}
+
+export type WithdrawalStatus = 'awaiting_confirmation' | 'pending' | 'pending_approval' | 'completed' | 'rejected' | 'cancelled' | 'expired';
+
+export interface Withdrawal {
+  id: string;
+  asset: string;
+  amount: Amount;
+  address: string;
+  status: WithdrawalStatus;
+  reason: string | null;
+  createdAt: string;
+  confirmationExpiresAt: string;
+  confirmedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface WithdrawalRequest {
+  asset: string;
+  amount: Amount;
+  address: string;
+  twoFactorCode?: string;
+  idempotencyKey: string;
+}
+
+/** Statuses in which a withdrawal still holds its funds and can be cancelled. */
+export const openWithdrawalStatuses: readonly WithdrawalStatus[] = ['awaiting_confirmation', 'pending', 'pending_approval'];
+
+export const withdrawalStatusLabels: Record<WithdrawalStatus, string> = {
+  awaiting_confirmation: 'Awaiting email confirmation',
+  pending: 'Processing',
+  pending_approval: 'Awaiting approval',
+  completed: 'Completed',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
+  expired: 'Expired (not confirmed)',
+};
+
+const api = coinageApi.enhanceEndpoints({ addTagTypes: ['Balances', 'Ledger', 'Deposits', 'Withdrawals'] });
+
+const afterMoneyMoved = ['Balances', 'Ledger'] as const;
+
+/**
+ * `/api/v1/wallet/*`: balances, ledger, deposits and withdrawals. Writes carry an `Idempotency-Key`
+ * chosen by the caller, so a retry after a lost answer returns the same deposit or withdrawal.
+ */
+export const walletApi = api.injectEndpoints({
+  endpoints: (build) => ({
+    /** asset → decimals the ledger keeps, read from the markets' rules (public). */
+    getAssetPrecisions: build.query<Record<string, number>, void>({
+      query: () => ({ url: '/api/v1/markets' }),
+      transformResponse: (markets: { baseAsset: string; quoteAsset: string; basePrecision: number; quotePrecision: number }[]) =>
+        Object.fromEntries(markets.flatMap((m) => [[m.baseAsset, m.basePrecision], [m.quoteAsset, m.quotePrecision]])),
+    }),
+    getBalances: build.query<Balance[], void>({
+      query: () => ({ url: '/api/v1/wallet/balances' }),
+      providesTags: ['Balances'],
+    }),
+    getLedger: build.query<Page<LedgerLine>, { cursor?: string; limit?: number }>({
+      query: (params) => ({ url: '/api/v1/wallet/ledger', params }),
+      providesTags: ['Ledger'],
+    }),
+    getDeposits: build.query<Page<Deposit>, { cursor?: string; limit?: number }>({
+      query: (params) => ({ url: '/api/v1/wallet/deposits', params }),
+      providesTags: ['Deposits'],
+    }),
+    getWithdrawals: build.query<Page<Withdrawal>, { cursor?: string; limit?: number }>({
+      query: (params) => ({ url: '/api/v1/wallet/withdrawals', params }),
+      providesTags: ['Withdrawals'],
+    }),
+    deposit: build.mutation<Deposit, { asset: string; amount: Amount; idempotencyKey: string }>({
+      query: ({ idempotencyKey, ...body }) => ({ url: '/api/v1/wallet/deposits', method: 'POST', data: body, headers: { 'Idempotency-Key': idempotencyKey } }),
+      invalidatesTags: (_result, error) => (error ? [] : [...afterMoneyMoved, 'Deposits']),
+    }),
+    withdraw: build.mutation<Withdrawal, WithdrawalRequest>({
+      query: ({ idempotencyKey, twoFactorCode, ...body }) => ({
+        url: '/api/v1/wallet/withdrawals',
+        method: 'POST',
+        data: { ...body, ...(twoFactorCode ? { twoFactorCode } : {}) },
+        headers: { 'Idempotency-Key': idempotencyKey },
+      }),
+      invalidatesTags: (_result, error) => (error ? [] : [...afterMoneyMoved, 'Withdrawals']),
+    }),
+    confirmWithdrawal: build.mutation<Withdrawal, string>({
+      query: (token) => ({ url: '/api/v1/wallet/withdrawals/confirm', method: 'POST', data: { token } }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Withdrawals']),
+    }),
+    cancelWithdrawal: build.mutation<Withdrawal, string>({
+      query: (id) => ({ url: `/api/v1/wallet/withdrawals/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: (_result, error) => (error ? [] : [...afterMoneyMoved, 'Withdrawals']),
+    }),
+  }),
+});
+
+export const {
+  useGetAssetPrecisionsQuery,
+  useGetBalancesQuery,
+  useGetLedgerQuery,
+  useGetDepositsQuery,
+  useGetWithdrawalsQuery,
+  useDepositMutation,
+  useWithdrawMutation,
+  useConfirmWithdrawalMutation,
+  useCancelWithdrawalMutation,
+} = walletApi;
+
+/** A fresh key per distinct request: the same values retried reuse it, changed values get a new one. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
