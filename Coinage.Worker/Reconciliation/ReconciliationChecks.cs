@@ -61,9 +61,14 @@ public static class ReconciliationChecks
         var balances = await QueryAsync(transaction, "SELECT owner_id, asset, kind, amount FROM balances",
             r => (Account: LedgerStore.ToAccountId(r.GetInt64(0), r.GetString(1), (AccountKind)r.GetInt16(2), assets), Amount: r.GetDecimal(3)),
             cancellationToken).ConfigureAwait(false);
-        var holds = await QueryAsync(transaction,
-            "SELECT id, owner_id, hold_asset, remaining_hold FROM orders WHERE status IN (0, 1, 2)",
-            r => new HeldFunds(r.GetInt64(1), assets[r.GetString(2)], r.GetDecimal(3), $"order {r.GetInt64(0)}"),
+        // Held funds are claimed by the orders that are not done and the withdrawals not yet completed or released
+        // (awaiting confirmation, pending, pending approval).
+        var holds = await QueryAsync(transaction, """
+            SELECT 'order ' || id, owner_id, hold_asset, remaining_hold FROM orders WHERE status IN (0, 1, 2)
+            UNION ALL
+            SELECT 'withdrawal ' || id, owner_id, asset, amount FROM withdrawals WHERE status IN (0, 1, 2)
+            """,
+            r => new HeldFunds(r.GetInt64(1), assets[r.GetString(2)], r.GetDecimal(3), r.GetString(0)),
             cancellationToken).ConfigureAwait(false);
         foreach (var d in InvariantChecker.Check(sums, balances.ToDictionary(b => b.Account, b => b.Amount), holds))
         {
