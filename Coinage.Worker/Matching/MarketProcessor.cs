@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Coinage.Worker.Matching;
 
 /// <summary>What one committed batch changed, published to Redis after the commit.</summary>
-internal sealed record BatchOutcome(int Commands, IReadOnlyList<TradeRecord> Trades, IReadOnlyList<OrderRecord> Orders, BookSnapshot Book);
+internal sealed record BatchOutcome(int Commands, IReadOnlyList<TradeRecord> Trades, IReadOnlyList<OrderRecord> Orders, BookSnapshot Book, long LastSequence);
 
 /// <summary>
 /// The in-memory book of one market and the code that feeds it from <c>market_commands</c>. Used by one
@@ -199,7 +199,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         }
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50));
+        return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
     }
 
     private OrderLedgerState ToState(OrderRecord o) => o.ToLedgerState(assets[o.HoldAsset]);
