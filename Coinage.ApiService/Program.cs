@@ -2,6 +2,7 @@ using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
+using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
@@ -21,6 +22,7 @@ builder.AddApiDocumentation();
 builder.AddSecurityFeatures();
 builder.AddIdentityFeatures();
 builder.AddWallet();
+builder.AddMarketData();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapMarketAdminApi();
+app.MapMarketDataApi();
 
 await app.RunAsync();
 

@@ -9,6 +9,9 @@ namespace Coinage.Domain.MarketData;
 /// <summary>A book at one sequence; levels are <c>[price, quantity]</c>, bids highest first, asks lowest first.</summary>
 public sealed record BookSnapshot(string Market, string Sequence, string[][] Bids, string[][] Asks, DateTimeOffset At);
 
+/// <summary>What the snapshot key holds: the book and the depth it was cut at (a side shorter than that is the whole side).</summary>
+public sealed record StoredBook(int Depth, BookSnapshot Book);
+
 /// <summary>Changed levels only (quantity "0" removes the level), to apply when <c>PreviousSequence</c> is the client's last.</summary>
 public sealed record BookUpdate(string Market, string Sequence, string PreviousSequence, string[][] Bids, string[][] Asks);
 

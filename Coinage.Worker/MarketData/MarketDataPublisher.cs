@@ -108,8 +108,8 @@ public sealed partial class MarketDataPublisher(
         var current = new Published(sequence, ToLevels(snapshot.Bids, spot), ToLevels(snapshot.Asks, spot));
         var previous = _books.TryGetValue(market.Id, out var known) ? known : await StoredAsync(market.Symbol).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        _ = transaction.StringSetAsync(_keys.Book(market.Symbol), JsonSerializer.Serialize(
-            new BookSnapshot(market.Symbol, Format(sequence), ToWire(current.Bids), ToWire(current.Asks), now), Serializer));
+        _ = transaction.StringSetAsync(_keys.Book(market.Symbol), JsonSerializer.Serialize(new StoredBook(depth,
+            new BookSnapshot(market.Symbol, Format(sequence), ToWire(current.Bids), ToWire(current.Asks), now)), Serializer));
         // Nothing to continue from (first start, Redis flushed): the snapshot alone; clients that hold an
         // older one see the gap at the next update.
         if (previous is not null && sequence > previous.Sequence)
@@ -230,7 +230,7 @@ public sealed partial class MarketDataPublisher(
         {
             return null;
         }
-        var book = JsonSerializer.Deserialize<BookSnapshot>(stored.ToString(), Serializer);
+        var book = JsonSerializer.Deserialize<StoredBook>(stored.ToString(), Serializer)?.Book;
         return book is null ? null : new Published(ParseSequence(book.Sequence), FromWire(book.Bids), FromWire(book.Asks));
     }
 
