@@ -476,7 +476,7 @@ internal sealed class MarketCommandConfiguration : IEntityTypeConfiguration<Mark
         builder.Property(c => c.Result).HasMaxLength(64);
         builder.HasIndex(c => new { c.MarketId, c.Sequence }).HasFilter("processed_at IS NULL");
         // Market data: the sequence a market's book stands at is its last processed command.
-        builder.HasIndex(c => new { c.MarketId, c.Sequence }, "ix_market_commands_market_id_sequence_processed").HasFilter("processed_at IS NOT NULL").IsDescending(false, true);
+        builder.HasIndex(c => new { c.MarketId, c.Sequence }, "ix_market_commands_market_id_sequence_processed").HasFilter("processed_at IS NOT NULL").IsDescending(false, true).HasDatabaseName("ix_market_commands_market_id_processed_sequence");
         builder.HasOne<MarketRecord>().WithMany().HasForeignKey(c => c.MarketId).OnDelete(DeleteBehavior.Restrict);
     }
 }
