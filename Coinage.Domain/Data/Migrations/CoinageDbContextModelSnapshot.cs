@@ -359,7 +359,7 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasIndex(new[] { "MarketId", "Sequence" }, "ix_market_commands_market_id_sequence_processed")
                         .IsDescending(false, true)
-                        .HasDatabaseName("ix_market_commands_market_id_sequence1")
+                        .HasDatabaseName("ix_market_commands_market_id_processed_sequence")
                         .HasFilter("processed_at IS NOT NULL");
 
                     b.ToTable("market_commands", (string)null);

@@ -16,7 +16,7 @@ namespace Coinage.Domain.Data.Migrations
                 columns: new[] { "market_id", "created_at" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_market_commands_market_id_sequence1",
+                name: "ix_market_commands_market_id_processed_sequence",
                 table: "market_commands",
                 columns: new[] { "market_id", "sequence" },
                 descending: new[] { false, true },
@@ -31,7 +31,7 @@ namespace Coinage.Domain.Data.Migrations
                 table: "trades");
 
             migrationBuilder.DropIndex(
-                name: "ix_market_commands_market_id_sequence1",
+                name: "ix_market_commands_market_id_processed_sequence",
                 table: "market_commands");
         }
     }
