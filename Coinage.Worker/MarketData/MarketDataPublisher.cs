@@ -63,6 +63,10 @@ public sealed partial class MarketDataPublisher(
     internal async Task PublishRebuiltAsync(MarketProcessor processor, CancellationToken cancellationToken)
     {
         _books.TryRemove(processor.Market.Id, out _);
+        if (!Connected(processor))
+        {
+            return;
+        }
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -82,6 +86,10 @@ public sealed partial class MarketDataPublisher(
     internal async Task PublishBatchAsync(MarketProcessor processor, BatchOutcome outcome, CancellationToken cancellationToken)
     {
         var market = processor.Market;
+        if (!Connected(processor))
+        {
+            return;
+        }
         try
         {
             var transaction = redis.GetDatabase().CreateTransaction();
@@ -97,6 +105,21 @@ public sealed partial class MarketDataPublisher(
             _books.TryRemove(market.Id, out _);
             LogPublishFailed(ex, market.Symbol);
         }
+    }
+
+    /// <summary>
+    /// While Redis is unreachable, publishing would wait for the command timeout after every batch and slow
+    /// matching down: skip it, and start the next publish from what Redis holds by then (subscribers see a gap).
+    /// </summary>
+    private bool Connected(MarketProcessor processor)
+    {
+        if (redis.IsConnected)
+        {
+            return true;
+        }
+        _books.TryRemove(processor.Market.Id, out _);
+        LogRedisDown(processor.Market.Symbol);
+        return false;
     }
 
     private async Task<Published> StageBookAsync(ITransaction transaction, MarketProcessor processor, long sequence)
@@ -265,6 +288,9 @@ public sealed partial class MarketDataPublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Market} market data to Redis failed")]
     private partial void LogPublishFailed(Exception exception, string market);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis is not connected: {Market} market data not published")]
+    private partial void LogRedisDown(string market);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Market} book changed without its sequence advancing (published {Published}, now {Sequence}); subscribers resync on their next gap")]
     private partial void LogSequenceNotAdvanced(string market, long published, long sequence);
