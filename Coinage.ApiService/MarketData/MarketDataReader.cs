@@ -21,6 +21,9 @@ public sealed class MarketDataApiOptions
     /// <summary>How long 24-hour statistics and candles stay cached in Redis (shared by every replica).</summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The Worker's <c>BookDepth</c> (same key): the depth of a hub snapshot when it has to come from PostgreSQL.</summary>
+    public int BookDepth { get; set; } = 100;
+
     /// <summary>Markets one hub connection may follow at once.</summary>
     public int MaxSubscriptionsPerConnection { get; set; } = 20;
 
@@ -93,7 +96,8 @@ public sealed partial class MarketDataReader(
                 return book with { Bids = book.Bids.Take(want).ToArray(), Asks = book.Asks.Take(want).ToArray() };
             }
         }
-        return await BookFromDatabaseAsync(market, depth ?? MaxDepth, cancellationToken).ConfigureAwait(false);
+        // A hub snapshot must not go deeper than the updates that will follow it.
+        return await BookFromDatabaseAsync(market, depth ?? Math.Clamp(options.Value.BookDepth, 1, MaxDepth), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Open orders aggregated by price, with the sequence they stand at, read in one snapshot.</summary>

@@ -135,11 +135,10 @@ public sealed partial class MarketSubscribers(IHubContext<MarketHub> hub, IOptio
 
     private void Enqueue(Connection connection, string method, object payload)
     {
-        if (!connection.Queue.Writer.TryWrite((method, payload)))
+        // A client this far behind would only see a gap later: drop it now (once); it reconnects and starts from a snapshot.
+        if (!connection.Queue.Writer.TryWrite((method, payload)) && connection.Queue.Writer.TryComplete())
         {
-            // A client this far behind would only see a gap later: drop it now; it reconnects and starts from a snapshot.
             LogSlowConnection(connection.Id);
-            connection.Queue.Writer.TryComplete();
             connection.Context.Abort();
         }
     }
