@@ -2,6 +2,7 @@ using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
+using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
@@ -22,6 +23,7 @@ builder.AddSecurityFeatures();
 builder.AddIdentityFeatures();
 builder.AddWallet();
 builder.AddTrading();
+builder.AddMarketData();
 
 var app = builder.Build();
 
@@ -52,6 +54,7 @@ app.MapMarketAdminApi();
 app.MapReconciliationApi();
 app.MapWithdrawalsApi();
 app.MapFundingAdminApi();
+app.MapMarketDataApi();
 
 await app.RunAsync();
 

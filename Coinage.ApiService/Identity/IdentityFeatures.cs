@@ -91,7 +91,7 @@ internal static partial class IdentityFeatures
             {
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = issuer.ValidationParameters();
-                options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedSessionsAsync };
+                options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedSessionsAsync, OnMessageReceived = ReadHubAccessToken };
             });
 
         services.AddSingleton<IAuthorizationHandler, VerifiedEmailHandler>();
@@ -110,6 +110,20 @@ internal static partial class IdentityFeatures
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
+    }
+
+    /// <summary>
+    /// Browsers cannot set headers on a WebSocket: SignalR sends the access token as <c>access_token</c>
+    /// in the query string, accepted for the hubs only (elsewhere a token in a URL would end up in logs).
+    /// </summary>
+    private static Task ReadHubAccessToken(MessageReceivedContext context)
+    {
+        if (context.HttpContext.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase)
+            && context.Request.Query["access_token"] is [{ Length: > 0 } token])
+        {
+            context.Token = token;
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>

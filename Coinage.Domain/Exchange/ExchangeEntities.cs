@@ -461,6 +461,8 @@ internal sealed class TradeRecordConfiguration : IEntityTypeConfiguration<TradeR
         builder.HasIndex(t => new { t.TakerOrderId, t.MakerOrderId }).IsUnique();
         builder.HasIndex(t => t.MakerOrderId);
         builder.HasIndex(t => new { t.MarketId, t.Id });
+        // Market data: 24-hour tickers and candles read a market's trades by time.
+        builder.HasIndex(t => new { t.MarketId, t.CreatedAt });
         builder.HasOne<JournalEntryRecord>().WithMany().HasForeignKey(t => t.JournalEntryId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -476,6 +478,8 @@ internal sealed class MarketCommandConfiguration : IEntityTypeConfiguration<Mark
         builder.Property(c => c.Payload).HasColumnType("jsonb");
         builder.Property(c => c.Result).HasMaxLength(64);
         builder.HasIndex(c => new { c.MarketId, c.Sequence }).HasFilter("processed_at IS NULL");
+        // Market data: the sequence a market's book stands at is its last processed command.
+        builder.HasIndex(c => new { c.MarketId, c.Sequence }, "ix_market_commands_market_id_sequence_processed").HasFilter("processed_at IS NOT NULL").IsDescending(false, true).HasDatabaseName("ix_market_commands_market_id_processed_sequence");
         builder.HasOne<MarketRecord>().WithMany().HasForeignKey(c => c.MarketId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Coinage.Worker.Matching;
 
 /// <summary>What one committed batch changed, published to Redis after the commit.</summary>
-internal sealed record BatchOutcome(int Commands, IReadOnlyList<TradeRecord> Trades, IReadOnlyList<OrderRecord> Orders, BookSnapshot Book);
+internal sealed record BatchOutcome(int Commands, IReadOnlyList<TradeRecord> Trades, IReadOnlyList<OrderRecord> Orders, BookSnapshot Book, long LastSequence);
 
 /// <summary>
 /// The in-memory book of one market and the code that feeds it from <c>market_commands</c>. Used by one
@@ -198,7 +198,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         LastBatchCommands = commands.Select(c => (c.Type, c.CreatedAt)).ToList();
-        return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50));
+        return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
     }
 
     private async Task LockMarketAsync(CoinageDbContext db, int ownerPid, long lockKey, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Matching;
+using Coinage.Worker.MarketData;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using StackExchange.Redis;
@@ -42,9 +43,9 @@ public sealed class MatchingOptions
 public sealed partial class MatchingHost(
     IConfiguration configuration,
     IDbContextFactory<CoinageDbContext> contexts,
-    IConnectionMultiplexer redis,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<MatchingOptions> options,
+    MarketDataPublisher publisher,
     ILogger<MatchingHost> logger,
     Coinage.Worker.Metrics.ExchangeTelemetry? telemetry = null) : BackgroundService
 {
@@ -244,54 +245,13 @@ public sealed partial class MatchingHost(
         await using var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false);
         await processor.RebuildAsync(db, stoppingToken).ConfigureAwait(false);
         LogRebuilt(processor.Market.Symbol, processor.RestingOrders);
+        // Subscribers of the previous owner (or of the book before a failed batch) continue from here.
+        await publisher.PublishRebuiltAsync(processor, stoppingToken).ConfigureAwait(false);
     }
 
-    private async Task PublishAsync(MarketRecord market, MarketProcessor processor, BatchOutcome outcome)
-    {
-        try
-        {
-            var spot = processor.Spot;
-            var subscriber = redis.GetSubscriber();
-            if (outcome.Trades.Count > 0)
-            {
-                var trades = JsonSerializer.Serialize(outcome.Trades.Select(t => new
-                {
-                    id = t.Id.ToString(CultureInfo.InvariantCulture),
-                    price = Format(t.Price),
-                    quantity = Format(t.Quantity),
-                    side = t.TakerSide == Side.Buy ? "buy" : "sell",
-                    at = t.CreatedAt,
-                }));
-                await subscriber.PublishAsync(RedisChannel.Literal($"market:{market.Symbol}:trades"), trades).ConfigureAwait(false);
-            }
-            var book = JsonSerializer.Serialize(new
-            {
-                market = market.Symbol,
-                bids = outcome.Book.Bids.Select(l => new[] { Format(spot.Spec.ToPrice(l.Price)), Format(spot.BaseQuantity(l.Quantity)) }),
-                asks = outcome.Book.Asks.Select(l => new[] { Format(spot.Spec.ToPrice(l.Price)), Format(spot.BaseQuantity(l.Quantity)) }),
-            });
-            await subscriber.PublishAsync(RedisChannel.Literal($"market:{market.Symbol}:book"), book).ConfigureAwait(false);
-            foreach (var group in outcome.Orders.GroupBy(o => o.OwnerId))
-            {
-                var orders = JsonSerializer.Serialize(group.Select(o => new
-                {
-                    id = o.Id.ToString(CultureInfo.InvariantCulture),
-                    market = market.Symbol,
-                    status = o.Status.ToString(),
-                    filledQuantity = Format(spot.BaseQuantity(o.FilledLots)),
-                    filledQuote = Format(o.FilledQuote),
-                }));
-                await subscriber.PublishAsync(RedisChannel.Literal($"user:{group.Key}:orders"), orders).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Market data is best effort: the database is the record, and clients re-read it on reconnect.
-            LogPublishFailed(ex, market.Symbol);
-        }
-    }
-
-    private static string Format(decimal value) => value.ToString("0.##################", CultureInfo.InvariantCulture);
+    /// <summary>Best effort, after the commit: the database is the record (docs/exchange.md, "Market data").</summary>
+    private Task PublishAsync(MarketRecord market, MarketProcessor processor, BatchOutcome outcome) =>
+        publisher.PublishBatchAsync(processor, outcome, CancellationToken.None);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Matching host owns {Market} (lock connection pid {Pid})")]
     private partial void LogOwned(string market, int pid);
@@ -310,9 +270,6 @@ public sealed partial class MatchingHost(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list markets to own")]
     private partial void LogAcquireFailed(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Market} market data to Redis failed")]
-    private partial void LogPublishFailed(Exception exception, string market);
 }
 
 public static class MatchingExtensions
@@ -321,6 +278,7 @@ public static class MatchingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<MatchingOptions>().Bind(builder.Configuration.GetSection(MatchingOptions.Section));
+        builder.AddMarketDataPublishing();
         builder.Services.AddSingleton<MatchingHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MatchingHost>());
         return builder;

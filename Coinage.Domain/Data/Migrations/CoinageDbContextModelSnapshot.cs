@@ -369,6 +369,11 @@ namespace Coinage.Domain.Data.Migrations
                         .HasDatabaseName("ix_market_commands_market_id_sequence")
                         .HasFilter("processed_at IS NULL");
 
+                    b.HasIndex(new[] { "MarketId", "Sequence" }, "ix_market_commands_market_id_sequence_processed")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_market_commands_market_id_processed_sequence")
+                        .HasFilter("processed_at IS NOT NULL");
+
                     b.ToTable("market_commands", (string)null);
                 });
 
@@ -759,6 +764,9 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasIndex("MakerOrderId")
                         .HasDatabaseName("ix_trades_maker_order_id");
+
+                    b.HasIndex("MarketId", "CreatedAt")
+                        .HasDatabaseName("ix_trades_market_id_created_at");
 
                     b.HasIndex("MarketId", "Id")
                         .HasDatabaseName("ix_trades_market_id_id");

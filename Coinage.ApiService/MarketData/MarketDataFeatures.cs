@@ -1,0 +1,38 @@
+using Coinage.Domain.MarketData;
+using Coinage.Domain.Redis;
+using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
+
+namespace Coinage.ApiService.MarketData;
+
+public static class MarketDataFeatures
+{
+    /// <summary>
+    /// Market data: REST readers, the <c>/hubs/market</c> hub on a Redis backplane (the <c>redis</c>
+    /// connection), and the relay from the Worker's channels to this replica's connections.
+    /// </summary>
+    public static IHostApplicationBuilder AddMarketData(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<MarketDataApiOptions>().Bind(builder.Configuration.GetSection(MarketDataApiOptions.Section));
+        builder.Services.AddSingleton<MarketDirectory>();
+        builder.Services.AddSingleton<MarketDataReader>();
+        builder.Services.AddSingleton<MarketSubscribers>();
+        builder.Services.AddHostedService<MarketDataRelay>();
+        var redis = builder.Configuration.GetConnectionString(CoinageRedisExtensions.ConnectionName)
+            ?? throw new InvalidOperationException($"The connection string 'ConnectionStrings:{CoinageRedisExtensions.ConnectionName}' is missing.");
+        var prefix = builder.Configuration[MarketDataKeys.PrefixSetting] ?? "";
+        builder.Services.AddSignalR(hub =>
+            {
+                // Clients only call Subscribe/Unsubscribe with a symbol: a small message limit is plenty.
+                hub.MaximumReceiveMessageSize = 4 * 1024;
+                hub.EnableDetailedErrors = false;
+            })
+            .AddStackExchangeRedis(redis, backplane =>
+            {
+                backplane.Configuration.AbortOnConnectFail = false;
+                backplane.Configuration.ChannelPrefix = RedisChannel.Literal(prefix + "signalr");
+            });
+        return builder;
+    }
+}
