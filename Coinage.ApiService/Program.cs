@@ -3,6 +3,7 @@ using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.Markets;
+using Coinage.ApiService.Privacy;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
 using Coinage.ApiService.Trading;
@@ -21,6 +22,7 @@ builder.AddApiDocumentation();
 builder.AddSecurityFeatures();
 builder.AddIdentityFeatures();
 builder.AddWallet();
+builder.AddPrivacy();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapMarketAdminApi();
+app.MapPrivacyApi();
 
 await app.RunAsync();
 
