@@ -5,6 +5,7 @@ using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
 using Coinage.Worker.Matching;
+using Coinage.Worker.Privacy;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
 builder.AddMatching();
+builder.AddPrivacyJobs();
 
 var app = builder.Build();
 

@@ -51,6 +51,13 @@ public static class EmailTemplates
                 new[] { Data("enabled") == "true" ? "Two-factor authentication is now on for your account." : "Two-factor authentication was turned off for your account.", "If this was not you, reset your password now and contact support." },
                 new Uri(webBaseUrl, "/account/security").ToString()),
             "email.new_sign_in" => ("New sign-in to your account", new[] { $"Your account was signed in from a new device: {Data("device")} ({Data("ipAddress")}) at {Data("at")}.", "If this was not you, change your password and sign out your other sessions." }, new Uri(webBaseUrl, "/account/security").ToString()),
+            "email.export_ready" => ("Your data export is ready", new[] { $"The archive of your data is ready. The link works once, while you are signed in, until {Data("expiresAt")}.", "If you did not ask for it, change your password and sign out your other sessions." },
+                new Uri(webBaseUrl, $"/account/privacy/download?export={Uri.EscapeDataString(Data("exportId"))}&token={Uri.EscapeDataString(Data("token"))}").ToString()),
+            "email.erasure_scheduled" => ("Your account will be erased", new[] { $"You asked us to erase your Coinage account. It will be erased on {Data("effectiveAt")}.", "Until then you can cancel on the privacy page. Records the law makes us keep (orders, trades, ledger) are kept under a pseudonym." },
+                new Uri(webBaseUrl, "/account/privacy").ToString()),
+            "email.erasure_cancelled" => ("Account erasure cancelled", new[] { "The erasure of your Coinage account was cancelled; your account stays as it is.", "If this was not you, change your password." },
+                new Uri(webBaseUrl, "/account/privacy").ToString()),
+            _ when type.StartsWith("email.marketing", StringComparison.Ordinal) => (Data("subject"), Data("body").Split('\n'), new Uri(webBaseUrl, "/account/privacy").ToString()),
             _ => throw new NotSupportedException($"No template for email type '{type}'."),
         };
 
