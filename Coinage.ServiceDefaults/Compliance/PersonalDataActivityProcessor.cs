@@ -59,7 +59,7 @@ public sealed class PersonalDataActivityProcessor(IRedactorProvider redactors) :
     }
 
     /// <summary><c>/path?a=1&amp;b=2</c> → <c>/path?a=[redacted]&amp;b=[redacted]</c>; a bare query string likewise.</summary>
-    internal static string RedactQuery(string value)
+    public static string RedactQuery(string value)
     {
         var start = value.IndexOf('?', StringComparison.Ordinal);
         var (head, query) = start >= 0 ? (value[..(start + 1)], value[(start + 1)..]) : ("", value);

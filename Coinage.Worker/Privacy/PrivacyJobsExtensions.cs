@@ -6,10 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coinage.Worker.Privacy;
 
-internal static class PrivacyJobsExtensions
+public static class PrivacyJobsExtensions
 {
     /// <summary>Exports, erasures and retention (docs/privacy.md).</summary>
-    public static IHostApplicationBuilder AddPrivacyJobs(this IHostApplicationBuilder builder)
+    internal static IHostApplicationBuilder AddPrivacyJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PrivacyOptions>().Bind(builder.Configuration.GetSection(PrivacyOptions.Section));
         // The ApiService's key ring (same application name, same table): it reads the links and archives written here.
