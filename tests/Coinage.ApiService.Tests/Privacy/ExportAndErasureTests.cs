@@ -23,6 +23,7 @@ using Npgsql;
 using StackExchange.Redis;
 using static Coinage.ApiService.Tests.Identity.IdentityTestClient;
 using ErasureJob = worker::Coinage.Worker.Privacy.ErasureJob;
+using Trader = Coinage.ApiService.Tests.Trading.Trader;
 using ExportJob = worker::Coinage.Worker.Privacy.ExportJob;
 
 namespace Coinage.ApiService.Tests.Privacy;
@@ -180,7 +181,8 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
             Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
             Assert.Equal("cancelled", (await JsonAsync(cancelled)).GetProperty("status").GetString());
         }
-        Assert.False(await EraseNextAsync(api)); // nothing due: the cancelled request is never carried out
+        await EraseNextAsync(api); // a cancelled request is never carried out
+        Assert.Equal(1, await client.CountAsync("SELECT count(*) FROM erasure_requests WHERE user_id = @u AND status = 1", ("u", userId)));
         Assert.Equal(HttpStatusCode.OK, await client.ProfileStatusAsync(access));
         using (var scheduled = await client.PostAsync("/api/v1/privacy/erasure", new { password = Password }, access))
         {
@@ -191,7 +193,8 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
             Assert.Equal("erasure_already_scheduled", await CodeAsync(duplicate));
         }
 
-        Assert.True(await EraseNextAsync(api));
+        await EraseNextAsync(api); // (or a worker of another test class did it first)
+        Assert.Equal(1, await client.CountAsync("SELECT count(*) FROM erasure_requests WHERE user_id = @u AND status = 2", ("u", userId)));
 
         // The person is gone: not findable by email or address in any column of any table.
         var found = await FindAnywhereAsync(email, ip);
@@ -244,7 +247,8 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
         await using var scope = api.Services.CreateAsyncScope();
         var job = new ExportJob(scope.ServiceProvider.GetRequiredService<CoinageDbContext>(), api.Services.GetRequiredService<IDataProtectionProvider>(),
             Options.Create(new PrivacyOptions()), TimeProvider.System);
-        Assert.True(await job.RunAsync(Ct) >= 1);
+        // A worker of another test class may have built it already; either way it is built now.
+        await job.RunAsync(Ct);
     }
 
     private static async Task<bool> EraseNextAsync(ApiFactory api)
