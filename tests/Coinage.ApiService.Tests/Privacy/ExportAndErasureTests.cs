@@ -164,7 +164,7 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
         await WithdrawEverythingAsync(userId);
         var ordersBefore = await client.CountAsync("SELECT count(*) FROM orders o JOIN traders t ON t.owner_id = o.owner_id WHERE t.user_id = @u", ("u", userId));
         var tradesBefore = await client.CountAsync("SELECT count(*) FROM trades x JOIN traders t ON t.owner_id = x.taker_owner_id WHERE t.user_id = @u", ("u", userId));
-        var postingsBefore = await client.CountAsync("SELECT count(*) FROM postings p JOIN traders t ON t.owner_id = p.owner_id WHERE t.user_id = @u", ("u", userId));
+        var postingsBefore = await client.CountAsync("SELECT count(*) FROM ledger_postings p JOIN traders t ON t.owner_id = p.owner_id WHERE t.user_id = @u", ("u", userId));
         Assert.Equal(2, ordersBefore);
         Assert.Equal(1, tradesBefore);
 
@@ -208,7 +208,7 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
         // Financial records stay, under the pseudonym; the ledger and the audit chain still hold.
         Assert.Equal(ordersBefore, await client.CountAsync("SELECT count(*) FROM orders o JOIN traders t ON t.owner_id = o.owner_id WHERE t.user_id = @u", ("u", userId)));
         Assert.Equal(tradesBefore, await client.CountAsync("SELECT count(*) FROM trades x JOIN traders t ON t.owner_id = x.taker_owner_id WHERE t.user_id = @u", ("u", userId)));
-        Assert.Equal(postingsBefore, await client.CountAsync("SELECT count(*) FROM postings p JOIN traders t ON t.owner_id = p.owner_id WHERE t.user_id = @u", ("u", userId)));
+        Assert.Equal(postingsBefore, await client.CountAsync("SELECT count(*) FROM ledger_postings p JOIN traders t ON t.owner_id = p.owner_id WHERE t.user_id = @u", ("u", userId)));
         await ExchangeDatabase.AssertInvariantsAsync(Db);
         await using (var scope = api.Services.CreateAsyncScope())
         {
