@@ -3,7 +3,6 @@ using System.Net;
 using Coinage.ApiService.Tests.Identity;
 using Coinage.ServiceDefaults.Compliance;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -59,9 +58,12 @@ public sealed class TraceRedactionTests(InfrastructureFixture infrastructure)
         }
         var server = spans.Where(s => s.Kind == ActivityKind.Server).ToList();
         Assert.True(server.Count >= 3, $"{server.Count} server spans exported");
-        var redactor = factory.Services.GetRequiredService<IRedactorProvider>().GetRedactor(CoinageTaxonomy.PersonalData);
         var tags = string.Join(" | ", server.Select(s => string.Join(", ", s.TagObjects.Select(t => $"{t.Key}={t.Value}"))));
-        Assert.True(server.Any(s => Equals(s.GetTagItem("user_agent.original"), redactor.Redact(UserAgent))), tags);
+        // Activities are process-wide: every test host's tracer provider (each with its own redaction key)
+        // sees and redacts the same span, so the token is checked by shape, and the raw value below.
+        var mine = server.Where(s => s.DisplayName.EndsWith("/auth/register", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(mine);
+        Assert.All(mine, s => Assert.Matches(@"^\d+:[A-Za-z0-9+/]+=*$", s.GetTagItem("user_agent.original") as string ?? ""));
         Assert.True(server.Any(s => s.GetTagItem("url.query") is string query && query.Contains("cursor=[redacted]", StringComparison.Ordinal)), tags);
         foreach (var span in spans)
         {
