@@ -64,6 +64,7 @@ public sealed class AuthService(
         telemetry.SignIn(SignInResults.Success, user.Id, user.Email, http.ClientIp());
         var response = await IssueAsync(user, session, refreshToken, useCookie, http).ConfigureAwait(false);
         // New terms are accepted at the next sign-in: the answer says so, with the versions to show.
+        // Resolved per request rather than injected, so the privacy feature leaves this constructor alone.
         var pending = await http.RequestServices.GetRequiredService<Privacy.ConsentService>().PendingAsync(user.Id, cancellationToken).ConfigureAwait(false);
         return pending.Count == 0 ? response : response with { Code = ErrorCodes.ConsentRequired, ConsentRequired = pending };
     }

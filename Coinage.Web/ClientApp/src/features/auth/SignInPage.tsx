@@ -4,15 +4,17 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link as RouterLink } from 'react-router';
 import { useAppDispatch, useAppSelector, useSession } from '../../app/hooks';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { codeError, emailError, requiredError, useForm } from '../../forms/useForm';
 import { useLoginMutation, useLoginTwoFactorMutation } from './authApi';
 import { noticeDismissed, selectSessionNotice } from './authSlice';
-import { ConsentStep } from '../privacy/ConsentStep';
 import type { TokenResponse } from './session';
+
+// Loaded only when new terms are to be accepted: most sign-ins never need it.
+const ConsentStep = lazy(() => import('../privacy/ConsentStep').then((m) => ({ default: m.ConsentStep })));
 
 export function SignInPage() {
   const notice = useAppSelector(selectSessionNotice);
@@ -30,15 +32,17 @@ export function SignInPage() {
         </Alert>
       )}
       {pendingConsent?.accessToken && pendingConsent.consentRequired ? (
-        <ConsentStep
-          accessToken={pendingConsent.accessToken}
-          documents={pendingConsent.consentRequired}
-          onAccepted={() => session.accept(pendingConsent)}
-          onDeclined={() => {
-            setPendingConsent(null);
-            setChallenge(null);
-          }}
-        />
+        <Suspense fallback={null}>
+          <ConsentStep
+            accessToken={pendingConsent.accessToken}
+            documents={pendingConsent.consentRequired}
+            onAccepted={() => session.accept(pendingConsent)}
+            onDeclined={() => {
+              setPendingConsent(null);
+              setChallenge(null);
+            }}
+          />
+        </Suspense>
       ) : challenge === null ? (
         <PasswordStep onChallenge={setChallenge} onConsentRequired={setPendingConsent} />
       ) : (
