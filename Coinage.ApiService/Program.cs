@@ -4,6 +4,7 @@ using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
+using Coinage.ApiService.Privacy;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
 using Coinage.ApiService.Trading;
@@ -24,6 +25,7 @@ builder.AddIdentityFeatures();
 builder.AddWallet();
 builder.AddTrading();
 builder.AddMarketData();
+builder.AddPrivacy();
 
 var app = builder.Build();
 
@@ -55,6 +57,7 @@ app.MapReconciliationApi();
 app.MapWithdrawalsApi();
 app.MapFundingAdminApi();
 app.MapMarketDataApi();
+app.MapPrivacyApi();
 
 await app.RunAsync();
 

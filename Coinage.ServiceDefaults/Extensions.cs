@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Coinage.ServiceDefaults.Compliance;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -61,7 +62,9 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation(o =>
                     // Probes and scrapes are noise in traces.
                     o.Filter = context => !IsInfrastructurePath(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // Before any exporter (added later), so none of them sees a personal value.
+                .AddProcessor(services => new PersonalDataActivityProcessor(services.GetRequiredService<Microsoft.Extensions.Compliance.Redaction.IRedactorProvider>())));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

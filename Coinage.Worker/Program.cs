@@ -9,6 +9,7 @@ using Coinage.Worker.MarketMaker;
 using Coinage.Worker.Matching;
 using Coinage.Worker.Metrics;
 using Coinage.Worker.Reconciliation;
+using Coinage.Worker.Privacy;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,6 +25,7 @@ builder.AddExchangeMetrics();
 builder.AddReconciliation();
 builder.AddMarketMaker();
 builder.AddFunding();
+builder.AddPrivacyJobs();
 
 var app = builder.Build();
 

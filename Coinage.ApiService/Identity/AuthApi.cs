@@ -68,7 +68,7 @@ public static class AuthApi
 
     public static async Task<Results<Accepted<RegisterResponse>, ValidationProblem>> RegisterAsync(
         RegisterRequest request, AuthService auth, IPasswordHasher<CoinageUser> hasher, IOptions<IdentitySecurityOptions> options,
-        HttpContext http, CancellationToken cancellationToken)
+        IOptions<Coinage.Domain.Privacy.PrivacyOptions> privacyOptions, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var email = errors.Email("email", request.Email);
@@ -145,10 +145,10 @@ public static class AuthApi
         {
             ("terms", options.Value.TermsVersion, true),
             ("privacy", options.Value.PrivacyVersion, true),
-            ("marketing", "1", user.MarketingConsent),
+            ("marketing", privacyOptions.Value.MarketingVersion, user.MarketingConsent),
         })
         {
-            auth.Db.ConsentRecords.Add(new ConsentRecord { Id = Guid.CreateVersion7(), UserId = user.Id, Kind = kind, Version = version, Granted = granted, RecordedAt = auth.Now, IpAddress = ip });
+            auth.Db.ConsentRecords.Add(new ConsentRecord { Id = Guid.CreateVersion7(), UserId = user.Id, Kind = kind, Version = version, Granted = granted, RecordedAt = auth.Now, IpAddress = ip, Source = Coinage.Domain.Privacy.ConsentSources.Registration });
         }
         var token = await auth.Users.GenerateEmailConfirmationTokenAsync(user).ConfigureAwait(false);
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.VerifyEmail, user, auth.Now, new Dictionary<string, string?> { ["token"] = token });

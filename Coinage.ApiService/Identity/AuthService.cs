@@ -62,7 +62,11 @@ public sealed class AuthService(
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         telemetry.SignIn(SignInResults.Success, user.Id, user.Email, http.ClientIp());
-        return await IssueAsync(user, session, refreshToken, useCookie, http).ConfigureAwait(false);
+        var response = await IssueAsync(user, session, refreshToken, useCookie, http).ConfigureAwait(false);
+        // New terms are accepted at the next sign-in: the answer says so, with the versions to show.
+        // Resolved per request rather than injected, so the privacy feature leaves this constructor alone.
+        var pending = await http.RequestServices.GetRequiredService<Privacy.ConsentService>().PendingAsync(user.Id, cancellationToken).ConfigureAwait(false);
+        return pending.Count == 0 ? response : response with { Code = ErrorCodes.ConsentRequired, ConsentRequired = pending };
     }
 
     public async Task<TokenResponse> IssueAsync(CoinageUser user, RefreshSession session, string refreshToken, bool useCookie, HttpContext http)

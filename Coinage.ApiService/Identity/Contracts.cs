@@ -38,6 +38,11 @@ public sealed record ResetPasswordRequest(string? UserId, string? Token, string?
 /// <param name="Code">"two_factor_required" when a second factor is needed, else null.</param>
 /// <param name="RefreshToken">Null when the refresh token was set as a cookie.</param>
 /// <param name="ExpiresIn">Seconds until the access token expires.</param>
+/// <param name="ConsentRequired">
+/// With <see cref="Code"/> "consent_required": documents whose current version the user has not
+/// accepted. The tokens are issued; the client shows the documents and posts
+/// <c>/api/v1/privacy/consents/accept</c>.
+/// </param>
 public sealed record TokenResponse(
     bool TwoFactorRequired,
     string? Code,
@@ -46,7 +51,8 @@ public sealed record TokenResponse(
     string? TokenType,
     int? ExpiresIn,
     string? RefreshToken,
-    string? SessionId);
+    string? SessionId,
+    IReadOnlyList<Coinage.ApiService.Privacy.ConsentDocument>? ConsentRequired = null);
 
 public sealed record ProfileResponse(string Id, string Email, bool EmailVerified, bool TwoFactorEnabled, bool HasAntiPhishingPhrase, string? AntiPhishingPhrase, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt);
 

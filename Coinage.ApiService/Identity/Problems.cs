@@ -20,6 +20,9 @@ public static class ErrorCodes
     public const string CannotModifyOwnAccess = "cannot_modify_own_access";
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
+
+    /// <summary>In a successful sign-in's <c>code</c>: new terms or privacy policy to accept.</summary>
+    public const string ConsentRequired = "consent_required";
 }
 
 internal static class Problems

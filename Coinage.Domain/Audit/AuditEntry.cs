@@ -21,7 +21,19 @@ public sealed class AuditEntry
     public string Action { get; set; } = "";
     public Guid? ActorUserId { get; set; }
     public Guid? SubjectUserId { get; set; }
+    /// <summary>
+    /// The client's address: personal data, so it is not in the hash itself. The hash covers
+    /// <see cref="IpDigest"/>, a salted commitment to it; erasure clears this and <see cref="IpSalt"/>
+    /// (the one UPDATE the table's trigger allows) and the chain still verifies, while the digest
+    /// alone cannot be matched against guessed addresses without the erased salt.
+    /// </summary>
     public string? IpAddress { get; set; }
+
+    /// <summary>SHA-256 (hex) of <see cref="IpSalt"/> and <see cref="IpAddress"/>; null when there was no address.</summary>
+    public string? IpDigest { get; set; }
+
+    /// <summary>128 random bits (hex), erased with the address.</summary>
+    public string? IpSalt { get; set; }
 
     /// <summary>Details as JSON text (text, not jsonb: jsonb would re-format it and break the hash).</summary>
     public string Data { get; set; } = "{}";
@@ -31,6 +43,13 @@ public sealed class AuditEntry
     /// <summary>The hash of the first row's predecessor.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    public static string DigestIp(string salt, string ip) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(salt + "|" + ip)));
+
+    /// <summary>False when an address is present but does not match its committed digest.</summary>
+    public bool IpMatchesDigest() =>
+        IpDigest is null || IpAddress is null || (IpSalt is not null && DigestIp(IpSalt, IpAddress) == IpDigest);
+
     public string ComputeHash()
     {
         var canonical = string.Join('\n',
@@ -39,7 +58,8 @@ public sealed class AuditEntry
             Action,
             ActorUserId?.ToString("D") ?? "",
             SubjectUserId?.ToString("D") ?? "",
-            IpAddress ?? "",
+            // Rows written before the digest existed hashed the address itself.
+            IpDigest is null ? IpAddress ?? "" : "ip:" + IpDigest,
             Data,
             PreviousHash);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
@@ -55,6 +75,9 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(e => e.Sequence).ValueGeneratedNever();
         builder.Property(e => e.Action).HasMaxLength(64).IsRequired();
         builder.Property(e => e.IpAddress).HasMaxLength(64);
+        builder.Property(e => e.IpDigest).HasMaxLength(64);
+        builder.Property(e => e.IpSalt).HasMaxLength(32);
+        builder.HasIndex(e => new { e.ActorUserId, e.Sequence });
         builder.Property(e => e.Data).IsRequired();
         builder.Property(e => e.PreviousHash).HasMaxLength(64).IsRequired();
         builder.Property(e => e.Hash).HasMaxLength(64).IsRequired();

@@ -38,6 +38,7 @@ public static class AuditLog
         var (previousSequence, previousHash) = pending is not null
             ? (pending.Sequence, pending.Hash)
             : last is not null ? (last.Sequence, last.Hash) : (0L, AuditEntry.GenesisHash);
+        var salt = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var entry = new AuditEntry
         {
             Sequence = previousSequence + 1,
@@ -47,6 +48,8 @@ public static class AuditLog
             ActorUserId = actor,
             SubjectUserId = subject,
             IpAddress = ip,
+            IpSalt = ip is null ? null : salt,
+            IpDigest = ip is null ? null : AuditEntry.DigestIp(salt, ip),
             Data = JsonSerializer.Serialize(data ?? new { }),
             PreviousHash = previousHash,
         };
@@ -139,7 +142,7 @@ public static class AuditLog
                 {
                     return new AuditChainReport(false, checkedCount, entry.Sequence, "previous_hash_mismatch");
                 }
-                if (entry.ComputeHash() != entry.Hash)
+                if (entry.ComputeHash() != entry.Hash || !entry.IpMatchesDigest())
                 {
                     return new AuditChainReport(false, checkedCount, entry.Sequence, "content_hash_mismatch");
                 }

@@ -4,6 +4,7 @@ using Coinage.Domain.Identity;
 using Coinage.Domain.Operations;
 using Coinage.Domain.Outbox;
 using Coinage.Domain.Reconciliation;
+using Coinage.Domain.Privacy;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -39,6 +40,9 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<DepositRecord> Deposits => Set<DepositRecord>();
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
     public DbSet<Funding.WithdrawalRecord> Withdrawals => Set<Funding.WithdrawalRecord>();
+    public DbSet<PrivacyExport> PrivacyExports => Set<PrivacyExport>();
+    public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
+    public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
 
     /// <summary>Data Protection's key ring, shared by every replica (2FA secrets, email and reset tokens).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

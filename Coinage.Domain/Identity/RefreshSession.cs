@@ -46,18 +46,24 @@ public sealed class RecoveryCode
     public DateTimeOffset? UsedAt { get; set; }
 }
 
-/// <summary>What a user accepted, which version, when and from where (issue #8 extends consents).</summary>
+/// <summary>
+/// What a user accepted or withdrew, which version, when, from where and in which flow: append-only,
+/// the latest row per purpose is the user's current choice (see Coinage.Domain.Privacy.ConsentPurposes).
+/// </summary>
 public sealed class ConsentRecord
 {
     public Guid Id { get; set; }
     public Guid UserId { get; set; }
 
-    /// <summary><c>terms</c>, <c>privacy</c> or <c>marketing</c>.</summary>
+    /// <summary><c>terms</c>, <c>privacy</c>, <c>marketing</c> or <c>analytics</c>.</summary>
     public string Kind { get; set; } = "";
     public string Version { get; set; } = "";
     public bool Granted { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
     public string? IpAddress { get; set; }
+
+    /// <summary><c>registration</c>, <c>settings</c> or <c>sign_in</c> (re-acceptance of new terms).</summary>
+    public string Source { get; set; } = "registration";
 }
 
 internal sealed class RefreshSessionConfiguration : IEntityTypeConfiguration<RefreshSession>
@@ -108,6 +114,7 @@ internal sealed class ConsentRecordConfiguration : IEntityTypeConfiguration<Cons
         builder.Property(c => c.Kind).HasMaxLength(32).IsRequired();
         builder.Property(c => c.Version).HasMaxLength(32).IsRequired();
         builder.Property(c => c.IpAddress).HasMaxLength(64);
+        builder.Property(c => c.Source).HasMaxLength(32).IsRequired();
         builder.HasOne<CoinageUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(c => c.UserId);
     }

@@ -54,6 +54,13 @@ public static class EmailTemplates
             "email.withdrawal_confirm" => ("Confirm your withdrawal",
                 new[] { $"You asked to withdraw {Data("amount")} {Data("asset")} to {Data("address")}.", $"Confirm it with the link below before {Data("expiresAt")}; it works once. Until then the funds stay held, and you can cancel it in your wallet.", "If this was not you, do not click: cancel the withdrawal, change your password and contact support." },
                 new Uri(webBaseUrl, $"/wallet/withdrawals/confirm?token={Uri.EscapeDataString(Data("token"))}").ToString()),
+            "email.export_ready" => ("Your data export is ready", new[] { $"The archive of your data is ready. The link works once, while you are signed in, until {Data("expiresAt")}.", "If you did not ask for it, change your password and sign out your other sessions." },
+                new Uri(webBaseUrl, $"/account/privacy/download?export={Uri.EscapeDataString(Data("exportId"))}&token={Uri.EscapeDataString(Data("token"))}").ToString()),
+            "email.erasure_scheduled" => ("Your account will be erased", new[] { $"You asked us to erase your Coinage account. It will be erased on {Data("effectiveAt")}.", "Until then you can cancel on the privacy page. Records the law makes us keep (orders, trades, ledger) are kept under a pseudonym." },
+                new Uri(webBaseUrl, "/account/privacy").ToString()),
+            "email.erasure_cancelled" => ("Account erasure cancelled", new[] { "The erasure of your Coinage account was cancelled; your account stays as it is.", "If this was not you, change your password." },
+                new Uri(webBaseUrl, "/account/privacy").ToString()),
+            _ when type.StartsWith("email.marketing", StringComparison.Ordinal) => (Data("subject"), Data("body").Split('\n'), new Uri(webBaseUrl, "/account/privacy").ToString()),
             _ => throw new NotSupportedException($"No template for email type '{type}'."),
         };
 

@@ -77,6 +77,16 @@ public sealed class SendEmailJob(CoinageDbContext db, SmtpEmailSender sender, Em
         try
         {
             payload = EmailPayload.Parse(message.Payload);
+            if (!await Privacy.PrivacyJobsExtensions.MaySendAsync(db, message.Type, payload.UserId, cancellationToken).ConfigureAwait(false))
+            {
+                // No consent (any more): done without sending, and said so on the row.
+                message.ProcessedAt = clock.GetUtcNow();
+                message.LastError = "not sent: no marketing consent";
+                message.Payload = payload.ToRedactedJson();
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
             await sender.SendAsync(EmailTemplates.Render(message.Type, payload, settings.WebBaseUrl), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

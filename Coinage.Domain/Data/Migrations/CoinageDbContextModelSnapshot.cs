@@ -54,6 +54,16 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("ip_address");
 
+                    b.Property<string>("IpDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ip_digest");
+
+                    b.Property<string>("IpSalt")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("ip_salt");
+
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
@@ -76,6 +86,9 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasIndex("Action", "Sequence")
                         .HasDatabaseName("ix_audit_entries_action_sequence");
+
+                    b.HasIndex("ActorUserId", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_actor_user_id_sequence");
 
                     b.HasIndex("SubjectUserId", "Sequence")
                         .HasDatabaseName("ix_audit_entries_subject_user_id_sequence");
@@ -1098,6 +1111,12 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("recorded_at");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
@@ -1313,6 +1332,155 @@ namespace Coinage.Domain.Data.Migrations
                         .HasFilter("processed_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Privacy.ErasureRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("EffectiveAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("effective_at");
+
+                    b.Property<string>("Pseudonym")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pseudonym");
+
+                    b.Property<string>("RefusedReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("refused_reason");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erasure_requests");
+
+                    b.HasIndex("EffectiveAt")
+                        .HasDatabaseName("ix_erasure_requests_effective_at")
+                        .HasFilter("status = 0");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_erasure_requests_user_id")
+                        .HasFilter("status = 0");
+
+                    b.ToTable("erasure_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Privacy.PrivacyExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Archive")
+                        .HasColumnType("bytea")
+                        .HasColumnName("archive");
+
+                    b.Property<long?>("ArchiveBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("archive_bytes");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset?>("DownloadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("downloaded_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("NonceHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("nonce_hash");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_privacy_exports");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_privacy_exports_status")
+                        .HasFilter("status IN (0, 1)");
+
+                    b.HasIndex("UserId", "RequestedAt")
+                        .HasDatabaseName("ix_privacy_exports_user_id_requested_at");
+
+                    b.ToTable("privacy_exports", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Privacy.RetentionRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("Cutoff")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cutoff");
+
+                    b.Property<long>("Purged")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purged");
+
+                    b.Property<DateTimeOffset>("RanAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ran_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retention_runs");
+
+                    b.HasIndex("RanAt")
+                        .HasDatabaseName("ix_retention_runs_ran_at");
+
+                    b.ToTable("retention_runs", (string)null);
                 });
 
             modelBuilder.Entity("Coinage.Domain.Reconciliation.ReconciliationRun", b =>
@@ -1676,6 +1844,26 @@ namespace Coinage.Domain.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_refresh_tokens_refresh_sessions_session_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Privacy.ErasureRequest", b =>
+                {
+                    b.HasOne("Coinage.Domain.Identity.CoinageUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_erasure_requests_users_user_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Privacy.PrivacyExport", b =>
+                {
+                    b.HasOne("Coinage.Domain.Identity.CoinageUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_privacy_exports_users_user_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -3,6 +3,8 @@ import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import Typography from '@mui/material/Typography';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
+import { ExportDownloadPage } from '../privacy/ExportDownloadPage';
+import { PrivacySection } from '../privacy/PrivacySection';
 import { ProfileSection } from './ProfileSection';
 import { SecuritySection } from './SecuritySection';
 import { SessionsSection } from './SessionsSection';
@@ -11,6 +13,7 @@ const tabs = [
   { path: '/account', label: 'Profile' },
   { path: '/account/security', label: 'Security' },
   { path: '/account/sessions', label: 'Sessions' },
+  { path: '/account/privacy', label: 'Privacy' },
 ] as const;
 
 export function AccountPage() {
@@ -30,6 +33,8 @@ export function AccountPage() {
         <Route index element={<ProfileSection />} />
         <Route path="security" element={<SecuritySection />} />
         <Route path="sessions" element={<SessionsSection />} />
+        <Route path="privacy" element={<PrivacySection />} />
+        <Route path="privacy/download" element={<ExportDownloadPage />} />
         <Route path="*" element={<Navigate to="/account" replace />} />
       </Routes>
     </Stack>

@@ -4,7 +4,7 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link as RouterLink } from 'react-router';
 import { useAppDispatch, useAppSelector, useSession } from '../../app/hooks';
 import { ProblemAlert } from '../../forms/ProblemAlert';
@@ -13,10 +13,16 @@ import { useLoginMutation, useLoginTwoFactorMutation } from './authApi';
 import { noticeDismissed, selectSessionNotice } from './authSlice';
 import type { TokenResponse } from './session';
 
+// Loaded only when new terms are to be accepted: most sign-ins never need it.
+const ConsentStep = lazy(() => import('../privacy/ConsentStep').then((m) => ({ default: m.ConsentStep })));
+
 export function SignInPage() {
   const notice = useAppSelector(selectSessionNotice);
   const dispatch = useAppDispatch();
   const [challenge, setChallenge] = useState<string | null>(null);
+  // A sign-in that still needs new terms accepted: held here until they are, then given to the session.
+  const [pendingConsent, setPendingConsent] = useState<TokenResponse | null>(null);
+  const session = useSession();
 
   return (
     <Stack spacing={2} sx={{ maxWidth: 480, mx: 'auto' }}>
@@ -25,24 +31,51 @@ export function SignInPage() {
           {notice}
         </Alert>
       )}
-      {challenge === null ? (
-        <PasswordStep onChallenge={setChallenge} />
+      {pendingConsent?.accessToken && pendingConsent.consentRequired ? (
+        <Suspense fallback={null}>
+          <ConsentStep
+            accessToken={pendingConsent.accessToken}
+            documents={pendingConsent.consentRequired}
+            onAccepted={() => session.accept(pendingConsent)}
+            onDeclined={() => {
+              setPendingConsent(null);
+              setChallenge(null);
+            }}
+          />
+        </Suspense>
+      ) : challenge === null ? (
+        <PasswordStep onChallenge={setChallenge} onConsentRequired={setPendingConsent} />
       ) : (
-        <TwoFactorStep challengeToken={challenge} onRestart={() => setChallenge(null)} />
+        <TwoFactorStep challengeToken={challenge} onRestart={() => setChallenge(null)} onConsentRequired={setPendingConsent} />
       )}
     </Stack>
   );
 }
 
-/** Tokens go to the session; the GuestOnly guard then leaves this page for where the user was going. */
-function useAcceptTokens() {
+/**
+ * Tokens go to the session; the GuestOnly guard then leaves this page for where the user was going.
+ * A `consent_required` answer first goes to the consent step.
+ */
+function useAcceptTokens(onConsentRequired: (response: TokenResponse) => void) {
   const session = useSession();
-  return (response: TokenResponse): boolean => session.accept(response);
+  return (response: TokenResponse): boolean => {
+    if (response.code === 'consent_required' && response.accessToken && response.consentRequired?.length) {
+      onConsentRequired(response);
+      return true;
+    }
+    return session.accept(response);
+  };
 }
 
-function PasswordStep({ onChallenge }: { onChallenge: (challengeToken: string) => void }) {
+function PasswordStep({
+  onChallenge,
+  onConsentRequired,
+}: {
+  onChallenge: (challengeToken: string) => void;
+  onConsentRequired: (response: TokenResponse) => void;
+}) {
   const [login, { isLoading }] = useLoginMutation();
-  const accept = useAcceptTokens();
+  const accept = useAcceptTokens(onConsentRequired);
   const form = useForm(
     { email: '', password: '' },
     { validate: (v) => ({ email: emailError(v.email), password: requiredError(v.password, 'Enter your password.') }) },
@@ -84,9 +117,17 @@ function PasswordStep({ onChallenge }: { onChallenge: (challengeToken: string) =
   );
 }
 
-function TwoFactorStep({ challengeToken, onRestart }: { challengeToken: string; onRestart: () => void }) {
+function TwoFactorStep({
+  challengeToken,
+  onRestart,
+  onConsentRequired,
+}: {
+  challengeToken: string;
+  onRestart: () => void;
+  onConsentRequired: (response: TokenResponse) => void;
+}) {
   const [loginTwoFactor, { isLoading }] = useLoginTwoFactorMutation();
-  const accept = useAcceptTokens();
+  const accept = useAcceptTokens(onConsentRequired);
   const [useRecovery, setUseRecovery] = useState(false);
   const form = useForm({ code: '' }, { validate: (v) => ({ code: codeError(v.code) }), aliases: { recoveryCode: 'code' } });
 

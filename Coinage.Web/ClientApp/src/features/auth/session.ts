@@ -2,6 +2,7 @@ import type { Dispatch, UnknownAction } from '@reduxjs/toolkit';
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { isAxiosError } from 'axios';
 import { type AuthState, sessionEndedNotice, signedIn, signedOut } from './authSlice';
+import type { ConsentDocument } from '../privacy/privacyApi';
 import { readAccessToken } from './jwt';
 
 /** `TokenResponse` of the ApiService (POST /auth/login, /auth/login/2fa, /auth/refresh). */
@@ -14,6 +15,8 @@ export interface TokenResponse {
   expiresIn: number | null;
   refreshToken: string | null;
   sessionId: string | null;
+  /** With `code` "consent_required": new versions of the terms or privacy policy to accept. */
+  consentRequired?: ConsentDocument[] | null;
 }
 
 /** The API needs this header (any value) on cookie-bearing calls; a cross-site form cannot send it. */
