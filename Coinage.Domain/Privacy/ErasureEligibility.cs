@@ -1,4 +1,5 @@
 using Coinage.Domain.Data;
+using Coinage.Domain.Funding;
 using Coinage.Domain.Ledger;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,11 +30,17 @@ public static class ErasureEligibility
         {
             return OpenOrders;
         }
-        // Held funds with no open order to explain them are held by a withdrawal in flight.
+        var withdrawing = await db.Withdrawals.AnyAsync(w => w.OwnerId == owner
+            && (w.Status == WithdrawalStatus.AwaitingConfirmation || w.Status == WithdrawalStatus.Pending || w.Status == WithdrawalStatus.PendingApproval), cancellationToken).ConfigureAwait(false);
+        // Held funds are explained by open orders or withdrawals in flight; anything else held is still funds.
         var held = await db.Balances.AnyAsync(b => b.OwnerId == owner && b.Kind == AccountKind.Held && b.Amount != 0, cancellationToken).ConfigureAwait(false);
-        if (held)
+        if (withdrawing)
         {
             return PendingWithdrawals;
+        }
+        if (held)
+        {
+            return FundsRemaining;
         }
         var available = await db.Balances.AnyAsync(b => b.OwnerId == owner && b.Kind == AccountKind.Available && b.Amount != 0, cancellationToken).ConfigureAwait(false);
         return available ? FundsRemaining : null;

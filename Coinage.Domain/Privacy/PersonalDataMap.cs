@@ -43,6 +43,7 @@ public static class PersonalDataMap
         new("trades", "t.taker_owner_id = @owner OR t.maker_owner_id = @owner", CsvName: "trades", OrderBy: "t.id"),
         new("market_commands", "t.owner_id = @owner", OrderBy: "t.sequence"),
         new("deposits", "t.owner_id = @owner", OrderBy: "t.id"),
+        new("withdrawals", "t.owner_id = @owner", "to_jsonb(t) - 'confirmation_token_hash'", OrderBy: "t.id"),
         new("privacy_exports", "t.user_id = @user", "to_jsonb(t) - 'archive' - 'nonce_hash'", OrderBy: "t.requested_at"),
         new("erasure_requests", "t.user_id = @user", OrderBy: "t.requested_at"),
     ];
