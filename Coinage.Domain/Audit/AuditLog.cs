@@ -38,22 +38,7 @@ public static class AuditLog
         var (previousSequence, previousHash) = pending is not null
             ? (pending.Sequence, pending.Hash)
             : last is not null ? (last.Sequence, last.Hash) : (0L, AuditEntry.GenesisHash);
-        var salt = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var entry = new AuditEntry
-        {
-            Sequence = previousSequence + 1,
-            // timestamptz keeps microseconds; hash what will be read back.
-            OccurredAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero),
-            Action = action,
-            ActorUserId = actor,
-            SubjectUserId = subject,
-            IpAddress = ip,
-            IpSalt = ip is null ? null : salt,
-            IpDigest = ip is null ? null : AuditEntry.DigestIp(salt, ip),
-            Data = JsonSerializer.Serialize(data ?? new { }),
-            PreviousHash = previousHash,
-        };
-        entry.Hash = entry.ComputeHash();
+        var entry = NewEntry(new AuditAppend(action, now, actor, subject, ip, data), previousSequence + 1, previousHash);
         db.AuditEntries.Add(entry);
     }
 
@@ -98,20 +83,35 @@ public static class AuditLog
         }
         foreach (var item in entries)
         {
-            var entry = new AuditEntry
-            {
-                Sequence = ++sequence,
-                OccurredAt = new DateTimeOffset(item.Now.UtcTicks - (item.Now.UtcTicks % 10), TimeSpan.Zero),
-                Action = item.Action,
-                ActorUserId = item.Actor,
-                SubjectUserId = item.Subject,
-                IpAddress = item.Ip,
-                Data = JsonSerializer.Serialize(item.Data ?? new { }),
-                PreviousHash = hash,
-            };
-            entry.Hash = hash = entry.ComputeHash();
+            var entry = NewEntry(item, ++sequence, hash);
+            hash = entry.Hash;
             db.AuditEntries.Add(entry);
         }
+    }
+
+    /// <summary>
+    /// The one place an entry is built, so every path hashes the same fields: the IP only through its salted
+    /// digest (erasure may later clear the IP and salt, and the chain still verifies).
+    /// </summary>
+    private static AuditEntry NewEntry(AuditAppend item, long sequence, string previousHash)
+    {
+        var salt = item.Ip is null ? null : Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var entry = new AuditEntry
+        {
+            Sequence = sequence,
+            // timestamptz keeps microseconds; hash what will be read back.
+            OccurredAt = new DateTimeOffset(item.Now.UtcTicks - (item.Now.UtcTicks % 10), TimeSpan.Zero),
+            Action = item.Action,
+            ActorUserId = item.Actor,
+            SubjectUserId = item.Subject,
+            IpAddress = item.Ip,
+            IpSalt = salt,
+            IpDigest = salt is null ? null : AuditEntry.DigestIp(salt, item.Ip!),
+            Data = JsonSerializer.Serialize(item.Data ?? new { }),
+            PreviousHash = previousHash,
+        };
+        entry.Hash = entry.ComputeHash();
+        return entry;
     }
 
     /// <summary>Walks the chain in order, in pages; returns the first broken link, or null when intact.</summary>

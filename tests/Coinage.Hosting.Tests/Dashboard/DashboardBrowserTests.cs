@@ -63,7 +63,8 @@ public sealed class DashboardBrowserTests(DashboardAppFixture fixture)
         await ScreenshotAsync(page, "logs");
 
         // Traces, then one as a waterfall across Web → ApiService → PostgreSQL.
-        await page.GotoAsync(new Uri(dashboard.Url, "/#/traces").ToString());
+        // Filtered by resource: the Worker's background jobs and market maker fill the unfiltered list.
+        await page.GotoAsync(new Uri(dashboard.Url, "/#/traces?resource=webfrontend").ToString());
         await Expect(page.Locator("#traces tbody tr.clickable").First).ToBeVisibleAsync();
         await Expect(page.Locator("#traces")).ToContainTextAsync("webfrontend");
         await ScreenshotAsync(page, "traces");
