@@ -3,6 +3,7 @@ using Coinage.Domain.Exchange;
 using Coinage.Domain.Identity;
 using Coinage.Domain.Operations;
 using Coinage.Domain.Outbox;
+using Coinage.Domain.Search;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -36,6 +37,8 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<TradeRecord> Trades => Set<TradeRecord>();
     public DbSet<MarketCommand> MarketCommands => Set<MarketCommand>();
     public DbSet<DepositRecord> Deposits => Set<DepositRecord>();
+    public DbSet<SearchCheckpoint> SearchCheckpoints => Set<SearchCheckpoint>();
+    public DbSet<SearchErasure> SearchErasures => Set<SearchErasure>();
 
     /// <summary>Data Protection's key ring, shared by every replica (2FA secrets, email and reset tokens).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
