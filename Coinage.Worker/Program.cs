@@ -5,6 +5,7 @@ using Coinage.Worker.Hangfire;
 using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
 using Coinage.Worker.Matching;
+using Coinage.Worker.Search;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,13 +17,19 @@ builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
 builder.AddMatching();
+builder.AddSearchIndexing();
 
 var app = builder.Build();
+if (args is ["reindex", ..])
+{
+    return await app.RunReindexCommandAsync(); // docs/search.md
+}
 
 app.MapDefaultEndpoints();
 app.MapJobsDashboard();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, public for <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
 public partial class Program;
