@@ -3,12 +3,14 @@ using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.Markets;
+using Coinage.ApiService.Search;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
 using Coinage.ApiService.Trading;
 using Coinage.ApiService.Wallet;
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
+using Coinage.Domain.Search;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,6 +23,7 @@ builder.AddApiDocumentation();
 builder.AddSecurityFeatures();
 builder.AddIdentityFeatures();
 builder.AddWallet();
+builder.AddCoinageSearch();
 
 var app = builder.Build();
 
@@ -48,6 +51,7 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapMarketAdminApi();
+app.MapSearchApi();
 
 await app.RunAsync();
 
