@@ -164,14 +164,17 @@ public sealed class ElasticsearchSearchBackend(IElasticsearchClient client) : IS
         var range = new JsonObject();
         if (from is { } f)
         {
-            range["gte"] = f.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+            range["gte"] = Timestamp(f);
         }
         if (to is { } t)
         {
-            range["lt"] = t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+            range["lt"] = Timestamp(t);
         }
         filter.Add(new JsonObject { ["range"] = new JsonObject { [field] = range } });
     }
+
+    private static string Timestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     private static JsonObject Term(string field, string value) => new() { ["term"] = new JsonObject { [field] = value } };
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
@@ -13,6 +14,7 @@ namespace Coinage.Domain.Search;
 public sealed record AuditDocument(
     long Sequence, DateTimeOffset OccurredAt, string Action, string? ActorUserId, string? SubjectUserId, string? IpAddress, string Data, string Hash)
 {
+    [JsonIgnore]
     public string DocumentId => Sequence.ToString(CultureInfo.InvariantCulture);
 }
 
@@ -23,6 +25,7 @@ public sealed record OrderDocument(
     string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     /// <summary>Orders change: the newest state wins in the index whatever order the updates arrive in.</summary>
+    [JsonIgnore]
     public long Version => (UpdatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 }
 
@@ -35,6 +38,7 @@ public sealed record FillDocument(
     long Seq, string UserId, string Id, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity,
     string QuoteAmount, string Fee, string FeeAsset, DateTimeOffset CreatedAt)
 {
+    [JsonIgnore]
     public string DocumentId => $"{Id}-{Liquidity}";
 }
 
