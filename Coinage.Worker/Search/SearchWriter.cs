@@ -95,7 +95,12 @@ internal static class SearchLock
     public static async Task<bool> TryAcquireAsync(CoinageDbContext db, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({Key}) AS \"Value\"").SingleAsync(cancellationToken).ConfigureAwait(false);
+        var acquired = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({Key}) AS \"Value\"").SingleAsync(cancellationToken).ConfigureAwait(false);
+        if (!acquired)
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+        return acquired;
     }
 
     public static async Task AcquireAsync(CoinageDbContext db, CancellationToken cancellationToken)
