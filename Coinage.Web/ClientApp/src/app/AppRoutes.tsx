@@ -17,6 +17,8 @@ import { NotFoundPage } from './NotFoundPage';
 const AccountPage = lazy(() => import('../features/account/AccountPage').then((m) => ({ default: m.AccountPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
 const AuditLogPage = lazy(() => import('../features/admin/AuditLogPage').then((m) => ({ default: m.AuditLogPage })));
+const AuditSearchPage = lazy(() => import('../features/compliance/AuditSearchPage').then((m) => ({ default: m.AuditSearchPage })));
+const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 
 function PageLoading() {
   return (
@@ -45,12 +47,14 @@ export function AppRoutes() {
         <Route path="reset-password" element={<ResetPasswordPage />} />
         <Route element={<RequireAuth />}>
           <Route path="account/*" element={<AccountPage />} />
+          <Route path="history" element={<HistoryPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
           <Route path="admin/users" element={<UsersPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
           <Route path="admin/audit" element={<AuditLogPage />} />
+          <Route path="admin/audit-search" element={<AuditSearchPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -28,11 +28,13 @@ function useNavItems(): NavItem[] {
   const items: NavItem[] = [{ to: '/', label: 'Home' }];
   if (status === 'signedIn') {
     items.push({ to: '/account', label: 'Account' });
+    items.push({ to: '/history', label: 'History' });
     if (hasAnyRole(userRoles, roles.support, roles.admin)) {
       items.push({ to: '/admin/users', label: 'Users' });
     }
     if (hasAnyRole(userRoles, roles.compliance, roles.admin)) {
       items.push({ to: '/admin/audit', label: 'Audit log' });
+      items.push({ to: '/admin/audit-search', label: 'Audit search' });
     }
   } else if (status === 'signedOut') {
     items.push({ to: '/sign-in', label: 'Sign in' }, { to: '/sign-up', label: 'Sign up' });
