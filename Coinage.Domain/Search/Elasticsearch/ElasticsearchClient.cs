@@ -219,7 +219,9 @@ public sealed class ElasticsearchClient : IElasticsearchClient
         {
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        // Whatever stopped the request — refused connection, timeout, the resilience handler's open
+        // circuit — is "Elasticsearch did not answer"; only the caller's own cancellation passes through.
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             throw new ElasticsearchException($"Elasticsearch {operation} failed: {exception.Message}", null, null, exception);
