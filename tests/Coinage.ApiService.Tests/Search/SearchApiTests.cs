@@ -21,19 +21,22 @@ public sealed class SearchApiTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task A_trader_searches_their_own_orders_and_trades_from_postgresql_with_filters_and_cursors()
     {
-        await using var api = new ApiFactory(infrastructure);
-        await using var worker = new MatchingWorkerFactory(Db, infrastructure.RedisConnectionString);
+        // A database of its own: other tests' resting orders would otherwise take part in the match.
+        var db = await infrastructure.CreateDatabaseAsync("search");
+        await using var api = new ApiFactory(db, infrastructure.RedisConnectionString);
+        _ = api.Services; // migrates the new database
+        await using var worker = new MatchingWorkerFactory(db, infrastructure.RedisConnectionString);
         _ = worker.Services;
-        var maker = await Trader.CreateAsync(api, Db, "search-maker");
-        var taker = await Trader.CreateAsync(api, Db, "search-taker");
+        var maker = await Trader.CreateAsync(api, db, "search-maker");
+        var taker = await Trader.CreateAsync(api, db, "search-taker");
         await maker.DepositAsync("ETH", "3");
         await taker.DepositAsync("BTC", "1");
         var sell = await maker.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.05", quantity = "1", clientOrderId = "resting-1" });
-        await ExchangeDatabase.WaitProcessedAsync(Db);
+        await ExchangeDatabase.WaitProcessedAsync(db);
         var other = await maker.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.09", quantity = "1" });
-        await ExchangeDatabase.WaitProcessedAsync(Db);
+        await ExchangeDatabase.WaitProcessedAsync(db);
         var buy = await taker.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.05", quantity = "1", clientOrderId = "taking-1" });
-        await ExchangeDatabase.WaitProcessedAsync(Db);
+        await ExchangeDatabase.WaitProcessedAsync(db);
 
         using (var response = await maker.Http.GetAsync(new Uri("/api/v1/search/orders?market=eth-btc&status=filled", UriKind.Relative), Ct))
         {
@@ -116,6 +119,7 @@ public sealed class SearchApiTests(InfrastructureFixture infrastructure)
         var trader = await Trader.CreateAsync(api, Db, "search-audited");
         await trader.DepositAsync("USD", "500");
         await trader.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "100", quantity = "0.5" });
+        await trader.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "101", quantity = "0.5" });
         var userId = UserId(trader);
 
         var all = await AuditAsync(identity, admin, $"q={userId}");
@@ -132,8 +136,8 @@ public sealed class SearchApiTests(InfrastructureFixture infrastructure)
         var placed = await AuditAsync(identity, admin, $"q={Uri.EscapeDataString("placed BTC-USD")}&action=order.placed&from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"))}");
         Assert.NotEmpty(placed.Body.GetProperty("items").EnumerateArray());
         Assert.All(placed.Body.GetProperty("items").EnumerateArray(), i => Assert.Equal("order.placed", i.GetProperty("action").GetString()));
-        var page = await AuditAsync(identity, admin, "limit=1&action=order.placed");
-        var next = await AuditAsync(identity, admin, $"limit=1&action=order.placed&cursor={page.Body.GetProperty("nextCursor").GetString()}");
+        var page = await AuditAsync(identity, admin, $"q={userId}&limit=1&action=order.placed");
+        var next = await AuditAsync(identity, admin, $"q={userId}&limit=1&action=order.placed&cursor={page.Body.GetProperty("nextCursor").GetString()}");
         Assert.True(long.Parse(next.Body.GetProperty("items")[0].GetProperty("sequence").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
             < long.Parse(page.Body.GetProperty("items")[0].GetProperty("sequence").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
 
