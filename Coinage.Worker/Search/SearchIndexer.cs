@@ -23,7 +23,7 @@ namespace Coinage.Worker.Search;
 /// </summary>
 public sealed partial class SearchIndexer(
     CoinageDbContext db, SearchSource source, SearchReindexer reindexer, TimeProvider clock, SearchTelemetry telemetry,
-    ILogger<SearchIndexer> logger, IElasticsearchClient? client = null, SearchWriter? writer = null)
+    ElasticsearchBreaker breaker, ILogger<SearchIndexer> logger, IElasticsearchClient? client = null, SearchWriter? writer = null)
 {
     public const string RecurringJobId = "search-index";
     public const string AuditCheckpoint = "audit";
@@ -39,8 +39,20 @@ public sealed partial class SearchIndexer(
     public async Task<SearchIndexerRun> RunAsync(CancellationToken cancellationToken)
     {
         var erasures = await RecordErasuresAsync(cancellationToken).ConfigureAwait(false);
-        if (client is null || writer is null)
+        // The AppHost passes a connection string even while its optional server is not running: an
+        // unreachable server is probed once per breaker period, without touching any outbox row.
+        if (client is null || writer is null || !breaker.IsClosed(clock.GetUtcNow()))
         {
+            return new SearchIndexerRun(erasures, 0, 0, Idle: true);
+        }
+        try
+        {
+            await client.GetClusterHealthAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ElasticsearchException exception)
+        {
+            breaker.Open(clock.GetUtcNow());
+            LogUnavailable(logger, exception.Message);
             return new SearchIndexerRun(erasures, 0, 0, Idle: true);
         }
         if (!await SearchLock.TryAcquireAsync(db, cancellationToken).ConfigureAwait(false))
@@ -61,6 +73,7 @@ public sealed partial class SearchIndexer(
         catch (ElasticsearchException exception)
         {
             telemetry.Failed("run");
+            breaker.Open(clock.GetUtcNow());
             LogRunFailed(logger, exception.Message);
             throw;
         }
@@ -178,9 +191,11 @@ public sealed partial class SearchIndexer(
                     [.. orders.Select(o => SearchWriter.Order(SearchIndices.Orders.Alias, o)), .. fills.Select(f => SearchWriter.Fill(SearchIndices.Fills.Alias, f))],
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (ElasticsearchException exception)
+            catch (ElasticsearchException exception) when (exception.StatusCode is not null)
             {
-                // The rows stay with their back-off (OutboxRetryPolicy); the run reports the failure.
+                // Elasticsearch refused the batch: the rows get the error and their back-off
+                // (OutboxRetryPolicy). Losing the connection is not the rows' fault: they roll back
+                // untouched and stay due, so an outage never uses up their attempts.
                 due.ForEach(m => m.RecordFailure($"{nameof(ElasticsearchException)}: {exception.Message}", now));
                 await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -249,6 +264,9 @@ public sealed partial class SearchIndexer(
             return false;
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Elasticsearch is not answering; indexing waits and search answers from PostgreSQL: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Search indexing failed, will retry: {Reason}")]
     private static partial void LogRunFailed(ILogger logger, string reason);

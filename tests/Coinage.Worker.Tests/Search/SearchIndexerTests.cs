@@ -59,6 +59,32 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task With_elasticsearch_configured_but_down_order_updates_keep_their_attempts()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var configured = factory.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:elasticsearch", $"http://elastic:pw@127.0.0.1:{port}"));
+        var db = infrastructure.PostgresConnectionString;
+        var orders = await InsertOutboxAsync(db, SearchIndexer.OrdersUpdatedType, """{"market":"BTC-USD","orders":[{"id":"2","owner":1,"status":"Open"}],"trades":0}""");
+        var user = Guid.NewGuid();
+        await InsertOutboxAsync(db, SearchIndexer.UserErasedType, JsonSerializer.Serialize(new { userId = user, pseudonym = "erased-down" }));
+
+        await using (var scope = configured.Services.CreateAsyncScope())
+        {
+            Assert.NotNull(scope.ServiceProvider.GetService<IElasticsearchClient>());
+            Assert.True((await scope.ServiceProvider.GetRequiredService<SearchIndexer>().RunAsync(Ct)).Idle);
+            // The breaker is open now: the next run does not even probe.
+            Assert.False(scope.ServiceProvider.GetRequiredService<ElasticsearchBreaker>().IsClosed(DateTimeOffset.UtcNow));
+        }
+        Assert.Equal("erased-down", await InfrastructureFixture.ScalarAsync<string>(db, "SELECT pseudonym FROM search_erasures WHERE user_id = @id", ("id", user)));
+        Assert.Equal(0, await InfrastructureFixture.ScalarAsync<int>(db, "SELECT attempts FROM outbox_messages WHERE id = @id", ("id", orders)));
+        Assert.Null(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT processed_at FROM outbox_messages WHERE id = @id", ("id", orders)));
+    }
+
+    [Fact]
     public void Order_update_payloads_of_the_matching_host_are_read()
     {
         Assert.Equal([42L, 43L], SearchIndexer.OrderIds("""{"market":"BTC-USD","orders":[{"id":"42","owner":7,"status":"Filled"},{"id":"43","owner":8,"status":"Open"}],"trades":1}"""));
