@@ -5,12 +5,14 @@ using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
 using Coinage.ApiService.Privacy;
+using Coinage.ApiService.Search;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Status;
 using Coinage.ApiService.Trading;
 using Coinage.ApiService.Wallet;
 using Coinage.Domain.Data;
 using Coinage.Domain.Redis;
+using Coinage.Domain.Search;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,6 +28,7 @@ builder.AddWallet();
 builder.AddTrading();
 builder.AddMarketData();
 builder.AddPrivacy();
+builder.AddCoinageSearch();
 
 var app = builder.Build();
 
@@ -58,6 +61,7 @@ app.MapWithdrawalsApi();
 app.MapFundingAdminApi();
 app.MapMarketDataApi();
 app.MapPrivacyApi();
+app.MapSearchApi();
 
 await app.RunAsync();
 

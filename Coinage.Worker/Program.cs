@@ -10,6 +10,7 @@ using Coinage.Worker.Matching;
 using Coinage.Worker.Metrics;
 using Coinage.Worker.Reconciliation;
 using Coinage.Worker.Privacy;
+using Coinage.Worker.Search;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,13 +27,19 @@ builder.AddReconciliation();
 builder.AddMarketMaker();
 builder.AddFunding();
 builder.AddPrivacyJobs();
+builder.AddSearchIndexing();
 
 var app = builder.Build();
+if (args is ["reindex", ..])
+{
+    return await app.RunReindexCommandAsync(); // docs/search.md
+}
 
 app.MapDefaultEndpoints();
 app.MapJobsDashboard();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, public for <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
 public partial class Program;

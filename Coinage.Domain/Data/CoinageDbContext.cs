@@ -5,6 +5,7 @@ using Coinage.Domain.Operations;
 using Coinage.Domain.Outbox;
 using Coinage.Domain.Reconciliation;
 using Coinage.Domain.Privacy;
+using Coinage.Domain.Search;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -43,6 +44,8 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<PrivacyExport> PrivacyExports => Set<PrivacyExport>();
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
     public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
+    public DbSet<SearchCheckpoint> SearchCheckpoints => Set<SearchCheckpoint>();
+    public DbSet<SearchErasure> SearchErasures => Set<SearchErasure>();
 
     /// <summary>Data Protection's key ring, shared by every replica (2FA secrets, email and reset tokens).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

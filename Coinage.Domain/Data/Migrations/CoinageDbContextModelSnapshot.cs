@@ -1538,6 +1538,59 @@ namespace Coinage.Domain.Data.Migrations
                     b.ToTable("reconciliation_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Coinage.Domain.Search.SearchCheckpoint", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Index")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("index");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_search_checkpoints");
+
+                    b.ToTable("search_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Search.SearchErasure", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<DateTimeOffset?>("IndexCleanedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("index_cleaned_at");
+
+                    b.Property<string>("Pseudonym")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pseudonym");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_search_erasures");
+
+                    b.ToTable("search_erasures", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -24,6 +24,8 @@ const WalletPage = lazy(() => import('../features/wallet/WalletPage').then((m) =
 const ConfirmWithdrawalPage = lazy(() => import('../features/wallet/ConfirmWithdrawalPage').then((m) => ({ default: m.ConfirmWithdrawalPage })));
 const MarketsAdminPage = lazy(() => import('../features/admin/MarketsAdminPage').then((m) => ({ default: m.MarketsAdminPage })));
 const FundingAdminPage = lazy(() => import('../features/admin/FundingAdminPage').then((m) => ({ default: m.FundingAdminPage })));
+const AuditSearchPage = lazy(() => import('../features/compliance/AuditSearchPage').then((m) => ({ default: m.AuditSearchPage })));
+const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 
 function PageLoading() {
   return (
@@ -56,12 +58,14 @@ export function AppRoutes() {
           <Route path="account/*" element={<AccountPage />} />
           <Route path="wallet" element={<WalletPage />} />
           <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
+          <Route path="history" element={<HistoryPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
           <Route path="admin/users" element={<UsersPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
           <Route path="admin/audit" element={<AuditLogPage />} />
+          <Route path="admin/audit-search" element={<AuditSearchPage />} />
         </Route>
         <Route element={<RequireAuth anyRole={[roles.admin]} />}>
           <Route path="admin/reconciliation" element={<ReconciliationPage />} />

@@ -30,11 +30,13 @@ function useNavItems(): NavItem[] {
   if (status === 'signedIn') {
     items.push({ to: '/wallet', label: 'Wallet' });
     items.push({ to: '/account', label: 'Account' });
+    items.push({ to: '/history', label: 'History' });
     if (hasAnyRole(userRoles, roles.support, roles.admin)) {
       items.push({ to: '/admin/users', label: 'Users' });
     }
     if (hasAnyRole(userRoles, roles.compliance, roles.admin)) {
       items.push({ to: '/admin/audit', label: 'Audit log' });
+      items.push({ to: '/admin/audit-search', label: 'Audit search' });
     }
     if (hasAnyRole(userRoles, roles.admin)) {
       items.push({ to: '/admin/reconciliation', label: 'Reconciliation' });

@@ -57,7 +57,7 @@ describe('navigation and staff pages', () => {
     renderApp('/admin/users');
 
     expect(await screen.findByText('Your account does not have access to this page.')).toBeInTheDocument();
-    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account']);
+    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account', 'History']);
     expect(http.history['get']!.filter((r) => r.url === '/api/v1/admin/users')).toHaveLength(0);
   });
 
@@ -67,7 +67,7 @@ describe('navigation and staff pages', () => {
     renderApp('/admin/users');
 
     expect(await screen.findByText('someone@example.com')).toBeInTheDocument();
-    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account', 'Users']);
+    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account', 'History', 'Users']);
     expect(screen.queryByRole('button', { name: 'Lock someone@example.com' })).not.toBeInTheDocument();
   });
 
@@ -90,7 +90,7 @@ describe('navigation and staff pages', () => {
     expect(gets.some((r) => (r.params as Record<string, unknown>)['search'] === 'someone')).toBe(true);
     expect(http.history['post']!.map((r) => r.url)).toContain(`/api/v1/admin/users/${users.items[0]!.id}/lock`);
     expect(http.history['put']!.map((r) => r.url)).toEqual([`/api/v1/admin/users/${users.items[0]!.id}/roles/Support`]);
-    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account', 'Users', 'Audit log', 'Reconciliation', 'Manage markets', 'Funding']);
+    expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account', 'History', 'Users', 'Audit log', 'Audit search', 'Reconciliation', 'Manage markets', 'Funding']);
   });
 
   it('shows Compliance the audit log and the result of the chain verification', async () => {

@@ -1,0 +1,194 @@
+using System.Text.Json;
+using Coinage.Domain.Audit;
+using Coinage.Domain.Data;
+using Coinage.Domain.Search;
+using Coinage.Domain.Search.Elasticsearch;
+using Coinage.Worker.Search;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Coinage.Worker.Tests.Search;
+
+/// <summary>
+/// The indexer against real PostgreSQL. Without Elasticsearch (the usual test machine) it only records
+/// erasures and leaves order updates waiting; with <c>COINAGE_TEST_ELASTICSEARCH_URL</c> set it is run
+/// against that server end to end (the server's <c>coinage-*</c> indices are rebuilt: use a test server).
+/// </summary>
+public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
+{
+    public const string ElasticsearchUrlVariable = "COINAGE_TEST_ELASTICSEARCH_URL";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Without_elasticsearch_erasures_are_recorded_and_order_updates_wait_for_a_server()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        var db = infrastructure.PostgresConnectionString;
+        var user = Guid.NewGuid();
+        var erasure = await InsertOutboxAsync(db, SearchIndexer.UserErasedType, JsonSerializer.Serialize(new { userId = user, pseudonym = "erased-41c2" }));
+        var malformed = await InsertOutboxAsync(db, SearchIndexer.UserErasedType, """{"userId":"not-a-guid","pseudonym":"x"}""");
+        var orders = await InsertOutboxAsync(db, SearchIndexer.OrdersUpdatedType, """{"market":"BTC-USD","orders":[{"id":"1","owner":1,"status":"Open"}],"trades":0}""");
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.Null(scope.ServiceProvider.GetService<IElasticsearchClient>());
+            var run = await scope.ServiceProvider.GetRequiredService<SearchIndexer>().RunAsync(Ct);
+            Assert.True(run.Idle);
+        }
+
+        Assert.Equal("erased-41c2", await InfrastructureFixture.ScalarAsync<string>(db, "SELECT pseudonym FROM search_erasures WHERE user_id = @id", ("id", user)));
+        Assert.Null(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT index_cleaned_at FROM search_erasures WHERE user_id = @id", ("id", user)));
+        Assert.NotNull(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT processed_at FROM outbox_messages WHERE id = @id", ("id", erasure)));
+        // A payload that breaks contract D is kept with its error and backed off, never silently dropped.
+        Assert.Null(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT processed_at FROM outbox_messages WHERE id = @id", ("id", malformed)));
+        Assert.True(await InfrastructureFixture.ScalarAsync<int>(db, "SELECT attempts FROM outbox_messages WHERE id = @id", ("id", malformed)) >= 1);
+        Assert.Contains("pseudonym", await InfrastructureFixture.ScalarAsync<string>(db, "SELECT last_error FROM outbox_messages WHERE id = @id", ("id", malformed)), StringComparison.Ordinal);
+        Assert.Null(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT processed_at FROM outbox_messages WHERE id = @id", ("id", orders)));
+        Assert.Equal(0, await InfrastructureFixture.ScalarAsync<int>(db, "SELECT attempts FROM outbox_messages WHERE id = @id", ("id", orders)));
+
+        // A replay of the same erasure (at-least-once delivery) keeps the first record.
+        await InsertOutboxAsync(db, SearchIndexer.UserErasedType, JsonSerializer.Serialize(new { userId = user, pseudonym = "other" }));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SearchIndexer>().RunAsync(Ct);
+        }
+        Assert.Equal("erased-41c2", await InfrastructureFixture.ScalarAsync<string>(db, "SELECT pseudonym FROM search_erasures WHERE user_id = @id", ("id", user)));
+    }
+
+    [Fact]
+    public async Task With_elasticsearch_configured_but_down_order_updates_keep_their_attempts()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var configured = factory.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:elasticsearch", $"http://elastic:pw@127.0.0.1:{port}"));
+        var db = infrastructure.PostgresConnectionString;
+        var orders = await InsertOutboxAsync(db, SearchIndexer.OrdersUpdatedType, """{"market":"BTC-USD","orders":[{"id":"2","owner":1,"status":"Open"}],"trades":0}""");
+        var user = Guid.NewGuid();
+        await InsertOutboxAsync(db, SearchIndexer.UserErasedType, JsonSerializer.Serialize(new { userId = user, pseudonym = "erased-down" }));
+
+        await using (var scope = configured.Services.CreateAsyncScope())
+        {
+            Assert.NotNull(scope.ServiceProvider.GetService<IElasticsearchClient>());
+            Assert.True((await scope.ServiceProvider.GetRequiredService<SearchIndexer>().RunAsync(Ct)).Idle);
+            // The breaker is open now: the next run does not even probe.
+            Assert.False(scope.ServiceProvider.GetRequiredService<ElasticsearchBreaker>().IsClosed(DateTimeOffset.UtcNow));
+        }
+        Assert.Equal("erased-down", await InfrastructureFixture.ScalarAsync<string>(db, "SELECT pseudonym FROM search_erasures WHERE user_id = @id", ("id", user)));
+        Assert.Equal(0, await InfrastructureFixture.ScalarAsync<int>(db, "SELECT attempts FROM outbox_messages WHERE id = @id", ("id", orders)));
+        Assert.Null(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT processed_at FROM outbox_messages WHERE id = @id", ("id", orders)));
+    }
+
+    [Fact]
+    public void Order_update_payloads_of_the_matching_host_are_read()
+    {
+        Assert.Equal([42L, 43L], SearchIndexer.OrderIds("""{"market":"BTC-USD","orders":[{"id":"42","owner":7,"status":"Filled"},{"id":"43","owner":8,"status":"Open"}],"trades":1}"""));
+        Assert.Empty(SearchIndexer.OrderIds("""{"market":"BTC-USD"}"""));
+        Assert.True(SearchIndexer.TryParseErasure("""{"userId":"0b6a4c35-51f3-4c39-9a50-3f7d7a3c1a11","pseudonym":"erased-1"}""", out var user, out var pseudonym));
+        Assert.Equal((Guid.Parse("0b6a4c35-51f3-4c39-9a50-3f7d7a3c1a11"), "erased-1"), (user, pseudonym));
+        Assert.False(SearchIndexer.TryParseErasure("""{"userId":"0b6a4c35-51f3-4c39-9a50-3f7d7a3c1a11","pseudonym":""}""", out _, out _));
+        Assert.False(SearchIndexer.TryParseErasure("[]", out _, out _));
+        Assert.False(SearchIndexer.TryParseErasure("not json", out _, out _));
+    }
+
+    [Fact]
+    public async Task With_a_real_elasticsearch_the_indexer_builds_indexes_incrementally_searches_and_erases()
+    {
+        var url = Environment.GetEnvironmentVariable(ElasticsearchUrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            Assert.Skip($"{ElasticsearchUrlVariable} is not set: no Elasticsearch server to test against.");
+        }
+        var db = await infrastructure.CreateDatabaseAsync("search");
+        await InfrastructureFixture.MigrateAsync(db);
+        await using var factory = new WorkerFactory(db, infrastructure.RedisConnectionString);
+        await using var configured = factory.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:elasticsearch", url));
+        var alice = Guid.NewGuid();
+        var bob = Guid.NewGuid();
+        await AppendAuditAsync(db, "auth.signed_in", alice, "10.9.8.7", new { email = "alice@search.test" });
+        await AppendAuditAsync(db, "auth.sign_in_failed", bob, "10.1.1.1", new { reason = "invalid_credentials" });
+
+        await using (var scope = configured.Services.CreateAsyncScope())
+        {
+            var reindex = await scope.ServiceProvider.GetRequiredService<SearchReindexer>().ReindexAsync(Ct);
+            Assert.Equal(2, reindex.AuditEntries);
+            Assert.All(reindex.Indices, i => Assert.Matches(@"^coinage-(audit|orders|fills)-\d{17}$", i));
+        }
+        await AppendAuditAsync(db, "auth.password_changed", alice, "10.9.8.7", new { });
+        await using (var scope = configured.Services.CreateAsyncScope())
+        {
+            await RunUntilNotIdleAsync(scope.ServiceProvider);
+            await scope.ServiceProvider.GetRequiredService<IElasticsearchClient>().RefreshAsync(SearchIndices.Audit.Alias, Ct);
+            var search = scope.ServiceProvider.GetRequiredService<SearchService>();
+            var byIp = await search.SearchAuditAsync(new AuditSearchQuery("10.9.8.7", [], null, null, null, 10), Ct);
+            Assert.Equal("elasticsearch", byIp.Source);
+            Assert.Equal(["auth.password_changed", "auth.signed_in"], byIp.Result.Items.Select(i => i.Action));
+            Assert.Equal(2, byIp.Result.Actions.Sum(a => a.Count));
+            var words = await search.SearchAuditAsync(new AuditSearchQuery("sign failed", [], null, null, null, 10), Ct);
+            Assert.Equal(bob.ToString("D"), Assert.Single(words.Result.Items).ActorUserId);
+            var page = await search.SearchAuditAsync(new AuditSearchQuery(alice.ToString("D"), [], null, null, null, 1), Ct);
+            Assert.NotNull(page.Result.NextCursor);
+            var next = await search.SearchAuditAsync(new AuditSearchQuery(alice.ToString("D"), [], null, null, long.Parse(page.Result.NextCursor, System.Globalization.CultureInfo.InvariantCulture), 1), Ct);
+            Assert.Equal("auth.signed_in", Assert.Single(next.Result.Items).Action);
+        }
+
+        await InsertOutboxAsync(db, SearchIndexer.UserErasedType, JsonSerializer.Serialize(new { userId = alice, pseudonym = "erased-alice" }));
+        await using (var scope = configured.Services.CreateAsyncScope())
+        {
+            await RunUntilNotIdleAsync(scope.ServiceProvider);
+            await scope.ServiceProvider.GetRequiredService<IElasticsearchClient>().RefreshAsync(SearchIndices.Audit.Alias, Ct);
+            var search = scope.ServiceProvider.GetRequiredService<SearchService>();
+            Assert.Empty((await search.SearchAuditAsync(new AuditSearchQuery("10.9.8.7", [], null, null, null, 10), Ct)).Result.Items);
+            Assert.Empty((await search.SearchAuditAsync(new AuditSearchQuery("alice@search.test", [], null, null, null, 10), Ct)).Result.Items);
+            var pseudonymised = await search.SearchAuditAsync(new AuditSearchQuery("erased-alice", [], null, null, null, 10), Ct);
+            Assert.Equal(2, pseudonymised.Result.Items.Count);
+            Assert.All(pseudonymised.Result.Items, i => Assert.Equal((null, "{}"), (i.IpAddress, i.Data)));
+        }
+        Assert.NotNull(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT index_cleaned_at FROM search_erasures WHERE user_id = @id", ("id", alice)));
+    }
+
+    /// <summary>This host's recurring indexer may hold the lock at the moment: run again until this run did the work.</summary>
+    private static async Task RunUntilNotIdleAsync(IServiceProvider services)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (!(await services.GetRequiredService<SearchIndexer>().RunAsync(Ct)).Idle)
+            {
+                return;
+            }
+            await Task.Delay(200, Ct);
+        }
+        Assert.Fail("The indexer never got its lock.");
+    }
+
+    private static async Task AppendAuditAsync(string database, string action, Guid user, string ip, object data)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        var options = new DbContextOptionsBuilder<CoinageDbContext>();
+        CoinageDbContext.Configure(options, dataSource);
+        await using var context = new CoinageDbContext(options.Options);
+        await using var transaction = await context.Database.BeginTransactionAsync(Ct);
+        await AuditLog.AppendAsync(context, action, DateTimeOffset.UtcNow, user, user, ip, data, Ct);
+        await context.SaveChangesAsync(Ct);
+        await transaction.CommitAsync(Ct);
+    }
+
+    private static async Task<Guid> InsertOutboxAsync(string database, string type, string payload)
+    {
+        var id = Guid.CreateVersion7();
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO outbox_messages (id, type, payload, created_at, attempts, next_attempt_at) VALUES (@id, @type, @payload::jsonb, now(), 0, now())", connection);
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("type", type);
+        insert.Parameters.AddWithValue("payload", payload);
+        await insert.ExecuteNonQueryAsync(Ct);
+        return id;
+    }
+}
