@@ -24,6 +24,9 @@ public interface IValueContext
 
     /// <summary>Where services send OTLP telemetry, if anywhere.</summary>
     string? OtlpEndpoint { get; }
+
+    /// <summary>True when an optional resource could not be started in this run (never when publishing).</summary>
+    bool IsUnavailable(IResource resource) => false;
 }
 
 public static class ValueContextExtensions

@@ -10,8 +10,11 @@ public static class ResourceBuilderExtensions
     {
         var target = source.Resource;
         builder.WithAnnotation(new ReferenceAnnotation(target));
+        // An optional resource that is unavailable in this run (e.g. no Elasticsearch installed) gives no
+        // connection string: its consumers then run as if it were not configured, rather than calling a dead port.
         return builder.WithAnnotation(new EnvironmentAnnotation(
-            $"ConnectionStrings__{target.ConnectionStringName}", target.GetConnectionString, IsSecret: true));
+            $"ConnectionStrings__{target.ConnectionStringName}",
+            context => context.IsUnavailable(target) ? "" : target.GetConnectionString(context), IsSecret: true));
     }
 
     /// <summary>

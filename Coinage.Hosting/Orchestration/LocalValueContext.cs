@@ -57,6 +57,13 @@ public sealed class LocalValueContext : IValueContext
 
     public bool IsPublishing => false;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _unavailable = new(StringComparer.Ordinal);
+
+    /// <summary>Marks an optional resource that failed to start, so references to it give no connection string.</summary>
+    public void MarkUnavailable(IResource resource) => _unavailable[resource.Name] = true;
+
+    public bool IsUnavailable(IResource resource) => _unavailable.ContainsKey(resource.Name);
+
     public string Host(EndpointAnnotation endpoint) => "127.0.0.1";
 
     public int Port(EndpointAnnotation endpoint, int replica = 0) =>

@@ -187,6 +187,7 @@ public sealed partial class Orchestrator(
         states.Update(resource.Name, s => s with { State = state, Health = HealthStatus.Unhealthy, Message = reason });
         if (resource.IsOptional())
         {
+            _context?.Values.MarkUnavailable(resource);
             LogOptionalUnavailable(logger, resource.Name, reason);
         }
         else if (state == KnownResourceStates.FailedToStart)

@@ -23,7 +23,13 @@ public static class ElasticsearchExtensions
         builder.Services.TryAddSingleton(settings);
         if (settings.IsConfigured)
         {
-            builder.Services.AddHttpClient<IElasticsearchClient, ElasticsearchClient>();
+            // No standard resilience handler (ServiceDefaults adds one to every client): the indexer retries
+            // with its own back-off and a checkpoint, search falls back to PostgreSQL at once, and the health
+            // check must answer quickly, so retries here would only make /health and searches wait.
+#pragma warning disable EXTEXP0001 // Experimental in Microsoft.Extensions.Http.Resilience 10.x; the documented way to opt one client out.
+            builder.Services.AddHttpClient<IElasticsearchClient, ElasticsearchClient>(http => http.Timeout = TimeSpan.FromSeconds(30))
+                .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
             builder.Services.AddHealthChecks().AddCheck<ElasticsearchHealthCheck>(
                 ElasticsearchSettings.ConnectionName, HealthStatus.Degraded, HealthCheckTags, TimeSpan.FromSeconds(5));
         }
