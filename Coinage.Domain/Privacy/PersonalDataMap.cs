@@ -46,6 +46,8 @@ public static class PersonalDataMap
         new("withdrawals", "t.owner_id = @owner", "to_jsonb(t) - 'confirmation_token_hash'", OrderBy: "t.id"),
         new("privacy_exports", "t.user_id = @user", "to_jsonb(t) - 'archive' - 'nonce_hash'", OrderBy: "t.requested_at"),
         new("erasure_requests", "t.user_id = @user", OrderBy: "t.requested_at"),
+        // The search indexer's record that the user's documents were pseudonymised (after an erasure).
+        new("search_erasures", "t.user_id = @user"),
     ];
 
     /// <summary>Column names that make a table personal data when present (the coverage test's rule).</summary>

@@ -45,6 +45,14 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         Assert.Equal(("awaiting_confirmation", Iban), (created.GetProperty("status").GetString(), created.GetProperty("address").GetString()));
         Assert.Equal((749.5m, 250.5m), (await user.BalancesAsync())["USD"]);
         await ExchangeDatabase.AssertInvariantsAsync(Db);
+        // The reconciliation job's ledger check counts the withdrawal as a claim on the held funds too.
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
+            await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, Ct);
+            var report = await worker::Coinage.Worker.Reconciliation.ReconciliationChecks.RunAsync(db, Ct);
+            Assert.DoesNotContain(report.Discrepancies, d => d.Check == "ledger");
+        }
         // The token is stored hashed, never in clear.
         var id = created.GetProperty("id").GetString()!;
         Assert.Equal(64, (await ExchangeDatabase.ScalarAsync<string>(Db, "SELECT confirmation_token_hash FROM withdrawals WHERE id = @id", ("id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture)))).Length);
