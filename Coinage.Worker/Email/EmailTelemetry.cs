@@ -74,39 +74,18 @@ public sealed partial class EmailTelemetry
 }
 
 /// <summary>Counts the email backlog for the gauges every 15 s (a scrape must not query the database).</summary>
-internal sealed partial class EmailBacklogMonitor(IServiceScopeFactory scopes, EmailTelemetry telemetry, TimeProvider clock, ILogger<EmailBacklogMonitor> logger) : BackgroundService
+internal sealed class EmailBacklogMonitor(IServiceScopeFactory scopes, EmailTelemetry telemetry, TimeProvider clock, ILogger<EmailBacklogMonitor> logger) : Coinage.Worker.Metrics.DatabaseGaugeMonitor(Interval, clock, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
-        {
-            try
-            {
-                await CountAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // Before the API has migrated the database, or during an outage: try again next tick.
-                LogCountFailed(logger, exception.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
-
-    internal async Task CountAsync(CancellationToken cancellationToken)
+    internal override async Task ReadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var unsent = db.OutboxMessages.AsNoTracking().Where(m => m.ProcessedAt == null && m.Type.StartsWith("email."));
         var due = await unsent.CountAsync(m => m.Attempts < OutboxRetryPolicy.MaxAttempts && m.NextAttemptAt <= now, cancellationToken).ConfigureAwait(false);
         var dead = await unsent.CountAsync(m => m.Attempts >= OutboxRetryPolicy.MaxAttempts, cancellationToken).ConfigureAwait(false);
         telemetry.Backlog(due, dead);
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Email backlog not counted: {ErrorType}")]
-    private static partial void LogCountFailed(ILogger logger, string errorType);
 }

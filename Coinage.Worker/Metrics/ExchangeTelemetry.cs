@@ -85,29 +85,11 @@ public sealed class ExchangeTelemetry
 /// market's matching host is stuck or gone (a host cannot report its own silence), and every
 /// replica reports the same value: aggregate with <c>max</c>.
 /// </summary>
-internal sealed partial class SettlementLagMonitor(IServiceScopeFactory scopes, ExchangeTelemetry telemetry, TimeProvider clock, ILogger<SettlementLagMonitor> logger) : BackgroundService
+internal sealed class SettlementLagMonitor(IServiceScopeFactory scopes, ExchangeTelemetry telemetry, TimeProvider clock, ILogger<SettlementLagMonitor> logger) : Coinage.Worker.Metrics.DatabaseGaugeMonitor(Interval, clock, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
-        {
-            try
-            {
-                await CountAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // Before the API has migrated the database, or during an outage: try again next tick.
-                LogCountFailed(logger, exception.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
-
-    internal async Task CountAsync(CancellationToken cancellationToken)
+    internal override async Task ReadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
@@ -119,12 +101,9 @@ internal sealed partial class SettlementLagMonitor(IServiceScopeFactory scopes, 
                 Oldest = db.MarketCommands.Where(c => c.MarketId == m.Id && c.ProcessedAt == null).OrderBy(c => c.Sequence).Select(c => (DateTimeOffset?)c.CreatedAt).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         telemetry.Lag(oldest.ToDictionary(o => o.Symbol, o => o.Oldest is { } created ? Math.Max(0, (now - created).TotalSeconds) : 0d, StringComparer.Ordinal));
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Settlement lag not counted: {ErrorType}")]
-    private static partial void LogCountFailed(ILogger logger, string errorType);
 }
 
 internal static class ExchangeMetricsExtensions

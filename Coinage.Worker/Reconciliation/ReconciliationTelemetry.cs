@@ -96,28 +96,11 @@ public sealed class ReconciliationTelemetry
 }
 
 /// <summary>Reads the newest runs every 15 s, so replicas that did not run the job report the same gauges.</summary>
-internal sealed partial class ReconciliationMonitor(IServiceScopeFactory scopes, ReconciliationTelemetry telemetry, TimeProvider clock, ILogger<ReconciliationMonitor> logger) : BackgroundService
+internal sealed class ReconciliationMonitor(IServiceScopeFactory scopes, ReconciliationTelemetry telemetry, TimeProvider clock, ILogger<ReconciliationMonitor> logger) : Coinage.Worker.Metrics.DatabaseGaugeMonitor(Interval, clock, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
-        {
-            try
-            {
-                await ReadAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogReadFailed(logger, exception.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
-
-    internal async Task ReadAsync(CancellationToken cancellationToken)
+    internal override async Task ReadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
@@ -131,7 +114,4 @@ internal sealed partial class ReconciliationMonitor(IServiceScopeFactory scopes,
             .OrderByDescending(r => r.Id).Select(r => (DateTimeOffset?)r.FinishedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         telemetry.Observed(last.Id, last.Status, last.DiscrepancyCount, success);
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Reconciliation runs not read: {ErrorType}")]
-    private static partial void LogReadFailed(ILogger logger, string errorType);
 }

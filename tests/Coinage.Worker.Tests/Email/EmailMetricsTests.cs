@@ -62,7 +62,7 @@ public sealed class EmailMetricsTests(InfrastructureFixture infrastructure)
             services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<EmailBacklogMonitor>>());
         queue.RecordObservableInstruments();
         Assert.Null(queue.LastMeasurement); // nothing counted yet: no sample rather than a false zero
-        await monitor.CountAsync(Ct);
+        await monitor.ReadAsync(Ct);
         queue.RecordObservableInstruments();
         dead.RecordObservableInstruments();
         Assert.Equal(1, queue.LastMeasurement!.Value);
