@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Coinage.Domain.Audit;
-using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
 using Coinage.Domain.Matching;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -52,7 +50,7 @@ internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Typ
 /// is durable and a crash before the commit loses only unanswered requests.
 /// </summary>
 public sealed partial class OrderCommitter(
-    IDbContextFactory<CoinageDbContext> contexts,
+    NpgsqlDataSource dataSource,
     TimeProvider clock,
     TradingTelemetry telemetry,
     IOptions<GroupCommitOptions> options,
@@ -149,7 +147,7 @@ public sealed partial class OrderCommitter(
                 await CommitOnceAsync(batch).ConfigureAwait(false);
                 return;
             }
-            catch (DbUpdateException ex) when (attempt < 3 && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation)
             {
                 // Another replica committed the same (owner, clientOrderId) after this batch looked: the next
                 // attempt sees that order and answers with it.
@@ -161,31 +159,74 @@ public sealed partial class OrderCommitter(
         }
     }
 
+    /// <summary>
+    /// One transaction in four round trips, written with <see cref="ExchangeSql"/>'s multi-row statements:
+    /// (1) the markets under KEY SHARE, the orders already carrying these clientOrderIds, ids for everything;
+    /// (2) the orders and commands inserted, then the balance rows and the audit chain locked and read;
+    /// (3) the holds judged in memory, then refusals removed, journal, postings, balances, audit and NOTIFY written;
+    /// (4) COMMIT. The contended locks (balances, shared with the matching hosts' settlements, and the audit
+    /// chain) are taken at the end of (2), so they are held for (3) and the commit only.
+    /// </summary>
     private async Task CommitOnceAsync(List<Work> batch)
     {
+        // timestamptz keeps microseconds: answer with what a later read returns.
         var now = clock.GetUtcNow();
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
         var started = clock.GetTimestamp();
-        await using var db = await contexts.CreateDbContextAsync().ConfigureAwait(false);
-        await using var tx = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
-
-        // KEY SHARE on the market rows: a halt (FOR UPDATE) waits for this batch to commit, and a batch that
-        // starts after a halt began waits for it and then reads the new status. So an order is accepted only if
-        // the market was open when its transaction committed (docs/exchange.md, "Halts"). It does not conflict
-        // with the matching host's NO KEY UPDATE, so placements never queue behind a settlement batch.
-        var marketIds = batch.Select(w => w.MarketId).Distinct().ToArray();
-        var open = await db.Database.SqlQuery<int>($"""
-            SELECT id AS "Value" FROM markets WHERE id = ANY({marketIds}) AND status = {(short)MarketStatus.Open} FOR KEY SHARE
-            """).ToListAsync().ConfigureAwait(false);
-        var openMarkets = open.ToHashSet();
+        await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync().ConfigureAwait(false);
 
         var placements = batch.OfType<PlacementWork>().ToList();
+        var cancels = batch.OfType<CommandWork>().ToList();
         foreach (var work in placements)
         {
             work.Result = null; // a retried batch is judged afresh
         }
-        var existing = await ExistingOrdersAsync(db, placements).ConfigureAwait(false);
-        var accepted = new List<PlacementWork>(placements.Count);
+        var keyed = placements.Where(w => w.Request.ClientOrderId is not null).ToList();
+
+        // (1) KEY SHARE on the market rows: a halt (FOR UPDATE) waits for this batch to commit, and a batch that
+        // starts after a halt began waits for it and then reads the new status. So an order is accepted only if
+        // the market was open when its transaction committed (docs/exchange.md, "Halts"). It does not conflict
+        // with the matching host's NO KEY UPDATE, so placements never queue behind a settlement batch.
+        var openMarkets = new HashSet<int>();
+        var existing = new Dictionary<(long, string), OrderRecord>();
+        long[] sequences;
+        long[] entryIds;
+        await using (var read = new NpgsqlBatch(connection, tx))
+        {
+            read.BatchCommands.Add(ExchangeSql.Statement(
+                "SELECT id FROM markets WHERE id = ANY($1) AND status = $2 FOR KEY SHARE", batch.Select(w => w.MarketId).Distinct().ToArray(), (short)MarketStatus.Open));
+            if (keyed.Count > 0)
+            {
+                read.BatchCommands.Add(ExchangeSql.Statement($"""
+                    SELECT {ExchangeSql.OrderColumns} FROM orders
+                    WHERE (owner_id, client_order_id) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))
+                    """, keyed.Select(w => w.Request.Owner).ToArray(), keyed.Select(w => w.Request.ClientOrderId!).ToArray()));
+            }
+            read.BatchCommands.Add(ExchangeSql.NextCommandSequences(placements.Count + cancels.Count));
+            read.BatchCommands.Add(ExchangeSql.NextJournalEntryIds(placements.Count));
+            await using var reader = await read.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                openMarkets.Add(reader.GetInt32(0));
+            }
+            if (keyed.Count > 0)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false);
+                foreach (var order in await ExchangeSql.ReadOrdersAsync(reader, CancellationToken.None).ConfigureAwait(false))
+                {
+                    existing[(order.OwnerId, order.ClientOrderId!)] = order;
+                }
+            }
+            await reader.NextResultAsync().ConfigureAwait(false);
+            sequences = await ExchangeSql.ReadIdsAsync(reader, placements.Count + cancels.Count, CancellationToken.None).ConfigureAwait(false);
+            await reader.NextResultAsync().ConfigureAwait(false);
+            entryIds = await ExchangeSql.ReadIdsAsync(reader, placements.Count, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var accepted = new List<(PlacementWork Work, OrderPlacement Placement, OrderRecord Order)>(placements.Count);
         var sameInBatch = new Dictionary<(long, string), PlacementWork>();
+        var next = 0;
         foreach (var work in placements)
         {
             var r = work.Request;
@@ -207,73 +248,92 @@ public sealed partial class OrderCommitter(
                 work.Result = new PlacementResult(PlacementOutcome.MarketHalted, null);
                 continue;
             }
-            accepted.Add(work);
+            var id = sequences[next++];
+            var placement = LedgerOperations.PlaceOrder(r.Spot, r.Terms with { OrderId = id, Owner = r.Owner });
+            accepted.Add((work, placement, NewOrder(r, placement.Order, id, now)));
         }
-
-        var ids = await NextIdsAsync(db, accepted.Count).ConfigureAwait(false);
-        var holds = new List<(PlacementWork Work, OrderPlacement Placement, long Id)>(accepted.Count);
-        for (var i = 0; i < accepted.Count; i++)
+        var commands = new List<MarketCommand>(accepted.Count + cancels.Count);
+        foreach (var (work, _, order) in accepted)
         {
-            var r = accepted[i].Request;
-            holds.Add((accepted[i], LedgerOperations.PlaceOrder(r.Spot, r.Terms with { OrderId = ids[i], Owner = r.Owner }), ids[i]));
+            commands.Add(new MarketCommand
+            {
+                Sequence = order.Id, MarketId = order.MarketId, Type = MarketCommandType.Place, OwnerId = order.OwnerId, OrderId = order.Id,
+                Payload = work.Request.Payload, CreatedAt = now,
+            });
         }
-        var accounts = holds.SelectMany(h => new[] { AccountId.Available(h.Work.Request.Owner, h.Placement.Order.HoldAsset), AccountId.Held(h.Work.Request.Owner, h.Placement.Order.HoldAsset) });
-        var assets = holds.Select(h => h.Placement.Order.HoldAsset).DistinctBy(a => a.Code).ToDictionary(a => a.Code, StringComparer.Ordinal);
-        var balances = holds.Count == 0
-            ? []
-            : await LedgerStore.LockAsync(db, accounts, assets, now, CancellationToken.None).ConfigureAwait(false);
-
-        var audit = new List<AuditAppend>(batch.Count);
-        var notify = new HashSet<int>();
-        foreach (var (work, placement, id) in holds)
+        foreach (var work in cancels)
         {
             var r = work.Request;
-            var order = placement.Order;
-            // In arrival order, on the balances as the earlier placements of this batch left them.
-            var available = balances[AccountId.Available(r.Owner, order.HoldAsset)].Amount;
-            if (available < order.OriginalHold)
+            commands.Add(new MarketCommand
             {
-                work.Result = new PlacementResult(PlacementOutcome.InsufficientFunds, null, order.OriginalHold, available);
+                Sequence = sequences[next++], MarketId = r.Market.Id, Type = r.Type, OwnerId = r.Owner, OrderId = r.OrderId, Payload = "{}", CreatedAt = now,
+            });
+        }
+
+        // (2) Inserts first, then the locks: balances in id order, the audit chain last (the order every writer uses).
+        var accounts = accepted
+            .SelectMany(a => new[] { AccountId.Available(a.Order.OwnerId, a.Placement.Order.HoldAsset), AccountId.Held(a.Order.OwnerId, a.Placement.Order.HoldAsset) })
+            .Distinct().ToList();
+        var balances = new Dictionary<AccountId, BalanceRecord>();
+        (long Sequence, string Hash) head;
+        await using (var write = new NpgsqlBatch(connection, tx))
+        {
+            if (accepted.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.InsertOrders(accepted.Select(a => a.Order).ToList()));
+            }
+            if (commands.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.InsertCommands(commands));
+            }
+            if (accounts.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.EnsureBalances(accounts, now));
+                write.BatchCommands.Add(ExchangeSql.SelectBalances(accounts, forUpdate: true));
+            }
+            foreach (var statement in AuditLog.LockAndReadHead())
+            {
+                write.BatchCommands.Add(statement);
+            }
+            await using var reader = await write.ExecuteReaderAsync().ConfigureAwait(false);
+            if (accounts.Count > 0)
+            {
+                var assets = accepted.Select(a => a.Placement.Order.HoldAsset).DistinctBy(a => a.Code).ToDictionary(a => a.Code, StringComparer.Ordinal);
+                foreach (var row in await ExchangeSql.ReadBalancesAsync(reader, CancellationToken.None).ConfigureAwait(false))
+                {
+                    balances[LedgerStore.ToAccountId(row, assets)] = row;
+                }
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+            await reader.NextResultAsync().ConfigureAwait(false); // pg_advisory_xact_lock
+            head = await AuditLog.ReadHeadAsync(reader, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // (3) Each hold in arrival order, on the balances as the earlier placements of this batch left them.
+        var ledger = new LedgerWrites(balances.ToDictionary(b => b.Key, b => b.Value.Id), now);
+        var refused = new List<long>();
+        var audit = new List<AuditAppend>(batch.Count);
+        var notify = new HashSet<int>();
+        var entry = 0;
+        foreach (var (work, placement, order) in accepted)
+        {
+            var r = work.Request;
+            var available = balances[AccountId.Available(r.Owner, placement.Order.HoldAsset)];
+            if (available.Amount < placement.Order.OriginalHold)
+            {
+                work.Result = new PlacementResult(PlacementOutcome.InsufficientFunds, null, placement.Order.OriginalHold, available.Amount);
+                refused.Add(order.Id);
                 continue;
             }
-            LedgerStore.Post(db, [placement.Hold], balances, now);
-            var record = new OrderRecord
+            foreach (var posting in placement.Hold.Postings)
             {
-                Id = id,
-                MarketId = r.Market.Id,
-                OwnerId = r.Owner,
-                ClientOrderId = r.ClientOrderId,
-                RequestHash = r.Hash,
-                Side = r.Terms.Side,
-                Type = r.Terms.Type,
-                TimeInForce = r.Terms.TimeInForce,
-                PostOnly = r.Terms.PostOnly,
-                SelfTradePrevention = r.Terms.SelfTradePrevention,
-                LimitPriceTicks = order.LimitPrice,
-                QuantityLots = r.Terms.Quantity,
-                QuoteBudgetUnits = r.Terms.QuoteBudget,
-                HoldAsset = order.HoldAsset.Code,
-                OriginalHold = order.OriginalHold,
-                RemainingHold = order.RemainingHold,
-                Status = OrderStatus.Pending,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            db.Orders.Add(record);
-            db.MarketCommands.Add(new MarketCommand
-            {
-                Sequence = id,
-                MarketId = r.Market.Id,
-                Type = MarketCommandType.Place,
-                OwnerId = r.Owner,
-                OrderId = id,
-                Payload = r.Payload,
-                CreatedAt = now,
-            });
+                balances[posting.Account].Amount += posting.Amount;
+            }
+            ledger.Post(placement.Hold, entryIds[entry++]);
             audit.Add(new AuditAppend("order.placed", now, r.UserId, r.UserId, r.Ip,
-                new { orderId = id, market = r.Market.Symbol, side = OrdersApi.Name(r.Terms.Side), clientOrderId = r.ClientOrderId }));
+                new { orderId = order.Id, market = r.Market.Symbol, side = OrdersApi.Name(r.Terms.Side), clientOrderId = r.ClientOrderId }));
             notify.Add(r.Market.Id);
-            work.Result = new PlacementResult(PlacementOutcome.Created, record);
+            work.Result = new PlacementResult(PlacementOutcome.Created, order);
         }
         foreach (var work in placements.Where(w => w.Result is null))
         {
@@ -281,21 +341,36 @@ public sealed partial class OrderCommitter(
             var first = sameInBatch[(work.Request.Owner, work.Request.ClientOrderId!)].Result!;
             work.Result = first.Outcome == PlacementOutcome.Created ? first with { Outcome = PlacementOutcome.Existing } : first;
         }
-        foreach (var work in batch.OfType<CommandWork>())
+        foreach (var work in cancels)
         {
             var r = work.Request;
-            db.MarketCommands.Add(new MarketCommand { MarketId = r.Market.Id, Type = r.Type, OwnerId = r.Owner, OrderId = r.OrderId, Payload = "{}", CreatedAt = now });
             audit.Add(new AuditAppend(r.AuditAction, now, r.UserId, r.UserId, r.Ip, new { orderId = r.OrderId, market = r.Market.Symbol }));
             notify.Add(r.Market.Id);
         }
-        await AuditLog.AppendRangeAsync(db, audit).ConfigureAwait(false);
-        await db.SaveChangesAsync().ConfigureAwait(false);
-        if (notify.Count > 0)
+        await using (var write = new NpgsqlBatch(connection, tx))
         {
-            // NOTIFY is delivered at commit; one per market wakes its matching host for the whole batch.
-            var channels = notify.Select(id => id.ToString(CultureInfo.InvariantCulture)).ToArray();
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, m) FROM unnest({channels}) AS m").ConfigureAwait(false);
+            if (refused.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.DeleteOrdersAndCommands(refused));
+            }
+            ledger.AddTo(write);
+            if (audit.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.InsertAuditEntries(AuditLog.Chain(audit, head)));
+            }
+            if (notify.Count > 0)
+            {
+                // NOTIFY is delivered at commit; one per market wakes its matching host for the whole batch.
+                write.BatchCommands.Add(ExchangeSql.Statement("SELECT pg_notify($1, m::text) FROM unnest($2::int[]) AS m",
+                    ExchangeCatalog.CommandsChannel, notify.ToArray()));
+            }
+            if (write.BatchCommands.Count > 0)
+            {
+                await write.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
         }
+
+        // (4)
         try
         {
             await tx.CommitAsync().ConfigureAwait(false);
@@ -313,33 +388,28 @@ public sealed partial class OrderCommitter(
         }
     }
 
-    private static async Task<Dictionary<(long, string), OrderRecord>> ExistingOrdersAsync(CoinageDbContext db, List<PlacementWork> placements)
+    private static OrderRecord NewOrder(PlacementRequest r, OrderLedgerState order, long id, DateTimeOffset now) => new()
     {
-        var keyed = placements.Where(w => w.Request.ClientOrderId is not null).ToList();
-        if (keyed.Count == 0)
-        {
-            return [];
-        }
-        var owners = keyed.Select(w => w.Request.Owner).ToArray();
-        var coids = keyed.Select(w => w.Request.ClientOrderId!).ToArray();
-        var rows = await db.Orders.FromSql($"""
-            SELECT o.* FROM orders o JOIN unnest({owners}, {coids}) AS t(owner_id, client_order_id)
-            ON o.owner_id = t.owner_id AND o.client_order_id = t.client_order_id
-            """).AsNoTracking().ToListAsync().ConfigureAwait(false);
-        return rows.ToDictionary(o => (o.OwnerId, o.ClientOrderId!));
-    }
-
-    /// <summary>The place command and its order share one number (docs/exchange.md): taken for the whole batch in one round trip.</summary>
-    private static async Task<List<long>> NextIdsAsync(CoinageDbContext db, int count)
-    {
-        if (count == 0)
-        {
-            return [];
-        }
-        return await db.Database.SqlQuery<long>($"""
-            SELECT nextval(pg_get_serial_sequence('market_commands', 'sequence')) AS "Value" FROM generate_series(1, {count}) ORDER BY 1
-            """).ToListAsync().ConfigureAwait(false);
-    }
+        Id = id,
+        MarketId = r.Market.Id,
+        OwnerId = r.Owner,
+        ClientOrderId = r.ClientOrderId,
+        RequestHash = r.Hash,
+        Side = r.Terms.Side,
+        Type = r.Terms.Type,
+        TimeInForce = r.Terms.TimeInForce,
+        PostOnly = r.Terms.PostOnly,
+        SelfTradePrevention = r.Terms.SelfTradePrevention,
+        LimitPriceTicks = order.LimitPrice,
+        QuantityLots = r.Terms.Quantity,
+        QuoteBudgetUnits = r.Terms.QuoteBudget,
+        HoldAsset = order.HoldAsset.Code,
+        OriginalHold = order.OriginalHold,
+        RemainingHold = order.RemainingHold,
+        Status = OrderStatus.Pending,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} requests failed; writing them one by one")]
     private partial void LogBatchFailed(Exception exception, int count);

@@ -138,16 +138,18 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult>> CancelAsync(
-        string id, HttpContext http, CoinageDbContext db, OrderCommitter committer, CancellationToken cancellationToken)
+        string id, HttpContext http, CoinageDbContext db, TradingCatalog catalog, OrderCommitter committer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
-        var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
-        if (owner is null || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
         {
             return ExchangeProblems.NotFound($"No order '{id}'.");
         }
+        // One query: the user's ledger owner and the markets come from the catalog (TradingCatalog).
+        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId && o.OwnerId == owner, cancellationToken).ConfigureAwait(false);
-        if (order is null)
+        if (order is null || await catalog.MarketAsync(order.MarketId, cancellationToken).ConfigureAwait(false) is not var (market, spot))
         {
             return ExchangeProblems.NotFound($"No order '{id}'.");
         }
@@ -155,11 +157,9 @@ public static class OrdersApi
         {
             return ExchangeProblems.Conflict(ExchangeErrorCodes.OrderNotOpen, $"Order {id} is {order.Status.ToString().ToLowerInvariant()}.");
         }
-        var market = await db.Markets.AsNoTracking().FirstAsync(m => m.Id == order.MarketId, cancellationToken).ConfigureAwait(false);
-        var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
-        await committer.AppendCommandAsync(new CommandRequest(market, MarketCommandType.Cancel, owner.Value, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp()),
+        await committer.AppendCommandAsync(new CommandRequest(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp()),
             cancellationToken).ConfigureAwait(false);
-        return TypedResults.Accepted($"/api/v1/orders/{orderId}", ToResponse(order, market, ExchangeCatalog.ToSpotMarket(market, assets)));
+        return TypedResults.Accepted($"/api/v1/orders/{orderId}", ToResponse(order, market, spot));
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> CancelAllAsync(

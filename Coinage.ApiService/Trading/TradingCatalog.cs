@@ -39,6 +39,19 @@ public sealed class TradingCatalog(IDbContextFactory<CoinageDbContext> contexts,
         return markets.GetValueOrDefault(symbol);
     }
 
+    /// <summary>The market of an order (its id never changes; the row is refreshed like <see cref="MarketAsync"/>).</summary>
+    internal async Task<TradingMarket?> MarketAsync(int id, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(MarketsKey, out IReadOnlyDictionary<string, TradingMarket>? markets)
+            && markets!.Values.FirstOrDefault(m => m.Market.Id == id) is { } known)
+        {
+            return known;
+        }
+        markets = await LoadMarketsAsync(cancellationToken).ConfigureAwait(false);
+        cache.Set(MarketsKey, markets, MarketsEntry);
+        return markets.Values.FirstOrDefault(m => m.Market.Id == id);
+    }
+
     internal async Task<long> OwnerIdAsync(Guid userId, CancellationToken cancellationToken)
     {
         var key = ("trading:owner", userId);

@@ -90,6 +90,42 @@ public static class AuditLog
     }
 
     /// <summary>
+    /// For writers that build their transaction as one <see cref="Npgsql.NpgsqlBatch"/> (the group commit): the two
+    /// statements that take the chain lock and read the chain's head. Add them last among the locks the batch takes
+    /// (after balances, as every other writer does), read the head with <see cref="ReadHeadAsync"/>, then insert
+    /// <see cref="Chain"/>'s entries with <see cref="Exchange.ExchangeSql.InsertAuditEntries"/> before the commit.
+    /// </summary>
+    public static IEnumerable<Npgsql.NpgsqlBatchCommand> LockAndReadHead() =>
+    [
+        new($"SELECT pg_advisory_xact_lock({ChainLockKey})"),
+        new("SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1"),
+    ];
+
+    /// <summary>Reads the result of the second statement of <see cref="LockAndReadHead"/> (the reader stands on it).</summary>
+    public static async Task<(long Sequence, string Hash)> ReadHeadAsync(Npgsql.NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (reader.GetInt64(0), reader.GetString(1))
+            : (0L, AuditEntry.GenesisHash);
+    }
+
+    /// <summary>The entries of <paramref name="items"/>, chained after the head (sequence, hash) read under the chain lock.</summary>
+    public static List<AuditEntry> Chain(IReadOnlyList<AuditAppend> items, (long Sequence, string Hash) head)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var (sequence, hash) = head;
+        var entries = new List<AuditEntry>(items.Count);
+        foreach (var item in items)
+        {
+            var entry = NewEntry(item, ++sequence, hash);
+            hash = entry.Hash;
+            entries.Add(entry);
+        }
+        return entries;
+    }
+
+    /// <summary>
     /// The one place an entry is built, so every path hashes the same fields: the IP only through its salted
     /// digest (erasure may later clear the IP and salt, and the chain still verifies).
     /// </summary>

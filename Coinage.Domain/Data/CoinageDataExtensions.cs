@@ -48,6 +48,14 @@ public static class CoinageDataExtensions
         {
             dataSourceBuilder.UseLoggerFactory(loggerFactory);
         }
+        // The hot paths (group commit, settlement batches) send the same statements thousands of times a second:
+        // prepared on first reuse, each is parsed and planned once per connection instead of on every call
+        // (docs/performance.md). A connection string that says otherwise wins.
+        if (dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 128;
+            dataSourceBuilder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
         // Not command.Connection: commands created from a data source refuse to expose it.
         var database = dataSourceBuilder.ConnectionStringBuilder.Database;
         dataSourceBuilder.ConfigureTracing(tracing => tracing

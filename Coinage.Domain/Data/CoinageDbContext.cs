@@ -77,6 +77,9 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
         // transactions, and the ledger and order paths use explicit transactions throughout.
         return options
             .UseNpgsql(dataSource, npgsql => npgsql.MigrationsAssembly(typeof(CoinageDbContext).Assembly.GetName().Name))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            // The FirstOrDefault queries it warns about are FromSql queries that carry their own ORDER BY … LIMIT 1
+            // (the SKIP LOCKED job queues): EF cannot see that, and the warning filled the Worker's log.
+            .ConfigureWarnings(warnings => warnings.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.FirstWithoutOrderByAndFilterWarning));
     }
 }

@@ -6,6 +6,7 @@ using Coinage.Domain.Ledger;
 using Coinage.Domain.Matching;
 using Coinage.Domain.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Coinage.Worker.Matching;
 
@@ -24,6 +25,12 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     private readonly SettlementCalculator _calculator = new(spot);
     private long _lastPriority;
 
+    /// <summary>The rows of the orders on the book, as committed: kept with the engine, rebuilt with it.</summary>
+    private readonly Dictionary<long, OrderRecord> _resting = [];
+
+    /// <summary>Balance row ids by account: a row, once created, keeps its id for ever.</summary>
+    private readonly Dictionary<AccountId, long> _balanceIds = [];
+
     public MarketRecord Market => market;
 
     public SpotMarket Spot => spot;
@@ -38,7 +45,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// <summary>Type and creation time of the commands of the last committed batch (metrics).</summary>
     public IReadOnlyList<(MarketCommandType Type, DateTimeOffset CreatedAt)> LastBatchCommands { get; private set; } = [];
 
-    /// <summary>Rebuilds the book from the open orders in the database, in book priority.</summary>
+    /// <summary>Rebuilds the book (and the rows of its orders) from the open orders in the database, in book priority.</summary>
     public async Task RebuildAsync(CoinageDbContext db, CancellationToken cancellationToken)
     {
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -47,14 +54,15 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         var open = await db.Orders.AsNoTracking()
             .Where(o => o.MarketId == market.Id && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled))
             .OrderBy(o => o.BookPriority)
-            .Select(o => new { o.Id, o.OwnerId, o.Side, o.LimitPriceTicks, o.QuantityLots, o.FilledLots, o.BookPriority })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         _lastPriority = await db.Orders.Where(o => o.MarketId == market.Id).MaxAsync(o => o.BookPriority, cancellationToken).ConfigureAwait(false) ?? 0;
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         _engine.Clear();
+        _resting.Clear();
         foreach (var o in open)
         {
             _engine.Restore(new RestingOrder(o.Id, o.OwnerId, o.Side, o.LimitPriceTicks, o.QuantityLots - o.FilledLots));
+            _resting[o.Id] = o;
         }
     }
 
@@ -63,25 +71,65 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// is the backend of the connection holding the advisory lock: checked inside the transaction, so a host
     /// that lost its lock connection cannot commit.
     /// </summary>
+    /// <remarks>
+    /// Four round trips, written with <see cref="ExchangeSql"/>'s multi-row statements: (1) the market locked, the
+    /// ownership checked, the commands read; (2) the rows of the orders they place; (3) ids for the journal entries
+    /// and trades, and the ids of balance rows not seen before; (4) every write, ending with the balance rows
+    /// locked in id order, the postings and the balance deltas, then COMMIT. The balance rows are shared with the
+    /// API's holds, so they are locked last and held only for the end of (4) and the commit. Resting orders are
+    /// kept in memory with the book (<see cref="_resting"/>), so a trade with a maker costs no query; after any
+    /// failure the host rebuilds both from the database.
+    /// </remarks>
     public async Task<BatchOutcome?> ProcessBatchAsync(CoinageDbContext db, int ownerPid, long lockKey, int batchSize, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // NO KEY UPDATE serializes batches and rebuilds (FOR SHARE) of this market, but not the API's inserts of
-        // orders and commands, whose foreign keys take KEY SHARE on this row while they hold balance rows:
-        // FOR UPDATE here would deadlock with them (this batch then waits for those same balance rows).
-        await LockMarketAsync(db, ownerPid, lockKey, cancellationToken).ConfigureAwait(false);
-        var commands = await db.MarketCommands.FromSql($"""
-            SELECT * FROM market_commands WHERE market_id = {market.Id} AND processed_at IS NULL ORDER BY sequence LIMIT {batchSize} FOR UPDATE
-            """).AsTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // (1) NO KEY UPDATE serializes batches and rebuilds (FOR SHARE) of this market, but not the API's inserts of
+        // orders and commands, whose foreign keys take KEY SHARE on this row.
+        var commands = new List<MarketCommand>();
+        await using (var read = new NpgsqlBatch(connection, tx))
+        {
+            foreach (var statement in LockMarket(ownerPid, lockKey))
+            {
+                read.BatchCommands.Add(statement);
+            }
+            read.BatchCommands.Add(ExchangeSql.Statement("""
+                SELECT sequence, type, owner_id, order_id, created_at FROM market_commands
+                WHERE market_id = $1 AND processed_at IS NULL ORDER BY sequence LIMIT $2 FOR UPDATE
+                """, market.Id, batchSize));
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await ReadOwnershipAsync(reader, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                commands.Add(new MarketCommand
+                {
+                    Sequence = reader.GetInt64(0),
+                    MarketId = market.Id,
+                    Type = (MarketCommandType)reader.GetInt16(1),
+                    OwnerId = reader.GetInt64(2),
+                    OrderId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(4),
+                });
+            }
+        }
         if (commands.Count == 0)
         {
             return null;
         }
         FirstAttemptedSequence = commands[0].Sequence;
 
-        var placeIds = commands.Where(c => c.Type == MarketCommandType.Place && c.OrderId is not null).Select(c => c.OrderId!.Value).ToList();
-        var rows = await db.Orders.Where(o => placeIds.Contains(o.Id)).AsTracking().ToDictionaryAsync(o => o.Id, cancellationToken).ConfigureAwait(false);
+        // (2) The orders this batch places; makers come from _resting.
+        var rows = new Dictionary<long, OrderRecord>();
+        var placeIds = commands.Where(c => c.Type == MarketCommandType.Place && c.OrderId is not null).Select(c => c.OrderId!.Value).ToArray();
+        foreach (var row in await LoadOrdersAsync(connection, tx, placeIds, cancellationToken).ConfigureAwait(false))
+        {
+            rows[row.Id] = row;
+        }
         var states = rows.Values.ToDictionary(o => o.Id, ToState);
         var entries = new List<JournalEntry>();
         var trades = new List<(SettledTrade Trade, long Sequence)>();
@@ -108,19 +156,34 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                     command.Result = "invalid_command";
                     break;
             }
-            var events = _events.Events;
-            var referenced = SettlementCalculator.ReferencedOrderIds(events);
-            var missing = referenced.Where(id => !states.ContainsKey(id)).ToList();
-            if (missing.Count > 0)
+            var referenced = SettlementCalculator.ReferencedOrderIds(_events.Events);
+            List<long>? missing = null;
+            foreach (var id in referenced)
             {
-                var loaded = await db.Orders.Where(o => missing.Contains(o.Id)).AsTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var o in loaded)
+                if (states.ContainsKey(id))
+                {
+                    continue;
+                }
+                if (_resting.TryGetValue(id, out var resting))
+                {
+                    rows[id] = resting;
+                    states[id] = ToState(resting);
+                }
+                else
+                {
+                    (missing ??= []).Add(id);
+                }
+            }
+            if (missing is not null)
+            {
+                // Not expected (every order on the book is in _resting); read rather than fail.
+                foreach (var o in await LoadOrdersAsync(connection, tx, missing.ToArray(), cancellationToken).ConfigureAwait(false))
                 {
                     rows[o.Id] = o;
                     states[o.Id] = ToState(o);
                 }
-                events = _events.Events;
             }
+            var events = _events.Events;
             var result = _calculator.Settle(events, states);
             foreach (var state in result.Orders)
             {
@@ -139,7 +202,6 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                     command.Result = e.RejectReason.ToString();
                 }
             }
-            command.ProcessedAt = now;
         }
 
         var touched = new List<OrderRecord>();
@@ -157,19 +219,51 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             if (rows[id].BookPriority is null)
             {
                 rows[id].BookPriority = ++_lastPriority;
+                if (!touched.Contains(rows[id]))
+                {
+                    touched.Add(rows[id]);
+                }
             }
         }
 
-        var journal = await LedgerStore.PostAsync(db, entries, assets, now, cancellationToken).ConfigureAwait(false);
-        var byEntry = new Dictionary<JournalEntry, JournalEntryRecord>(ReferenceEqualityComparer.Instance);
+        // (3) Ids for what this batch creates, and the balance rows it posts to (created when missing).
+        var accounts = entries.SelectMany(e => e.Postings).Select(p => p.Account).Distinct().ToList();
+        var unknown = accounts.Where(a => !_balanceIds.ContainsKey(a)).ToList();
+        long[] entryIds = [];
+        long[] tradeIds = [];
+        if (entries.Count > 0)
+        {
+            await using var ids = new NpgsqlBatch(connection, tx);
+            ids.BatchCommands.Add(ExchangeSql.NextJournalEntryIds(entries.Count));
+            ids.BatchCommands.Add(ExchangeSql.NextTradeIds(trades.Count));
+            if (unknown.Count > 0)
+            {
+                ids.BatchCommands.Add(ExchangeSql.EnsureBalances(unknown, now));
+                ids.BatchCommands.Add(ExchangeSql.SelectBalances(unknown, forUpdate: false));
+            }
+            await using var reader = await ids.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            entryIds = await ExchangeSql.ReadIdsAsync(reader, entries.Count, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            tradeIds = await ExchangeSql.ReadIdsAsync(reader, trades.Count, cancellationToken).ConfigureAwait(false);
+            if (unknown.Count > 0)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var balance in await ExchangeSql.ReadBalancesAsync(reader, cancellationToken).ConfigureAwait(false))
+                {
+                    _balanceIds[LedgerStore.ToAccountId(balance, assets)] = balance.Id;
+                }
+            }
+        }
+        var ledger = new LedgerWrites(_balanceIds, now);
+        var byEntry = new Dictionary<JournalEntry, long>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < entries.Count; i++)
         {
-            byEntry[entries[i]] = journal[i];
+            ledger.Post(entries[i], entryIds[i]);
+            byEntry[entries[i]] = entryIds[i];
         }
-        // The entries need their ids before the trades can point at them.
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        var tradeRows = trades.Select(t => new TradeRecord
+        var tradeRows = trades.Select((t, i) => new TradeRecord
         {
+            Id = tradeIds[i],
             MarketId = market.Id,
             TakerOrderId = t.Trade.TakerOrderId,
             MakerOrderId = t.Trade.MakerOrderId,
@@ -181,24 +275,84 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             QuoteAmount = t.Trade.QuoteAmount,
             TakerFee = t.Trade.TakerFee,
             MakerFee = t.Trade.MakerFee,
-            JournalEntryId = byEntry[t.Trade.Entry].Id,
+            JournalEntryId = byEntry[t.Trade.Entry],
             CommandSequence = t.Sequence,
             CreatedAt = now,
         }).ToList();
-        db.Trades.AddRange(tradeRows);
-        if (touched.Count > 0)
+
+        // (4) Everything, the contended balance rows last; then the commit.
+        await using (var write = new NpgsqlBatch(connection, tx))
         {
-            db.OutboxMessages.Add(OutboxMessage.Create("exchange.orders_updated", JsonSerializer.Serialize(new
+            ledger.AddEntriesTo(write);
+            if (tradeRows.Count > 0)
             {
-                market = market.Symbol,
-                orders = touched.Select(o => new { id = o.Id.ToString(CultureInfo.InvariantCulture), owner = o.OwnerId, status = o.Status.ToString() }),
-                trades = tradeRows.Count,
-            }), now));
+                write.BatchCommands.Add(ExchangeSql.InsertTrades(tradeRows));
+            }
+            if (touched.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.UpdateOrders(touched));
+                write.BatchCommands.Add(ExchangeSql.InsertOutbox(OutboxMessage.Create("exchange.orders_updated", JsonSerializer.Serialize(new
+                {
+                    market = market.Symbol,
+                    orders = touched.Select(o => new { id = o.Id.ToString(CultureInfo.InvariantCulture), owner = o.OwnerId, status = o.Status.ToString() }),
+                    trades = tradeRows.Count,
+                }), now)));
+            }
+            write.BatchCommands.Add(ExchangeSql.MarkProcessed(commands, now));
+            ledger.AddPostingsTo(write, lockBalances: true);
+            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Committed: the rows in memory follow the book.
+        foreach (var row in touched.Concat(rows.Values))
+        {
+            if (row.Status is OrderStatus.Open or OrderStatus.PartiallyFilled)
+            {
+                _resting[row.Id] = row;
+            }
+            else
+            {
+                _resting.Remove(row.Id);
+            }
+        }
         LastBatchCommands = commands.Select(c => (c.Type, c.CreatedAt)).ToList();
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
+    }
+
+    private static async Task<List<OrderRecord>> LoadOrdersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long[] ids, CancellationToken cancellationToken)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        await using var command = new NpgsqlCommand($"SELECT {ExchangeSql.OrderColumns} FROM orders WHERE id = ANY($1)", connection, tx)
+        {
+            Parameters = { new NpgsqlParameter { Value = ids } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ExchangeSql.ReadOrdersAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The two statements of the market lock and the ownership check (read with <see cref="ReadOwnershipAsync"/>).</summary>
+    private IEnumerable<NpgsqlBatchCommand> LockMarket(int ownerPid, long lockKey)
+    {
+        var (classId, objId) = ((int)(lockKey >> 32), (int)(lockKey & 0xFFFFFFFF));
+        yield return ExchangeSql.Statement("SELECT 1 FROM markets WHERE id = $1 FOR NO KEY UPDATE", market.Id);
+        yield return ExchangeSql.Statement("""
+            SELECT count(*)::int FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND pid = $1 AND classid::bigint = $2 AND objid::bigint = $3 AND objsubid = 1
+            """, ownerPid, (long)(uint)classId, (long)(uint)objId);
+    }
+
+    /// <summary>Reads past the market lock to the ownership check; throws when this host no longer holds the market's advisory lock.</summary>
+    private async Task ReadOwnershipAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.GetInt32(0) == 0)
+        {
+            throw new MarketOwnershipLostException(market.Symbol);
+        }
     }
 
     private async Task LockMarketAsync(CoinageDbContext db, int ownerPid, long lockKey, CancellationToken cancellationToken)
