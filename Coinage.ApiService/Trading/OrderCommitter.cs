@@ -353,7 +353,9 @@ public sealed partial class OrderCommitter(
             {
                 write.BatchCommands.Add(ExchangeSql.DeleteOrdersAndCommands(refused));
             }
-            ledger.AddTo(write);
+            ledger.AddEntriesTo(write);
+            ledger.AddPostingsTo(write);
+            ledger.AddBalanceUpdateTo(write, lockBalances: false);
             if (audit.Count > 0)
             {
                 write.BatchCommands.Add(ExchangeSql.InsertAuditEntries(AuditLog.Chain(audit, head)));

@@ -205,16 +205,26 @@ public static class ExchangeSql
         ON CONFLICT (owner_id, asset, kind) DO NOTHING
         """, Column(accounts, a => a.Owner), Column(accounts, a => a.Asset.Code), Column(accounts, a => (short)a.Kind), now.ToUniversalTime());
 
-    /// <summary>The balance rows of <paramref name="accounts"/> (id, owner, asset, kind, amount); locked in id order when <paramref name="forUpdate"/>.</summary>
+    /// <summary>The balance rows of <paramref name="accounts"/> (id, owner, asset, kind, amount); locked (FOR NO KEY UPDATE, see <see cref="LockBalances"/>) in id order when <paramref name="forUpdate"/>.</summary>
     public static NpgsqlBatchCommand SelectBalances(IReadOnlyList<AccountId> accounts, bool forUpdate) => Statement($"""
         SELECT b.id, b.owner_id, b.asset, b.kind, b.amount FROM balances b
         JOIN unnest($1::bigint[], $2::text[], $3::smallint[]) AS t(o, a, k) ON b.owner_id = t.o AND b.asset = t.a AND b.kind = t.k
-        ORDER BY b.id{(forUpdate ? " FOR UPDATE OF b" : "")}
+        ORDER BY b.id{(forUpdate ? " FOR NO KEY UPDATE OF b" : "")}
         """, Column(accounts, a => a.Owner), Column(accounts, a => a.Asset.Code), Column(accounts, a => (short)a.Kind));
 
-    /// <summary>Locks balance rows by id, in id order (DESIGN.md §2: every writer locks accounts in one fixed order).</summary>
+    /// <summary>
+    /// Locks balance rows by id, in id order (DESIGN.md §2: every writer locks accounts in one fixed order).
+    /// FOR NO KEY UPDATE, the lock an UPDATE of the amount takes anyway: it does not conflict with the KEY SHARE
+    /// that a posting's foreign key takes on its balance row, so postings can be written before the locks.
+    /// </summary>
     public static NpgsqlBatchCommand LockBalances(IReadOnlyList<long> ids) =>
-        Statement("SELECT id FROM balances WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids.ToArray());
+        Statement("SELECT id FROM balances WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", ids.ToArray());
+
+    /// <summary>Removes journal entries and their postings written earlier in the same transaction (a hold refused for funds).</summary>
+    public static NpgsqlBatchCommand DeleteEntries(IReadOnlyList<long> entryIds) => Statement("""
+        WITH p AS (DELETE FROM ledger_postings WHERE journal_entry_id = ANY($1))
+        DELETE FROM journal_entries WHERE id = ANY($1)
+        """, entryIds.ToArray());
 
     public static async Task<List<BalanceRecord>> ReadBalancesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
@@ -251,7 +261,8 @@ public static class ExchangeSql
 /// Journal entries, their postings and the balance deltas of one batch, written by three statements. The
 /// entries' ids are taken in advance (<see cref="ExchangeSql.NextJournalEntryIds"/>) so that postings and
 /// trades can name them without a round trip. Balances are changed by delta (<c>amount = amount + Δ</c>) on
-/// rows the batch locks in id order (<see cref="ExchangeSql.LockBalances"/>) just before the update.
+/// rows the batch locks in id order (<see cref="ExchangeSql.LockBalances"/>) just before the update, after
+/// everything else is written.
 /// </summary>
 public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds, DateTimeOffset now)
 {
@@ -276,17 +287,7 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
         }
     }
 
-    /// <summary>
-    /// Adds the entries, the postings and the balance update to <paramref name="batch"/> (nothing when there is
-    /// nothing to post), on balance rows the transaction has already locked.
-    /// </summary>
-    public void AddTo(NpgsqlBatch batch)
-    {
-        AddEntriesTo(batch);
-        AddPostingsTo(batch, lockBalances: false);
-    }
-
-    /// <summary>The journal entries alone: add them before the rows that point at them (trades).</summary>
+    /// <summary>The journal entries: add them before the rows that point at them (postings, trades).</summary>
     public void AddEntriesTo(NpgsqlBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -302,22 +303,15 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
     }
 
     /// <summary>
-    /// The postings and the balance update. With <paramref name="lockBalances"/>, the balance rows are locked
-    /// first, in id order: a posting's foreign key takes KEY SHARE on its balance row, which must not come before
-    /// the FOR UPDATE locks in arbitrary order (another writer holding one of them FOR UPDATE would deadlock with it).
-    /// Add this last, just before the commit, so the locks are held for the shortest time.
+    /// The postings. Their foreign key takes KEY SHARE on the balance rows, which no balance lock conflicts with
+    /// (<see cref="ExchangeSql.LockBalances"/>), so they need not wait for the locks: add them before.
     /// </summary>
-    public void AddPostingsTo(NpgsqlBatch batch, bool lockBalances)
+    public void AddPostingsTo(NpgsqlBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (_entries.Count == 0)
         {
             return;
-        }
-        var at = now.ToUniversalTime();
-        if (lockBalances)
-        {
-            batch.BatchCommands.Add(ExchangeSql.LockBalances(BalanceIds));
         }
         var entryIds = new long[_postings];
         var accounts = new long[_postings];
@@ -342,15 +336,29 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
         batch.BatchCommands.Add(ExchangeSql.Statement("""
             INSERT INTO ledger_postings (journal_entry_id, account_id, owner_id, asset, kind, amount, created_at)
             SELECT e, a, o, s, k, m, $7 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::numeric[]) AS t(e, a, o, s, k, m)
-            """, entryIds, accounts, owners, assets, kinds, amounts, at));
+            """, entryIds, accounts, owners, assets, kinds, amounts, now.ToUniversalTime()));
+    }
 
+    /// <summary>
+    /// The balance deltas (<c>amount = amount + Δ</c>), preceded by the locks in id order when <paramref name="lockBalances"/>.
+    /// Add this last, just before the commit: the balance rows are shared by every writer, so they are held for
+    /// the shortest time.
+    /// </summary>
+    public void AddBalanceUpdateTo(NpgsqlBatch batch, bool lockBalances)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         var changed = _deltas.Where(d => d.Value != 0).OrderBy(d => d.Key).ToList();
-        if (changed.Count > 0)
+        if (changed.Count == 0)
         {
-            batch.BatchCommands.Add(ExchangeSql.Statement("""
-                UPDATE balances b SET amount = b.amount + u.delta, updated_at = $3
-                FROM unnest($1::bigint[], $2::numeric[]) AS u(id, delta) WHERE b.id = u.id
-                """, changed.Select(d => d.Key).ToArray(), changed.Select(d => d.Value).ToArray(), at));
+            return;
         }
+        if (lockBalances)
+        {
+            batch.BatchCommands.Add(ExchangeSql.LockBalances(BalanceIds));
+        }
+        batch.BatchCommands.Add(ExchangeSql.Statement("""
+            UPDATE balances b SET amount = b.amount + u.delta, updated_at = $3
+            FROM unnest($1::bigint[], $2::numeric[]) AS u(id, delta) WHERE b.id = u.id
+            """, changed.Select(d => d.Key).ToArray(), changed.Select(d => d.Value).ToArray(), now.ToUniversalTime()));
     }
 }

@@ -16,7 +16,7 @@ internal sealed record LoadOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
 
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Requests in flight at any time (one loop per connection, each waiting for its answer).</summary>
     public int Concurrency { get; init; } = 64;
@@ -40,7 +40,7 @@ internal sealed record LoadOptions
           --maildev URL        maildev web address, to read verification emails (default http://127.0.0.1:1080)
           --db CONNSTRING      PostgreSQL connection string: adds matched/s and settled/s (optional)
           --duration SECONDS   measured run (default 60)
-          --warmup SECONDS     unmeasured run first (default 5)
+          --warmup SECONDS     unmeasured run first (default 30: JIT tiering settles)
           --concurrency N      requests in flight (default 64)
           --traders N          traders registered, verified and funded for the run (default 16)
           --markets A,B        markets traded (default BTC-USD,ETH-USD)
