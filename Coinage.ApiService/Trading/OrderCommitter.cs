@@ -354,8 +354,8 @@ public sealed partial class OrderCommitter(
                 write.BatchCommands.Add(ExchangeSql.DeleteOrdersAndCommands(refused));
             }
             ledger.AddEntriesTo(write);
-            ledger.AddPostingsTo(write);
-            ledger.AddBalanceUpdateTo(write, lockBalances: false);
+            ledger.AddPostingsTo(write, lockBalances: false);
+            ledger.AddBalanceUpdateTo(write);
             if (audit.Count > 0)
             {
                 write.BatchCommands.Add(ExchangeSql.InsertAuditEntries(AuditLog.Chain(audit, head)));

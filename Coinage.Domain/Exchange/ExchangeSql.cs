@@ -205,26 +205,22 @@ public static class ExchangeSql
         ON CONFLICT (owner_id, asset, kind) DO NOTHING
         """, Column(accounts, a => a.Owner), Column(accounts, a => a.Asset.Code), Column(accounts, a => (short)a.Kind), now.ToUniversalTime());
 
-    /// <summary>The balance rows of <paramref name="accounts"/> (id, owner, asset, kind, amount); locked (FOR NO KEY UPDATE, see <see cref="LockBalances"/>) in id order when <paramref name="forUpdate"/>.</summary>
+    /// <summary>The balance rows of <paramref name="accounts"/> (id, owner, asset, kind, amount); locked in id order when <paramref name="forUpdate"/>.</summary>
     public static NpgsqlBatchCommand SelectBalances(IReadOnlyList<AccountId> accounts, bool forUpdate) => Statement($"""
         SELECT b.id, b.owner_id, b.asset, b.kind, b.amount FROM balances b
         JOIN unnest($1::bigint[], $2::text[], $3::smallint[]) AS t(o, a, k) ON b.owner_id = t.o AND b.asset = t.a AND b.kind = t.k
-        ORDER BY b.id{(forUpdate ? " FOR NO KEY UPDATE OF b" : "")}
+        ORDER BY b.id{(forUpdate ? " FOR UPDATE OF b" : "")}
         """, Column(accounts, a => a.Owner), Column(accounts, a => a.Asset.Code), Column(accounts, a => (short)a.Kind));
 
     /// <summary>
     /// Locks balance rows by id, in id order (DESIGN.md §2: every writer locks accounts in one fixed order).
-    /// FOR NO KEY UPDATE, the lock an UPDATE of the amount takes anyway: it does not conflict with the KEY SHARE
-    /// that a posting's foreign key takes on its balance row, so postings can be written before the locks.
+    /// FOR UPDATE, before the postings: a posting's foreign key takes KEY SHARE on its balance row, and KEY SHARE
+    /// taken in arbitrary order before these locks could deadlock with another writer. (FOR NO KEY UPDATE would let
+    /// the postings go first, but then KEY SHARE and NO KEY UPDATE holders share each hot balance row through a
+    /// MultiXact, which measured 25 % slower end to end; docs/performance.md.)
     /// </summary>
     public static NpgsqlBatchCommand LockBalances(IReadOnlyList<long> ids) =>
-        Statement("SELECT id FROM balances WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", ids.ToArray());
-
-    /// <summary>Removes journal entries and their postings written earlier in the same transaction (a hold refused for funds).</summary>
-    public static NpgsqlBatchCommand DeleteEntries(IReadOnlyList<long> entryIds) => Statement("""
-        WITH p AS (DELETE FROM ledger_postings WHERE journal_entry_id = ANY($1))
-        DELETE FROM journal_entries WHERE id = ANY($1)
-        """, entryIds.ToArray());
+        Statement("SELECT id FROM balances WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids.ToArray());
 
     public static async Task<List<BalanceRecord>> ReadBalancesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
@@ -261,7 +257,7 @@ public static class ExchangeSql
 /// Journal entries, their postings and the balance deltas of one batch, written by three statements. The
 /// entries' ids are taken in advance (<see cref="ExchangeSql.NextJournalEntryIds"/>) so that postings and
 /// trades can name them without a round trip. Balances are changed by delta (<c>amount = amount + Δ</c>) on
-/// rows the batch locks in id order (<see cref="ExchangeSql.LockBalances"/>) just before the update, after
+/// rows the batch locks in id order (<see cref="ExchangeSql.LockBalances"/>) just before its postings, after
 /// everything else is written.
 /// </summary>
 public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds, DateTimeOffset now)
@@ -303,15 +299,20 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
     }
 
     /// <summary>
-    /// The postings. Their foreign key takes KEY SHARE on the balance rows, which no balance lock conflicts with
-    /// (<see cref="ExchangeSql.LockBalances"/>), so they need not wait for the locks: add them before.
+    /// The postings, on balance rows the transaction has locked: <paramref name="lockBalances"/> adds the locks
+    /// first (<see cref="ExchangeSql.LockBalances"/>). Add this last, with <see cref="AddBalanceUpdateTo"/>, just
+    /// before the commit: the balance rows are shared by every writer, so they are held for the shortest time.
     /// </summary>
-    public void AddPostingsTo(NpgsqlBatch batch)
+    public void AddPostingsTo(NpgsqlBatch batch, bool lockBalances)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (_entries.Count == 0)
         {
             return;
+        }
+        if (lockBalances)
+        {
+            batch.BatchCommands.Add(ExchangeSql.LockBalances(BalanceIds));
         }
         var entryIds = new long[_postings];
         var accounts = new long[_postings];
@@ -339,22 +340,14 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
             """, entryIds, accounts, owners, assets, kinds, amounts, now.ToUniversalTime()));
     }
 
-    /// <summary>
-    /// The balance deltas (<c>amount = amount + Δ</c>), preceded by the locks in id order when <paramref name="lockBalances"/>.
-    /// Add this last, just before the commit: the balance rows are shared by every writer, so they are held for
-    /// the shortest time.
-    /// </summary>
-    public void AddBalanceUpdateTo(NpgsqlBatch batch, bool lockBalances)
+    /// <summary>The balance deltas (<c>amount = amount + Δ</c>), on rows already locked.</summary>
+    public void AddBalanceUpdateTo(NpgsqlBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var changed = _deltas.Where(d => d.Value != 0).OrderBy(d => d.Key).ToList();
         if (changed.Count == 0)
         {
             return;
-        }
-        if (lockBalances)
-        {
-            batch.BatchCommands.Add(ExchangeSql.LockBalances(BalanceIds));
         }
         batch.BatchCommands.Add(ExchangeSql.Statement("""
             UPDATE balances b SET amount = b.amount + u.delta, updated_at = $3

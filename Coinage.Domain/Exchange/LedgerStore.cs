@@ -12,10 +12,7 @@ namespace Coinage.Domain.Exchange;
 /// </summary>
 public static class LedgerStore
 {
-    /// <summary>
-    /// Locks (and creates when missing) the balance rows of <paramref name="accounts"/>, in id order. FOR NO KEY
-    /// UPDATE, like every balance lock (<see cref="ExchangeSql.LockBalances"/>): postings' foreign keys never wait for it.
-    /// </summary>
+    /// <summary>Locks (and creates when missing) the balance rows of <paramref name="accounts"/>, in id order.</summary>
     public static async Task<Dictionary<AccountId, BalanceRecord>> LockAsync(
         CoinageDbContext db, IEnumerable<AccountId> accounts, IReadOnlyDictionary<string, Asset> assets, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -36,7 +33,7 @@ public static class LedgerStore
         var rows = await db.Balances.FromSql($"""
             SELECT b.* FROM balances b
             JOIN unnest({owners}, {codes}, {kinds}) AS t(o, a, k) ON b.owner_id = t.o AND b.asset = t.a AND b.kind = t.k
-            ORDER BY b.id FOR NO KEY UPDATE OF b
+            ORDER BY b.id FOR UPDATE OF b
             """).AsTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => ToAccountId(r, assets));
     }

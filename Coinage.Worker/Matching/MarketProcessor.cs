@@ -77,7 +77,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// Four round trips, written with <see cref="ExchangeSql"/>'s multi-row statements: (1) the market locked, the
     /// ownership checked, the commands read; (2) the rows of the orders they place; (3) ids for the journal entries
     /// and trades, and the ids of balance rows not seen before; (4) every write, ending with the balance rows
-    /// locked in id order and the balance deltas, then COMMIT. The balance rows are shared with the
+    /// locked in id order, the postings and the balance deltas, then COMMIT. The balance rows are shared with the
     /// API's holds, so they are locked last and held only for the end of (4) and the commit. Resting orders are
     /// kept in memory with the book (<see cref="_resting"/>), so a trade with a maker costs no query; after any
     /// failure the host rebuilds both from the database.
@@ -301,8 +301,8 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                 }), now)));
             }
             write.BatchCommands.Add(ExchangeSql.MarkProcessed(commands, now));
-            ledger.AddPostingsTo(write);
-            ledger.AddBalanceUpdateTo(write, lockBalances: true);
+            ledger.AddPostingsTo(write, lockBalances: true);
+            ledger.AddBalanceUpdateTo(write);
             await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
