@@ -160,6 +160,27 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
             Assert.Equal(HttpStatusCode.Conflict, funds.StatusCode);
             Assert.Equal("funds_remaining", await CodeAsync(funds));
         }
+        // A withdrawal in flight holds funds that are on their way out: refused for that reason, until it is cancelled.
+        string withdrawalId;
+        using (var withdraw = new HttpRequestMessage(HttpMethod.Post, "/api/v1/wallet/withdrawals")
+        {
+            Content = JsonContent.Create(new { asset = "USD", amount = "10", address = "de89 3704 0044 0532 0130 00" }),
+        })
+        {
+            withdraw.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var requested = await alice.Http.SendAsync(withdraw, Ct);
+            Assert.Equal(HttpStatusCode.Created, requested.StatusCode);
+            withdrawalId = (await JsonAsync(requested)).GetProperty("id").GetString()!;
+        }
+        using (var withdrawing = await client.PostAsync("/api/v1/privacy/erasure", new { password = Password }, access))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, withdrawing.StatusCode);
+            Assert.Equal("pending_withdrawals", await CodeAsync(withdrawing));
+        }
+        using (var cancelWithdrawal = await alice.Http.DeleteAsync(new Uri($"/api/v1/wallet/withdrawals/{withdrawalId}", UriKind.Relative), Ct))
+        {
+            Assert.True(cancelWithdrawal.IsSuccessStatusCode, cancelWithdrawal.StatusCode.ToString());
+        }
         var userId = Guid.Parse((await ConsentTests.GetAsync(client, "/api/v1/account/profile", access)).GetProperty("id").GetString()!);
         await WithdrawEverythingAsync(userId);
         var ordersBefore = await client.CountAsync("SELECT count(*) FROM orders o JOIN traders t ON t.owner_id = o.owner_id WHERE t.user_id = @u", ("u", userId));
