@@ -100,6 +100,7 @@ public static class FundingOperations
         withdrawal.Reason = reason ?? withdrawal.Reason;
         await AuditAsync(db, "wallet.withdrawal_completed", withdrawal.OwnerId, actor, now,
             new { withdrawalId = withdrawal.Id, asset = withdrawal.Asset, amount = Format(withdrawal.Amount), address = withdrawal.Address, by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
+        await FundingEmails.EnqueueOutcomeAsync(db, withdrawal, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Any status that holds funds → rejected, cancelled or expired: Held → Available.</summary>
@@ -121,6 +122,7 @@ public static class FundingOperations
         withdrawal.Reason = reason;
         await AuditAsync(db, "wallet.withdrawal_" + outcome.ToString().ToLowerInvariant(), withdrawal.OwnerId, actor, now,
             new { withdrawalId = withdrawal.Id, asset = withdrawal.Asset, amount = Format(withdrawal.Amount), by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
+        await FundingEmails.EnqueueOutcomeAsync(db, withdrawal, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The audit entry of a funding change; the subject is the owner's user.</summary>

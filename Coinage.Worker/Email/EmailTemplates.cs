@@ -54,6 +54,18 @@ public static class EmailTemplates
             "email.withdrawal_confirm" => ("Confirm your withdrawal",
                 new[] { $"You asked to withdraw {Data("amount")} {Data("asset")} to {Data("address")}.", $"Confirm it with the link below before {Data("expiresAt")}; it works once. Until then the funds stay held, and you can cancel it in your wallet.", "If this was not you, do not click: cancel the withdrawal, change your password and contact support." },
                 new Uri(webBaseUrl, $"/wallet/withdrawals/confirm?token={Uri.EscapeDataString(Data("token"))}").ToString()),
+            "email.withdrawal_completed" => ("Your withdrawal was sent",
+                new[] { $"Your withdrawal of {Data("amount")} {Data("asset")} to {Data("address")} was sent (withdrawal {Data("withdrawalId")}).", "If this was not you, change your password and contact support." },
+                new Uri(webBaseUrl, "/wallet").ToString()),
+            "email.withdrawal_released" => (Data("status") == "expired" ? "Your withdrawal expired" : "Your withdrawal was rejected",
+                new[]
+                {
+                    Data("status") == "expired"
+                        ? $"Your withdrawal of {Data("amount")} {Data("asset")} was not confirmed in time and has expired."
+                        : $"Your withdrawal of {Data("amount")} {Data("asset")} to {Data("address")} was rejected{(string.IsNullOrWhiteSpace(Data("reason")) ? "." : $": {Data("reason")}.")}",
+                    "The funds are available in your wallet again.",
+                },
+                new Uri(webBaseUrl, "/wallet").ToString()),
             "email.export_ready" => ("Your data export is ready", new[] { $"The archive of your data is ready. The link works once, while you are signed in, until {Data("expiresAt")}.", "If you did not ask for it, change your password and sign out your other sessions." },
                 new Uri(webBaseUrl, $"/account/privacy/download?export={Uri.EscapeDataString(Data("exportId"))}&token={Uri.EscapeDataString(Data("token"))}").ToString()),
             "email.erasure_scheduled" => ("Your account will be erased", new[] { $"You asked us to erase your Coinage account. It will be erased on {Data("effectiveAt")}.", "Until then you can cancel on the privacy page. Records the law makes us keep (orders, trades, ledger) are kept under a pseudonym." },

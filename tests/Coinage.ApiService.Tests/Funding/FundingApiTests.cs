@@ -87,6 +87,9 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         Assert.Equal((749.5m, 0m), (await user.BalancesAsync())["USD"]);
         var listed = (await user.GetAsync("/api/v1/wallet/withdrawals")).GetProperty("items");
         Assert.Equal(("completed", id), (listed[0].GetProperty("status").GetString(), listed[0].GetProperty("id").GetString()));
+        await DeliverOutboxAsync(api, email);
+        var sent = (await MailsToAsync(email, "Your withdrawal was sent")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was sent");
+        Assert.Contains($"250.5 USD to {Iban}", sent.GetProperty("text").GetString()!, StringComparison.Ordinal);
         var kinds = (await user.GetAsync("/api/v1/wallet/ledger")).GetProperty("items").EnumerateArray().Select(l => l.GetProperty("kind").GetString()).ToList();
         Assert.Contains("withdrawal_request", kinds);
         Assert.Contains("withdrawal", kinds);
@@ -321,6 +324,9 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
             Assert.Equal((HttpStatusCode.Conflict, "withdrawal_not_pending"), (again.StatusCode, await CodeAsync(again)));
         }
         Assert.Equal((4.5m, 0m), (await user.BalancesAsync())["BTC"]);
+        await DeliverOutboxAsync(api, email);
+        var rejectedMail = (await MailsToAsync(email, "Your withdrawal was rejected")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was rejected");
+        Assert.Contains("rejected: address on a sanctions list.", rejectedMail.GetProperty("text").GetString()!, StringComparison.Ordinal);
         Assert.Equal(1, await ExchangeDatabase.ScalarAsync<long>(Db,
             "SELECT count(*) FROM audit_entries WHERE action = 'wallet.withdrawal_rejected' AND data::jsonb->>'reason' = 'address on a sanctions list' AND data::jsonb->>'by' = 'admin'"));
         await ExchangeDatabase.AssertInvariantsAsync(Db);
@@ -486,20 +492,20 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         }
     }
 
-    private async Task<List<JsonElement>> MailsToAsync(string to)
+    private async Task<List<JsonElement>> MailsToAsync(string to, string subject = "Confirm your withdrawal")
     {
         using var http = new HttpClient();
         for (var i = 0; i < 50; i++)
         {
             var all = await http.GetFromJsonAsync<JsonElement>(new Uri(infrastructure.MailDevApi, "/email"), Ct);
             var mine = all.EnumerateArray().Where(m => m.GetProperty("to").EnumerateArray().Any(a => a.GetProperty("address").GetString() == to)).ToList();
-            if (mine.Any(m => m.GetProperty("subject").GetString() == "Confirm your withdrawal"))
+            if (mine.Any(m => m.GetProperty("subject").GetString() == subject))
             {
                 return mine;
             }
             await Task.Delay(100, Ct);
         }
-        throw new TimeoutException($"The withdrawal email to {to} did not reach maildev.");
+        throw new TimeoutException($"The email '{subject}' to {to} did not reach maildev.");
     }
 
     [GeneratedRegex(@"https?://\S+/wallet/withdrawals/confirm\?\S+")]

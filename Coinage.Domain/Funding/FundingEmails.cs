@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using Coinage.Domain.Data;
+using Coinage.Domain.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coinage.Domain.Funding;
+
+/// <summary>
+/// The emails that tell a user how their withdrawal ended, written to the outbox in the transaction that ends it
+/// (the Worker renders and sends them: Coinage.Worker/Email). Same payload shape as the identity emails.
+/// </summary>
+public static class FundingEmails
+{
+    public const string WithdrawalCompleted = "email.withdrawal_completed";
+    public const string WithdrawalReleased = "email.withdrawal_released";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Queues the outcome email of <paramref name="withdrawal"/>: completed, rejected or expired. A cancel is the
+    /// user's own act and gets none; an erased user (no address any more) gets none.
+    /// </summary>
+    public static async Task EnqueueOutcomeAsync(CoinageDbContext db, WithdrawalRecord withdrawal, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(withdrawal);
+        if (withdrawal.Status is not (WithdrawalStatus.Completed or WithdrawalStatus.Rejected or WithdrawalStatus.Expired))
+        {
+            return;
+        }
+        var user = await (from t in db.Traders.AsNoTracking()
+                          join u in db.Users.AsNoTracking() on t.UserId equals u.Id
+                          where t.OwnerId == withdrawal.OwnerId
+                          select new { u.Id, u.Email, u.AntiPhishingPhrase }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (user?.Email is null)
+        {
+            return;
+        }
+        var payload = new
+        {
+            to = user.Email,
+            userId = user.Id.ToString(),
+            antiPhishingPhrase = user.AntiPhishingPhrase,
+            data = new Dictionary<string, string?>
+            {
+                ["withdrawalId"] = withdrawal.Id.ToString(CultureInfo.InvariantCulture),
+                ["asset"] = withdrawal.Asset,
+                ["amount"] = FundingOperations.Format(withdrawal.Amount),
+                ["address"] = withdrawal.Address,
+                ["status"] = withdrawal.Status.ToString().ToLowerInvariant(),
+                ["reason"] = withdrawal.Reason,
+            },
+        };
+        var type = withdrawal.Status == WithdrawalStatus.Completed ? WithdrawalCompleted : WithdrawalReleased;
+        db.OutboxMessages.Add(OutboxMessage.Create(type, JsonSerializer.Serialize(payload, Json), now));
+    }
+}
