@@ -43,53 +43,6 @@ public static class AuditLog
     }
 
     /// <summary>
-    /// Adds several entries to the chain, in the given order, with one lock and one read of the chain's head
-    /// (group commit writes hundreds of placements per transaction; <see cref="AppendAsync"/> would cost two
-    /// round trips each). Same rules as <see cref="AppendAsync"/>: inside the caller's transaction, saved by its SaveChanges.
-    /// </summary>
-    public static async Task AppendRangeAsync(CoinageDbContext db, IReadOnlyList<AuditAppend> entries, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
-        {
-            return;
-        }
-        if (db.Database.CurrentTransaction is null)
-        {
-            throw new InvalidOperationException("The audit log is written in the transaction of the action it records.");
-        }
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken).ConfigureAwait(false);
-        var pending = db.ChangeTracker.Entries<AuditEntry>()
-            .Where(e => e.State == EntityState.Added)
-            .Select(e => e.Entity)
-            .OrderByDescending(e => e.Sequence)
-            .FirstOrDefault();
-        var (sequence, hash) = (0L, AuditEntry.GenesisHash);
-        if (pending is not null)
-        {
-            (sequence, hash) = (pending.Sequence, pending.Hash);
-        }
-        else
-        {
-            var last = await db.AuditEntries.AsNoTracking()
-                .OrderByDescending(e => e.Sequence)
-                .Select(e => new { e.Sequence, e.Hash })
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            if (last is not null)
-            {
-                (sequence, hash) = (last.Sequence, last.Hash);
-            }
-        }
-        foreach (var item in entries)
-        {
-            var entry = NewEntry(item, ++sequence, hash);
-            hash = entry.Hash;
-            db.AuditEntries.Add(entry);
-        }
-    }
-
-    /// <summary>
     /// For writers that build their transaction as one <see cref="Npgsql.NpgsqlBatch"/> (the group commit): the two
     /// statements that take the chain lock and read the chain's head. Add them last among the locks the batch takes
     /// (after balances, as every other writer does), read the head with <see cref="ReadHeadAsync"/>, then insert
@@ -196,5 +149,5 @@ public static class AuditLog
 /// <param name="Reason"><c>missing_entry</c>, <c>previous_hash_mismatch</c> or <c>content_hash_mismatch</c>.</param>
 public sealed record AuditChainReport(bool Intact, long CheckedEntries, long? FirstBrokenSequence, string? Reason);
 
-/// <summary>One entry for <see cref="AuditLog.AppendRangeAsync"/>: the arguments of <see cref="AuditLog.AppendAsync"/>.</summary>
+/// <summary>One entry for <see cref="AuditLog.Chain"/>: the arguments of <see cref="AuditLog.AppendAsync"/>.</summary>
 public sealed record AuditAppend(string Action, DateTimeOffset Now, Guid? Actor, Guid? Subject, string? Ip, object? Data = null);

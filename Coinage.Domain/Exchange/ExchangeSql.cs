@@ -240,7 +240,7 @@ public static class ExchangeSql
         return rows;
     }
 
-    private static T[] Column<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> select)
+    internal static T[] Column<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> select)
     {
         var values = new T[rows.Count];
         for (var i = 0; i < values.Length; i++)
@@ -249,8 +249,6 @@ public static class ExchangeSql
         }
         return values;
     }
-
-    internal static T[] ColumnOf<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> select) => Column(rows, select);
 }
 
 /// <summary>
@@ -295,7 +293,7 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
             INSERT INTO journal_entries (id, kind, reference_id, created_at)
             SELECT i, k, r, $4 FROM unnest($1::bigint[], $2::smallint[], $3::bigint[]) AS t(i, k, r)
             """,
-            ExchangeSql.ColumnOf(_entries, e => e.Id), ExchangeSql.ColumnOf(_entries, e => (short)e.Entry.Kind), ExchangeSql.ColumnOf(_entries, e => e.Entry.ReferenceId), now.ToUniversalTime()));
+            ExchangeSql.Column(_entries, e => e.Id), ExchangeSql.Column(_entries, e => (short)e.Entry.Kind), ExchangeSql.Column(_entries, e => e.Entry.ReferenceId), now.ToUniversalTime()));
     }
 
     /// <summary>

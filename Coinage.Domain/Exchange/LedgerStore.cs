@@ -53,11 +53,8 @@ public static class LedgerStore
         return Post(db, entries, balances, now);
     }
 
-    /// <summary>
-    /// <see cref="PostAsync"/> on rows the caller has already locked with <see cref="LockAsync"/> (group commit
-    /// locks every account of a batch once, then posts order by order without another round trip).
-    /// </summary>
-    public static List<JournalEntryRecord> Post(
+    /// <summary><see cref="PostAsync"/> on rows already locked with <see cref="LockAsync"/>.</summary>
+    private static List<JournalEntryRecord> Post(
         CoinageDbContext db, IReadOnlyList<JournalEntry> entries, IReadOnlyDictionary<AccountId, BalanceRecord> balances, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(db);
