@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Coinage.Domain.Data;
 using Coinage.Domain.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -8,14 +7,12 @@ namespace Coinage.Domain.Funding;
 
 /// <summary>
 /// The emails that tell a user how their withdrawal ended, written to the outbox in the transaction that ends it
-/// (the Worker renders and sends them: Coinage.Worker/Email). Same payload shape as the identity emails.
+/// (<see cref="EmailOutbox"/>).
 /// </summary>
 public static class FundingEmails
 {
     public const string WithdrawalCompleted = "email.withdrawal_completed";
     public const string WithdrawalReleased = "email.withdrawal_released";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
     /// Queues the outcome email of <paramref name="withdrawal"/>: completed, rejected or expired. A cancel is the
@@ -37,22 +34,15 @@ public static class FundingEmails
         {
             return;
         }
-        var payload = new
-        {
-            to = user.Email,
-            userId = user.Id.ToString(),
-            antiPhishingPhrase = user.AntiPhishingPhrase,
-            data = new Dictionary<string, string?>
-            {
-                ["withdrawalId"] = withdrawal.Id.ToString(CultureInfo.InvariantCulture),
-                ["asset"] = withdrawal.Asset,
-                ["amount"] = FundingOperations.Format(withdrawal.Amount),
-                ["address"] = withdrawal.Address,
-                ["status"] = withdrawal.Status.ToString().ToLowerInvariant(),
-                ["reason"] = withdrawal.Reason,
-            },
-        };
         var type = withdrawal.Status == WithdrawalStatus.Completed ? WithdrawalCompleted : WithdrawalReleased;
-        db.OutboxMessages.Add(OutboxMessage.Create(type, JsonSerializer.Serialize(payload, Json), now));
+        EmailOutbox.Enqueue(db, type, new EmailRecipient(user.Email, user.Id, user.AntiPhishingPhrase), now, new Dictionary<string, string?>
+        {
+            ["withdrawalId"] = withdrawal.Id.ToString(CultureInfo.InvariantCulture),
+            ["asset"] = withdrawal.Asset,
+            ["amount"] = FundingOperations.Format(withdrawal.Amount),
+            ["address"] = withdrawal.Address,
+            ["status"] = withdrawal.Status.ToString().ToLowerInvariant(),
+            ["reason"] = withdrawal.Reason,
+        });
     }
 }

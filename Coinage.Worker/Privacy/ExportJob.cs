@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
 using Coinage.Domain.Outbox;
 using Coinage.Domain.Privacy;
-using Coinage.Worker.Email;
 using Coinage.Worker.Hangfire;
 using Hangfire;
 using Microsoft.AspNetCore.DataProtection;
@@ -21,8 +19,6 @@ public sealed class ExportJob(CoinageDbContext db, IDataProtectionProvider dataP
 {
     public const string RecurringJobId = "privacy-exports";
     public const string ReadyEmail = "email.export_ready";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
@@ -57,13 +53,12 @@ public sealed class ExportJob(CoinageDbContext db, IDataProtectionProvider dataP
         export.NonceHash = nonceHash;
         export.Status = PrivacyExportStatus.Ready;
         export.CompletedAt = now;
-        var payload = new EmailPayload(user.Email!, user.Id.ToString(), user.AntiPhishingPhrase, new Dictionary<string, string?>
+        EmailOutbox.Enqueue(db, ReadyEmail, new EmailRecipient(user.Email!, user.Id, user.AntiPhishingPhrase), now, new Dictionary<string, string?>
         {
             ["exportId"] = export.Id.ToString(),
             ["token"] = token,
             ["expiresAt"] = export.ExpiresAt.Value.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),
         });
-        db.OutboxMessages.Add(OutboxMessage.Create(ReadyEmail, JsonSerializer.Serialize(payload, Json), now));
         await AuditLog.AppendAsync(db, "privacy.export_ready", now, null, export.UserId, null,
             new { exportId = export.Id, bytes = archive.Length, expiresAt = export.ExpiresAt }, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
