@@ -60,15 +60,8 @@ public static class ReconciliationApi
     }
 
     private static ReconciliationRunResponse ToResponse(ReconciliationRun run) => new(
-        run.Id.ToString(CultureInfo.InvariantCulture), run.StartedAt, run.FinishedAt, StatusName(run.Status), run.Instance, run.DiscrepancyCount,
+        run.Id.ToString(CultureInfo.InvariantCulture), run.StartedAt, run.FinishedAt, run.Status.Name(), run.Instance, run.DiscrepancyCount,
         Parse(run.Counts), Parse(run.Discrepancies), run.Error);
-
-    private static string StatusName(ReconciliationStatus status) => status switch
-    {
-        ReconciliationStatus.Succeeded => "succeeded",
-        ReconciliationStatus.Failed => "failed",
-        _ => "error",
-    };
 
     private static JsonElement Parse(string json)
     {

@@ -4,6 +4,7 @@ using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Trading;
 using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
 using Coinage.Domain.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -99,7 +100,7 @@ public static class SearchApi
         var statuses = new List<string>();
         foreach (var s in status ?? [])
         {
-            if (Choice(errors, "status", s, SearchDocumentFactory.StatusNames) is { } name)
+            if (Choice(errors, "status", s, OrderNames.Statuses) is { } name)
             {
                 statuses.Add(name);
             }

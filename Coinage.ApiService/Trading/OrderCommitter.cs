@@ -331,7 +331,7 @@ public sealed partial class OrderCommitter(
             }
             ledger.Post(placement.Hold, entryIds[entry++]);
             audit.Add(new AuditAppend("order.placed", now, r.UserId, r.UserId, r.Ip,
-                new { orderId = order.Id, market = r.Market.Symbol, side = OrdersApi.Name(r.Terms.Side), clientOrderId = r.ClientOrderId }));
+                new { orderId = order.Id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId }));
             notify.Add(r.Market.Id);
             work.Result = new PlacementResult(PlacementOutcome.Created, order);
         }

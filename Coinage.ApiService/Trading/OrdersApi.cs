@@ -113,7 +113,7 @@ public static class OrdersApi
         switch (result.Outcome)
         {
             case PlacementOutcome.Created:
-                telemetry.Accepted(market.Symbol, Name(terms.Side), terms.Type == OrderType.Limit ? "limit" : "market");
+                telemetry.Accepted(market.Symbol, OrderNames.Side(terms.Side), terms.Type == OrderType.Limit ? "limit" : "market");
                 return TypedResults.Created($"/api/v1/orders/{result.Order!.Id}", ToResponse(result.Order, market, spot));
             case PlacementOutcome.Existing:
                 var same = SameOrder(result.Order!, hash, market, spot);
@@ -259,7 +259,7 @@ public static class OrdersApi
             var side = taker ? t.TakerSide : (t.TakerSide == Side.Buy ? Side.Sell : Side.Buy);
             var m = markets[t.MarketId];
             return new FillResponse(t.Id.ToString(CultureInfo.InvariantCulture), (taker ? t.TakerOrderId : t.MakerOrderId).ToString(CultureInfo.InvariantCulture),
-                m.Symbol, Name(side), taker ? "taker" : "maker", Money.Format(t.Price), Money.Format(t.Quantity), Money.Format(t.QuoteAmount),
+                m.Symbol, OrderNames.Side(side), taker ? "taker" : "maker", Money.Format(t.Price), Money.Format(t.Quantity), Money.Format(t.QuoteAmount),
                 Money.Format(taker ? t.TakerFee : t.MakerFee), m.QuoteAsset, t.CreatedAt);
         }).ToList();
         return TypedResults.Ok(new Page<FillResponse>(items, rows.Count > take ? items[^1].Id : null));
@@ -395,30 +395,19 @@ public static class OrdersApi
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    internal static string Name(Side side) => side == Side.Buy ? "buy" : "sell";
 
     internal static OrderResponse ToResponse(OrderRecord o, MarketRecord market, SpotMarket spot)
     {
         var state = o.ToLedgerState(o.Side == Side.Buy ? spot.Quote : spot.Base);
         return new OrderResponse(
-            o.Id.ToString(CultureInfo.InvariantCulture), o.ClientOrderId, market.Symbol, Name(o.Side),
+            o.Id.ToString(CultureInfo.InvariantCulture), o.ClientOrderId, market.Symbol, OrderNames.Side(o.Side),
             o.Type == OrderType.Limit ? "limit" : "market",
             o.TimeInForce switch { TimeInForce.GoodTillCancel => "GTC", TimeInForce.ImmediateOrCancel => "IOC", _ => "FOK" },
-            o.PostOnly, StatusName(o.Status),
+            o.PostOnly, OrderNames.Status(o.Status),
             o.Type == OrderType.Limit ? Money.Format(spot.Spec.ToPrice(o.LimitPriceTicks)) : null,
             o.QuoteBudgetUnits > 0 ? null : Money.Format(spot.BaseQuantity(o.QuantityLots)),
             o.QuoteBudgetUnits > 0 ? Money.Format(spot.QuoteAmount(o.QuoteBudgetUnits)) : null,
             Money.Format(spot.BaseQuantity(o.FilledLots)), Money.Format(o.FilledQuote), Money.Format(state.AveragePrice(spot)),
             Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt);
     }
-
-    internal static string StatusName(OrderStatus status) => status switch
-    {
-        OrderStatus.Pending => "pending",
-        OrderStatus.Open => "open",
-        OrderStatus.PartiallyFilled => "partially_filled",
-        OrderStatus.Filled => "filled",
-        OrderStatus.Cancelled => "cancelled",
-        _ => "rejected",
-    };
 }

@@ -15,6 +15,17 @@ public enum ReconciliationStatus : byte
     Error = 3,
 }
 
+public static class ReconciliationStatusNames
+{
+    /// <summary>The name of a status in the Admin API and in the metrics' <c>status</c> label.</summary>
+    public static string Name(this ReconciliationStatus status) => status switch
+    {
+        ReconciliationStatus.Succeeded => "succeeded",
+        ReconciliationStatus.Failed => "failed",
+        _ => "error",
+    };
+}
+
 /// <summary>
 /// One run of the Worker's reconciliation job (table <c>reconciliation_runs</c>): when, what it
 /// looked at and what it found. Written in its own transaction after the read-only snapshot the

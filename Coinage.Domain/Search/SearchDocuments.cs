@@ -71,10 +71,10 @@ public static class SearchDocumentFactory
         ArgumentNullException.ThrowIfNull(spot);
         var state = order.ToLedgerState(order.Side == Side.Buy ? spot.Quote : spot.Base);
         return new OrderDocument(
-            order.Id, userId.ToString("D"), order.Id.ToString(CultureInfo.InvariantCulture), order.ClientOrderId, market.Symbol, SideName(order.Side),
+            order.Id, userId.ToString("D"), order.Id.ToString(CultureInfo.InvariantCulture), order.ClientOrderId, market.Symbol, OrderNames.Side(order.Side),
             order.Type == OrderType.Limit ? "limit" : "market",
             order.TimeInForce switch { TimeInForce.GoodTillCancel => "GTC", TimeInForce.ImmediateOrCancel => "IOC", _ => "FOK" },
-            order.PostOnly, StatusName(order.Status),
+            order.PostOnly, OrderNames.Status(order.Status),
             order.Type == OrderType.Limit ? Format(spot.Spec.ToPrice(order.LimitPriceTicks)) : null,
             order.QuoteBudgetUnits > 0 ? null : Format(spot.BaseQuantity(order.QuantityLots)),
             order.QuoteBudgetUnits > 0 ? Format(spot.QuoteAmount(order.QuoteBudgetUnits)) : null,
@@ -91,31 +91,17 @@ public static class SearchDocumentFactory
         if (takerUserId is { } taker)
         {
             yield return new FillDocument(trade.Id * 2, taker.ToString("D"), id, trade.TakerOrderId.ToString(CultureInfo.InvariantCulture), market.Symbol,
-                SideName(trade.TakerSide), "taker", Format(trade.Price), Format(trade.Quantity), Format(trade.QuoteAmount), Format(trade.TakerFee),
+                OrderNames.Side(trade.TakerSide), "taker", Format(trade.Price), Format(trade.Quantity), Format(trade.QuoteAmount), Format(trade.TakerFee),
                 market.QuoteAsset, trade.CreatedAt);
         }
         if (makerUserId is { } maker)
         {
             yield return new FillDocument(trade.Id * 2 + 1, maker.ToString("D"), id, trade.MakerOrderId.ToString(CultureInfo.InvariantCulture), market.Symbol,
-                SideName(trade.TakerSide == Side.Buy ? Side.Sell : Side.Buy), "maker", Format(trade.Price), Format(trade.Quantity), Format(trade.QuoteAmount),
+                OrderNames.Side(trade.TakerSide == Side.Buy ? Side.Sell : Side.Buy), "maker", Format(trade.Price), Format(trade.Quantity), Format(trade.QuoteAmount),
                 Format(trade.MakerFee), market.QuoteAsset, trade.CreatedAt);
         }
     }
 
-    public static string SideName(Side side) => side == Side.Buy ? "buy" : "sell";
-
-    /// <summary>As the orders API names statuses.</summary>
-    public static string StatusName(OrderStatus status) => status switch
-    {
-        OrderStatus.Pending => "pending",
-        OrderStatus.Open => "open",
-        OrderStatus.PartiallyFilled => "partially_filled",
-        OrderStatus.Filled => "filled",
-        OrderStatus.Cancelled => "cancelled",
-        _ => "rejected",
-    };
-
-    public static readonly IReadOnlyList<string> StatusNames = ["pending", "open", "partially_filled", "filled", "cancelled", "rejected"];
 
     public static OrderStatus? ParseStatus(string name) => name switch
     {

@@ -157,7 +157,7 @@ public sealed partial class MarketDataPublisher(
         }
         var symbol = processor.Market.Symbol;
         var items = trades.OrderBy(t => t.Id).Select(t => new PublicTrade(
-            t.Id.ToString(CultureInfo.InvariantCulture), Format(t.Price), Format(t.Quantity), t.TakerSide == Side.Buy ? "buy" : "sell", t.CreatedAt)).ToList();
+            t.Id.ToString(CultureInfo.InvariantCulture), Format(t.Price), Format(t.Quantity), OrderNames.Side(t.TakerSide), t.CreatedAt)).ToList();
         var key = _keys.Trades(symbol);
         // LPUSH of oldest-to-newest leaves the newest at the head.
         _ = transaction.ListLeftPushAsync(key, items.Select(t => (RedisValue)JsonSerializer.Serialize(t, Serializer)).ToArray());
@@ -186,8 +186,8 @@ public sealed partial class MarketDataPublisher(
         {
             var state = o.ToLedgerState(o.Side == Side.Buy ? spot.Quote : spot.Base);
             Add(o.OwnerId, "orderUpdate", new OrderUpdate(
-                o.Id.ToString(CultureInfo.InvariantCulture), market.Symbol, o.Side == Side.Buy ? "buy" : "sell",
-                o.Type == OrderType.Limit ? "limit" : "market", StatusName(o.Status),
+                o.Id.ToString(CultureInfo.InvariantCulture), market.Symbol, OrderNames.Side(o.Side),
+                o.Type == OrderType.Limit ? "limit" : "market", OrderNames.Status(o.Status),
                 o.Type == OrderType.Limit ? Format(spot.Spec.ToPrice(o.LimitPriceTicks)) : null,
                 o.QuoteBudgetUnits > 0 ? null : Format(spot.BaseQuantity(o.QuantityLots)),
                 Format(spot.BaseQuantity(o.FilledLots)), Format(o.FilledQuote),
@@ -195,10 +195,10 @@ public sealed partial class MarketDataPublisher(
         }
         foreach (var t in outcome.Trades.OrderBy(t => t.Id))
         {
-            var makerSide = t.TakerSide == Side.Buy ? "sell" : "buy";
+            var makerSide = OrderNames.Side(t.TakerSide == Side.Buy ? Side.Sell : Side.Buy);
             var id = t.Id.ToString(CultureInfo.InvariantCulture);
             Add(t.TakerOwnerId, "fill", new FillUpdate(id, t.TakerOrderId.ToString(CultureInfo.InvariantCulture), market.Symbol,
-                t.TakerSide == Side.Buy ? "buy" : "sell", "taker", Format(t.Price), Format(t.Quantity), Format(t.QuoteAmount),
+                OrderNames.Side(t.TakerSide), "taker", Format(t.Price), Format(t.Quantity), Format(t.QuoteAmount),
                 Format(t.TakerFee), market.QuoteAsset, t.CreatedAt));
             Add(t.MakerOwnerId, "fill", new FillUpdate(id, t.MakerOrderId.ToString(CultureInfo.InvariantCulture), market.Symbol,
                 makerSide, "maker", Format(t.Price), Format(t.Quantity), Format(t.QuoteAmount),
@@ -275,16 +275,6 @@ public sealed partial class MarketDataPublisher(
         levels.Select(l => new BookLevel(ParseDecimal(l[0]), ParseDecimal(l[1]))).ToList();
 
     private static bool SameBook(Published a, Published b) => a.Bids.SequenceEqual(b.Bids) && a.Asks.SequenceEqual(b.Asks);
-
-    private static string StatusName(OrderStatus status) => status switch
-    {
-        OrderStatus.Pending => "pending",
-        OrderStatus.Open => "open",
-        OrderStatus.PartiallyFilled => "partially_filled",
-        OrderStatus.Filled => "filled",
-        OrderStatus.Cancelled => "cancelled",
-        _ => "rejected",
-    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Market} market data to Redis failed")]
     private partial void LogPublishFailed(Exception exception, string market);

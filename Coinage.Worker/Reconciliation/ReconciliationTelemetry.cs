@@ -37,7 +37,7 @@ public sealed class ReconciliationTelemetry
     public void Completed(ReconciliationRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        _runs.Add(1, new KeyValuePair<string, object?>("status", StatusName(run.Status)));
+        _runs.Add(1, new KeyValuePair<string, object?>("status", run.Status.Name()));
         if (run.Status == ReconciliationStatus.Failed)
         {
             _failures.Add(1);
@@ -60,13 +60,6 @@ public sealed class ReconciliationTelemetry
             }
         }
     }
-
-    public static string StatusName(ReconciliationStatus status) => status switch
-    {
-        ReconciliationStatus.Succeeded => "succeeded",
-        ReconciliationStatus.Failed => "failed",
-        _ => "error",
-    };
 
     private IEnumerable<Measurement<int>> ObserveStatus()
     {

@@ -1,0 +1,26 @@
+using Coinage.Domain.Ledger;
+using Coinage.Domain.Matching;
+
+namespace Coinage.Domain.Exchange;
+
+/// <summary>
+/// The names orders carry outside the process, the same everywhere: the orders API, the real-time events,
+/// the search documents and the audit log.
+/// </summary>
+public static class OrderNames
+{
+    public static string Side(Side side) => side == Matching.Side.Buy ? "buy" : "sell";
+
+    public static string Status(OrderStatus status) => status switch
+    {
+        OrderStatus.Pending => "pending",
+        OrderStatus.Open => "open",
+        OrderStatus.PartiallyFilled => "partially_filled",
+        OrderStatus.Filled => "filled",
+        OrderStatus.Cancelled => "cancelled",
+        _ => "rejected",
+    };
+
+    /// <summary>Every name <see cref="Status"/> gives, in status order.</summary>
+    public static readonly IReadOnlyList<string> Statuses = ["pending", "open", "partially_filled", "filled", "cancelled", "rejected"];
+}
