@@ -55,6 +55,7 @@ app.MapAuditApi();
 app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
+app.MapOrderBatchApi();
 app.MapMarketAdminApi();
 app.MapReconciliationApi();
 app.MapWithdrawalsApi();

@@ -55,14 +55,15 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOpti
         .CreateCounter<long>("coinage.rate_limit.rejections", "{request}", "Requests refused with 429 by a rate limit policy.");
 
     private const string Script = """
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+        if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         local ttl = redis.call('PTTL', KEYS[1])
         if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
         return { count, ttl }
         """;
 
-    public async Task<RateLimitDecision> AcquireAsync(string policy, string partition)
+    /// <summary>Counts <paramref name="cost"/> requests (a batch of orders costs one per order) in the current window.</summary>
+    public async Task<RateLimitDecision> AcquireAsync(string policy, string partition, int cost = 1)
     {
         if (!settings.Value.Policies.TryGetValue(policy, out var rule) || rule.Limit <= 0)
         {
@@ -72,7 +73,7 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOpti
         try
         {
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
-                Script, [key], [(long)rule.Window.TotalMilliseconds]).ConfigureAwait(false))!;
+                Script, [key], [(long)rule.Window.TotalMilliseconds, cost]).ConfigureAwait(false))!;
             var count = (long)result[0];
             var ttl = TimeSpan.FromMilliseconds((long)result[1]);
             return new RateLimitDecision(count <= rule.Limit, rule.Limit, (int)Math.Max(0, rule.Limit - count), ttl);

@@ -26,6 +26,9 @@ public static class ExchangeErrorCodes
     public const string IdempotencyKeyRequired = "idempotency_key_required";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string InvalidCursor = "invalid_cursor";
+
+    /// <summary>A batch item whose write failed (503): retrying it with its clientOrderId is safe.</summary>
+    public const string NotConfirmed = "not_confirmed";
 }
 
 /// <summary>Money at the edge: JSON strings in, JSON strings out, invariant culture, no exponent, no sign.</summary>

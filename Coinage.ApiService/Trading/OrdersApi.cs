@@ -85,43 +85,71 @@ public static class OrdersApi
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
         ArgumentNullException.ThrowIfNull(telemetry);
+        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAsync(request, owner, http, catalog, telemetry, cancellationToken).ConfigureAwait(false);
+        if (prepared.Invalid is { } invalid)
+        {
+            return invalid;
+        }
+        if (prepared.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+        // Funds, clientOrderId and the market's status are judged by the group commit, under its locks; the answer
+        // comes after the commit (OrderCommitter).
+        var result = await committer.PlaceAsync(prepared.Placement!, cancellationToken).ConfigureAwait(false);
+        return Answer(prepared.Placement!, result, telemetry).Result switch
+        {
+            Created<OrderResponse> created => created,
+            Ok<OrderResponse> existing => existing,
+            var problem => (ProblemHttpResult)problem,
+        };
+    }
+
+    /// <summary>A placement checked against the market's grid and minimums, or why it was refused before reaching the writer.</summary>
+    internal sealed record PreparedPlacement(PlacementRequest? Placement, ProblemHttpResult? Refusal = null, ValidationProblem? Invalid = null);
+
+    /// <summary>Everything about a placement that needs no lock: the fields, the market, its grid and minimums.</summary>
+    internal static async Task<PreparedPlacement> PrepareAsync(
+        PlaceOrderRequest request, long owner, HttpContext http, TradingCatalog catalog, TradingTelemetry telemetry, CancellationToken cancellationToken)
+    {
         var errors = new InputErrors();
         var clientOrderId = errors.Text("clientOrderId", request.ClientOrderId, 64, required: false);
         if (errors.Any)
         {
             telemetry.Rejected(Identity.ErrorCodes.ValidationFailed);
-            return errors.ToProblem();
+            return new PreparedPlacement(null, Invalid: errors.ToProblem());
         }
         var symbol = request.Market?.Trim().ToUpperInvariant() ?? "";
         if (await catalog.MarketAsync(symbol, cancellationToken).ConfigureAwait(false) is not var (market, spot))
         {
             telemetry.Rejected(ExchangeErrorCodes.UnknownMarket);
-            return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{request.Market}'.");
+            return new PreparedPlacement(null, Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{request.Market}'."));
         }
         if (!TryBuild(request, market, spot, out var terms, out var problem))
         {
-            return Refused(telemetry, problem!);
+            return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
         var hash = RequestHash(symbol, terms);
-        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
+        return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp()));
+    }
 
-        // Funds, clientOrderId and the market's status are judged by the group commit, under its locks; the answer
-        // comes after the commit (OrderCommitter).
-        var result = await committer.PlaceAsync(
-            new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp()), cancellationToken).ConfigureAwait(false);
+    /// <summary>The answer to a placement once the group commit has judged it.</summary>
+    internal static Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult> Answer(PlacementRequest placement, PlacementResult result, TradingTelemetry telemetry)
+    {
+        var (market, spot, terms) = (placement.Market, placement.Spot, placement.Terms);
         switch (result.Outcome)
         {
             case PlacementOutcome.Created:
                 telemetry.Accepted(market.Symbol, OrderNames.Side(terms.Side), terms.Type == OrderType.Limit ? "limit" : "market");
                 return TypedResults.Created($"/api/v1/orders/{result.Order!.Id}", ToResponse(result.Order, market, spot));
             case PlacementOutcome.Existing:
-                var same = SameOrder(result.Order!, hash, market, spot);
-                if (same.Result is ProblemHttpResult conflict)
+                if (result.Order!.RequestHash == placement.Hash && result.Order.MarketId == market.Id)
                 {
-                    return Refused(telemetry, conflict);
+                    return TypedResults.Ok(ToResponse(result.Order, market, spot));
                 }
-                return same;
+                return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms."));
             case PlacementOutcome.MarketHalted:
                 return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.MarketHalted, $"{market.Symbol} is halted: no new orders are accepted."));
             default:
@@ -149,18 +177,25 @@ public static class OrdersApi
         // One query: the user's ledger owner and the markets come from the catalog (TradingCatalog).
         var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId && o.OwnerId == owner, cancellationToken).ConfigureAwait(false);
-        if (order is null || await catalog.MarketAsync(order.MarketId, cancellationToken).ConfigureAwait(false) is not var (market, spot))
+        var market = order is null ? null : await catalog.MarketAsync(order.MarketId, cancellationToken).ConfigureAwait(false);
+        if (CancelRefusal(id, order, market) is { } refusal)
         {
-            return ExchangeProblems.NotFound($"No order '{id}'.");
+            return refusal;
         }
-        if (order.Status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected)
-        {
-            return ExchangeProblems.Conflict(ExchangeErrorCodes.OrderNotOpen, $"Order {id} is {order.Status.ToString().ToLowerInvariant()}.");
-        }
-        await committer.AppendCommandAsync(new CommandRequest(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp()),
-            cancellationToken).ConfigureAwait(false);
-        return TypedResults.Accepted($"/api/v1/orders/{orderId}", ToResponse(order, market, spot));
+        var (row, spot) = market!;
+        await committer.AppendCommandAsync(CancelCommand(row, owner, orderId, http), cancellationToken).ConfigureAwait(false);
+        return TypedResults.Accepted($"/api/v1/orders/{orderId}", ToResponse(order!, row, spot));
     }
+
+    /// <summary>Why an order cannot be cancelled: unknown, someone else's (the same answer) or no longer open.</summary>
+    internal static ProblemHttpResult? CancelRefusal(string id, OrderRecord? order, TradingMarket? market) =>
+        order is null || market is null ? ExchangeProblems.NotFound($"No order '{id}'.")
+        : order.Status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected
+            ? ExchangeProblems.Conflict(ExchangeErrorCodes.OrderNotOpen, $"Order {id} is {order.Status.ToString().ToLowerInvariant()}.")
+            : null;
+
+    internal static CommandRequest CancelCommand(MarketRecord market, long owner, long orderId, HttpContext http) =>
+        new(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp());
 
     public static async Task<Results<Accepted, ProblemHttpResult>> CancelAllAsync(
         string? market, HttpContext http, TradingCatalog catalog, OrderCommitter committer, CancellationToken cancellationToken)
@@ -268,12 +303,6 @@ public static class OrdersApi
     /// <summary>Wakes the market's matching host when the transaction commits (NOTIFY is transactional).</summary>
     internal static Task NotifyAsync(CoinageDbContext db, int marketId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, {marketId.ToString(CultureInfo.InvariantCulture)})", cancellationToken);
-
-    private static Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult, ValidationProblem> SameOrder(
-        OrderRecord existing, string hash, MarketRecord market, SpotMarket spot) =>
-        existing.RequestHash == hash && existing.MarketId == market.Id
-            ? TypedResults.Ok(ToResponse(existing, market, spot))
-            : ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms.");
 
     /// <summary>Validates the request against the market's grid and minimums and builds the engine command (id and owner set later).</summary>
     private static bool TryBuild(PlaceOrderRequest request, MarketRecord market, SpotMarket spot, out PlaceOrder order, out ProblemHttpResult? problem)
