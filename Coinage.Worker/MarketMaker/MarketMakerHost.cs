@@ -118,13 +118,16 @@ public sealed partial class MarketMakerHost(
             _references[market.Symbol] = reference;
             var resting = open[market.Symbol].ToList();
             var plan = strategy.Plan(market, reference, resting);
-            foreach (var id in plan.Cancel)
+            // The whole plan in as few requests as the batch endpoints allow, as a market maker quoting several levels would.
+            foreach (var ids in plan.Cancel.Chunk(BatchLimit))
             {
-                await TryAsync(() => maker.DeleteAsync($"/api/v1/orders/{id}", cancellationToken), market.Symbol).ConfigureAwait(false);
+                var answers = await maker.PostAsync("/api/v1/orders/batch-cancel", new { orderIds = ids }, cancellationToken).ConfigureAwait(false);
+                // 404/409: filled or cancelled meanwhile, nothing to cancel.
+                LogRefusals(market.Symbol, answers);
             }
-            foreach (var quote in plan.Place)
+            foreach (var quotes in plan.Place.Chunk(BatchLimit))
             {
-                funded &= await PlaceAsync(maker, market, quote, "GTC", postOnly: true, cancellationToken).ConfigureAwait(false);
+                funded &= await PlaceAsync(maker, market, quotes, "GTC", postOnly: true, cancellationToken).ConfigureAwait(false);
             }
             if (Random.Shared.Next(100) < settings.CrossPercent)
             {
@@ -134,18 +137,21 @@ public sealed partial class MarketMakerHost(
                 if (kept.Count > 0)
                 {
                     var cross = strategy.Cross(market, isBuy, isBuy ? kept.Min() : kept.Max());
-                    funded &= await PlaceAsync(taker, market, cross, "IOC", postOnly: false, cancellationToken).ConfigureAwait(false);
+                    funded &= await PlaceAsync(taker, market, [cross], "IOC", postOnly: false, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
         return funded;
     }
 
-    /// <returns>False when the account lacked the funds (the caller tops them up).</returns>
-    private async Task<bool> PlaceAsync(ExchangeSession session, MarketRules market, QuoteOrder quote, string timeInForce, bool postOnly, CancellationToken cancellationToken)
+    /// <summary>Most items per request of <c>/api/v1/orders/batch</c> and <c>/batch-cancel</c>.</summary>
+    private const int BatchLimit = 20;
+
+    /// <returns>False when the account lacked the funds for one of them (the caller tops them up).</returns>
+    private async Task<bool> PlaceAsync(ExchangeSession session, MarketRules market, IReadOnlyList<QuoteOrder> quotes, string timeInForce, bool postOnly, CancellationToken cancellationToken)
     {
-        // The client order id makes a retried request (resilience handler, lost answer) place the order once.
-        var order = new
+        // The client order ids make a retried request (resilience handler, lost answer) place each order once.
+        var orders = quotes.Select(quote => new
         {
             market = market.Symbol,
             side = quote.IsBuy ? "buy" : "sell",
@@ -155,31 +161,27 @@ public sealed partial class MarketMakerHost(
             quantity = QuoteStrategy.Format(quote.Quantity),
             postOnly,
             clientOrderId = $"mm-{Guid.NewGuid():N}",
-        };
-        try
-        {
-            await session.PostAsync("/api/v1/orders", order, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ExchangeApiException exception) when (exception.Status is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict or HttpStatusCode.BadRequest)
-        {
-            // insufficient_funds, market_halted, a size the market refuses: skip this quote, keep the rest.
-            LogRefused(logger, market.Symbol, exception.Code ?? exception.Status.ToString());
-            return exception.Code != "insufficient_funds";
-        }
+        }).ToList();
+        var answers = await session.PostAsync("/api/v1/orders/batch", new { orders }, cancellationToken).ConfigureAwait(false);
+        // insufficient_funds, market_halted, a size the market refuses: that quote is skipped, the others stand.
+        return !LogRefusals(market.Symbol, answers).Contains("insufficient_funds");
     }
 
-    private async Task TryAsync(Func<Task<JsonElement>> action, string market)
+    /// <summary>Logs each refused item of a batch's answer and returns their codes.</summary>
+    private List<string> LogRefusals(string market, JsonElement answers)
     {
-        try
+        var codes = new List<string>();
+        foreach (var item in answers.GetProperty("results").EnumerateArray())
         {
-            await action().ConfigureAwait(false);
+            if (item.GetProperty("status").GetInt32() >= 300)
+            {
+                var problem = item.GetProperty("problem");
+                var code = problem.TryGetProperty("code", out var c) ? c.GetString() ?? "" : item.GetProperty("status").GetInt32().ToString(CultureInfo.InvariantCulture);
+                codes.Add(code);
+                LogRefused(logger, market, code);
+            }
         }
-        catch (ExchangeApiException exception) when (exception.Status is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
-        {
-            // Filled or cancelled meanwhile: nothing to cancel.
-            LogRefused(logger, market, exception.Code ?? exception.Status.ToString());
-        }
+        return codes;
     }
 
     private static async Task<IReadOnlyList<MarketRules>> LoadMarketsAsync(ExchangeSession session, CancellationToken cancellationToken)
