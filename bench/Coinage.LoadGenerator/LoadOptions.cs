@@ -33,6 +33,9 @@ internal sealed record LoadOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>Orders (and cancels) per request: 1 uses the single-order endpoints, more uses <c>/orders/batch</c> and <c>/orders/batch-cancel</c>.</summary>
+    public int Batch { get; init; } = 1;
+
     public const string Usage = """
         Coinage.LoadGenerator: drives the running platform's order API and reports what it sustains.
 
@@ -47,6 +50,7 @@ internal sealed record LoadOptions
           --cancel-share X     share of operations that are cancels (default 0.25)
           --taker-share X      share of placements that cross the spread (default 0.2)
           --seed N             random seed (default 42)
+          --batch N            orders per request: 1 (default) sends single orders, 2-20 uses the batch endpoints
         """;
 
     public static LoadOptions Parse(string[] args)
@@ -77,6 +81,7 @@ internal sealed record LoadOptions
                 "--cancel-share" => options with { CancelShare = Share(name, value) },
                 "--taker-share" => options with { TakerShare = Share(name, value) },
                 "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--batch" => options with { Batch = (int)Positive(name, value) is var b and <= 20 ? b : throw new ArgumentException("--batch is at most 20.") },
                 _ => throw new ArgumentException($"Unknown option {name}.\n\n{Usage}"),
             };
         }

@@ -50,12 +50,13 @@ var seconds = options.Duration.TotalSeconds;
 var report = new List<string>
 {
     "",
-    $"== Coinage end-to-end load: {seconds:0} s measured, {options.Concurrency} connections, {traders.Count} traders, {string.Join(',', options.Markets)}",
+    $"== Coinage end-to-end load: {seconds:0} s measured, {options.Concurrency} connections, {traders.Count} traders, {string.Join(',', options.Markets)}"
+        + (options.Batch > 1 ? $", batches of {options.Batch} (/orders/batch, /orders/batch-cancel)" : ", single orders"),
     $"machine: {Environment.ProcessorCount} cores, load average {loadBefore} before, {loadAfter} after",
     $"orders accepted (201):   {stats.Accepted,9}  {stats.Accepted / seconds,9:0.0}/s",
     $"cancels accepted (202):  {stats.CancelsAccepted,9}  {stats.CancelsAccepted / seconds,9:0.0}/s   (+{stats.CancelsTooLate} too late: order_not_open)",
-    $"place ack latency (ms):  {Percentiles(stats.PlaceLatencies)}",
-    $"cancel ack latency (ms): {Percentiles(stats.CancelLatencies)}",
+    $"place ack latency (ms):  {Percentiles(stats.PlaceLatencies)}" + (options.Batch > 1 ? "   (per request)" : ""),
+    $"cancel ack latency (ms): {Percentiles(stats.CancelLatencies)}" + (options.Batch > 1 ? "   (per request)" : ""),
     stats.Errors.Count == 0
         ? "errors:                  none"
         : "errors:                  " + string.Join(", ", stats.Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} ×{e.Value}")),

@@ -80,60 +80,73 @@ internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> trader
             var measured = began >= measureFrom;
             if (open.Count > 0 && random.NextDouble() < options.CancelShare)
             {
-                var pick = random.Next(open.Count);
-                var id = open[pick];
-                open[pick] = open[^1];
-                open.RemoveAt(open.Count - 1);
-                using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/orders/{id}");
+                var ids = new List<string>(options.Batch);
+                while (ids.Count < options.Batch && open.Count > 0)
+                {
+                    var pick = random.Next(open.Count);
+                    ids.Add(open[pick]);
+                    open[pick] = open[^1];
+                    open.RemoveAt(open.Count - 1);
+                }
+                using var request = options.Batch == 1
+                    ? new HttpRequestMessage(HttpMethod.Delete, $"api/v1/orders/{ids[0]}")
+                    : Json("api/v1/orders/batch-cancel", JsonSerializer.Serialize(new { orderIds = ids }));
                 request.Headers.Authorization = auth;
-                var (status, code, _) = await SendAsync(request, readOrder: false, cancellationToken).ConfigureAwait(false);
+                var answers = await SendAsync(request, readOrder: false, cancellationToken).ConfigureAwait(false);
                 if (measured && clock.Elapsed < measureTo)
                 {
-                    if (status == HttpStatusCode.Accepted)
+                    stats.CancelLatencies.Add((clock.Elapsed - began).Ticks);
+                    foreach (var (status, code, _) in answers)
                     {
-                        stats.CancelsAccepted++;
-                        stats.CancelLatencies.Add((clock.Elapsed - began).Ticks);
-                    }
-                    else if (code == "409 order_not_open")
-                    {
-                        stats.CancelsTooLate++;
-                    }
-                    else
-                    {
-                        stats.Error(code);
+                        if (status == HttpStatusCode.Accepted)
+                        {
+                            stats.CancelsAccepted++;
+                        }
+                        else if (code == "409 order_not_open")
+                        {
+                            stats.CancelsTooLate++;
+                        }
+                        else
+                        {
+                            stats.Error(code);
+                        }
                     }
                 }
                 continue;
             }
 
-            var market = markets[random.Next(markets.Count)];
-            var taker = random.NextDouble() < options.TakerShare;
-            var buy = random.Next(2) == 0;
-            var mid = Mids.GetValueOrDefault(market.Symbol, 10_000 * market.TickSize);
-            var ticks = taker ? -25 : random.Next(1, 21);
-            var price = buy ? mid - ticks * market.TickSize : mid + ticks * market.TickSize;
-            var minLots = MinLots(market, mid);
-            var quantity = random.Next(1, taker ? 4 : 6) * minLots * market.LotSize;
-            var body = string.Create(CultureInfo.InvariantCulture,
-                $$"""{"market":"{{market.Symbol}}","side":"{{(buy ? "buy" : "sell")}}","type":"limit","timeInForce":"{{(taker ? "IOC" : "GTC")}}","price":"{{price}}","quantity":"{{quantity}}","clientOrderId":"l{{index}}-{{++sequence}}"}""");
-            using (var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+            var orders = new List<string>(options.Batch);
+            var takers = new List<bool>(options.Batch);
+            for (var i = 0; i < options.Batch; i++)
+            {
+                var taker = random.NextDouble() < options.TakerShare;
+                takers.Add(taker);
+                orders.Add(PlacementJson(markets[random.Next(markets.Count)], taker, buy: random.Next(2) == 0, random, $"l{index}-{++sequence}"));
+            }
+            using (var request = options.Batch == 1 ? Json("api/v1/orders", orders[0]) : Json("api/v1/orders/batch", $$"""{"orders":[{{string.Join(',', orders)}}]}"""))
             {
                 request.Headers.Authorization = auth;
-                var (status, code, orderId) = await SendAsync(request, readOrder: !taker, cancellationToken).ConfigureAwait(false);
-                if (status == HttpStatusCode.Created && orderId is not null)
+                var answers = await SendAsync(request, readOrder: true, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < answers.Count; i++)
                 {
-                    open.Add(orderId);
+                    if (answers[i].Status == HttpStatusCode.Created && answers[i].OrderId is { } orderId && !takers[i])
+                    {
+                        open.Add(orderId);
+                    }
                 }
                 if (measured && clock.Elapsed < measureTo)
                 {
-                    if (status == HttpStatusCode.Created)
+                    stats.PlaceLatencies.Add((clock.Elapsed - began).Ticks);
+                    foreach (var (status, code, _) in answers)
                     {
-                        stats.Accepted++;
-                        stats.PlaceLatencies.Add((clock.Elapsed - began).Ticks);
-                    }
-                    else
-                    {
-                        stats.Error(code);
+                        if (status == HttpStatusCode.Created)
+                        {
+                            stats.Accepted++;
+                        }
+                        else
+                        {
+                            stats.Error(code);
+                        }
                     }
                 }
             }
@@ -141,44 +154,61 @@ internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> trader
         return stats;
     }
 
+    /// <summary>A GTC limit order 1–20 ticks behind the mid (it rests), or an IOC limit 25 ticks through it (it trades).</summary>
+    private static string PlacementJson(BenchMarket market, bool taker, bool buy, Random random, string clientOrderId)
+    {
+        var mid = Mids.GetValueOrDefault(market.Symbol, 10_000 * market.TickSize);
+        var ticks = taker ? -25 : random.Next(1, 21);
+        var price = buy ? mid - ticks * market.TickSize : mid + ticks * market.TickSize;
+        var quantity = random.Next(1, taker ? 4 : 6) * MinLots(market, mid) * market.LotSize;
+        return string.Create(CultureInfo.InvariantCulture,
+            $$"""{"market":"{{market.Symbol}}","side":"{{(buy ? "buy" : "sell")}}","type":"limit","timeInForce":"{{(taker ? "IOC" : "GTC")}}","price":"{{price}}","quantity":"{{quantity}}","clientOrderId":"{{clientOrderId}}"}""");
+    }
+
+    private static HttpRequestMessage Json(string path, string body) =>
+        new(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
     /// <summary>The fewest lots that meet the market's minimum size and twice its minimum value at <paramref name="mid"/>.</summary>
     private static int MinLots(BenchMarket market, decimal mid) =>
         (int)Math.Max(Math.Ceiling(market.MinQuantity / market.LotSize), Math.Ceiling(2 * market.MinNotional / (market.LotSize * mid)));
 
-    private async Task<(HttpStatusCode Status, string Code, string? OrderId)> SendAsync(HttpRequestMessage request, bool readOrder, CancellationToken cancellationToken)
+    /// <summary>One answer per order of the request: the single-order endpoints' own, or each item of a batch's results.</summary>
+    private async Task<List<(HttpStatusCode Status, string Code, string? OrderId)>> SendAsync(HttpRequestMessage request, bool readOrder, CancellationToken cancellationToken)
     {
         try
         {
             using var response = await api.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var status = response.StatusCode;
-            if (status is HttpStatusCode.Created or HttpStatusCode.Accepted or HttpStatusCode.OK)
-            {
-                if (!readOrder)
-                {
-                    return (status, "", null);
-                }
-                using var order = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return (status, "", order.RootElement.GetProperty("id").GetString());
-            }
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var code = $"http_{(int)status}";
-            if (text.Length > 0 && text[0] == '{')
+            using var body = text.Length > 0 && text[0] == '{' ? JsonDocument.Parse(text) : null;
+            if (options.Batch > 1 && status == HttpStatusCode.OK && body is not null)
             {
-                using var problem = JsonDocument.Parse(text);
-                if (problem.RootElement.TryGetProperty("code", out var c) && c.GetString() is { } named)
-                {
-                    code = $"{(int)status} {named}";
-                }
+                return body.RootElement.GetProperty("results").EnumerateArray()
+                    .Select(item => Answer((HttpStatusCode)item.GetProperty("status").GetInt32(),
+                        item.TryGetProperty("order", out var order) && order.ValueKind == JsonValueKind.Object ? order : null,
+                        item.TryGetProperty("problem", out var problem) && problem.ValueKind == JsonValueKind.Object ? problem : null, readOrder))
+                    .ToList();
             }
-            return (status, code, null);
+            var success = status is HttpStatusCode.Created or HttpStatusCode.Accepted or HttpStatusCode.OK;
+            return [Answer(status, success ? body?.RootElement : null, success ? null : body?.RootElement, readOrder)];
         }
         catch (HttpRequestException ex)
         {
-            return (0, $"transport {ex.HttpRequestError}", null);
+            return [(0, $"transport {ex.HttpRequestError}", null)];
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (0, "timeout", null);
+            return [(0, "timeout", null)];
         }
+    }
+
+    private static (HttpStatusCode Status, string Code, string? OrderId) Answer(HttpStatusCode status, JsonElement? order, JsonElement? problem, bool readOrder)
+    {
+        if (order is { } o)
+        {
+            return (status, "", readOrder ? o.GetProperty("id").GetString() : null);
+        }
+        var code = problem is { } p && p.TryGetProperty("code", out var c) && c.GetString() is { } named ? $"{(int)status} {named}" : $"http_{(int)status}";
+        return (status, code, null);
     }
 }
