@@ -15,7 +15,7 @@ public sealed class GroupCommitOptions
     public const string Section = "Coinage:Trading:GroupCommit";
 
     /// <summary>Most placements and cancels written by one transaction.</summary>
-    public int MaxBatch { get; set; } = 256;
+    public int MaxBatch { get; set; } = 1024;
 
     /// <summary>Requests waiting for the writer; beyond this, requests wait to enqueue (back pressure, not an error).</summary>
     public int QueueCapacity { get; set; } = 20_000;
