@@ -56,32 +56,26 @@ public static class OrderBatchApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
-        if (SizeProblem("orders", request.Orders?.Count) is { } invalid)
+        var (turnedAway, owner) = await AdmitAsync("orders", request.Orders?.Count, http, limiter, catalog, cancellationToken).ConfigureAwait(false);
+        if (turnedAway is not null)
         {
-            return invalid;
+            return turnedAway;
         }
-        if (await ChargeAsync(http, limiter, request.Orders!.Count).ConfigureAwait(false) is { } limited)
-        {
-            return limited;
-        }
-        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
-        var prepared = new List<OrdersApi.PreparedPlacement>(request.Orders.Count);
+        var prepared = new List<OrdersApi.PreparedPlacement>(request.Orders!.Count);
         foreach (var order in request.Orders)
         {
             prepared.Add(order is null
                 ? new OrdersApi.PreparedPlacement(null, Invalid: Problems.Validation("orders", "An order is missing."))
                 : await OrdersApi.PrepareAsync(order, owner, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
         }
-        // Queued one after the other before any is awaited: the group commit judges them in this order, mostly in one transaction.
-        var committed = prepared.Select(p => p.Placement is { } placement ? committer.PlaceAsync(placement, cancellationToken) : null).ToList();
-        var results = new OrderBatchItem[prepared.Count];
-        for (var i = 0; i < prepared.Count; i++)
+        // Queued one after the other before any is awaited (ToList): the group commit judges them in this order, mostly in one transaction.
+        var answers = prepared.Select(p => p switch
         {
-            var (placement, refusal, validation) = prepared[i];
-            results[i] = validation is not null ? Item(validation)
-                : refusal is not null ? Item(refusal)
-                : await CommittedAsync(committed[i]!, result => OrdersApi.Answer(placement!, result, telemetry).Result).ConfigureAwait(false);
-        }
+            { Invalid: { } validation } => Task.FromResult(Item(validation)),
+            { Refusal: { } refusal } => Task.FromResult(Item(refusal)),
+            { Placement: var placement } => CommittedAsync(committer.PlaceAsync(placement!, cancellationToken), result => OrdersApi.Answer(placement!, result, telemetry).Result),
+        }).ToList();
+        var results = await Task.WhenAll(answers).ConfigureAwait(false);
         return TypedResults.Ok(new OrderBatchResponse(results));
     }
 
@@ -92,30 +86,25 @@ public static class OrderBatchApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
-        if (SizeProblem("orderIds", request.OrderIds?.Count) is { } invalid)
+        var (turnedAway, owner) = await AdmitAsync("orderIds", request.OrderIds?.Count, http, limiter, catalog, cancellationToken).ConfigureAwait(false);
+        if (turnedAway is not null)
         {
-            return invalid;
+            return turnedAway;
         }
-        if (await ChargeAsync(http, limiter, request.OrderIds!.Count).ConfigureAwait(false) is { } limited)
-        {
-            return limited;
-        }
-        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
-        var ids = request.OrderIds.Select(id => long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : (long?)null).ToList();
+        var ids = request.OrderIds!.Select(id => long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : (long?)null).ToList();
         var wanted = ids.OfType<long>().Distinct().ToList();
         // One query for all of them; someone else's order is not found, exactly as for a single cancel.
         var orders = await db.Orders.AsNoTracking().Where(o => o.OwnerId == owner && wanted.Contains(o.Id))
             .ToDictionaryAsync(o => o.Id, cancellationToken).ConfigureAwait(false);
         var cancels = new Dictionary<long, Task<bool>>();
-        var results = new List<Func<Task<OrderBatchItem>>>(ids.Count);
+        var answers = new List<Task<OrderBatchItem>>(ids.Count);
         for (var i = 0; i < ids.Count; i++)
         {
-            var text = request.OrderIds[i] ?? "";
             var order = ids[i] is { } id ? orders.GetValueOrDefault(id) : null;
             var market = order is null ? null : await catalog.MarketAsync(order.MarketId, cancellationToken).ConfigureAwait(false);
-            if (OrdersApi.CancelRefusal(text, order, market) is { } refusal)
+            if (OrdersApi.CancelRefusal(request.OrderIds![i] ?? "", order, market) is { } refusal)
             {
-                results.Add(() => Task.FromResult(Item(refusal)));
+                answers.Add(Task.FromResult(Item(refusal)));
                 continue;
             }
             var (row, spot) = market!;
@@ -125,14 +114,25 @@ public static class OrderBatchApi
                 cancel = committer.AppendCommandAsync(OrdersApi.CancelCommand(row, owner, order.Id, http), cancellationToken);
                 cancels[order.Id] = cancel;
             }
-            results.Add(() => CommittedAsync(cancel, _ => TypedResults.Accepted($"/api/v1/orders/{order.Id}", OrdersApi.ToResponse(order, row, spot))));
+            answers.Add(CommittedAsync(cancel, _ => TypedResults.Accepted($"/api/v1/orders/{order.Id}", OrdersApi.ToResponse(order, row, spot))));
         }
-        var items = new OrderBatchItem[results.Count];
-        for (var i = 0; i < items.Length; i++)
-        {
-            items[i] = await results[i]().ConfigureAwait(false);
-        }
+        var items = await Task.WhenAll(answers).ConfigureAwait(false);
         return TypedResults.Ok(new OrderBatchResponse(items));
+    }
+
+    /// <summary>What every batch passes before its first item is looked at: its size and its cost in the per-user rate limit.</summary>
+    private static async Task<(Results<Ok<OrderBatchResponse>, ValidationProblem, ProblemHttpResult>? Refusal, long Owner)> AdmitAsync(
+        string field, int? count, HttpContext http, RedisRateLimiter limiter, TradingCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (SizeProblem(field, count) is { } invalid)
+        {
+            return (invalid, 0);
+        }
+        if (await ChargeAsync(http, limiter, count!.Value).ConfigureAwait(false) is { } limited)
+        {
+            return (limited, 0);
+        }
+        return (null, await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false));
     }
 
     private static ValidationProblem? SizeProblem(string field, int? count) =>
