@@ -406,6 +406,7 @@ internal sealed class JournalEntryRecordConfiguration : IEntityTypeConfiguration
         builder.ToTable("journal_entries");
         builder.HasKey(e => e.Id);
         builder.HasIndex(e => new { e.Kind, e.ReferenceId });
+        // In the model only: migration LedgerPostingsWithoutForeignKeys dropped the database constraint (see there).
         builder.HasMany(e => e.Postings).WithOne().HasForeignKey(p => p.JournalEntryId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -418,6 +419,7 @@ internal sealed class PostingRecordConfiguration : IEntityTypeConfiguration<Post
         builder.HasKey(p => p.Id);
         builder.Property(p => p.Asset).HasMaxLength(12);
         builder.Property(p => p.Amount).HasPrecision(38, 18);
+        // In the model only, like the entry's: reconciliation checks both (ledger/orphan_posting).
         builder.HasOne<BalanceRecord>().WithMany().HasForeignKey(p => p.AccountId).OnDelete(DeleteBehavior.Restrict);
         // The ledger endpoint pages one owner's postings newest first.
         builder.HasIndex(p => new { p.OwnerId, p.Id });

@@ -83,6 +83,19 @@ public static class ReconciliationChecks
             FROM ledger_postings p JOIN assets a ON a.code = p.asset WHERE p.amount <> round(p.amount, a.precision)
             """, cancellationToken).ConfigureAwait(false);
 
+        // The database has no foreign keys on postings (migration LedgerPostingsWithoutForeignKeys): each must
+        // still belong to an entry and to the account row of its owner, asset and kind.
+        await AddAsync(found, transaction, "ledger", "orphan_posting", """
+            SELECT 'posting ' || p.id,
+                   'entry ' || p.journal_entry_id || ', account ' || p.account_id || ' of owner ' || p.owner_id || ' ' || p.asset || ' kind ' || p.kind,
+                   CASE WHEN j.id IS NULL THEN 'no entry' ELSE 'entry' END || ', '
+                   || coalesce('account of owner ' || b.owner_id || ' ' || b.asset || ' kind ' || b.kind, 'no account')
+            FROM ledger_postings p
+            LEFT JOIN journal_entries j ON j.id = p.journal_entry_id
+            LEFT JOIN balances b ON b.id = p.account_id
+            WHERE j.id IS NULL OR b.id IS NULL OR b.owner_id <> p.owner_id OR b.asset <> p.asset OR b.kind <> p.kind
+            """, cancellationToken).ConfigureAwait(false);
+
         // 2. Commands: a processed place command left no Pending order; every order has its place command;
         //    no trade exists for a command that is not marked processed (effects and mark commit together).
         await AddAsync(found, transaction, "commands", "pending_after_processing", """

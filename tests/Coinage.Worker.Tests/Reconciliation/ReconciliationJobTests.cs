@@ -59,6 +59,38 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task A_posting_without_its_entry_or_with_someone_elses_account_is_found_though_the_database_has_no_foreign_keys_for_them()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("recon_orphans");
+        await InfrastructureFixture.MigrateAsync(database);
+        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        await DepositAsync(factory.Services, owner: 7, "USD", 100m);
+        await DepositAsync(factory.Services, owner: 8, "USD", 50m);
+        Assert.Equal(ReconciliationStatus.Succeeded, (await RunAsync(factory.Services)).Status);
+
+        // Zero amounts, so every sum still balances: only the references are wrong. The database accepts both rows.
+        var entry = await InfrastructureFixture.ScalarAsync<long>(database, "SELECT max(id) FROM journal_entries");
+        var account8 = await InfrastructureFixture.ScalarAsync<long>(database, "SELECT id FROM balances WHERE owner_id = 8 AND asset = 'USD' AND kind = 0");
+        const string Insert = """
+            INSERT INTO ledger_postings (journal_entry_id, account_id, owner_id, asset, kind, amount, created_at)
+            VALUES (@entry, @account, @owner, 'USD', 0, 0, now()) RETURNING id
+            """;
+        var noEntry = await InfrastructureFixture.ScalarAsync<long>(database, Insert, ("entry", entry + 1000), ("account", account8), ("owner", 8L));
+        var wrongAccount = await InfrastructureFixture.ScalarAsync<long>(database, Insert, ("entry", entry), ("account", account8), ("owner", 7L));
+
+        var run = await RunAsync(factory.Services);
+
+        Assert.Equal(ReconciliationStatus.Failed, run.Status);
+        var orphans = JsonDocument.Parse(run.Discrepancies).RootElement.EnumerateArray()
+            .Where(d => d.GetProperty("kind").GetString() == "orphan_posting")
+            .ToDictionary(d => d.GetProperty("subject").GetString()!, d => d.GetProperty("actual").GetString()!);
+        Assert.Equal(2, orphans.Count);
+        Assert.Equal("no entry, account of owner 8 USD kind 0", orphans[$"posting {noEntry}"]);
+        Assert.Equal("entry, account of owner 8 USD kind 0", orphans[$"posting {wrongAccount}"]);
+    }
+
+    [Fact]
     public async Task Exchange_checks_find_a_pending_order_whose_command_was_processed_and_fees_that_trades_do_not_explain()
     {
         var database = await infrastructure.CreateDatabaseAsync("recon_exchange");
