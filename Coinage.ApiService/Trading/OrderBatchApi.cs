@@ -56,8 +56,7 @@ public static class OrderBatchApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
-        var (turnedAway, owner) = await AdmitAsync("orders", request.Orders?.Count, http, limiter, catalog, cancellationToken).ConfigureAwait(false);
-        if (turnedAway is not null)
+        if (await AdmitAsync("orders", request.Orders?.Count, http, limiter).ConfigureAwait(false) is { } turnedAway)
         {
             return turnedAway;
         }
@@ -66,7 +65,7 @@ public static class OrderBatchApi
         {
             prepared.Add(order is null
                 ? new OrdersApi.PreparedPlacement(null, Invalid: Problems.Validation("orders", "An order is missing."))
-                : await OrdersApi.PrepareAsync(order, owner, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
+                : await OrdersApi.PrepareAsync(order, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
         }
         // Queued one after the other before any is awaited (ToList): the group commit judges them in this order, mostly in one transaction.
         var answers = prepared.Select(p => p switch
@@ -86,11 +85,11 @@ public static class OrderBatchApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
-        var (turnedAway, owner) = await AdmitAsync("orderIds", request.OrderIds?.Count, http, limiter, catalog, cancellationToken).ConfigureAwait(false);
-        if (turnedAway is not null)
+        if (await AdmitAsync("orderIds", request.OrderIds?.Count, http, limiter).ConfigureAwait(false) is { } turnedAway)
         {
             return turnedAway;
         }
+        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var ids = request.OrderIds!.Select(id => long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : (long?)null).ToList();
         var wanted = ids.OfType<long>().Distinct().ToList();
         // One query for all of them; someone else's order is not found, exactly as for a single cancel.
@@ -121,18 +120,18 @@ public static class OrderBatchApi
     }
 
     /// <summary>What every batch passes before its first item is looked at: its size and its cost in the per-user rate limit.</summary>
-    private static async Task<(Results<Ok<OrderBatchResponse>, ValidationProblem, ProblemHttpResult>? Refusal, long Owner)> AdmitAsync(
-        string field, int? count, HttpContext http, RedisRateLimiter limiter, TradingCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderBatchResponse>, ValidationProblem, ProblemHttpResult>?> AdmitAsync(
+        string field, int? count, HttpContext http, RedisRateLimiter limiter)
     {
         if (SizeProblem(field, count) is { } invalid)
         {
-            return (invalid, 0);
+            return invalid;
         }
         if (await ChargeAsync(http, limiter, count!.Value).ConfigureAwait(false) is { } limited)
         {
-            return (limited, 0);
+            return limited;
         }
-        return (null, await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false));
+        return null;
     }
 
     private static ValidationProblem? SizeProblem(string field, int? count) =>

@@ -85,8 +85,7 @@ public static class OrdersApi
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
         ArgumentNullException.ThrowIfNull(telemetry);
-        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
-        var prepared = await PrepareAsync(request, owner, http, catalog, telemetry, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAsync(request, http, catalog, telemetry, cancellationToken).ConfigureAwait(false);
         if (prepared.Invalid is { } invalid)
         {
             return invalid;
@@ -111,7 +110,7 @@ public static class OrdersApi
 
     /// <summary>Everything about a placement that needs no lock: the fields, the market, its grid and minimums.</summary>
     internal static async Task<PreparedPlacement> PrepareAsync(
-        PlaceOrderRequest request, long owner, HttpContext http, TradingCatalog catalog, TradingTelemetry telemetry, CancellationToken cancellationToken)
+        PlaceOrderRequest request, HttpContext http, TradingCatalog catalog, TradingTelemetry telemetry, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var clientOrderId = errors.Text("clientOrderId", request.ClientOrderId, 64, required: false);
@@ -131,6 +130,8 @@ public static class OrdersApi
             return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
         var hash = RequestHash(symbol, terms);
+        // Only now: a refused request does not create the user's ledger owner.
+        var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
         return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp()));
     }
