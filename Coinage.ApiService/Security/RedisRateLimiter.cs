@@ -86,6 +86,23 @@ public sealed partial class RedisRateLimiter(IConnectionMultiplexer redis, IOpti
         }
     }
 
+    /// <summary>
+    /// Counts <paramref name="cost"/> requests, writes the <c>RateLimit-*</c> headers and, when the budget is spent,
+    /// records the refusal and returns the 429 problem to answer with (null: go on).
+    /// </summary>
+    public async Task<ProblemDetails?> CheckAsync(HttpResponse response, string policy, string partition, int cost = 1)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var decision = await AcquireAsync(policy, partition, cost).ConfigureAwait(false);
+        decision.WriteHeaders(response);
+        if (decision.Allowed)
+        {
+            return null;
+        }
+        Rejected(policy, partition);
+        return decision.Problem();
+    }
+
     /// <summary>Counts a refusal (tag <c>policy</c>) and logs it; the partition is an IP, an email or a user id: personal data.</summary>
     public void Rejected(string policy, string partition)
     {
@@ -146,12 +163,9 @@ public static class RateLimitingExtensions
                 return await next(context).ConfigureAwait(false);
             }
             var limiter = context.HttpContext.RequestServices.GetRequiredService<RedisRateLimiter>();
-            var decision = await limiter.AcquireAsync(policy, key).ConfigureAwait(false);
-            decision.WriteHeaders(context.HttpContext.Response);
-            if (!decision.Allowed)
+            if (await limiter.CheckAsync(context.HttpContext.Response, policy, key).ConfigureAwait(false) is { } refused)
             {
-                limiter.Rejected(policy, key);
-                return TypedResults.Problem(decision.Problem());
+                return TypedResults.Problem(refused);
             }
             return await next(context).ConfigureAwait(false);
         });
@@ -168,26 +182,33 @@ public static class RateLimitingExtensions
     /// <summary>The general budget of each signed-in user, across all endpoints and replicas.</summary>
     public static IApplicationBuilder UsePerUserRateLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var userId = context.User.FindFirst("sub")?.Value;
+        var userId = context.PerUserPartition();
         if (userId is null)
         {
             await next(context).ConfigureAwait(false);
             return;
         }
         var limiter = context.RequestServices.GetRequiredService<RedisRateLimiter>();
-        var decision = await limiter.AcquireAsync(RateLimitPolicies.PerUser, userId).ConfigureAwait(false);
-        decision.WriteHeaders(context.Response);
-        if (!decision.Allowed)
+        if (await limiter.CheckAsync(context.Response, RateLimitPolicies.PerUser, userId).ConfigureAwait(false) is { } refused)
         {
-            limiter.Rejected(RateLimitPolicies.PerUser, userId);
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
-                ProblemDetails = decision.Problem(),
+                ProblemDetails = refused,
             }).ConfigureAwait(false);
             return;
         }
         await next(context).ConfigureAwait(false);
     });
+
+    /// <summary>
+    /// The per-user budget's partition, the user id as the token carries it. A request that costs more than one
+    /// (a batch of orders) charges the rest with <see cref="RedisRateLimiter.CheckAsync"/> on the same partition.
+    /// </summary>
+    public static string? PerUserPartition(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.User.FindFirst("sub")?.Value;
+    }
 }

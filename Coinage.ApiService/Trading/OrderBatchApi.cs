@@ -140,22 +140,11 @@ public static class OrderBatchApi
         : null;
 
     /// <summary>The per-user middleware counted the request once; a batch of n items costs n.</summary>
-    private static async Task<ProblemHttpResult?> ChargeAsync(HttpContext http, RedisRateLimiter limiter, int items)
-    {
-        if (items <= 1)
-        {
-            return null;
-        }
-        var userId = http.User.UserId().ToString();
-        var decision = await limiter.AcquireAsync(RateLimitPolicies.PerUser, userId, items - 1).ConfigureAwait(false);
-        decision.WriteHeaders(http.Response);
-        if (decision.Allowed)
-        {
-            return null;
-        }
-        limiter.Rejected(RateLimitPolicies.PerUser, userId);
-        return TypedResults.Problem(decision.Problem());
-    }
+    private static async Task<ProblemHttpResult?> ChargeAsync(HttpContext http, RedisRateLimiter limiter, int items) =>
+        items > 1 && http.PerUserPartition() is { } partition
+            && await limiter.CheckAsync(http.Response, RateLimitPolicies.PerUser, partition, items - 1).ConfigureAwait(false) is { } refused
+            ? TypedResults.Problem(refused)
+            : null;
 
     /// <summary>An item whose commit failed is answered on its own (the others stand): retrying it with its clientOrderId is safe.</summary>
     private static async Task<OrderBatchItem> CommittedAsync<T>(Task<T> commit, Func<T, IResult> answer)

@@ -301,10 +301,6 @@ public static class OrdersApi
         return TypedResults.Ok(new Page<FillResponse>(items, rows.Count > take ? items[^1].Id : null));
     }
 
-    /// <summary>Wakes the market's matching host when the transaction commits (NOTIFY is transactional).</summary>
-    internal static Task NotifyAsync(CoinageDbContext db, int marketId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_notify({ExchangeCatalog.CommandsChannel}, {marketId.ToString(CultureInfo.InvariantCulture)})", cancellationToken);
-
     /// <summary>Validates the request against the market's grid and minimums and builds the engine command (id and owner set later).</summary>
     private static bool TryBuild(PlaceOrderRequest request, MarketRecord market, SpotMarket spot, out PlaceOrder order, out ProblemHttpResult? problem)
     {
