@@ -444,8 +444,10 @@ internal sealed class OrderRecordConfiguration : IEntityTypeConfiguration<OrderR
         builder.HasIndex(o => new { o.OwnerId, o.Id });
         // Rebuild reads a market's open orders in book priority.
         builder.HasIndex(o => new { o.MarketId, o.BookPriority }).HasFilter("status IN (1, 2)");
-        builder.HasOne<MarketRecord>().WithMany().HasForeignKey(o => o.MarketId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne<Trader>().WithMany().HasForeignKey(o => o.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        // No foreign keys to markets and traders (migration OrderPathWithoutForeignKeys): the group commit
+        // already holds its markets under KEY SHARE and takes owners from signed-in users, and each check cost a
+        // query and a row lock per order, half the cost of the insert. Reconciliation reports an order whose
+        // market or owner is missing (commands/orphan_row).
     }
 }
 
@@ -465,7 +467,10 @@ internal sealed class TradeRecordConfiguration : IEntityTypeConfiguration<TradeR
         builder.HasIndex(t => new { t.MarketId, t.Id });
         // Market data: 24-hour tickers and candles read a market's trades by time.
         builder.HasIndex(t => new { t.MarketId, t.CreatedAt });
-        builder.HasOne<JournalEntryRecord>().WithMany().HasForeignKey(t => t.JournalEntryId).OnDelete(DeleteBehavior.Restrict);
+        // Reconciliation joins trades and their settlement entries both ways. No foreign key (migration
+        // OrderPathWithoutForeignKeys): the entry is written by the same batch, and reconciliation reports a
+        // trade without its entry (trades/trade_entry).
+        builder.HasIndex(t => t.JournalEntryId);
     }
 }
 
@@ -482,7 +487,7 @@ internal sealed class MarketCommandConfiguration : IEntityTypeConfiguration<Mark
         builder.HasIndex(c => new { c.MarketId, c.Sequence }).HasFilter("processed_at IS NULL");
         // Market data: the sequence a market's book stands at is its last processed command.
         builder.HasIndex(c => new { c.MarketId, c.Sequence }, "ix_market_commands_market_id_sequence_processed").HasFilter("processed_at IS NOT NULL").IsDescending(false, true).HasDatabaseName("ix_market_commands_market_id_processed_sequence");
-        builder.HasOne<MarketRecord>().WithMany().HasForeignKey(c => c.MarketId).OnDelete(DeleteBehavior.Restrict);
+        // No foreign key to markets, as for orders (migration OrderPathWithoutForeignKeys; commands/orphan_row).
     }
 }
 

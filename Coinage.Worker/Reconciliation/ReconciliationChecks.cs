@@ -113,6 +113,18 @@ public static class ReconciliationChecks
             WHERE c.processed_at IS NULL
             """, cancellationToken).ConfigureAwait(false);
 
+        // The order path has no foreign keys (migration OrderPathWithoutForeignKeys): every order and command
+        // must still name an existing market, and every order an existing trader.
+        await AddAsync(found, transaction, "commands", "orphan_row", """
+            SELECT 'order ' || o.id, 'market ' || o.market_id || ', trader ' || o.owner_id,
+                   CASE WHEN m.id IS NULL THEN 'no market' ELSE 'market' END || ', ' || CASE WHEN t.owner_id IS NULL THEN 'no trader' ELSE 'trader' END
+            FROM orders o LEFT JOIN markets m ON m.id = o.market_id LEFT JOIN traders t ON t.owner_id = o.owner_id
+            WHERE m.id IS NULL OR t.owner_id IS NULL
+            UNION ALL
+            SELECT 'command ' || c.sequence, 'market ' || c.market_id, 'no market'
+            FROM market_commands c WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.id = c.market_id)
+            """, cancellationToken).ConfigureAwait(false);
+
         // 3. Applied exactly once: one hold entry per order that holds funds, one deposit entry per confirmed deposit.
         await AddAsync(found, transaction, "exactly_once", "order_hold_entries", """
             SELECT 'order ' || o.id, (CASE WHEN o.original_hold > 0 THEN 1 ELSE 0 END)::text, count(j.id)::text

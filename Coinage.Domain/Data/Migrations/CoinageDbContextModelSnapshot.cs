@@ -1771,16 +1771,6 @@ namespace Coinage.Domain.Data.Migrations
                         .HasConstraintName("fk_deposits_traders_owner_id");
                 });
 
-            modelBuilder.Entity("Coinage.Domain.Exchange.MarketCommand", b =>
-                {
-                    b.HasOne("Coinage.Domain.Exchange.MarketRecord", null)
-                        .WithMany()
-                        .HasForeignKey("MarketId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_market_commands_markets_market_id");
-                });
-
             modelBuilder.Entity("Coinage.Domain.Exchange.MarketRecord", b =>
                 {
                     b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
@@ -1798,23 +1788,6 @@ namespace Coinage.Domain.Data.Migrations
                         .HasConstraintName("fk_markets_assets_quote_asset");
                 });
 
-            modelBuilder.Entity("Coinage.Domain.Exchange.OrderRecord", b =>
-                {
-                    b.HasOne("Coinage.Domain.Exchange.MarketRecord", null)
-                        .WithMany()
-                        .HasForeignKey("MarketId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_orders_markets_market_id");
-
-                    b.HasOne("Coinage.Domain.Exchange.Trader", null)
-                        .WithMany()
-                        .HasForeignKey("OwnerId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_orders_traders_owner_id");
-                });
-
             modelBuilder.Entity("Coinage.Domain.Exchange.PostingRecord", b =>
                 {
                     b.HasOne("Coinage.Domain.Exchange.BalanceRecord", null)
@@ -1830,16 +1803,6 @@ namespace Coinage.Domain.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_ledger_postings_journal_entries_journal_entry_id");
-                });
-
-            modelBuilder.Entity("Coinage.Domain.Exchange.TradeRecord", b =>
-                {
-                    b.HasOne("Coinage.Domain.Exchange.JournalEntryRecord", null)
-                        .WithMany()
-                        .HasForeignKey("JournalEntryId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_trades_journal_entries_journal_entry_id");
                 });
 
             modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalRecord", b =>

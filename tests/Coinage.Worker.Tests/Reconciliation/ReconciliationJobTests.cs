@@ -91,6 +91,39 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task An_order_or_command_naming_a_market_or_trader_that_does_not_exist_is_found_though_the_database_has_no_foreign_keys_for_them()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("recon_orphan_rows");
+        await InfrastructureFixture.MigrateAsync(database);
+        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        Assert.Equal(ReconciliationStatus.Succeeded, (await RunAsync(factory.Services)).Status);
+
+        // A done order that holds nothing, and its processed place command, on market 999 for owner 4242: neither
+        // exists. The database accepts both rows.
+        await InfrastructureFixture.ScalarAsync<long>(database, """
+            INSERT INTO orders (id, market_id, owner_id, request_hash, side, type, time_in_force, post_only, self_trade_prevention,
+                                limit_price_ticks, quantity_lots, quote_budget_units, hold_asset, original_hold, remaining_hold,
+                                filled_lots, filled_quote, fee_exact, fee_paid, status, created_at, updated_at)
+            VALUES (900001, 999, 4242, 'test', 0, 0, 0, false, 0, 1, 1, 0, 'USD', 0, 0, 0, 0, 0, 0, 4, now(), now()) RETURNING id
+            """);
+        await InfrastructureFixture.ScalarAsync<long>(database, """
+            INSERT INTO market_commands (sequence, market_id, type, owner_id, order_id, payload, created_at, processed_at, result)
+            VALUES (900001, 999, 1, 4242, 900001, '{}', now(), now(), 'cancelled') RETURNING sequence
+            """);
+
+        var run = await RunAsync(factory.Services);
+
+        Assert.Equal(ReconciliationStatus.Failed, run.Status);
+        var orphans = JsonDocument.Parse(run.Discrepancies).RootElement.EnumerateArray()
+            .Where(d => d.GetProperty("kind").GetString() == "orphan_row")
+            .ToDictionary(d => d.GetProperty("subject").GetString()!, d => d.GetProperty("actual").GetString()!);
+        Assert.Equal(2, orphans.Count);
+        Assert.Equal("no market, no trader", orphans["order 900001"]);
+        Assert.Equal("no market", orphans["command 900001"]);
+    }
+
+    [Fact]
     public async Task Exchange_checks_find_a_pending_order_whose_command_was_processed_and_fees_that_trades_do_not_explain()
     {
         var database = await infrastructure.CreateDatabaseAsync("recon_exchange");
