@@ -17,8 +17,8 @@ public sealed class MatchingOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Commands per transaction.</summary>
-    public int BatchSize { get; set; } = 500;
+    /// <summary>Most commands per transaction: large enough that a market behind its API catches up (docs/performance.md).</summary>
+    public int BatchSize { get; set; } = 2000;
 
     /// <summary>Safety net if a NOTIFY is lost (e.g. sent while the host was reconnecting).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
