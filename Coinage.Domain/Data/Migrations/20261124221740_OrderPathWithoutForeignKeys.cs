@@ -9,7 +9,7 @@ namespace Coinage.Domain.Data.Migrations
     /// trades → journal_entries), removed from the model too. Each was a referential check per row (a query and
     /// a KEY SHARE row lock, on the same market row for every order): measured, the two checks of an order
     /// doubled the cost of inserting it (500 rows: 4.2 ms with its four indexes, 9.7 ms with the keys), and the
-    /// platform carried 15–30 % more orders without them (docs/performance.md). The rows are written only by
+    /// platform carried 17 % more orders without them when the API side was its limit (docs/performance.md). The rows are written only by
     /// the group commit and the matching hosts, which take the market under lock and the owner from a signed-in
     /// user; markets, traders and journal entries are never deleted; reconciliation reports an order or command
     /// whose market or trader is missing (commands/orphan_row) and a trade without its entry (trades/trade_entry).
