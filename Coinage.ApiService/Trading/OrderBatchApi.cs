@@ -63,9 +63,14 @@ public static class OrderBatchApi
         var prepared = new List<OrdersApi.PreparedPlacement>(request.Orders!.Count);
         foreach (var order in request.Orders)
         {
-            prepared.Add(order is null
-                ? new OrdersApi.PreparedPlacement(null, Invalid: Problems.Validation("orders", "An order is missing."))
-                : await OrdersApi.PrepareAsync(order, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
+            if (order is null)
+            {
+                // Counted as every other refusal is (PrepareAsync counts its own).
+                telemetry.Rejected(ErrorCodes.ValidationFailed);
+                prepared.Add(new OrdersApi.PreparedPlacement(null, Invalid: Problems.Validation("orders", "An order is missing.")));
+                continue;
+            }
+            prepared.Add(await OrdersApi.PrepareAsync(order, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
         }
         // Queued one after the other before any is awaited (ToList): the group commit judges them in this order, mostly in one transaction.
         var answers = prepared.Select(p => p switch
