@@ -3,6 +3,8 @@ using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Security;
 using Coinage.Domain.Data;
+using Coinage.Domain.Exchange;
+using Coinage.Domain.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -24,8 +26,9 @@ public sealed record OrderBatchResponse(IReadOnlyList<OrderBatchItem> Results);
 /// <c>POST /api/v1/orders/batch</c> and <c>/batch-cancel</c>: up to <see cref="MaxItems"/> placements or cancels in
 /// one request, for market makers and bots that quote several levels at once (Kraken's AddOrderBatch, Binance's
 /// batchOrders, Coinbase's batch_cancel). Each item is judged exactly as the single-order endpoint judges it and
-/// answered on its own: one refusal never fails the others. The items go to the group commit in the order given,
-/// so funds are held in that order. Each item counts against the per-user rate limit.
+/// answered on its own: one refusal never fails the others. The placements go to the group commit as one unit, in
+/// the order given, so funds are held in that order, they are written by one transaction and one audit entry
+/// (<c>order.placed</c> with the list of orders) records the request. Each item counts against the per-user rate limit.
 /// </summary>
 public static class OrderBatchApi
 {
@@ -72,12 +75,15 @@ public static class OrderBatchApi
             }
             prepared.Add(await OrdersApi.PrepareAsync(order, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
         }
-        // Queued one after the other before any is awaited (ToList): the group commit judges them in this order, mostly in one transaction.
+        // Queued as one unit: the group commit judges them in this order, in one transaction, with one audit entry.
+        var placements = prepared.Where(p => p.Placement is not null).Select(p => p.Placement!).ToList();
+        var committed = committer.PlaceAllAsync(placements, cancellationToken);
+        var next = 0;
         var answers = prepared.Select(p => p switch
         {
             { Invalid: { } validation } => Task.FromResult(Item(validation)),
             { Refusal: { } refusal } => Task.FromResult(Item(refusal)),
-            { Placement: var placement } => CommittedAsync(committer.PlaceAsync(placement!, cancellationToken), result => OrdersApi.Answer(placement!, result, telemetry).Result),
+            { Placement: var placement } => CommittedAsync(committed[next++], result => OrdersApi.Answer(placement!, result, telemetry).Result),
         }).ToList();
         var results = await Task.WhenAll(answers).ConfigureAwait(false);
         return TypedResults.Ok(new OrderBatchResponse(results));
@@ -100,26 +106,34 @@ public static class OrderBatchApi
         // One query for all of them; someone else's order is not found, exactly as for a single cancel.
         var orders = await db.Orders.AsNoTracking().Where(o => o.OwnerId == owner && wanted.Contains(o.Id))
             .ToDictionaryAsync(o => o.Id, cancellationToken).ConfigureAwait(false);
-        var cancels = new Dictionary<long, Task<bool>>();
-        var answers = new List<Task<OrderBatchItem>>(ids.Count);
+        // Each answer is a refusal or the index of its cancel; the same id twice is one cancel command, answered twice.
+        var refusals = new IResult?[ids.Count];
+        var cancelled = new (OrderRecord Order, MarketRecord Row, SpotMarket Spot, int Command)[ids.Count];
+        var commands = new List<CommandRequest>();
+        var byOrder = new Dictionary<long, int>();
         for (var i = 0; i < ids.Count; i++)
         {
             var order = ids[i] is { } id ? orders.GetValueOrDefault(id) : null;
             var market = order is null ? null : await catalog.MarketAsync(order.MarketId, cancellationToken).ConfigureAwait(false);
             if (OrdersApi.CancelRefusal(request.OrderIds![i] ?? "", order, market) is { } refusal)
             {
-                answers.Add(Task.FromResult(Item(refusal)));
+                refusals[i] = refusal;
                 continue;
             }
             var (row, spot) = market!;
-            // The same id twice is one cancel command, answered twice.
-            if (!cancels.TryGetValue(order!.Id, out var cancel))
+            if (!byOrder.TryGetValue(order!.Id, out var command))
             {
-                cancel = committer.AppendCommandAsync(OrdersApi.CancelCommand(row, owner, order.Id, http), cancellationToken);
-                cancels[order.Id] = cancel;
+                byOrder[order.Id] = command = commands.Count;
+                commands.Add(OrdersApi.CancelCommand(row, owner, order.Id, http));
             }
-            answers.Add(CommittedAsync(cancel, _ => TypedResults.Accepted($"/api/v1/orders/{order.Id}", OrdersApi.ToResponse(order, row, spot))));
+            cancelled[i] = (order, row, spot, command);
         }
+        // Queued as one unit: one transaction, one audit entry listing the orders.
+        var committed = committer.AppendCommandsAsync(commands, cancellationToken);
+        var answers = Enumerable.Range(0, ids.Count).Select(i => refusals[i] is { } refused
+            ? Task.FromResult(Item(refused))
+            : CommittedAsync(committed[cancelled[i].Command],
+                _ => TypedResults.Accepted($"/api/v1/orders/{cancelled[i].Order.Id}", OrdersApi.ToResponse(cancelled[i].Order, cancelled[i].Row, cancelled[i].Spot)))).ToList();
         var items = await Task.WhenAll(answers).ConfigureAwait(false);
         return TypedResults.Ok(new OrderBatchResponse(items));
     }

@@ -17,7 +17,16 @@ public sealed class GroupCommitOptions
     /// <summary>Most placements and cancels written by one transaction.</summary>
     public int MaxBatch { get; set; } = 1024;
 
-    /// <summary>Requests waiting for the writer; beyond this, requests wait to enqueue (back pressure, not an error).</summary>
+    /// <summary>
+    /// Writers draining the queue, each writing its own transactions. With one, the process has one transaction in
+    /// flight and waits through its round trips and fsync; more overlap them, and contend only where every writer
+    /// of the platform does (the balance rows locked by id at the end, the audit chain). On the 2-core benchmark
+    /// machine two measured the same as one (docs/performance.md, session 6), so one is the default; a machine
+    /// with more cores is where to try more.
+    /// </summary>
+    public int Writers { get; set; } = 1;
+
+    /// <summary>Requests waiting for the writers (a batch request counts once); beyond this, requests wait to enqueue (back pressure, not an error).</summary>
     public int QueueCapacity { get; set; } = 20_000;
 }
 
@@ -42,10 +51,10 @@ internal sealed record PlacementResult(PlacementOutcome Outcome, OrderRecord? Or
 internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Type, long Owner, long? OrderId, string AuditAction, Guid UserId, string? Ip);
 
 /// <summary>
-/// Group commit (DESIGN.md §2, Throughput): one writer per process drains the placements and cancels that
-/// arrive concurrently and writes them in ONE transaction, because PostgreSQL with fsync on commits a few
+/// Group commit (DESIGN.md §2, Throughput): a writer (one by default, <see cref="GroupCommitOptions.Writers"/>) drains
+/// the placements and cancels that arrive concurrently and writes them in ONE transaction, because PostgreSQL with fsync on commits a few
 /// thousand transactions per second but takes hundreds of rows per commit at almost the same cost. Each
-/// request is still judged on its own (funds under the row locks, clientOrderId, market status) and one
+/// request is still judged on its own (funds, clientOrderId, market status; see CommitOnceAsync) and one
 /// refusal never fails the others; each caller is answered only after the commit, so an acknowledged order
 /// is durable and a crash before the commit loses only unanswered requests.
 /// </summary>
@@ -56,23 +65,60 @@ public sealed partial class OrderCommitter(
     IOptions<GroupCommitOptions> options,
     ILogger<OrderCommitter> logger) : BackgroundService
 {
-    private readonly Channel<Work> _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
+    // One entry per HTTP request: a single placement or cancel, or the placements of one batch request, which are
+    // therefore written by one transaction and audited by one entry.
+    private readonly Channel<Work[]> _queue = Channel.CreateBounded<Work[]>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
     {
-        SingleReader = true,
+        SingleReader = options.Value.Writers <= 1,
         FullMode = BoundedChannelFullMode.Wait,
     });
 
     internal Task<PlacementResult> PlaceAsync(PlacementRequest request, CancellationToken cancellationToken) =>
-        EnqueueAsync(new PlacementWork(request), cancellationToken);
+        EnqueueAsync(new PlacementWork(request, null), cancellationToken);
+
+    /// <summary>
+    /// The placements of one batch request, queued as one unit: they are judged in the order given, written by the
+    /// same transaction, and audited by one <c>order.placed</c> entry listing the orders it placed.
+    /// </summary>
+    internal IReadOnlyList<Task<PlacementResult>> PlaceAllAsync(IReadOnlyList<PlacementRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var group = new RequestGroup();
+        return EnqueueAll(requests.Select(r => new PlacementWork(r, group)).ToArray(), cancellationToken);
+    }
+
+    private List<Task<T>> EnqueueAll<T>(Work<T>[] works, CancellationToken cancellationToken)
+    {
+        if (works.Length == 0)
+        {
+            return [];
+        }
+        var queued = _queue.Writer.WriteAsync(works, cancellationToken).AsTask();
+        return works.Select(w => AnsweredAsync(queued, w, cancellationToken)).ToList();
+    }
 
     internal Task<bool> AppendCommandAsync(CommandRequest request, CancellationToken cancellationToken) =>
-        EnqueueAsync(new CommandWork(request), cancellationToken);
+        EnqueueAsync(new CommandWork(request, null), cancellationToken);
+
+    /// <summary>The cancels of one batch request, queued as one unit: one transaction, one audit entry listing the orders.</summary>
+    internal IReadOnlyList<Task<bool>> AppendCommandsAsync(IReadOnlyList<CommandRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var group = new RequestGroup();
+        return EnqueueAll(requests.Select(r => new CommandWork(r, group)).ToArray(), cancellationToken);
+    }
 
     private async Task<T> EnqueueAsync<T>(Work<T> work, CancellationToken cancellationToken)
     {
-        await _queue.Writer.WriteAsync(work, cancellationToken).ConfigureAwait(false);
+        await _queue.Writer.WriteAsync([work], cancellationToken).ConfigureAwait(false);
         // Once queued, the request is written even if its caller goes away: a client retrying with the same
         // clientOrderId then gets the stored order. Waiting is what the caller may abandon, not the write.
+        return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> AnsweredAsync<T>(Task queued, Work<T> work, CancellationToken cancellationToken)
+    {
+        await queued.ConfigureAwait(false);
         return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,7 +129,10 @@ public sealed partial class OrderCommitter(
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.Writers)).Select(_ => Task.Run(WriteAsync, CancellationToken.None)));
+
+    private async Task WriteAsync()
     {
         var max = Math.Max(1, options.Value.MaxBatch);
         var batch = new List<Work>(max);
@@ -91,9 +140,9 @@ public sealed partial class OrderCommitter(
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < max && _queue.Reader.TryRead(out var work))
+            while (batch.Count < max && _queue.Reader.TryRead(out var works))
             {
-                batch.Add(work);
+                batch.AddRange(works);
             }
             await CommitAsync(batch).ConfigureAwait(false);
         }
@@ -140,12 +189,20 @@ public sealed partial class OrderCommitter(
 
     private async Task CommitWithRetryAsync(List<Work> batch)
     {
+        var lockFirst = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await CommitOnceAsync(batch).ConfigureAwait(false);
+                await CommitOnceAsync(batch, lockFirst).ConfigureAwait(false);
                 return;
+            }
+            catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.CheckViolation && !lockFirst)
+            {
+                // A hold judged on balances read without a lock would take an account below zero: something spent
+                // those funds between the read and the lock (a withdrawal, another replica). Judge again under the lock.
+                telemetry.HoldConflict();
+                lockFirst = true;
             }
             catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation)
             {
@@ -161,13 +218,21 @@ public sealed partial class OrderCommitter(
 
     /// <summary>
     /// One transaction in four round trips, written with <see cref="ExchangeSql"/>'s multi-row statements:
-    /// (1) the markets under KEY SHARE, the orders already carrying these clientOrderIds, ids for everything;
-    /// (2) the orders and commands inserted, then the balance rows and the audit chain locked and read;
-    /// (3) the holds judged in memory, then refusals removed, journal, postings, balances, audit and NOTIFY written;
-    /// (4) COMMIT. The contended locks (balances, shared with the matching hosts' settlements, and the audit
-    /// chain) are taken at the end of (2), so they are held for (3) and the commit only.
+    /// (1) the markets under KEY SHARE, the balances the placements hold from (read without a lock), the orders
+    /// already carrying these clientOrderIds, ids for everything; (2) every request judged in memory, in arrival
+    /// order; (3) the accepted orders, the commands, the hold entries and postings inserted, then the balance rows
+    /// locked in id order and their deltas applied, then the audit chain locked and read; (4) the audit entries
+    /// and NOTIFY, then COMMIT. The contended locks (balances, shared with the matching hosts' settlements, and
+    /// the audit chain) are taken by the last statements of (3), so they are held for (4) and the commit only.
     /// </summary>
-    private async Task CommitOnceAsync(List<Work> batch)
+    /// <remarks>
+    /// Judging on balances read without a lock is safe because of what the other writers can do in between: a
+    /// settlement only adds to <c>available</c> (proceeds, released holds), which at worst refuses an order that
+    /// a moment later would have fitted, as if it had arrived a moment earlier; what takes funds away (a withdrawal,
+    /// another replica's holds) makes the deltas of (3) take an account below zero, which the balances' check
+    /// constraint refuses, and the batch is judged again with the rows locked in (1) (<paramref name="lockFirst"/>).
+    /// </remarks>
+    private async Task CommitOnceAsync(List<Work> batch, bool lockFirst)
     {
         // timestamptz keeps microseconds: answer with what a later read returns.
         var now = clock.GetUtcNow();
@@ -183,6 +248,13 @@ public sealed partial class OrderCommitter(
             work.Result = null; // a retried batch is judged afresh
         }
         var keyed = placements.Where(w => w.Request.ClientOrderId is not null).ToList();
+        var accounts = placements
+            .Select(w => (w.Request.Owner, Asset: OrderLedgerState.HoldAssetOf(w.Request.Spot, w.Request.Terms.Side)))
+            .Distinct()
+            // Sorted: two writers creating the same missing rows insert them in the same order (no deadlock on the unique index).
+            .OrderBy(a => a.Owner).ThenBy(a => a.Asset.Code, StringComparer.Ordinal)
+            .SelectMany(a => new[] { AccountId.Available(a.Owner, a.Asset), AccountId.Held(a.Owner, a.Asset) })
+            .ToList();
 
         // (1) KEY SHARE on the market rows: a halt (FOR UPDATE) waits for this batch to commit, and a batch that
         // starts after a halt began waits for it and then reads the new status. So an order is accepted only if
@@ -190,12 +262,20 @@ public sealed partial class OrderCommitter(
         // with the matching host's NO KEY UPDATE, so placements never queue behind a settlement batch.
         var openMarkets = new HashSet<int>();
         var existing = new Dictionary<(long, string), OrderRecord>();
+        var balances = new Dictionary<AccountId, BalanceRecord>();
         long[] sequences;
         long[] entryIds;
         await using (var read = new NpgsqlBatch(connection, tx))
         {
             read.BatchCommands.Add(ExchangeSql.Statement(
                 "SELECT id FROM markets WHERE id = ANY($1) AND status = $2 FOR KEY SHARE", batch.Select(w => w.MarketId).Distinct().ToArray(), (short)MarketStatus.Open));
+            if (accounts.Count > 0)
+            {
+                // Before the clientOrderIds: under lockFirst this waits for the writer that holds the rows, and the
+                // next statement then sees the orders that writer committed (each statement reads its own snapshot).
+                read.BatchCommands.Add(ExchangeSql.EnsureBalances(accounts, now));
+                read.BatchCommands.Add(ExchangeSql.SelectBalances(accounts, forUpdate: lockFirst));
+            }
             if (keyed.Count > 0)
             {
                 read.BatchCommands.Add(ExchangeSql.Statement($"""
@@ -209,6 +289,15 @@ public sealed partial class OrderCommitter(
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 openMarkets.Add(reader.GetInt32(0));
+            }
+            if (accounts.Count > 0)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false); // (the insert of missing rows returns no result set)
+                var assets = placements.Select(w => w.Request.Spot).SelectMany(s => new[] { s.Base, s.Quote }).DistinctBy(a => a.Code).ToDictionary(a => a.Code, StringComparer.Ordinal);
+                foreach (var row in await ExchangeSql.ReadBalancesAsync(reader, CancellationToken.None).ConfigureAwait(false))
+                {
+                    balances[LedgerStore.ToAccountId(row, assets)] = row;
+                }
             }
             if (keyed.Count > 0)
             {
@@ -224,9 +313,16 @@ public sealed partial class OrderCommitter(
             entryIds = await ExchangeSql.ReadIdsAsync(reader, placements.Count, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var accepted = new List<(PlacementWork Work, OrderPlacement Placement, OrderRecord Order)>(placements.Count);
+        // (2) Each request in arrival order, each hold on the balances as the earlier placements of this batch left them.
+        var ledger = new LedgerWrites(balances.ToDictionary(b => b.Key, b => b.Value.Id), now);
+        var accepted = new List<OrderRecord>(placements.Count);
+        var commands = new List<MarketCommand>(placements.Count + cancels.Count);
+        var audit = new List<AuditAppend>(batch.Count);
+        var audited = new Dictionary<RequestGroup, List<object>>();
+        var notify = new HashSet<int>();
         var sameInBatch = new Dictionary<(long, string), PlacementWork>();
         var next = 0;
+        var entry = 0;
         foreach (var work in placements)
         {
             var r = work.Request;
@@ -250,79 +346,10 @@ public sealed partial class OrderCommitter(
             }
             var id = sequences[next++];
             var placement = LedgerOperations.PlaceOrder(r.Spot, r.Terms with { OrderId = id, Owner = r.Owner });
-            accepted.Add((work, placement, NewOrder(r, placement.Order, id, now)));
-        }
-        var commands = new List<MarketCommand>(accepted.Count + cancels.Count);
-        foreach (var (work, _, order) in accepted)
-        {
-            commands.Add(new MarketCommand
-            {
-                Sequence = order.Id, MarketId = order.MarketId, Type = MarketCommandType.Place, OwnerId = order.OwnerId, OrderId = order.Id,
-                Payload = work.Request.Payload, CreatedAt = now,
-            });
-        }
-        foreach (var work in cancels)
-        {
-            var r = work.Request;
-            commands.Add(new MarketCommand
-            {
-                Sequence = sequences[next++], MarketId = r.Market.Id, Type = r.Type, OwnerId = r.Owner, OrderId = r.OrderId, Payload = "{}", CreatedAt = now,
-            });
-        }
-
-        // (2) Inserts first, then the locks: balances in id order, the audit chain last (the order every writer uses).
-        var accounts = accepted
-            .SelectMany(a => new[] { AccountId.Available(a.Order.OwnerId, a.Placement.Order.HoldAsset), AccountId.Held(a.Order.OwnerId, a.Placement.Order.HoldAsset) })
-            .Distinct().ToList();
-        var balances = new Dictionary<AccountId, BalanceRecord>();
-        (long Sequence, string Hash) head;
-        await using (var write = new NpgsqlBatch(connection, tx))
-        {
-            if (accepted.Count > 0)
-            {
-                write.BatchCommands.Add(ExchangeSql.InsertOrders(accepted.Select(a => a.Order).ToList()));
-            }
-            if (commands.Count > 0)
-            {
-                write.BatchCommands.Add(ExchangeSql.InsertCommands(commands));
-            }
-            if (accounts.Count > 0)
-            {
-                write.BatchCommands.Add(ExchangeSql.EnsureBalances(accounts, now));
-                write.BatchCommands.Add(ExchangeSql.SelectBalances(accounts, forUpdate: true));
-            }
-            foreach (var statement in AuditLog.LockAndReadHead())
-            {
-                write.BatchCommands.Add(statement);
-            }
-            await using var reader = await write.ExecuteReaderAsync().ConfigureAwait(false);
-            if (accounts.Count > 0)
-            {
-                var assets = accepted.Select(a => a.Placement.Order.HoldAsset).DistinctBy(a => a.Code).ToDictionary(a => a.Code, StringComparer.Ordinal);
-                foreach (var row in await ExchangeSql.ReadBalancesAsync(reader, CancellationToken.None).ConfigureAwait(false))
-                {
-                    balances[LedgerStore.ToAccountId(row, assets)] = row;
-                }
-                await reader.NextResultAsync().ConfigureAwait(false);
-            }
-            await reader.NextResultAsync().ConfigureAwait(false); // pg_advisory_xact_lock
-            head = await AuditLog.ReadHeadAsync(reader, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        // (3) Each hold in arrival order, on the balances as the earlier placements of this batch left them.
-        var ledger = new LedgerWrites(balances.ToDictionary(b => b.Key, b => b.Value.Id), now);
-        var refused = new List<long>();
-        var audit = new List<AuditAppend>(batch.Count);
-        var notify = new HashSet<int>();
-        var entry = 0;
-        foreach (var (work, placement, order) in accepted)
-        {
-            var r = work.Request;
             var available = balances[AccountId.Available(r.Owner, placement.Order.HoldAsset)];
             if (available.Amount < placement.Order.OriginalHold)
             {
                 work.Result = new PlacementResult(PlacementOutcome.InsufficientFunds, null, placement.Order.OriginalHold, available.Amount);
-                refused.Add(order.Id);
                 continue;
             }
             foreach (var posting in placement.Hold.Postings)
@@ -330,8 +357,14 @@ public sealed partial class OrderCommitter(
                 balances[posting.Account].Amount += posting.Amount;
             }
             ledger.Post(placement.Hold, entryIds[entry++]);
-            audit.Add(new AuditAppend("order.placed", now, r.UserId, r.UserId, r.Ip,
-                new { orderId = order.Id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId }));
+            var order = NewOrder(r, placement.Order, id, now);
+            accepted.Add(order);
+            commands.Add(new MarketCommand
+            {
+                Sequence = id, MarketId = order.MarketId, Type = MarketCommandType.Place, OwnerId = order.OwnerId, OrderId = id,
+                Payload = r.Payload, CreatedAt = now,
+            });
+            Audit(work.Group, "order.placed", r.UserId, r.Ip, new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId });
             notify.Add(r.Market.Id);
             work.Result = new PlacementResult(PlacementOutcome.Created, order);
         }
@@ -344,18 +377,65 @@ public sealed partial class OrderCommitter(
         foreach (var work in cancels)
         {
             var r = work.Request;
-            audit.Add(new AuditAppend(r.AuditAction, now, r.UserId, r.UserId, r.Ip, new { orderId = r.OrderId, market = r.Market.Symbol }));
+            commands.Add(new MarketCommand
+            {
+                Sequence = sequences[next++], MarketId = r.Market.Id, Type = r.Type, OwnerId = r.Owner, OrderId = r.OrderId, Payload = "{}", CreatedAt = now,
+            });
+            Audit(work.Group, r.AuditAction, r.UserId, r.Ip, new { orderId = r.OrderId, market = r.Market.Symbol });
             notify.Add(r.Market.Id);
         }
+
+        // One entry per request: a single placement or cancel has its own; a batch request has one, where its first
+        // accepted item stands in the chain, listing its items (serialized when the chain is built, so with all of them).
+        void Audit(RequestGroup? group, string action, Guid user, string? ip, object item)
+        {
+            if (group is null)
+            {
+                audit.Add(new AuditAppend(action, now, user, user, ip, item));
+            }
+            else if (audited.TryGetValue(group, out var items))
+            {
+                items.Add(item);
+            }
+            else
+            {
+                audited[group] = items = [item];
+                audit.Add(new AuditAppend(action, now, user, user, ip, new { orders = items }));
+            }
+        }
+
+        // (3) The rows nobody else touches, then the contended locks in the order every writer takes them: balances
+        // by id (with their deltas), the audit chain last.
+        (long Sequence, string Hash) head;
         await using (var write = new NpgsqlBatch(connection, tx))
         {
-            if (refused.Count > 0)
+            if (accepted.Count > 0)
             {
-                write.BatchCommands.Add(ExchangeSql.DeleteOrdersAndCommands(refused));
+                write.BatchCommands.Add(ExchangeSql.InsertOrders(accepted));
+            }
+            if (commands.Count > 0)
+            {
+                write.BatchCommands.Add(ExchangeSql.InsertCommands(commands));
             }
             ledger.AddEntriesTo(write);
-            ledger.AddPostingsTo(write, lockBalances: false);
-            ledger.AddBalanceUpdateTo(write);
+            ledger.AddPostingsTo(write);
+            var balanceLocks = ledger.AddBalanceUpdateTo(write) ? 1 : 0;
+            foreach (var statement in AuditLog.LockAndReadHead())
+            {
+                write.BatchCommands.Add(statement);
+            }
+            await using var reader = await write.ExecuteReaderAsync().ConfigureAwait(false);
+            // Past the result sets of the balance lock (when there is one) and of pg_advisory_xact_lock; the inserts and the update return none.
+            for (var i = 0; i < balanceLocks + 1; i++)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+            head = await AuditLog.ReadHeadAsync(reader, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // (4)
+        await using (var write = new NpgsqlBatch(connection, tx))
+        {
             if (audit.Count > 0)
             {
                 write.BatchCommands.Add(ExchangeSql.InsertAuditEntries(AuditLog.Chain(audit, head)));
@@ -371,8 +451,6 @@ public sealed partial class OrderCommitter(
                 await write.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         }
-
-        // (4)
         try
         {
             await tx.CommitAsync().ConfigureAwait(false);
@@ -437,9 +515,15 @@ public sealed partial class OrderCommitter(
         public override void Fail(Exception exception) => Completion.TrySetException(exception);
     }
 
-    private sealed class PlacementWork(PlacementRequest request) : Work<PlacementResult>
+    /// <summary>The placements of one batch request (compared by reference).</summary>
+    private sealed class RequestGroup;
+
+    private sealed class PlacementWork(PlacementRequest request, RequestGroup? group) : Work<PlacementResult>
     {
         public PlacementRequest Request => request;
+
+        /// <summary>The batch request this placement came in, or null for a single placement.</summary>
+        public RequestGroup? Group => group;
 
         public override int MarketId => request.Market.Id;
 
@@ -449,9 +533,12 @@ public sealed partial class OrderCommitter(
         public override void Complete() => Completion.TrySetResult(Result!);
     }
 
-    private sealed class CommandWork(CommandRequest request) : Work<bool>
+    private sealed class CommandWork(CommandRequest request, RequestGroup? group) : Work<bool>
     {
         public CommandRequest Request => request;
+
+        /// <summary>The batch request this cancel came in, or null for a single request.</summary>
+        public RequestGroup? Group => group;
 
         public override int MarketId => request.Market.Id;
 

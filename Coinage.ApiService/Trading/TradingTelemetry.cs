@@ -16,6 +16,7 @@ public sealed class TradingTelemetry
     private readonly Counter<long> _rejected;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
+    private readonly Counter<long> _holdConflicts;
 
     public TradingTelemetry(IMeterFactory meters)
     {
@@ -27,6 +28,8 @@ public sealed class TradingTelemetry
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
         _commitDuration = meter.CreateHistogram<double>("coinage.orders.group_commit.duration", "s", "Time from opening to committing one group-commit transaction.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
+        _holdConflicts = meter.CreateCounter<long>("coinage.orders.group_commit.hold_conflicts", "{transaction}",
+            "Group commits judged again with the balance rows locked first, because funds read without a lock had been spent before the commit.");
     }
 
     public void Accepted(string market, string side, string type) => _accepted.Add(1,
@@ -40,6 +43,9 @@ public sealed class TradingTelemetry
         _batchSize.Record(requests);
         _commitDuration.Record(duration.TotalSeconds);
     }
+
+    /// <summary>A group commit whose holds, judged on balances read without a lock, did not fit any more: it is judged again under the lock.</summary>
+    public void HoldConflict() => _holdConflicts.Add(1);
 
     /// <summary>The reason is always one of the stable codes, never client input, so the tag's cardinality stays small.</summary>
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));

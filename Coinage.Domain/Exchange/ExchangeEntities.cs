@@ -381,7 +381,10 @@ internal sealed class BalanceRecordConfiguration : IEntityTypeConfiguration<Bala
 {
     public void Configure(EntityTypeBuilder<BalanceRecord> builder)
     {
-        builder.ToTable("balances");
+        // A user's funds and the fees earned are never negative (DESIGN.md §2), enforced by the database as well as by
+        // every writer's check: the group commit judges holds on balances read without a lock and relies on this to
+        // refuse the commit when a concurrent withdrawal spent the funds first (docs/exchange.md, "Locks").
+        builder.ToTable("balances", t => t.HasCheckConstraint("ck_balances_not_negative", "kind = 2 OR amount >= 0"));
         builder.HasKey(b => b.Id);
         builder.Property(b => b.Asset).HasMaxLength(12);
         builder.Property(b => b.Amount).HasPrecision(38, 18);

@@ -158,11 +158,6 @@ public static class ExchangeSql
             Column(commands, c => c.Sequence), Column(commands, c => c.Result), now.ToUniversalTime());
     }
 
-    public static NpgsqlBatchCommand DeleteOrdersAndCommands(IReadOnlyList<long> orderIds) => Statement("""
-        WITH c AS (DELETE FROM market_commands WHERE order_id = ANY($1) AND processed_at IS NULL)
-        DELETE FROM orders WHERE id = ANY($1) AND status = 0
-        """, orderIds.ToArray());
-
     public static NpgsqlBatchCommand InsertTrades(IReadOnlyList<TradeRecord> trades)
     {
         ArgumentNullException.ThrowIfNull(trades);
@@ -214,11 +209,10 @@ public static class ExchangeSql
         """, Column(accounts, a => a.Owner), Column(accounts, a => a.Asset.Code), Column(accounts, a => (short)a.Kind));
 
     /// <summary>
-    /// Locks balance rows by id, in id order (DESIGN.md §2: every writer locks accounts in one fixed order).
-    /// FOR UPDATE, before the postings: a posting's foreign key takes KEY SHARE on its balance row, and KEY SHARE
-    /// taken in arbitrary order before these locks could deadlock with another writer. (FOR NO KEY UPDATE would let
-    /// the postings go first, but then KEY SHARE and NO KEY UPDATE holders share each hot balance row through a
-    /// MultiXact, which measured 25 % slower end to end; docs/performance.md.)
+    /// Locks balance rows by id, in id order (DESIGN.md §2: every writer locks accounts in one fixed order, so the
+    /// API's holds and the matching hosts' settlements never deadlock). Taken by <see cref="LedgerWrites.AddBalanceUpdateTo"/>
+    /// just before the deltas, after every other row of the batch is written: the rows are shared by every writer,
+    /// so each holds them only for its last statements and its commit.
     /// </summary>
     public static NpgsqlBatchCommand LockBalances(IReadOnlyList<long> ids) =>
         Statement("SELECT id FROM balances WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids.ToArray());
@@ -256,8 +250,7 @@ public static class ExchangeSql
 /// Journal entries, their postings and the balance deltas of one batch, written by three statements. The
 /// entries' ids are taken in advance (<see cref="ExchangeSql.NextJournalEntryIds"/>) so that postings and
 /// trades can name them without a round trip. Balances are changed by delta (<c>amount = amount + Δ</c>) on
-/// rows the batch locks in id order (<see cref="ExchangeSql.LockBalances"/>) just before its postings, after
-/// everything else is written.
+/// rows locked in id order (<see cref="ExchangeSql.LockBalances"/>) by the last statements before the commit.
 /// </summary>
 public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds, DateTimeOffset now)
 {
@@ -266,9 +259,6 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
     private int _postings;
 
     public int Count => _entries.Count;
-
-    /// <summary>The balance rows this batch changes, ascending: the rows to lock.</summary>
-    public IReadOnlyList<long> BalanceIds => _deltas.Keys.Order().ToList();
 
     public void Post(JournalEntry entry, long id)
     {
@@ -298,20 +288,15 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
     }
 
     /// <summary>
-    /// The postings, on balance rows the transaction has locked: <paramref name="lockBalances"/> adds the locks
-    /// first (<see cref="ExchangeSql.LockBalances"/>). Add this last, with <see cref="AddBalanceUpdateTo"/>, just
-    /// before the commit: the balance rows are shared by every writer, so they are held for the shortest time.
+    /// The postings. They take no lock (ledger_postings has no foreign keys, docs/exchange.md "Locks"), so they go
+    /// before <see cref="AddBalanceUpdateTo"/>, with the rest of the batch's rows.
     /// </summary>
-    public void AddPostingsTo(NpgsqlBatch batch, bool lockBalances)
+    public void AddPostingsTo(NpgsqlBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (_entries.Count == 0)
         {
             return;
-        }
-        if (lockBalances)
-        {
-            batch.BatchCommands.Add(ExchangeSql.LockBalances(BalanceIds));
         }
         var entryIds = new long[_postings];
         var accounts = new long[_postings];
@@ -339,18 +324,26 @@ public sealed class LedgerWrites(IReadOnlyDictionary<AccountId, long> balanceIds
             """, entryIds, accounts, owners, assets, kinds, amounts, now.ToUniversalTime()));
     }
 
-    /// <summary>The balance deltas (<c>amount = amount + Δ</c>), on rows already locked.</summary>
-    public void AddBalanceUpdateTo(NpgsqlBatch batch)
+    /// <summary>
+    /// The balance rows locked in id order, then their deltas (<c>amount = amount + Δ</c>): add this last, just before
+    /// the commit. A delta that would take a user's or the fees' balance below zero fails the statement with
+    /// <c>check_violation</c> (<c>ck_balances_not_negative</c>) and nothing of the transaction is written.
+    /// </summary>
+    /// <returns>Whether it added the two statements (the lock returns a result set of the locked ids).</returns>
+    public bool AddBalanceUpdateTo(NpgsqlBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var changed = _deltas.Where(d => d.Value != 0).OrderBy(d => d.Key).ToList();
         if (changed.Count == 0)
         {
-            return;
+            return false;
         }
+        var ids = changed.Select(d => d.Key).ToArray();
+        batch.BatchCommands.Add(ExchangeSql.LockBalances(ids));
         batch.BatchCommands.Add(ExchangeSql.Statement("""
             UPDATE balances b SET amount = b.amount + u.delta, updated_at = $3
             FROM unnest($1::bigint[], $2::numeric[]) AS u(id, delta) WHERE b.id = u.id
-            """, changed.Select(d => d.Key).ToArray(), changed.Select(d => d.Value).ToArray(), now.ToUniversalTime()));
+            """, ids, changed.Select(d => d.Value).ToArray(), now.ToUniversalTime()));
+        return true;
     }
 }

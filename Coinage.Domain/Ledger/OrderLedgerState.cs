@@ -159,10 +159,17 @@ public sealed record OrderLedgerState
             LimitPrice = isMarket ? 0 : order.Price,
             Quantity = order.Quantity,
             QuoteBudget = order.QuoteBudget,
-            HoldAsset = order.Side == Side.Buy ? market.Quote : market.Base,
+            HoldAsset = HoldAssetOf(market, order.Side),
             Status = OrderStatus.Pending,
         };
         var hold = pending.RequiredHold(market);
         return pending with { OriginalHold = hold, RemainingHold = hold };
+    }
+
+    /// <summary>What an order on <paramref name="side"/> of <paramref name="market"/> holds: the quote asset to buy, the base asset to sell.</summary>
+    public static Asset HoldAssetOf(SpotMarket market, Side side)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        return side == Side.Buy ? market.Quote : market.Base;
     }
 }

@@ -77,8 +77,8 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// Four round trips, written with <see cref="ExchangeSql"/>'s multi-row statements: (1) the market locked, the
     /// ownership checked, the commands read; (2) the rows of the orders they place; (3) ids for the journal entries
     /// and trades, and the ids of balance rows not seen before; (4) every write, ending with the balance rows
-    /// locked in id order, the postings and the balance deltas, then COMMIT. The balance rows are shared with the
-    /// API's holds, so they are locked last and held only for the end of (4) and the commit. Resting orders are
+    /// locked in id order and their deltas, then COMMIT. The balance rows are shared with the API's holds, so they
+    /// are locked by the last two statements and held only for those and the commit. Resting orders are
     /// kept in memory with the book (<see cref="_resting"/>), so a trade with a maker costs no query; after any
     /// failure the host rebuilds both from the database.
     /// </remarks>
@@ -300,8 +300,8 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                     trades = tradeRows.Count,
                 }), now)));
             }
+            ledger.AddPostingsTo(write);
             write.BatchCommands.Add(ExchangeSql.MarkProcessed(commands, now));
-            ledger.AddPostingsTo(write, lockBalances: true);
             ledger.AddBalanceUpdateTo(write);
             await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -172,7 +172,10 @@ namespace Coinage.Domain.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_balances_owner_id_asset_kind");
 
-                    b.ToTable("balances", (string)null);
+                    b.ToTable("balances", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_balances_not_negative", "kind = 2 OR amount >= 0");
+                        });
 
                     b.HasData(
                         new

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Coinage.Domain.Audit;
@@ -6,6 +7,7 @@ using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
 using Coinage.Domain.Matching;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Coinage.ApiService.Tests.Trading.Trader;
 
 namespace Coinage.ApiService.Tests.Trading;
@@ -19,11 +21,16 @@ public sealed class GroupCommitTests(InfrastructureFixture infrastructure)
 {
     private string Db => infrastructure.PostgresConnectionString;
 
-    [Fact]
-    public async Task Concurrent_placements_of_several_traders_are_each_judged_alone_and_refusals_fail_no_one_else()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)] // two writers judge requests of one trader at the same time: the check constraint and the clientOrderId index decide
+    public async Task Concurrent_placements_of_several_traders_are_each_judged_alone_and_refusals_fail_no_one_else(int writers)
     {
-        await using var api = new ApiFactory(infrastructure);
-        var traders = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Trader.CreateAsync(api, Db, $"group{i}")));
+        await using var api = new ApiFactory(infrastructure, new Dictionary<string, string?>
+        {
+            ["Coinage:Trading:GroupCommit:Writers"] = writers.ToString(CultureInfo.InvariantCulture),
+        });
+        var traders = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Trader.CreateAsync(api, Db, $"group{writers}w{i}")));
         // A bid of 10 BTC at $1: notional $10 (the minimum) + 0.2 % fee = $10.02 held, and nobody sells BTC at $1,
         // so the orders rest. $100.20 pays for exactly ten of them.
         foreach (var trader in traders)
@@ -118,6 +125,73 @@ public sealed class GroupCommitTests(InfrastructureFixture infrastructure)
             && l.Contains("market=\"BTC-USD\"", StringComparison.Ordinal) && l.Contains("side=\"buy\"", StringComparison.Ordinal) && l.Contains("type=\"limit\"", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("coinage_orders_rejected_total{", StringComparison.Ordinal) && l.Contains("reason=\"insufficient_funds\"", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("coinage_orders_rejected_total{", StringComparison.Ordinal) && l.Contains("reason=\"invalid_price\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_hold_judged_on_funds_spent_before_its_commit_is_judged_again_under_the_lock_and_refused()
+    {
+        await using var api = new ApiFactory(infrastructure);
+        var trader = await Trader.CreateAsync(api, Db, "spent");
+        var key = Guid.NewGuid().ToString();
+        using (var deposit = await trader.DepositRawAsync("USD", "10.02", key))
+        {
+            Assert.Equal(HttpStatusCode.Created, deposit.StatusCode);
+        }
+        var owner = await ExchangeDatabase.ScalarAsync<long>(Db, "SELECT owner_id FROM deposits WHERE idempotency_key = @k", ("k", key));
+        // This API's counter only (other tests' APIs run in the same process).
+        var meters = api.Services.GetRequiredService<IMeterFactory>();
+        long conflicts = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == "coinage.orders.group_commit.hold_conflicts")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref conflicts, value));
+        listener.Start();
+
+        await using (var db = ExchangeDatabase.Open(Db, out var dataSource))
+        await using (dataSource)
+        {
+            var assets = await LedgerStore.LoadAssetsAsync(db, Ct);
+            var usd = assets["USD"];
+            await using var tx = await db.Database.BeginTransactionAsync(Ct);
+            await LedgerStore.LockAsync(db, [AccountId.Available(owner, usd)], assets, DateTimeOffset.UtcNow, Ct);
+            var pid = await db.Database.SqlQuery<int>($"SELECT pg_backend_pid() AS \"Value\"").SingleAsync(Ct);
+
+            // The group commit reads the $10.02 without a lock, judges that a $10.02 hold fits, writes the order and
+            // waits for the balance row this transaction holds (in the lock of its last statements, not of its first read).
+            var placing = trader.PlaceRawAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "1", quantity = "10" });
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            const string waiting = "SELECT count(*) FROM pg_stat_activity WHERE @pid = ANY(pg_blocking_pids(pid)) AND query LIKE 'SELECT id FROM balances WHERE id = ANY%FOR UPDATE'";
+            while (await ExchangeDatabase.ScalarAsync<long>(Db, waiting, ("pid", pid)) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the group commit never waited for the balance row");
+                await Task.Delay(20, Ct);
+            }
+
+            // Meanwhile the funds leave the account (as a completed withdrawal moves them), and this commit lets the group commit go on.
+            await LedgerStore.PostAsync(db, [JournalEntry.Move(JournalEntryKind.WithdrawalCompletion, 0, AccountId.Available(owner, usd), AccountId.External(usd), 10.02m)],
+                assets, DateTimeOffset.UtcNow, Ct);
+            await db.SaveChangesAsync(Ct);
+            await tx.CommitAsync(Ct);
+
+            using var refused = await placing;
+            var body = await JsonAsync(refused);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.Equal("insufficient_funds", body.GetProperty("code").GetString());
+        }
+
+        // Refused whole: no order, no command, no hold; the balance check of the first judgement caught it and the second refused it.
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(Db, "SELECT count(*) FROM orders WHERE owner_id = @o", ("o", owner)));
+        Assert.Equal(0L, await ExchangeDatabase.ScalarAsync<long>(Db, "SELECT count(*) FROM market_commands WHERE owner_id = @o", ("o", owner)));
+        Assert.Equal((0m, 0m), (await trader.BalancesAsync())["USD"]);
+        Assert.Equal(1, Interlocked.Read(ref conflicts));
+        await ExchangeDatabase.AssertInvariantsAsync(Db);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using static Coinage.ApiService.Tests.Trading.Trader;
 
 namespace Coinage.ApiService.Tests.Trading;
@@ -54,6 +56,18 @@ public sealed class OrderBatchTests(InfrastructureFixture infrastructure)
         var open = (await trader.GetAsync("/api/v1/orders/open")).GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetString()).Order();
         Assert.Equal(new[] { 0, 3, 8 }.Select(i => results[i].GetProperty("order").GetProperty("id").GetString()).Order(), open);
         await ExchangeDatabase.AssertInvariantsAsync(Db);
+
+        // One audit entry records the request: the three orders it placed, in order; the refusals placed nothing.
+        var placed = new[] { 0, 3, 8 }.Select(i => long.Parse(results[i].GetProperty("order").GetProperty("id").GetString()!, CultureInfo.InvariantCulture)).ToList();
+        await using var db = ExchangeDatabase.Open(Db, out var dataSource);
+        await using (dataSource)
+        {
+            var needle = $"\"orderId\":{placed[0]},";
+            var entry = Assert.Single(await db.AuditEntries.Where(e => e.Action == "order.placed" && e.Data.Contains(needle)).Select(e => e.Data).ToListAsync(Ct));
+            using var data = JsonDocument.Parse(entry);
+            Assert.Equal(placed, data.RootElement.GetProperty("orders").EnumerateArray().Select(o => o.GetProperty("orderId").GetInt64()));
+            Assert.Equal("BTC-USD", data.RootElement.GetProperty("orders")[0].GetProperty("market").GetString());
+        }
     }
 
     [Fact]
@@ -106,6 +120,16 @@ public sealed class OrderBatchTests(InfrastructureFixture infrastructure)
         Assert.Equal((0m, 10.02m), (await other.BalancesAsync())["USD"]);
         Assert.Equal("cancelled", (await trader.GetAsync($"/api/v1/orders/{ids[1]}")).GetProperty("status").GetString());
         Assert.Equal("open", (await trader.GetAsync($"/api/v1/orders/{ids[2]}")).GetProperty("status").GetString());
+        // One audit entry for the request, naming the two orders it asked to cancel.
+        await using (var db = ExchangeDatabase.Open(Db, out var dataSource))
+        await using (dataSource)
+        {
+            var needle = $"\"orderId\":{ids[1]},";
+            var entry = Assert.Single(await db.AuditEntries.Where(e => e.Action == "order.cancel_requested" && e.Data.Contains(needle)).Select(e => e.Data).ToListAsync(Ct));
+            using var data = JsonDocument.Parse(entry);
+            Assert.Equal([long.Parse(ids[0], CultureInfo.InvariantCulture), long.Parse(ids[1], CultureInfo.InvariantCulture)],
+                data.RootElement.GetProperty("orders").EnumerateArray().Select(o => o.GetProperty("orderId").GetInt64()));
+        }
 
         var again = await BatchAsync(trader, "/api/v1/orders/batch-cancel", new { orderIds = new[] { ids[0], ids[2] } });
         Assert.Equal([409, 202], again.Select(r => r.GetProperty("status").GetInt32()));
