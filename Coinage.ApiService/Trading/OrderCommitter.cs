@@ -14,7 +14,7 @@ public sealed class GroupCommitOptions
 {
     public const string Section = "Coinage:Trading:GroupCommit";
 
-    /// <summary>Most placements and cancels written by one transaction.</summary>
+    /// <summary>Most placements and cancels written by one transaction (a batch request is never split, so it may add up to 19 more).</summary>
     public int MaxBatch { get; set; } = 1024;
 
     /// <summary>
@@ -65,7 +65,7 @@ public sealed partial class OrderCommitter(
     IOptions<GroupCommitOptions> options,
     ILogger<OrderCommitter> logger) : BackgroundService
 {
-    // One entry per HTTP request: a single placement or cancel, or the placements of one batch request, which are
+    // One entry per HTTP request: a single placement or cancel, or the items of one batch request, which are
     // therefore written by one transaction and audited by one entry.
     private readonly Channel<Work[]> _queue = Channel.CreateBounded<Work[]>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
     {
