@@ -74,51 +74,42 @@ public sealed partial class OrderCommitter(
     });
 
     internal Task<PlacementResult> PlaceAsync(PlacementRequest request, CancellationToken cancellationToken) =>
-        EnqueueAsync(new PlacementWork(request, null), cancellationToken);
+        Enqueue([new PlacementWork(request)], group: null, cancellationToken)[0];
 
     /// <summary>
     /// The placements of one batch request, queued as one unit: they are judged in the order given, written by the
     /// same transaction, and audited by one <c>order.placed</c> entry listing the orders it placed.
     /// </summary>
-    internal IReadOnlyList<Task<PlacementResult>> PlaceAllAsync(IReadOnlyList<PlacementRequest> requests, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        var group = new RequestGroup();
-        return EnqueueAll(requests.Select(r => new PlacementWork(r, group)).ToArray(), cancellationToken);
-    }
+    internal IReadOnlyList<Task<PlacementResult>> PlaceAllAsync(IReadOnlyList<PlacementRequest> requests, CancellationToken cancellationToken) =>
+        Enqueue(requests.Select(r => new PlacementWork(r)).ToArray(), new RequestGroup(), cancellationToken);
 
-    private List<Task<T>> EnqueueAll<T>(Work<T>[] works, CancellationToken cancellationToken)
+    internal Task<bool> AppendCommandAsync(CommandRequest request, CancellationToken cancellationToken) =>
+        Enqueue([new CommandWork(request)], group: null, cancellationToken)[0];
+
+    /// <summary>The cancels of one batch request, queued as one unit: one transaction, one audit entry listing the orders.</summary>
+    internal IReadOnlyList<Task<bool>> AppendCommandsAsync(IReadOnlyList<CommandRequest> requests, CancellationToken cancellationToken) =>
+        Enqueue(requests.Select(r => new CommandWork(r)).ToArray(), new RequestGroup(), cancellationToken);
+
+    /// <summary>Queues the items of one request as one unit; each task completes with its item's answer, after the commit.</summary>
+    private List<Task<T>> Enqueue<T>(Work<T>[] works, RequestGroup? group, CancellationToken cancellationToken)
     {
         if (works.Length == 0)
         {
             return [];
         }
+        foreach (var work in works)
+        {
+            work.Group = group;
+        }
         var queued = _queue.Writer.WriteAsync(works, cancellationToken).AsTask();
         return works.Select(w => AnsweredAsync(queued, w, cancellationToken)).ToList();
-    }
-
-    internal Task<bool> AppendCommandAsync(CommandRequest request, CancellationToken cancellationToken) =>
-        EnqueueAsync(new CommandWork(request, null), cancellationToken);
-
-    /// <summary>The cancels of one batch request, queued as one unit: one transaction, one audit entry listing the orders.</summary>
-    internal IReadOnlyList<Task<bool>> AppendCommandsAsync(IReadOnlyList<CommandRequest> requests, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        var group = new RequestGroup();
-        return EnqueueAll(requests.Select(r => new CommandWork(r, group)).ToArray(), cancellationToken);
-    }
-
-    private async Task<T> EnqueueAsync<T>(Work<T> work, CancellationToken cancellationToken)
-    {
-        await _queue.Writer.WriteAsync([work], cancellationToken).ConfigureAwait(false);
-        // Once queued, the request is written even if its caller goes away: a client retrying with the same
-        // clientOrderId then gets the stored order. Waiting is what the caller may abandon, not the write.
-        return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<T> AnsweredAsync<T>(Task queued, Work<T> work, CancellationToken cancellationToken)
     {
         await queued.ConfigureAwait(false);
+        // Once queued, the request is written even if its caller goes away: a client retrying with the same
+        // clientOrderId then gets the stored order. Waiting is what the caller may abandon, not the write.
         return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -229,7 +220,7 @@ public sealed partial class OrderCommitter(
     /// Judging on balances read without a lock is safe because of what the other writers can do in between: a
     /// settlement only adds to <c>available</c> (proceeds, released holds), which at worst refuses an order that
     /// a moment later would have fitted, as if it had arrived a moment earlier; what takes funds away (a withdrawal,
-    /// another replica's holds) makes the deltas of (3) take an account below zero, which the balances' check
+    /// another writer's or replica's holds) makes the deltas of (3) take an account below zero, which the balances' check
     /// constraint refuses, and the batch is judged again with the rows locked in (1) (<paramref name="lockFirst"/>).
     /// </remarks>
     private async Task CommitOnceAsync(List<Work> batch, bool lockFirst)
@@ -503,6 +494,9 @@ public sealed partial class OrderCommitter(
     {
         public abstract int MarketId { get; }
 
+        /// <summary>The batch request this item came in (its items share one audit entry), or null for a single request.</summary>
+        public RequestGroup? Group { get; set; }
+
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
@@ -515,15 +509,12 @@ public sealed partial class OrderCommitter(
         public override void Fail(Exception exception) => Completion.TrySetException(exception);
     }
 
-    /// <summary>The placements of one batch request (compared by reference).</summary>
+    /// <summary>The items of one batch request (compared by reference).</summary>
     private sealed class RequestGroup;
 
-    private sealed class PlacementWork(PlacementRequest request, RequestGroup? group) : Work<PlacementResult>
+    private sealed class PlacementWork(PlacementRequest request) : Work<PlacementResult>
     {
         public PlacementRequest Request => request;
-
-        /// <summary>The batch request this placement came in, or null for a single placement.</summary>
-        public RequestGroup? Group => group;
 
         public override int MarketId => request.Market.Id;
 
@@ -533,12 +524,9 @@ public sealed partial class OrderCommitter(
         public override void Complete() => Completion.TrySetResult(Result!);
     }
 
-    private sealed class CommandWork(CommandRequest request, RequestGroup? group) : Work<bool>
+    private sealed class CommandWork(CommandRequest request) : Work<bool>
     {
         public CommandRequest Request => request;
-
-        /// <summary>The batch request this cancel came in, or null for a single request.</summary>
-        public RequestGroup? Group => group;
 
         public override int MarketId => request.Market.Id;
 

@@ -8,6 +8,7 @@ using Coinage.Worker.Tests.Metrics;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,6 +18,16 @@ namespace Coinage.Worker.Tests.Reconciliation;
 public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A migrated database of the test's own and a Worker on it that neither matches nor reconciles by itself: the test runs the job.</summary>
+    private async Task<(string Database, WebApplicationFactory<Program> Worker)> IdleWorkerAsync(string name)
+    {
+        var database = await infrastructure.CreateDatabaseAsync(name);
+        await InfrastructureFixture.MigrateAsync(database);
+        var worker = new WorkerFactory(database, infrastructure.RedisConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        return (database, worker);
+    }
 
     [Fact]
     public async Task A_healthy_ledger_passes_and_a_balance_corrupted_in_sql_fails_the_run_with_the_discrepancy_and_the_metric()
@@ -61,10 +72,8 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task A_posting_without_its_entry_or_with_someone_elses_account_is_found_though_the_database_has_no_foreign_keys_for_them()
     {
-        var database = await infrastructure.CreateDatabaseAsync("recon_orphans");
-        await InfrastructureFixture.MigrateAsync(database);
-        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
-            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        var (database, worker) = await IdleWorkerAsync("recon_orphans");
+        await using var factory = worker;
         await DepositAsync(factory.Services, owner: 7, "USD", 100m);
         await DepositAsync(factory.Services, owner: 8, "USD", 50m);
         Assert.Equal(ReconciliationStatus.Succeeded, (await RunAsync(factory.Services)).Status);
@@ -93,10 +102,8 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task An_order_or_command_naming_a_market_or_trader_that_does_not_exist_is_found_though_the_database_has_no_foreign_keys_for_them()
     {
-        var database = await infrastructure.CreateDatabaseAsync("recon_orphan_rows");
-        await InfrastructureFixture.MigrateAsync(database);
-        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
-            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        var (database, worker) = await IdleWorkerAsync("recon_orphan_rows");
+        await using var factory = worker;
         Assert.Equal(ReconciliationStatus.Succeeded, (await RunAsync(factory.Services)).Status);
 
         // A done order that holds nothing, and its processed place command, on market 999 for owner 4242: neither
@@ -126,10 +133,8 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task Exchange_checks_find_a_pending_order_whose_command_was_processed_and_fees_that_trades_do_not_explain()
     {
-        var database = await infrastructure.CreateDatabaseAsync("recon_exchange");
-        await InfrastructureFixture.MigrateAsync(database);
-        await using var factory = new WorkerFactory(database, infrastructure.RedisConnectionString)
-            .WithWebHostBuilder(b => b.UseSetting("Coinage:Reconciliation:Cron", "0 0 1 1 *").UseSetting("Coinage:Matching:Enabled", "false"));
+        var (database, worker) = await IdleWorkerAsync("recon_exchange");
+        await using var factory = worker;
         _ = factory.Services;
         await DepositAsync(factory.Services, owner: 1, "USD", 1000m);
         // An order as the API stores it (hold posted, order Pending, place command), then a command marked
