@@ -106,12 +106,13 @@ public sealed partial class MarketDataReader(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var sides = new List<string[]>[] { [], [] };
+        // book_priority IS NOT NULL names the resting orders' partial index (ix_orders_market_id_book_priority).
         await using (var command = new NpgsqlCommand("""
             (SELECT 0 AS side, limit_price_ticks, sum(quantity_lots - filled_lots)::bigint FROM orders
-              WHERE market_id = @market AND status IN (1, 2) AND side = @buy GROUP BY limit_price_ticks ORDER BY limit_price_ticks DESC LIMIT @depth)
+              WHERE market_id = @market AND book_priority IS NOT NULL AND status IN (1, 2) AND side = @buy GROUP BY limit_price_ticks ORDER BY limit_price_ticks DESC LIMIT @depth)
             UNION ALL
             (SELECT 1, limit_price_ticks, sum(quantity_lots - filled_lots)::bigint FROM orders
-              WHERE market_id = @market AND status IN (1, 2) AND side = @sell GROUP BY limit_price_ticks ORDER BY limit_price_ticks LIMIT @depth)
+              WHERE market_id = @market AND book_priority IS NOT NULL AND status IN (1, 2) AND side = @sell GROUP BY limit_price_ticks ORDER BY limit_price_ticks LIMIT @depth)
             """, connection, tx))
         {
             command.Parameters.AddWithValue("market", market.Id);

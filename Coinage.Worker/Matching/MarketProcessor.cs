@@ -52,7 +52,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         // Waits for a batch a previous owner may still be committing (it holds this row until its commit).
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM markets WHERE id = {market.Id} FOR SHARE", cancellationToken).ConfigureAwait(false);
         var open = await db.Orders.AsNoTracking()
-            .Where(o => o.MarketId == market.Id && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled))
+            .Where(o => o.MarketId == market.Id && o.BookPriority != null && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled))
             .OrderBy(o => o.BookPriority)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         _lastPriority = await db.Orders.Where(o => o.MarketId == market.Id).MaxAsync(o => o.BookPriority, cancellationToken).ConfigureAwait(false) ?? 0;
@@ -218,7 +218,8 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         }
         foreach (var id in rested)
         {
-            if (rows[id].BookPriority is null)
+            // An order that rested and left the book within the batch takes no priority (Apply cleared it).
+            if (rows[id].BookPriority is null && rows[id].Status is OrderStatus.Open or OrderStatus.PartiallyFilled)
             {
                 rows[id].BookPriority = ++_lastPriority;
                 if (!touched.Contains(rows[id]))

@@ -103,6 +103,15 @@ public static class ReconciliationChecks
             FROM market_commands c JOIN orders o ON o.id = c.order_id
             WHERE c.type = 1 AND c.processed_at IS NOT NULL AND o.status = 0
             """, cancellationToken).ConfigureAwait(false);
+        // Rebuild restores the book from book_priority: set exactly on resting orders, unique within a market.
+        await AddAsync(found, transaction, "commands", "book_priority", """
+            SELECT 'order ' || o.id, CASE WHEN o.status IN (1, 2) THEN 'a priority of its own' ELSE 'no priority' END,
+                   coalesce('priority ' || o.book_priority, 'none')
+            FROM orders o
+            WHERE (o.status IN (1, 2)) <> (o.book_priority IS NOT NULL)
+               OR (o.book_priority IS NOT NULL AND EXISTS (SELECT 1 FROM orders p
+                   WHERE p.market_id = o.market_id AND p.book_priority = o.book_priority AND p.id <> o.id))
+            """, cancellationToken).ConfigureAwait(false);
         await AddAsync(found, transaction, "commands", "order_without_command", """
             SELECT 'order ' || o.id, 'place command ' || o.id, 'none'
             FROM orders o WHERE NOT EXISTS (SELECT 1 FROM market_commands c WHERE c.sequence = o.id AND c.type = 1 AND c.order_id = o.id)

@@ -634,7 +634,7 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasIndex("MarketId", "BookPriority")
                         .HasDatabaseName("ix_orders_market_id_book_priority")
-                        .HasFilter("status IN (1, 2)");
+                        .HasFilter("book_priority IS NOT NULL");
 
                     b.HasIndex("OwnerId", "ClientOrderId")
                         .IsUnique()
@@ -645,6 +645,8 @@ namespace Coinage.Domain.Data.Migrations
                         .HasDatabaseName("ix_orders_owner_id_id");
 
                     b.ToTable("orders", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("Coinage.Domain.Exchange.PostingRecord", b =>
@@ -689,12 +691,6 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_ledger_postings");
-
-                    b.HasIndex("AccountId")
-                        .HasDatabaseName("ix_ledger_postings_account_id");
-
-                    b.HasIndex("JournalEntryId")
-                        .HasDatabaseName("ix_ledger_postings_journal_entry_id");
 
                     b.HasIndex("OwnerId", "Id")
                         .HasDatabaseName("ix_ledger_postings_owner_id_id");

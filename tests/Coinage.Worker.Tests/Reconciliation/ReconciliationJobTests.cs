@@ -138,7 +138,8 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
         _ = factory.Services;
         await DepositAsync(factory.Services, owner: 1, "USD", 1000m);
         // An order as the API stores it (hold posted, order Pending, place command), then a command marked
-        // processed without its effects, and money in the fee account that no trade charged.
+        // processed without its effects, a book priority on an order that is not on the book, and money in the
+        // fee account that no trade charged.
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
@@ -160,7 +161,7 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
                 Id = id, MarketId = market.Id, OwnerId = 1, RequestHash = "test", Side = Coinage.Domain.Matching.Side.Buy,
                 Type = Coinage.Domain.Matching.OrderType.Limit, TimeInForce = Coinage.Domain.Matching.TimeInForce.GoodTillCancel,
                 LimitPriceTicks = 100, QuantityLots = 10, HoldAsset = "USD", OriginalHold = placement.Order.RemainingHold,
-                RemainingHold = placement.Order.RemainingHold, Status = OrderStatus.Pending, CreatedAt = now, UpdatedAt = now,
+                RemainingHold = placement.Order.RemainingHold, Status = OrderStatus.Pending, BookPriority = 7, CreatedAt = now, UpdatedAt = now,
             });
             db.MarketCommands.Add(new MarketCommand { Sequence = id, MarketId = market.Id, Type = MarketCommandType.Place, OwnerId = 1, OrderId = id, CreatedAt = now, ProcessedAt = now });
             await db.SaveChangesAsync(Ct);
@@ -174,6 +175,7 @@ public sealed class ReconciliationJobTests(InfrastructureFixture infrastructure)
         var kinds = JsonDocument.Parse(run.Discrepancies).RootElement.EnumerateArray()
             .Select(d => $"{d.GetProperty("check").GetString()}/{d.GetProperty("kind").GetString()}/{d.GetProperty("subject").GetString()}").ToList();
         Assert.Contains(kinds, k => k.StartsWith("commands/pending_after_processing/", StringComparison.Ordinal));
+        Assert.Contains(kinds, k => k.StartsWith("commands/book_priority/order ", StringComparison.Ordinal));
         Assert.Contains("fees/fee_account/fees USD", kinds);
         // The fee account's 5 were never posted either.
         Assert.Contains("ledger/BalanceMismatch/Fees:USD", kinds);
