@@ -40,7 +40,14 @@ public class AppHostTests
         Assert.True(children.Count >= 7, $"expected postgres, redis, maildev, prometheus, api, worker and web processes; found {children.Count}");
 
         apphost.Signal("INT");
-        await apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+        try
+        {
+            await apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the AppHost did not stop within 90 s of SIGINT; still running: {string.Join(", ", children.Where(ProcessTree.IsAlive))}\n{apphost.Tail(60)}");
+        }
 
         Assert.Equal(0, apphost.Process.ExitCode);
         var survivors = children.Where(ProcessTree.IsAlive).ToList();
