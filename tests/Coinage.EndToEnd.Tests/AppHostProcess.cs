@@ -40,13 +40,16 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         var dataDirectory = Directory.CreateTempSubdirectory("coinage-e2e-").FullName;
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101); // PostgreSQL's user must traverse it
         prepare?.Invoke(dataDirectory);
-        var info = new ProcessStartInfo("dotnet")
+        // Through env(1), which then execs dotnet in the same process: a runner started in the background
+        // (`cmd &` in a script) hands its children SIGINT ignored, and the AppHost would not hear the Ctrl+C
+        // these tests send; --default-signal gives it the disposition a terminal would.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["exec", new Projects.Coinage_AppHost().TargetPath, "--Coinage:FreePorts=true", $"--Coinage:DataDirectory={dataDirectory}"])
+        foreach (var arg in (string[])["--default-signal=INT", "dotnet", "exec", new Projects.Coinage_AppHost().TargetPath, "--Coinage:FreePorts=true", $"--Coinage:DataDirectory={dataDirectory}"])
         {
             info.ArgumentList.Add(arg);
         }
