@@ -32,6 +32,9 @@ public sealed class MarketDataApiOptions
 
     /// <summary>How often subscribers get a <c>ticker</c> of a market that traded or whose book moved.</summary>
     public TimeSpan TickerInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Even without trades the 24-hour window slides: followed markets get a fresh ticker at least this often.</summary>
+    public TimeSpan TickerRefresh { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>One candle: <c>Time</c> is its bucket's start.</summary>

@@ -12,6 +12,12 @@ namespace Coinage.ApiService.MarketData;
 /// <see cref="MarketDataApiOptions.TickerInterval"/> a ticker of each followed market that moved. Messages
 /// of one pattern are handled one at a time, in the order Redis delivered them (a queue, not concurrent
 /// handlers), which is what keeps book sequences consecutive for the client.
+/// <para>
+/// A ticker's 24-hour statistics come from a cache that may be up to <see cref="MarketDataApiOptions.CacheDuration"/>
+/// older than the trade that moved the market, so a moved market stays due until the cache must have caught up,
+/// and a ticker is pushed again only when it changed: the trade reaches the ticker within that time, not at the
+/// next refresh.
+/// </para>
 /// </summary>
 public sealed partial class MarketDataRelay(
     IConnectionMultiplexer redis,
@@ -22,10 +28,11 @@ public sealed partial class MarketDataRelay(
     IOptions<MarketDataApiOptions> options,
     ILogger<MarketDataRelay> logger) : BackgroundService
 {
-    /// <summary>Even without trades the 24-hour window slides; followed markets get a fresh ticker at least this often.</summary>
-    private static readonly TimeSpan TickerRefresh = TimeSpan.FromSeconds(30);
+    /// <summary>When each market last moved (a book update or a trade).</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _moved = new(StringComparer.Ordinal);
 
-    private readonly ConcurrentDictionary<string, bool> _moved = new(StringComparer.Ordinal);
+    /// <summary>The last ticker pushed per market, without its time; read and written by the ticker loop only.</summary>
+    private readonly Dictionary<string, Ticker> _pushed = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +89,7 @@ public sealed partial class MarketDataRelay(
             }
             if (kind == "market")
             {
-                _moved[subject] = true;
+                _moved[subject] = clock.GetUtcNow();
                 var method = topic switch { "book" => "bookUpdate", "trades" => "trades", _ => null };
                 if (method is not null && subscribers.IsFollowed(subject))
                 {
@@ -106,18 +113,26 @@ public sealed partial class MarketDataRelay(
 
     private async Task TickersAsync(CancellationToken stoppingToken)
     {
+        var settings = options.Value;
         var lastFull = clock.GetUtcNow();
-        using var timer = new PeriodicTimer(options.Value.TickerInterval, clock);
+        using var timer = new PeriodicTimer(settings.TickerInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            var followed = subscribers.Markets;
-            var everyone = clock.GetUtcNow() - lastFull >= TickerRefresh;
+            var now = clock.GetUtcNow();
+            var everyone = now - lastFull >= settings.TickerRefresh;
             if (everyone)
             {
-                lastFull = clock.GetUtcNow();
+                lastFull = now;
             }
-            var due = followed.Where(m => everyone || _moved.TryRemove(m, out _)).ToList();
-            _moved.Clear();
+            // Statistics cached before a move are gone CacheDuration after it; one more tick reads fresh ones.
+            foreach (var (market, at) in _moved)
+            {
+                if (now - at > settings.CacheDuration + settings.TickerInterval)
+                {
+                    _moved.TryRemove(KeyValuePair.Create(market, at)); // only if no newer move came in since
+                }
+            }
+            var due = subscribers.Markets.Where(m => everyone || _moved.ContainsKey(m)).ToList();
             if (due.Count == 0)
             {
                 continue;
@@ -128,7 +143,12 @@ public sealed partial class MarketDataRelay(
                 var tickers = await reader.TickersAsync(due.Where(all.ContainsKey).Select(m => all[m]), stoppingToken).ConfigureAwait(false);
                 foreach (var ticker in tickers)
                 {
-                    subscribers.SendToMarket(ticker.Symbol, "ticker", ticker);
+                    var content = ticker with { At = default };
+                    if (everyone || !_pushed.TryGetValue(ticker.Symbol, out var previous) || previous != content)
+                    {
+                        _pushed[ticker.Symbol] = content;
+                        subscribers.SendToMarket(ticker.Symbol, "ticker", ticker);
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -32,6 +32,8 @@ public sealed class MarketDataEnvironment(InfrastructureFixture infrastructure, 
     {
         ["Coinage:MarketData:KeyPrefix"] = prefix,
         ["Coinage:MarketData:TickerInterval"] = "00:00:00.200",
+        // No periodic refresh during a test: a ticker that shows a trade can only come from the trade itself.
+        ["Coinage:MarketData:TickerRefresh"] = "01:00:00",
     });
 
     public MarketDataWorkerFactory Worker() => new(database, infrastructure.RedisConnectionString, prefix);
