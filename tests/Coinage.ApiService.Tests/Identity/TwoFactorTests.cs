@@ -97,19 +97,21 @@ public sealed class TwoFactorTests(InfrastructureFixture infrastructure)
         {
             Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
         }
-        using (var regenerate = await client.PostAsync("/api/v1/account/2fa/recovery-codes", new { code = Totp(secret, 1) }, access))
+        // Kept, not recomputed: should the clock pass into the next time step, Totp(secret, 1) would be a fresh code.
+        var regenerateCode = Totp(secret, 1);
+        using (var regenerate = await client.PostAsync("/api/v1/account/2fa/recovery-codes", new { code = regenerateCode }, access))
         {
             Assert.Equal(HttpStatusCode.OK, regenerate.StatusCode);
             Assert.Equal(10, (await JsonAsync(regenerate)).GetProperty("recoveryCodes").GetArrayLength());
         }
         Assert.Equal(10, await client.CountAsync("SELECT count(*) FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = @e", ("e", email)));
-        // Only step +1 was in the window and it is spent: a code of the same step is refused.
-        using (var noPassword = await client.PostAsync("/api/v1/account/2fa/disable", new { password = "wrong password here", code = Totp(secret, 1) }, access))
+        // The code that regenerated the recovery codes is spent: it is refused, with or without the password.
+        using (var noPassword = await client.PostAsync("/api/v1/account/2fa/disable", new { password = "wrong password here", code = regenerateCode }, access))
         {
             Assert.Equal(HttpStatusCode.BadRequest, noPassword.StatusCode);
             Assert.True((await JsonAsync(noPassword)).GetProperty("errors").TryGetProperty("password", out _));
         }
-        using (var spent = await client.PostAsync("/api/v1/account/2fa/disable", new { password = Password, code = Totp(secret, 1) }, access))
+        using (var spent = await client.PostAsync("/api/v1/account/2fa/disable", new { password = Password, code = regenerateCode }, access))
         {
             Assert.Equal(HttpStatusCode.BadRequest, spent.StatusCode);
             Assert.True((await JsonAsync(spent)).GetProperty("errors").TryGetProperty("code", out _));
