@@ -11,8 +11,9 @@ import ListItemText from '@mui/material/ListItemText';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
-import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { hasAnyRole, roles, selectRoles, selectSessionNotice, selectSessionStatus } from '../features/auth/authSlice';
+import { lastMarket } from '../features/trade/lastMarket';
 import { ConnectionBanner } from '../realtime/ConnectionBanner';
 import { ColorModeToggle } from '../theme/ColorModeToggle';
 import { useAppSelector, useSession } from './hooks';
@@ -20,13 +21,28 @@ import { useAppSelector, useSession } from './hooks';
 interface NavItem {
   to: string;
   label: string;
+  /** Current on every page under this path (the Trade link on any market), not only on `to`. */
+  section?: string;
+}
+
+const tradeSection = '/trade/';
+
+function isCurrent(item: NavItem, pathname: string): boolean {
+  if (item.section) return pathname.startsWith(item.section);
+  return item.to === '/' ? pathname === '/' : pathname === item.to || pathname.startsWith(`${item.to}/`);
 }
 
 /** What the navigation offers: only pages that exist, and only those the user may open. */
 function useNavItems(): NavItem[] {
   const status = useAppSelector(selectSessionStatus);
   const userRoles = useAppSelector(selectRoles);
-  const items: NavItem[] = [{ to: '/', label: 'Home' }, { to: '/markets', label: 'Markets' }, { to: '/trade/BTC-USD', label: 'Trade' }];
+  const { pathname } = useLocation();
+  const items: NavItem[] = [
+    { to: '/', label: 'Home' },
+    { to: '/markets', label: 'Markets' },
+    // On a trade page: that market; elsewhere the last one traded (read again on every navigation).
+    { to: pathname.startsWith(tradeSection) ? pathname : `${tradeSection}${lastMarket()}`, label: 'Trade', section: tradeSection },
+  ];
   if (status === 'signedIn') {
     items.push({ to: '/wallet', label: 'Wallet' });
     items.push({ to: '/account', label: 'Account' });
@@ -67,6 +83,7 @@ export function AppShell() {
   const status = useAppSelector(selectSessionStatus);
   const session = useSession();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   async function signOut() {
@@ -100,12 +117,12 @@ export function AppShell() {
           <Box component="nav" aria-label="Main" sx={{ display: { xs: 'none', md: 'flex' }, gap: 0.5, flexGrow: 1 }}>
             {items.map((item) => (
               <Button
-                key={item.to}
-                component={NavLink}
+                key={item.label}
+                component={Link}
                 to={item.to}
-                end={item.to === '/'}
+                aria-current={isCurrent(item, pathname) ? 'page' : undefined}
                 color="inherit"
-                sx={{ '&.active': { bgcolor: 'rgba(255,255,255,0.16)' } }}
+                sx={{ '&[aria-current="page"]': { bgcolor: 'rgba(255,255,255,0.16)' } }}
               >
                 {item.label}
               </Button>
@@ -125,7 +142,14 @@ export function AppShell() {
         <Box component="nav" aria-label="Main" sx={{ width: 240 }}>
           <List>
             {items.map((item) => (
-              <ListItemButton key={item.to} component={NavLink} to={item.to} end={item.to === '/'} onClick={() => setDrawerOpen(false)}>
+              <ListItemButton
+                key={item.label}
+                component={Link}
+                to={item.to}
+                aria-current={isCurrent(item, pathname) ? 'page' : undefined}
+                selected={isCurrent(item, pathname)}
+                onClick={() => setDrawerOpen(false)}
+              >
                 <ListItemText primary={item.label} />
               </ListItemButton>
             ))}

@@ -53,6 +53,10 @@ describe('trade page', () => {
     store = makeStore(undefined, { hubConnectionFactory: hub.factory });
   });
 
+  function mainNav() {
+    return within(screen.getAllByRole('navigation', { name: 'Main' })[0]!);
+  }
+
   afterEach(() => {
     store.session.cancelSchedule();
     store.realtime.close();
@@ -118,8 +122,34 @@ describe('trade page', () => {
     expect(await screen.findByText('Buy order filled: 0.10 BTC at 64,000 USD')).toBeInTheDocument();
   });
 
-  it('says so when the market does not exist', async () => {
+  it('says so when the market does not exist, and the Trade link does not keep it', async () => {
+    const user = userEvent.setup({ delay: null });
     renderApp('/trade/DOGE-USD', store);
     expect(await screen.findByText('There is no market DOGE-USD.')).toBeInTheDocument();
+
+    await user.click(mainNav().getByRole('link', { name: 'Markets' }));
+    expect(await screen.findByRole('table', { name: 'Markets' })).toBeInTheDocument();
+    expect(mainNav().getByRole('link', { name: 'Trade' })).toHaveAttribute('href', '/trade/BTC-USD');
+  });
+
+  it('keeps the Trade link on the market last traded, current on every market', async () => {
+    const user = userEvent.setup({ delay: null });
+    http.onGet('/api/v1/markets/ETH-USD/trades').reply(200, []);
+    renderApp('/trade/ETH-USD', store);
+    expect(await screen.findByRole('region', { name: 'Order book' })).toBeInTheDocument();
+    const trade = () => mainNav().getByRole('link', { name: 'Trade' });
+    expect(trade()).toHaveAttribute('href', '/trade/ETH-USD');
+    expect(trade()).toHaveAttribute('aria-current', 'page');
+    expect(mainNav().getByRole('link', { name: 'Markets' })).not.toHaveAttribute('aria-current');
+
+    await user.click(mainNav().getByRole('link', { name: 'Markets' }));
+    expect(await screen.findByRole('table', { name: 'Markets' })).toBeInTheDocument();
+    expect(mainNav().getByRole('link', { name: 'Markets' })).toHaveAttribute('aria-current', 'page');
+    expect(trade()).not.toHaveAttribute('aria-current');
+    expect(trade()).toHaveAttribute('href', '/trade/ETH-USD');
+
+    await user.click(trade());
+    expect(await screen.findByRole('region', { name: 'Order book' })).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Market' })).toHaveTextContent('ETH-USD');
   });
 });

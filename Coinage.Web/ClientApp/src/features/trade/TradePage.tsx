@@ -15,6 +15,7 @@ import { OrderForm, type PickedPrice } from './OrderForm';
 import { OrdersPanel } from './OrdersPanel';
 import { PriceChart } from './PriceChart';
 import { RecentTradesPanel } from './RecentTradesPanel';
+import { rememberMarket } from './lastMarket';
 import { ToastProvider, useToast } from './Toasts';
 import { type Market, useGetMarketsQuery } from './tradingApi';
 import { useOrderBook, useTicker } from './useMarketData';
@@ -60,6 +61,7 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
   const { ticker } = useTicker(market.symbol);
   const [picked, setPicked] = useState<PickedPrice | null>(null);
   const pick = useCallback((price: string) => setPicked((p) => ({ price, nonce: (p?.nonce ?? 0) + 1 })), []);
+  useEffect(() => rememberMarket(market.symbol), [market.symbol]);
 
   return (
     <Stack spacing={2}>
