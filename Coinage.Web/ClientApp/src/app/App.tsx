@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { BrowserRouter } from 'react-router';
+import { ToastProvider } from '../notifications/Toasts';
+import { TradeNotifications } from '../notifications/TradeNotifications';
 import { AppRoutes } from './AppRoutes';
 import { AppThemeProvider } from './AppThemeProvider';
 import { useSession } from './hooks';
@@ -13,9 +15,12 @@ export function App() {
 
   return (
     <AppThemeProvider>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
+      <ToastProvider>
+        <TradeNotifications />
+        <BrowserRouter>
+          <AppRoutes />
+        </BrowserRouter>
+      </ToastProvider>
     </AppThemeProvider>
   );
 }

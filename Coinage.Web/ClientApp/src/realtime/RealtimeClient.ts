@@ -1,6 +1,7 @@
 import type { Dispatch, UnknownAction } from '@reduxjs/toolkit';
 import type { AuthState } from '../features/auth/authSlice';
 import { tradingApi } from '../features/trade/tradingApi';
+import { walletApi } from '../features/wallet/walletApi';
 import { type ConnectionStatus, connectionChanged } from './connectionSlice';
 import type { BalanceMessage, BookSnapshot, BookUpdate, FillMessage, OrderUpdate, Ticker, TradesMessage } from './types';
 
@@ -270,14 +271,15 @@ export class RealtimeClient {
     this.privateHandlers.forEach((h) => h.fill?.(fill));
   }
 
+  /** Both balance lists (the trade page's and the wallet's) take the new figures in place, without a refetch. */
   private onBalance(balance: BalanceMessage) {
-    this.store.dispatch(
-      tradingApi.util.updateQueryData('getTradingBalances', undefined, (draft) => {
-        const index = draft.findIndex((b) => b.asset === balance.asset);
-        if (index >= 0) draft[index] = balance;
-        else draft.push(balance);
-      }) as unknown as UnknownAction,
-    );
+    const patch = (draft: BalanceMessage[]) => {
+      const index = draft.findIndex((b) => b.asset === balance.asset);
+      if (index >= 0) draft[index] = balance;
+      else draft.push(balance);
+    };
+    this.store.dispatch(tradingApi.util.updateQueryData('getTradingBalances', undefined, patch) as unknown as UnknownAction);
+    this.store.dispatch(walletApi.util.updateQueryData('getBalances', undefined, patch) as unknown as UnknownAction);
     this.privateHandlers.forEach((h) => h.balance?.(balance));
   }
 }

@@ -10,7 +10,7 @@ import { btcUsd } from '../../test/marketFixtures';
 import { renderWithStore } from '../../test/renderWithStore';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import { OrderForm } from './OrderForm';
-import { ToastProvider } from './Toasts';
+import { ToastProvider } from '../../notifications/Toasts';
 
 const balances = [
   { asset: 'USD', available: '1000', held: '0', total: '1000' },

@@ -38,7 +38,7 @@ import {
   sizeFields,
   type TimeInForce,
 } from './orderMath';
-import { useToast } from './Toasts';
+import { useToast } from '../../notifications/Toasts';
 import { type Market, type PlaceOrderRequest, useGetTradingBalancesQuery, usePlaceOrderMutation } from './tradingApi';
 
 const initialDraft: OrderDraft = { side: 'buy', type: 'limit', price: '', amount: '', total: '', sizeBy: 'amount', timeInForce: 'GTC', postOnly: false };

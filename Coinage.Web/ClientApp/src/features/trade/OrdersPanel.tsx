@@ -19,7 +19,7 @@ import { formatDate, QueryState } from '../../forms/QueryState';
 import { CursorPager, useCursorPages } from '../admin/CursorPager';
 import { selectSessionStatus } from '../auth/authSlice';
 import { formatPrice, formatQuote, formatSize } from './format';
-import { useToast } from './Toasts';
+import { useToast } from '../../notifications/Toasts';
 import {
   type Market,
   type Order,

@@ -5,10 +5,8 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { useAppSelector, useRealtime } from '../../app/hooks';
 import { QueryState } from '../../forms/QueryState';
 import { formatPercent } from '../../money/money';
-import { selectSessionStatus } from '../auth/authSlice';
 import { changeColor, formatPrice, formatSize } from './format';
 import { OrderBookPanel } from './OrderBookPanel';
 import { OrderForm, type PickedPrice } from './OrderForm';
@@ -16,7 +14,6 @@ import { OrdersPanel } from './OrdersPanel';
 import { PriceChart } from './PriceChart';
 import { RecentTradesPanel } from './RecentTradesPanel';
 import { rememberMarket } from './lastMarket';
-import { ToastProvider, useToast } from './Toasts';
 import { type Market, useGetMarketsQuery } from './tradingApi';
 import { useOrderBook, useTicker } from './useMarketData';
 
@@ -33,28 +30,6 @@ function Stat({ label, children, color }: { label: string; children: string; col
   );
 }
 
-/** Toasts for the signed-in user's fills and rejected orders, from the hub's private events. */
-function PrivateEvents({ markets }: { markets: Market[] }) {
-  const realtime = useRealtime();
-  const notify = useToast();
-  const signedIn = useAppSelector(selectSessionStatus) === 'signedIn';
-  useEffect(() => {
-    if (!signedIn) return;
-    return realtime.subscribePrivate({
-      fill: (fill) => {
-        const m = markets.find((x) => x.symbol === fill.market);
-        const size = m ? `${formatSize(fill.quantity, m)} ${m.baseAsset}` : fill.quantity;
-        const price = m ? `${formatPrice(fill.price, m)} ${m.quoteAsset}` : fill.price;
-        notify(`${fill.side === 'buy' ? 'Buy' : 'Sell'} order filled: ${size} at ${price}`, 'success');
-      },
-      orderUpdate: (order) => {
-        if (order.status === 'rejected') notify(`Your ${order.side} order in ${order.market} was rejected.`, 'error');
-      },
-    });
-  }, [realtime, notify, signedIn, markets]);
-  return null;
-}
-
 function MarketView({ market, markets }: { market: Market; markets: Market[] }) {
   const navigate = useNavigate();
   const book = useOrderBook(market.symbol);
@@ -65,7 +40,6 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
 
   return (
     <Stack spacing={2}>
-      <PrivateEvents markets={markets} />
       <Stack direction="row" sx={{ flexWrap: 'wrap', gap: { xs: 2, sm: 3 }, alignItems: 'center' }}>
         <TextField
           select
@@ -131,7 +105,7 @@ export function TradePage() {
   const markets = useGetMarketsQuery();
   const market = markets.data?.find((m) => m.symbol === symbol.toUpperCase());
   return (
-    <ToastProvider>
+    <>
       <QueryState isLoading={markets.isLoading} error={markets.error} onRetry={() => void markets.refetch()} label="markets" />
       {markets.isSuccess && !market && (
         <Typography role="alert" color="error">
@@ -139,6 +113,6 @@ export function TradePage() {
         </Typography>
       )}
       {market && markets.data && <MarketView key={market.symbol} market={market} markets={markets.data} />}
-    </ToastProvider>
+    </>
   );
 }

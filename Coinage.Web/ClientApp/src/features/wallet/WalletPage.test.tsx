@@ -1,8 +1,10 @@
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { act, configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
+import { makeStore } from '../../app/store';
+import { fakeHubs } from '../../test/fakeHub';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import { balances, markets, profile, withdrawal } from './fixtures';
@@ -113,5 +115,43 @@ describe('wallet page', { timeout: 30_000 }, () => {
     await user.type(within(form).getByLabelText(/^Address/, { selector: 'input' }), 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq');
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
     expect(await within(form).findByText('Available BTC is 1.2, less than 1.5.')).toBeInTheDocument();
+  });
+
+  it('toasts a fill and shows the balance it changed from the private events, away from the trade page', async () => {
+    http.onGet('/api/v1/wallet/balances').reply(200, balances);
+    http.onGet('/api/v1/wallet/withdrawals').reply(200, { items: [], nextCursor: null });
+    http.onGet('/api/v1/wallet/ledger').reply(200, { items: [], nextCursor: null });
+    const hub = fakeHubs();
+    const store = makeStore(undefined, { hubConnectionFactory: hub.factory });
+    try {
+      renderApp('/wallet', store);
+      const table = await screen.findByRole('table', { name: 'Balances' });
+      // Signed in: the private events are listened to on every page, not only while trading.
+      await waitFor(() => expect(hub.hubs.at(-1)?.started).toBe(true));
+
+      act(() =>
+        hub.current().emit('fill', {
+          tradeId: '9',
+          orderId: '7',
+          market: 'BTC-USD',
+          side: 'buy',
+          liquidity: 'maker',
+          price: '64000',
+          quantity: '0.1',
+          quoteAmount: '6400',
+          fee: '6.4',
+          feeAsset: 'USD',
+          at: '2026-11-24T09:02:00Z',
+        }),
+      );
+      expect(await screen.findByText('Buy order filled: 0.10 BTC at 64,000 USD')).toBeInTheDocument();
+      act(() => hub.current().emit('balance', { asset: 'BTC', available: '1.6', held: '0.25', total: '1.85' }));
+      await waitFor(() =>
+        expect(within(within(table).getByRole('row', { name: /BTC/ })).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1.60000000', '0.25000000', '1.85000000']),
+      );
+    } finally {
+      store.session.cancelSchedule();
+      store.realtime.close();
+    }
   });
 });
