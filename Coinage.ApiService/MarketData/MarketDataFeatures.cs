@@ -9,7 +9,8 @@ public static class MarketDataFeatures
 {
     /// <summary>
     /// Market data: REST readers, the <c>/hubs/market</c> hub on a Redis backplane (the <c>redis</c>
-    /// connection), and the relay from the Worker's channels to this replica's connections.
+    /// connection), the relay from the Worker's channels to this replica's connections, and the listener
+    /// that closes connections of revoked sessions.
     /// </summary>
     public static IHostApplicationBuilder AddMarketData(this IHostApplicationBuilder builder)
     {
@@ -19,6 +20,7 @@ public static class MarketDataFeatures
         builder.Services.AddSingleton<MarketDataReader>();
         builder.Services.AddSingleton<MarketSubscribers>();
         builder.Services.AddHostedService<MarketDataRelay>();
+        builder.Services.AddHostedService<RevokedSessionListener>();
         var redis = builder.Configuration.GetConnectionString(CoinageRedisExtensions.ConnectionName)
             ?? throw new InvalidOperationException($"The connection string 'ConnectionStrings:{CoinageRedisExtensions.ConnectionName}' is missing.");
         var prefix = builder.Configuration[MarketDataKeys.PrefixSetting] ?? "";

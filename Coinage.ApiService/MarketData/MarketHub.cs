@@ -1,15 +1,18 @@
+using Coinage.ApiService.Identity.Sessions;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.Domain.MarketData;
 using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
 
 namespace Coinage.ApiService.MarketData;
 
 /// <summary>
 /// <c>/hubs/market</c> (docs/exchange.md, "Market data"). Anyone may follow markets; a connection signed in
-/// with an access token (query parameter <c>access_token</c>) also gets its user's orders, fills and balances.
+/// with an access token (query parameter <c>access_token</c>) also gets its user's orders, fills and balances,
+/// until the token expires or its session is revoked (<see cref="RevokedSessionListener"/>).
 /// Hub methods only touch memory and one Redis read, so they stay cheap under many subscribers.
 /// </summary>
-public sealed class MarketHub(MarketDirectory markets, MarketDataReader reader, MarketSubscribers subscribers) : Hub
+public sealed class MarketHub(MarketDirectory markets, MarketDataReader reader, MarketSubscribers subscribers, IConnectionMultiplexer redis) : Hub
 {
     public const string Path = "/hubs/market";
 
@@ -18,8 +21,16 @@ public sealed class MarketHub(MarketDirectory markets, MarketDataReader reader, 
 
     public override async Task OnConnectedAsync()
     {
-        var user = Context.User is { Identity.IsAuthenticated: true } principal ? principal.UserId() : (Guid?)null;
-        subscribers.Connect(Context, user);
+        var signedIn = Context.User is { Identity.IsAuthenticated: true } principal ? principal : null;
+        var user = signedIn?.UserId();
+        var session = signedIn?.SessionId();
+        subscribers.Connect(Context, user, session);
+        // Registered first, checked second: a revocation announced in between is either seen here or aborts the registered connection.
+        if (session is { } s && await SessionService.IsRevokedAsync(redis, s).ConfigureAwait(false))
+        {
+            Context.Abort();
+            return;
+        }
         if (user is { } u)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(u), Context.ConnectionAborted).ConfigureAwait(false);

@@ -13,11 +13,14 @@ namespace Coinage.ApiService.MarketData;
 /// </summary>
 public sealed partial class MarketSubscribers(IHubContext<MarketHub> hub, IOptions<MarketDataApiOptions> options, ILogger<MarketSubscribers> logger)
 {
-    private sealed class Connection(string id, Guid? user, HubCallerContext context, int queueLimit)
+    private sealed class Connection(string id, Guid? user, Guid? session, HubCallerContext context, int queueLimit)
     {
         public string Id => id;
 
         public Guid? User => user;
+
+        /// <summary>The sign-in session of the access token the connection opened with.</summary>
+        public Guid? Session => session;
 
         public HubCallerContext Context => context;
 
@@ -38,15 +41,31 @@ public sealed partial class MarketSubscribers(IHubContext<MarketHub> hub, IOptio
 
     public bool HasUser(Guid user) => _users.TryGetValue(user, out var connections) && !connections.IsEmpty;
 
-    public void Connect(HubCallerContext context, Guid? user)
+    public void Connect(HubCallerContext context, Guid? user, Guid? session)
     {
-        var connection = new Connection(context.ConnectionId, user, context, Math.Max(16, options.Value.ConnectionQueueLimit));
+        var connection = new Connection(context.ConnectionId, user, session, context, Math.Max(16, options.Value.ConnectionQueueLimit));
         _connections[connection.Id] = connection;
         if (user is { } u)
         {
             _users.GetOrAdd(u, _ => new(StringComparer.Ordinal))[connection.Id] = connection;
         }
         _ = PumpAsync(connection);
+    }
+
+    /// <summary>Closes this replica's connections opened with a token of one of these sessions; returns how many.</summary>
+    public int AbortSessions(IReadOnlySet<Guid> sessions)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        var aborted = 0;
+        foreach (var connection in _connections.Values)
+        {
+            if (connection.Session is { } session && sessions.Contains(session))
+            {
+                connection.Context.Abort();
+                aborted++;
+            }
+        }
+        return aborted;
     }
 
     public void Disconnect(string connectionId)

@@ -16,6 +16,9 @@ public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer r
 {
     public const string RevokedKeyPrefix = "coinage:sessions:revoked:";
 
+    /// <summary>Redis channel announcing revoked session ids (comma-separated N-format GUIDs) to every replica's long-lived connections.</summary>
+    public const string RevocationChannel = "coinage:sessions:revocations";
+
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string NewToken() => Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -99,7 +102,8 @@ public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer r
 
     /// <summary>
     /// Tells every replica, through Redis, that these sessions' access tokens are dead. Kept for
-    /// the session's remaining lifetime: no access token of it can outlive that.
+    /// the session's remaining lifetime: no access token of it can outlive that. Then announces them,
+    /// so connections that checked the token once, when they opened (the market hub), close now.
     /// </summary>
     public async Task PublishRevocationsAsync(IEnumerable<RefreshSession> sessions)
     {
@@ -112,6 +116,11 @@ public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer r
             return database.StringSetAsync(RevokedKeyPrefix + s.Id.ToString("N"), "1", ttl > TimeSpan.FromSeconds(1) ? ttl : TimeSpan.FromSeconds(1));
         });
         await Task.WhenAll(writes).ConfigureAwait(false);
+        var ids = string.Join(',', sessions.Select(s => s.Id.ToString("N")));
+        if (ids.Length > 0)
+        {
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RevocationChannel), ids).ConfigureAwait(false);
+        }
     }
 
     public static async Task<bool> IsRevokedAsync(IConnectionMultiplexer redis, Guid sessionId)

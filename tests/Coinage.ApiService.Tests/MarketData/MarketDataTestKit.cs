@@ -125,12 +125,17 @@ public sealed class HubClient : IAsyncDisposable
 public static class Tokens
 {
     /// <summary>The <c>sub</c> (user id) of an access token.</summary>
-    public static Guid UserId(string accessToken)
+    public static Guid UserId(string accessToken) => Claim(accessToken, "sub");
+
+    /// <summary>The <c>sid</c> (sign-in session) of an access token.</summary>
+    public static Guid SessionId(string accessToken) => Claim(accessToken, "sid");
+
+    private static Guid Claim(string accessToken, string name)
     {
         var payload = accessToken.Split('.')[1].Replace('-', '+').Replace('_', '/');
         payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
         using var document = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
-        return Guid.Parse(document.RootElement.GetProperty("sub").GetString()!);
+        return Guid.Parse(document.RootElement.GetProperty(name).GetString()!);
     }
 
     public static string AccessToken(this Trader trader) => trader.Http.DefaultRequestHeaders.Authorization!.Parameter!;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using Coinage.ApiService.Tests.Trading;
 using Microsoft.AspNetCore.SignalR;
@@ -85,6 +86,53 @@ public sealed class MarketHubTests(InfrastructureFixture infrastructure)
         }
         // carol follows the market like anyone else.
         await carolHub.WaitForAsync("bookUpdate", u => Seq(u, "sequence") == lastSequence);
+    }
+
+    [Fact]
+    public async Task A_revoked_session_loses_its_hub_connection_at_once_and_its_token_reconnects_only_as_a_visitor()
+    {
+        var env = await MarketDataEnvironment.CreateAsync(infrastructure);
+        await using var api = env.Api();
+        var alice = await Trader.CreateAsync(api, env.Database, "revoked");
+        var bob = await Trader.CreateAsync(api, env.Database, "kept");
+        await using var aliceHub = await HubClient.ConnectAsync(api, alice.AccessToken());
+        await using var bobHub = await HubClient.ConnectAsync(api, bob.AccessToken());
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        aliceHub.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await aliceHub.SubscribeAsync("BTC-USD");
+        await bobHub.SubscribeAsync("BTC-USD");
+
+        // Signed out of that session from anywhere: its access token is still unexpired, but the hub lets it go now.
+        using (var revoke = await alice.Http.DeleteAsync(new Uri($"/api/v1/account/sessions/{Tokens.SessionId(alice.AccessToken())}", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(HubConnectionState.Disconnected, aliceHub.Connection.State);
+        Assert.Equal(HubConnectionState.Connected, bobHub.Connection.State);
+
+        // Reconnecting with the revoked token gives a visitor's connection: markets, but nothing of alice's.
+        await using var again = await HubClient.ConnectAsync(api, alice.AccessToken());
+        await again.SubscribeAsync("BTC-USD");
+        var keys = new Coinage.Domain.MarketData.MarketDataKeys(env.Prefix);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(env.Redis);
+        var publisher = redis.GetSubscriber();
+        const string balance = """[{"event":"balance","data":{"asset":"USD","available":"1","held":"0","total":"1"}}]""";
+        await publisher.PublishAsync(RedisChannel.Literal(keys.UserChannel(Tokens.UserId(alice.AccessToken()))), balance);
+        await publisher.PublishAsync(RedisChannel.Literal(keys.UserChannel(Tokens.UserId(bob.AccessToken()))), balance);
+        await publisher.PublishAsync(RedisChannel.Literal(keys.BookChannel("BTC-USD")),
+            """{"market":"BTC-USD","sequence":"1","previousSequence":"0","bids":[],"asks":[]}""");
+        // bob's event went through the relay after alice's (one ordered queue for user channels), and the book reached the new connection.
+        await bobHub.WaitForAsync("balance", _ => true);
+        await again.WaitForAsync("bookUpdate", u => Seq(u, "sequence") == 1);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        Assert.DoesNotContain(again.Received, m => m.Method == "balance");
+        Assert.DoesNotContain(aliceHub.Received, m => m.Method == "balance");
     }
 
     [Fact]

@@ -1,0 +1,74 @@
+using Coinage.ApiService.Identity.Sessions;
+using StackExchange.Redis;
+
+namespace Coinage.ApiService.MarketData;
+
+/// <summary>
+/// A hub connection checks its access token once, when it opens. When a session is revoked (sign-out,
+/// "sign out everywhere else", a password change or reset, an Admin lock), every replica hears of it on
+/// <see cref="SessionService.RevocationChannel"/> and closes its own connections of that session at once,
+/// so they stop receiving the user's orders, fills and balances; the client's reconnect is then refused.
+/// </summary>
+public sealed partial class RevokedSessionListener(
+    IConnectionMultiplexer redis,
+    MarketSubscribers subscribers,
+    TimeProvider clock,
+    ILogger<RevokedSessionListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ChannelMessageQueue? queue = null;
+        // Redis may be down at start: keep trying; once subscribed, the multiplexer resubscribes after reconnects.
+        while (queue is null && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(SessionService.RevocationChannel)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(ex);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+        if (queue is null)
+        {
+            return;
+        }
+        queue.OnMessage(message =>
+        {
+            var sessions = ((string?)message.Message ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(id => Guid.TryParseExact(id, "N", out var session) ? session : Guid.Empty)
+                .Where(id => id != Guid.Empty)
+                .ToHashSet();
+            if (sessions.Count > 0 && subscribers.AbortSessions(sessions) is var aborted and > 0)
+            {
+                LogAborted(aborted);
+            }
+        });
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            await queue.UnsubscribeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to session revocations; retrying")]
+    private partial void LogSubscribeFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} hub connections of revoked sessions")]
+    private partial void LogAborted(int count);
+}
