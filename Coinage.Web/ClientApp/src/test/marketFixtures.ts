@@ -1,5 +1,5 @@
 import type { Market } from '../features/trade/tradingApi';
-import type { BookSnapshot, Ticker } from '../realtime/types';
+import type { BookSnapshot, FillMessage, Ticker } from '../realtime/types';
 
 export const btcUsd: Market = {
   symbol: 'BTC-USD',
@@ -47,4 +47,19 @@ export const btcBook: BookSnapshot = {
     ['65010', '2'],
   ],
   at: '2026-11-24T09:00:00Z',
+};
+
+/** The private `fill` of a maker buy of 0.1 BTC at 64,000 USD (order 7). */
+export const btcBuyFill: FillMessage = {
+  tradeId: '9',
+  orderId: '7',
+  market: 'BTC-USD',
+  side: 'buy',
+  liquidity: 'maker',
+  price: '64000',
+  quantity: '0.1',
+  quoteAmount: '6400',
+  fee: '6.4',
+  feeAsset: 'USD',
+  at: '2026-11-24T09:02:00Z',
 };

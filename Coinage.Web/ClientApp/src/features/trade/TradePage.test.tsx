@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiClient } from '../../api/client';
 import { type AppStore, makeStore } from '../../app/store';
 import { fakeHubs } from '../../test/fakeHub';
-import { btcBook, btcUsd, ethUsd, ticker } from '../../test/marketFixtures';
+import { btcBook, btcBuyFill, btcUsd, ethUsd, ticker } from '../../test/marketFixtures';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import type { Order } from './tradingApi';
@@ -104,21 +104,7 @@ describe('trade page', () => {
     await waitFor(() => expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/orders/7']));
     expect(screen.getByRole('button', { name: 'Cancel all' })).toBeEnabled();
 
-    act(() =>
-      hub.current().emit('fill', {
-        tradeId: '9',
-        orderId: '7',
-        market: 'BTC-USD',
-        side: 'buy',
-        liquidity: 'maker',
-        price: '64000',
-        quantity: '0.1',
-        quoteAmount: '6400',
-        fee: '6.4',
-        feeAsset: 'USD',
-        at: '2026-11-24T09:02:00Z',
-      }),
-    );
+    act(() => hub.current().emit('fill', btcBuyFill));
     expect(await screen.findByText('Buy order filled: 0.10 BTC at 64,000 USD')).toBeInTheDocument();
   });
 

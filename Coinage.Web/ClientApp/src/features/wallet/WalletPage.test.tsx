@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
 import { makeStore } from '../../app/store';
 import { fakeHubs } from '../../test/fakeHub';
+import { btcBuyFill } from '../../test/marketFixtures';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import { balances, markets, profile, withdrawal } from './fixtures';
@@ -129,21 +130,7 @@ describe('wallet page', { timeout: 30_000 }, () => {
       // Signed in: the private events are listened to on every page, not only while trading.
       await waitFor(() => expect(hub.hubs.at(-1)?.started).toBe(true));
 
-      act(() =>
-        hub.current().emit('fill', {
-          tradeId: '9',
-          orderId: '7',
-          market: 'BTC-USD',
-          side: 'buy',
-          liquidity: 'maker',
-          price: '64000',
-          quantity: '0.1',
-          quoteAmount: '6400',
-          fee: '6.4',
-          feeAsset: 'USD',
-          at: '2026-11-24T09:02:00Z',
-        }),
-      );
+      act(() => hub.current().emit('fill', btcBuyFill));
       expect(await screen.findByText('Buy order filled: 0.10 BTC at 64,000 USD')).toBeInTheDocument();
       act(() => hub.current().emit('balance', { asset: 'BTC', available: '1.6', held: '0.25', total: '1.85' }));
       await waitFor(() =>
