@@ -7,7 +7,8 @@ namespace Coinage.ApiService.MarketData;
 /// A hub connection checks its access token once, when it opens. When a session is revoked (sign-out,
 /// "sign out everywhere else", a password change or reset, an Admin lock), every replica hears of it on
 /// <see cref="SessionService.RevocationChannel"/> and closes its own connections of that session at once,
-/// so they stop receiving the user's orders, fills and balances; the client's reconnect is then refused.
+/// so they stop receiving the user's orders, fills and balances. A reconnect with that token fails
+/// authentication and is a visitor's connection: markets, nothing private.
 /// </summary>
 public sealed partial class RevokedSessionListener(
     IConnectionMultiplexer redis,

@@ -33,10 +33,9 @@ function isCurrent(item: NavItem, pathname: string): boolean {
 }
 
 /** What the navigation offers: only pages that exist, and only those the user may open. */
-function useNavItems(): NavItem[] {
+function useNavItems(pathname: string): NavItem[] {
   const status = useAppSelector(selectSessionStatus);
   const userRoles = useAppSelector(selectRoles);
-  const { pathname } = useLocation();
   const items: NavItem[] = [
     { to: '/', label: 'Home' },
     { to: '/markets', label: 'Markets' },
@@ -79,11 +78,11 @@ function SessionWatcher() {
 
 /** The frame every page sits in: the top bar with the navigation and a centred, responsive content column. */
 export function AppShell() {
-  const items = useNavItems();
+  const { pathname } = useLocation();
+  const items = useNavItems(pathname);
   const status = useAppSelector(selectSessionStatus);
   const session = useSession();
   const navigate = useNavigate();
-  const { pathname } = useLocation();
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   async function signOut() {
