@@ -204,7 +204,8 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
 
     private async Task<JsonElement> WaitForMailAsync(string to, TimeSpan? timeout = null)
     {
-        for (var i = 0; i < (timeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds / 100; i++)
+        // Generous: maildev on a loaded CI machine can take seconds to list a message; a pass returns at once.
+        for (var i = 0; i < (timeout ?? TimeSpan.FromSeconds(30)).TotalMilliseconds / 100; i++)
         {
             if ((await MailsToAsync(to)).FirstOrDefault() is { ValueKind: JsonValueKind.Object } mail)
             {
