@@ -48,7 +48,8 @@ export function makeStore(preloadedState?: Partial<RootState>, { hubConnectionFa
   uninstallPrevious = session.install();
   // Lets queries opt into refetching when the tab regains focus or the network comes back.
   setupListeners(store.dispatch);
-  const realtime = new RealtimeClient(store, hubConnectionFactory);
+  // The hub closes the connections of a revoked session: a refresh then finds out and signs out with the notice.
+  const realtime = new RealtimeClient(store, hubConnectionFactory, () => void session.refresh());
   return Object.assign(store, { session, realtime });
 }
 

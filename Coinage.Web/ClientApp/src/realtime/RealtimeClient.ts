@@ -67,9 +67,15 @@ export class RealtimeClient {
   private connectedAs: string | null = null;
   private unsubscribeStore: (() => void) | null = null;
 
+  /**
+   * `onServerClosed` runs when the server ends a signed-in connection: it does so when the session is
+   * revoked (sign-out elsewhere, a password change, an Admin lock), so the app checks its session at
+   * once instead of at the next API call.
+   */
   constructor(
     private readonly store: StoreLike,
     private readonly factory: HubConnectionFactory,
+    private readonly onServerClosed: () => void = () => undefined,
   ) {}
 
   /** Joins a market's group; returns what leaves it. */
@@ -171,6 +177,8 @@ export class RealtimeClient {
       // Closed for good (stopped, or the server ended it): come back if a page still needs the socket.
       if (connection === this.connection) {
         this.connection = null;
+        // Not our stop (that forgets the connection first): the server ended it, perhaps with the session.
+        if (this.identity() !== null) this.onServerClosed();
         if (this.wanted) {
           this.setStatus('reconnecting');
           this.scheduleRetry();

@@ -62,6 +62,11 @@ export class FakeHub implements HubConnectionLike {
     (this.handlers.get(method) ?? []).forEach((h) => (h as (p: unknown) => void)(payload));
   }
 
+  /** The server ended the connection (as it does for a revoked session); SignalR does not retry by itself. */
+  endFromServer(): void {
+    this.closed.forEach((c) => c(new Error('Server closed the connection')));
+  }
+
   /** The socket dropped; SignalR is retrying. */
   drop(): void {
     this.reconnecting.forEach((c) => c(new Error('socket closed')));
