@@ -79,4 +79,31 @@ describe('realtime client', () => {
       http.restore();
     }
   });
+
+  it('takes the hub closing during its own sign-out as expected: no refresh and no "session ended" notice', async () => {
+    const http = new MockAdapter(apiClient);
+    const hub = fakeHubs();
+    const store = makeStore(undefined, { hubConnectionFactory: hub.factory });
+    http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
+    // The server revokes the session and, before it answers, closes the session's hub connections.
+    http.onPost('/api/v1/auth/logout').reply(() => {
+      hub.current().endFromServer();
+      return [204];
+    });
+    try {
+      await store.session.restore();
+      const leave = store.realtime.subscribePrivate({});
+      await vi.waitFor(() => expect(store.getState().connection.status).toBe('connected'));
+
+      await store.session.logout();
+
+      expect(store.getState().auth).toMatchObject({ status: 'signedOut', notice: null });
+      expect(http.history['post']!.filter((r) => r.url === '/api/v1/auth/refresh')).toHaveLength(1);
+      leave();
+    } finally {
+      store.session.cancelSchedule();
+      store.realtime.close();
+      http.restore();
+    }
+  });
 });

@@ -52,6 +52,7 @@ interface StoreLike {
 export class SessionManager {
   private inFlight: Promise<string | null> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private loggingOut = false;
   private store: StoreLike | null = null;
 
   constructor(private readonly client: AxiosInstance) {}
@@ -105,6 +106,8 @@ export class SessionManager {
    * the API would revoke the whole session. Resolves to the new token, or null after signing out.
    */
   refresh(): Promise<string | null> {
+    // Signing out revokes the session on the server, which also closes the hub's connections: that is not news.
+    if (this.loggingOut) return Promise.resolve(null);
     this.inFlight ??= this.doRefresh().finally(() => {
       this.inFlight = null;
     });
@@ -153,6 +156,7 @@ export class SessionManager {
 
   /** Signs this session out on the server (its tokens stop at once), then locally whatever the answer. */
   async logout(): Promise<void> {
+    this.loggingOut = true;
     try {
       if (this.state.accessToken) {
         await this.client.post(logoutUrl);
@@ -160,6 +164,7 @@ export class SessionManager {
     } catch {
       // Already revoked or unreachable: the local session ends anyway.
     } finally {
+      this.loggingOut = false;
       this.end();
     }
   }
