@@ -41,24 +41,8 @@ public sealed partial class MarketDataRelay(
         ChannelMessageQueue? marketQueue = null, userQueue = null;
         try
         {
-            // Redis may be down at start: keep trying; once subscribed, the multiplexer resubscribes after reconnects.
-            while (!stoppingToken.IsCancellationRequested && (marketQueue is null || userQueue is null))
-            {
-                try
-                {
-                    marketQueue ??= await subscriber.SubscribeAsync(RedisChannel.Pattern(keys.MarketPattern)).ConfigureAwait(false);
-                    userQueue ??= await subscriber.SubscribeAsync(RedisChannel.Pattern(keys.UserPattern)).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    LogSubscribeFailed(ex);
-                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ConfigureAwait(false);
-                }
-            }
-            if (marketQueue is null || userQueue is null)
-            {
-                return;
-            }
+            marketQueue = await RedisSubscription.SubscribeAsync(subscriber, RedisChannel.Pattern(keys.MarketPattern), clock, LogSubscribeFailed, stoppingToken).ConfigureAwait(false);
+            userQueue = await RedisSubscription.SubscribeAsync(subscriber, RedisChannel.Pattern(keys.UserPattern), clock, LogSubscribeFailed, stoppingToken).ConfigureAwait(false);
             marketQueue.OnMessage(message => Relay(keys, message));
             userQueue.OnMessage(message => Relay(keys, message));
             await TickersAsync(stoppingToken).ConfigureAwait(false);

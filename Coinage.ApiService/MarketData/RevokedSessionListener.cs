@@ -18,28 +18,13 @@ public sealed partial class RevokedSessionListener(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        ChannelMessageQueue? queue = null;
-        // Redis may be down at start: keep trying; once subscribed, the multiplexer resubscribes after reconnects.
-        while (queue is null && !stoppingToken.IsCancellationRequested)
+        ChannelMessageQueue queue;
+        try
         {
-            try
-            {
-                queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(SessionService.RevocationChannel)).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                LogSubscribeFailed(ex);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
+            queue = await RedisSubscription.SubscribeAsync(redis.GetSubscriber(), RedisChannel.Literal(SessionService.RevocationChannel), clock,
+                LogSubscribeFailed, stoppingToken).ConfigureAwait(false);
         }
-        if (queue is null)
+        catch (OperationCanceledException)
         {
             return;
         }
