@@ -41,6 +41,22 @@ public sealed class ClientIntegrationTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task The_context_takes_the_integration_s_settings_but_never_retries()
+    {
+        await using var api = new ApiFactory(infrastructure, new Dictionary<string, string?>
+        {
+            ["Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:CommandTimeout"] = "17",
+            // Configuration cannot turn retries on: the ledger and order paths run explicit transactions.
+            ["Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:DisableRetry"] = "false",
+        });
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
+
+        Assert.Equal(17, db.Database.GetCommandTimeout());
+        Assert.False(db.Database.CreateExecutionStrategy().RetriesOnFailure);
+    }
+
+    [Fact]
     public async Task Database_spans_are_exported_and_named_after_the_statement_and_the_database()
     {
         var exported = new List<Activity>();
