@@ -19,7 +19,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCoinageDbContext();
 builder.AddCoinageRedis();
-builder.AddReadinessChecks();
 builder.AddHttpConventions();
 builder.AddApiDocumentation();
 builder.AddSecurityFeatures();

@@ -53,12 +53,13 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "Npgsql")
+                // Npgsql and Redis telemetry comes with their Aspire client integrations, where a service uses them.
+                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
                 .AddMeter($"{CoinageTelemetryPrefix}*")
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource($"{CoinageTelemetryPrefix}*", "Npgsql")
+                .AddSource($"{CoinageTelemetryPrefix}*")
                 .AddAspNetCoreInstrumentation(o =>
                     // Probes and scrapes are noise in traces.
                     o.Filter = context => !IsInfrastructurePath(context.Request.Path))

@@ -1,6 +1,7 @@
 using Coinage.Domain.MarketData;
-using Coinage.Domain.Redis;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Coinage.ApiService.MarketData;
@@ -21,8 +22,6 @@ public static class MarketDataFeatures
         builder.Services.AddSingleton<MarketSubscribers>();
         builder.Services.AddHostedService<MarketDataRelay>();
         builder.Services.AddHostedService<RevokedSessionListener>();
-        var redis = builder.Configuration.GetConnectionString(CoinageRedisExtensions.ConnectionName)
-            ?? throw new InvalidOperationException($"The connection string 'ConnectionStrings:{CoinageRedisExtensions.ConnectionName}' is missing.");
         var prefix = builder.Configuration[MarketDataKeys.PrefixSetting] ?? "";
         builder.Services.AddSignalR(hub =>
             {
@@ -30,9 +29,14 @@ public static class MarketDataFeatures
                 hub.MaximumReceiveMessageSize = 4 * 1024;
                 hub.EnableDetailedErrors = false;
             })
-            .AddStackExchangeRedis(redis, backplane =>
+            .AddStackExchangeRedis();
+        // The backplane owns its connection (it unsubscribes everything and disposes it when the host stops), so it
+        // cannot ride on the shared multiplexer of AddRedisClient; it connects with that client's options instead (the
+        // connection string and the Aspire:StackExchange:Redis settings), under a channel prefix of its own.
+        builder.Services.AddOptions<RedisOptions>()
+            .Configure<IOptionsMonitor<ConfigurationOptions>>((backplane, redis) =>
             {
-                backplane.Configuration.AbortOnConnectFail = false;
+                backplane.Configuration = redis.Get(Options.DefaultName).Clone();
                 backplane.Configuration.ChannelPrefix = RedisChannel.Literal(prefix + "signalr");
             });
         return builder;

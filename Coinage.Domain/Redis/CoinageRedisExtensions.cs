@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Coinage.Domain.Redis;
@@ -13,30 +10,26 @@ public static class CoinageRedisExtensions
     public const string ConnectionName = "redis";
 
     /// <summary>
-    /// Registers one shared <see cref="IConnectionMultiplexer"/> for <c>ConnectionStrings:redis</c>
-    /// (StackExchange.Redis configuration syntax, e.g. <c>127.0.0.1:6379,password=…</c>).
+    /// Registers the one shared <see cref="IConnectionMultiplexer"/> for <c>ConnectionStrings:redis</c>
+    /// (StackExchange.Redis configuration syntax, e.g. <c>127.0.0.1:6379,password=…</c>) through the Aspire
+    /// client integration (<c>AddRedisClient</c>: its health check and the Redis command traces). Everything of
+    /// ours that talks to Redis (sessions, rate limits, market data, the SignalR backplane) uses this connection.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>ConnectionStrings:redis</c> is missing.</exception>
     public static IHostApplicationBuilder AddCoinageRedis(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
         {
             throw new InvalidOperationException(
                 $"The connection string 'ConnectionStrings:{ConnectionName}' is missing. The AppHost passes it as ConnectionStrings__{ConnectionName}; " +
                 "outside the AppHost set it in configuration or the environment.");
         }
-        var options = ConfigurationOptions.Parse(connectionString);
-        // Start and keep serving while Redis is down (the health check reports it) instead of
-        // failing the first resolution; the multiplexer reconnects on its own.
-        options.AbortOnConnectFail = false;
 
-        builder.Services.TryAddSingleton<IConnectionMultiplexer>(services =>
-        {
-            options.LoggerFactory ??= services.GetService<ILoggerFactory>();
-            return ConnectionMultiplexer.Connect(options);
-        });
+        // Start and keep serving while Redis is down (the health check reports it) instead of failing at start;
+        // the multiplexer reconnects on its own. Aspire's default too, but only while the options keep its default
+        // provider: set here, it holds even where a connection string says abortConnect=true.
+        builder.AddRedisClient(ConnectionName, configureOptions: options => options.AbortOnConnectFail = false);
         return builder;
     }
 }

@@ -1,5 +1,4 @@
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.ServiceDiscovery;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Coinage.Web.Proxy;
@@ -47,8 +46,11 @@ internal static class ApiProxy
             },
         };
 
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
-        builder.Services.AddSingleton<IDestinationResolver, ServiceDiscoveryDestinationResolver>();
+        // Microsoft.Extensions.ServiceDiscovery.Yarp expands http://apiservice into one destination per endpoint
+        // that service discovery knows, and follows its changes (replicas that come and go, an API that moves).
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(routes, clusters)
+            .AddServiceDiscoveryDestinationResolver();
         return builder;
     }
 

@@ -53,7 +53,8 @@ internal static class HangfireExtensions
         builder.Services.AddSingleton(ServiceInstance.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<JobsStartupGate>();
         builder.Services.AddHostedService<HangfireServerHost>();
-        builder.Services.AddHealthChecks().AddCheck<JobsStartupHealthCheck>("jobs", tags: [ReadinessChecks.ReadyTag]);
+        // Not tagged "live": like the database and Redis checks, it belongs to /health (ready), not /alive.
+        builder.Services.AddHealthChecks().AddCheck<JobsStartupHealthCheck>("jobs");
         builder.AddDashboardAccess();
         return builder;
     }

@@ -6,6 +6,10 @@ namespace Coinage.ApiService.Tests;
 
 public sealed class HealthTests(InfrastructureFixture infrastructure)
 {
+    // The checks of the Aspire client integrations (AddNpgsqlDataSource, AddRedisClient), by their names.
+    private const string Postgres = "PostgreSql";
+    private const string Redis = "StackExchange.Redis";
+
     [Fact]
     public async Task Health_is_ready_and_reports_postgres_and_redis()
     {
@@ -18,8 +22,10 @@ public sealed class HealthTests(InfrastructureFixture infrastructure)
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
         var checks = body.RootElement.GetProperty("checks");
-        Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
-        Assert.Equal("Healthy", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty(Postgres).GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty(Redis).GetProperty("status").GetString());
+        // Each dependency once: no check of ours beside the integrations', no second one for the DbContext.
+        Assert.Equal(["PostgreSql", "StackExchange.Redis", "self"], checks.EnumerateObject().Select(check => check.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -34,8 +40,8 @@ public sealed class HealthTests(InfrastructureFixture infrastructure)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         using var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var checks = body.RootElement.GetProperty("checks");
-        Assert.Equal("Unhealthy", checks.GetProperty("redis").GetProperty("status").GetString());
-        Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", checks.GetProperty(Redis).GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty(Postgres).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 

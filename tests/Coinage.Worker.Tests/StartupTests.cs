@@ -28,7 +28,9 @@ public sealed class StartupTests(InfrastructureFixture infrastructure)
         var waiting = await GetHealthAsync(client);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.Status);
         Assert.Equal("Unhealthy", waiting.Checks["jobs"]);
-        Assert.Equal("Healthy", waiting.Checks["postgres"]);
+        Assert.Equal("Healthy", waiting.Checks["PostgreSql"]);
+        // The Aspire client integrations' checks, each dependency once, beside the Worker's own.
+        Assert.Equal(["PostgreSql", "StackExchange.Redis", "jobs", "self"], waiting.Checks.Keys.Order(StringComparer.Ordinal));
         Assert.False(await SchemaExistsAsync(database, "hangfire"));
 
         await factory.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(TestContext.Current.CancellationToken);
