@@ -67,6 +67,26 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
     }
 
     [Fact]
+    public async Task Passes_on_the_client_address_and_scheme_that_a_configured_ingress_forwarded()
+    {
+        await using var upstream = await UpstreamServer.StartAsync("upstream");
+        // The ingress is on loopback here, as this test's client is.
+        await using var factory = new WebHostFactory(host.WebRoot.Path, upstream.Address,
+            settings: new Dictionary<string, string?> { ["Coinage:ForwardedHeaders:KnownProxies"] = "127.0.0.1" });
+        using var client = factory.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/echo");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.66");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var echo = await response.Content.ReadFromJsonAsync<EchoResponse>(TestContext.Current.CancellationToken);
+
+        Assert.NotNull(echo);
+        Assert.Equal("203.0.113.66", echo.Headers["X-Forwarded-For"]);
+        Assert.Equal("https", echo.Headers["X-Forwarded-Proto"]);
+    }
+
+    [Fact]
     public async Task Spreads_requests_over_every_discovered_replica()
     {
         await using var first = await UpstreamServer.StartAsync("replica-0");
