@@ -24,7 +24,7 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
     }
 
     [Fact]
-    public async Task Forwards_websocket_upgrades_under_hubs_with_the_query_and_frames_both_ways()
+    public async Task Forwards_websocket_upgrades_under_hubs_with_the_access_token_moved_from_the_query_to_the_header()
     {
         var ct = TestContext.Current.CancellationToken;
         var address = new UriBuilder(host.Client.BaseAddress!) { Scheme = "ws", Path = "/hubs/socket-echo", Query = "id=abc&access_token=eyJ.token" }.Uri;
@@ -38,7 +38,8 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
 
         Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
-        Assert.Equal("upstream /hubs/socket-echo?id=abc&access_token=eyJ.token", hello);
+        // Past the proxy the token is no longer part of a URL that servers log and trace.
+        Assert.Equal("upstream /hubs/socket-echo?id=abc Bearer eyJ.token", hello);
         Assert.Equal("{\"type\":6}\u001e", echo);
     }
 
