@@ -60,6 +60,14 @@ var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
     .WithUrl("Web front end", "/")
     .WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
 
+// The web front end is the one proxy whose X-Forwarded-For the API believes: rate limits and the audit log see each
+// browser's address, and nobody else can pick one. Locally it runs on loopback; a deployment names its own networks
+// (docs/deploy.md, Coinage:ForwardedHeaders), so loopback is not published.
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithEnvironment("Coinage__ForwardedHeaders__KnownProxies", "127.0.0.1,::1");
+}
+
 // Links in emails (built by the Worker) and CORS/redirects (API) point at the web front end.
 api.WithEnvironment("Coinage__WebBaseUrl", web);
 worker.WithEnvironment("Coinage__WebBaseUrl", web);

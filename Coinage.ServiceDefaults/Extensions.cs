@@ -30,6 +30,7 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureLogging();
         builder.ConfigureOpenTelemetry();
+        builder.ConfigureForwardedHeaders();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

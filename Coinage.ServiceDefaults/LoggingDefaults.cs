@@ -55,6 +55,8 @@ public static class LoggingDefaults
             // A classification nobody mapped is treated as the worst case, not printed.
             redaction.SetFallbackRedactor<ErasingRedactor>();
         });
+        // Around the redacting factory just registered: lines from framework code (URLs with tokens in their query) too.
+        QueryRedactingLoggerFactory.Decorate(builder.Services);
         return builder;
     }
 

@@ -11,6 +11,8 @@ builder.AddApiProxy();
 
 var app = builder.Build();
 
+// The client's address and scheme, from the ingress in Coinage:ForwardedHeaders only (ServiceDefaults); the proxy passes them on.
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 app.UseFrontEnd();
 

@@ -47,10 +47,10 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         auth.MapPost("/refresh", RefreshAsync)
             .WithSummary("Exchange a refresh token for new tokens (the refresh token rotates)")
-            .WithDescription("Body {refreshToken} for native clients; browsers send the cookie and the X-Coinage-Csrf header. Presenting a used refresh token revokes its session (401 refresh_token_reused).")
-            .RequireRedisRateLimit(RateLimitPolicies.SignInPerIp, c => c.HttpContext.ClientIp())
+            .WithDescription("Body {refreshToken} for native clients; browsers send the cookie and the X-Coinage-Csrf header. Presenting a used refresh token revokes its session (401 refresh_token_reused). Each session has its own refresh budget (policy refresh-session), apart from the per-address sign-in limit.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         auth.MapPost("/logout", LogoutAsync)
             .WithSummary("Sign out this session (its access tokens stop at once)")
             .RequireAuthorization()
@@ -299,7 +299,7 @@ public static class AuthApi
 
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RefreshRequest? request,
-        AuthService auth, HttpContext http, CancellationToken cancellationToken)
+        AuthService auth, RedisRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         var token = request?.RefreshToken;
         var fromCookie = false;
@@ -317,8 +317,18 @@ public static class AuthApi
         {
             return InvalidRefresh();
         }
+        if (await auth.Sessions.FindAsync(token, cancellationToken).ConfigureAwait(false) is not { } stored)
+        {
+            return InvalidRefresh();
+        }
+        // Every page load, new tab and email link refreshes: counted per session (the token family), so neither
+        // ordinary use nor other people behind the same address can spend the sign-in budget of an address.
+        if (await limiter.CheckAsync(http.Response, RateLimitPolicies.RefreshPerSession, stored.SessionId.ToString("N")).ConfigureAwait(false) is { } refused)
+        {
+            return TypedResults.Problem(refused);
+        }
         await using var transaction = await auth.Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var rotation = await auth.Sessions.RotateAsync(token, http.ClientIp(), cancellationToken).ConfigureAwait(false);
+        var rotation = await auth.Sessions.RotateAsync(stored, http.ClientIp(), cancellationToken).ConfigureAwait(false);
         switch (rotation.Outcome)
         {
             case RotationOutcome.Invalid:

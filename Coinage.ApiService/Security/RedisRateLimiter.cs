@@ -22,6 +22,7 @@ public sealed class RateLimitSettings
         [RateLimitPolicies.RegisterPerIp] = new(10, TimeSpan.FromHours(1)),
         [RateLimitPolicies.EmailPerIp] = new(10, TimeSpan.FromHours(1)),
         [RateLimitPolicies.PerUser] = new(600, TimeSpan.FromMinutes(1)),
+        [RateLimitPolicies.RefreshPerSession] = new(60, TimeSpan.FromMinutes(5)),
     };
 }
 
@@ -41,6 +42,9 @@ public static class RateLimitPolicies
     /// <summary>Verification resends and password reset requests: both send email.</summary>
     public const string EmailPerIp = "email-ip";
     public const string PerUser = "user";
+
+    /// <summary>Token refreshes, per session (refresh token family): never the address's sign-in budget.</summary>
+    public const string RefreshPerSession = "refresh-session";
 }
 
 /// <summary>

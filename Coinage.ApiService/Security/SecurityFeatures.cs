@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Coinage.ApiService.Security;
@@ -8,7 +7,7 @@ namespace Coinage.ApiService.Security;
 /// <summary>
 /// Transport and browser hardening of the API: security headers, CORS closed unless origins are
 /// configured (<c>Coinage:Cors:AllowedOrigins</c>), HSTS and HTTPS redirection outside
-/// Development, client IPs from the trusted proxy (the web front end's YARP), shared rate limits,
+/// Development, client IPs from the configured proxies only (the web front end's YARP, the ingress), shared rate limits,
 /// and malformed bodies answered as 400 problem details naming the field.
 /// </summary>
 internal static class SecurityFeatures
@@ -35,16 +34,12 @@ internal static class SecurityFeatures
             hsts.MaxAge = TimeSpan.FromDays(365);
             hsts.IncludeSubDomains = true;
         });
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            // Only the loopback/cluster proxy in KnownProxies/KnownNetworks is believed (the defaults: loopback).
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-        });
         return builder;
     }
 
     public static WebApplication UseSecurityFeatures(this WebApplication app)
     {
+        // Believed only from the proxies in Coinage:ForwardedHeaders (ServiceDefaults): the web front end, the ingress.
         app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {

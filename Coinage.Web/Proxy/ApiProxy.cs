@@ -18,6 +18,11 @@ internal static class ApiProxy
     /// <summary>Path prefixes that belong to the API; the front end never answers them.</summary>
     public static IReadOnlyList<string> PathPrefixes { get; } = ["/api", "/hubs"];
 
+    private const string HubsRouteId = "hubs";
+
+    /// <summary>The query parameter SignalR's browser client puts the access token in (a WebSocket request cannot carry a header).</summary>
+    public const string AccessTokenQueryKey = "access_token";
+
     public static bool IsProxied(PathString path) => PathPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
 
     public static TBuilder AddApiProxy<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -50,8 +55,34 @@ internal static class ApiProxy
         // that service discovery knows, and follows its changes (replicas that come and go, an API that moves).
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddTransforms(context =>
+            {
+                if (context.Route.RouteId == HubsRouteId)
+                {
+                    context.AddRequestTransform(MoveAccessTokenToHeader);
+                }
+            });
         return builder;
+    }
+
+    /// <summary>
+    /// The browser must put its hub access token in the URL; past this proxy it travels as the usual
+    /// <c>Authorization</c> header, so the forwarded URL (which YARP, the HTTP client and the API's server log and
+    /// trace) no longer carries it. The API reads either.
+    /// </summary>
+    internal static ValueTask MoveAccessTokenToHeader(RequestTransformContext transform)
+    {
+        var query = transform.Query.Collection;
+        if (query.TryGetValue(AccessTokenQueryKey, out var token))
+        {
+            query.Remove(AccessTokenQueryKey);
+            if (token.Count == 1 && !string.IsNullOrEmpty(token[0]) && transform.ProxyRequest.Headers.Authorization is null)
+            {
+                transform.ProxyRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token[0]);
+            }
+        }
+        return ValueTask.CompletedTask;
     }
 
     public static WebApplication MapApiProxy(this WebApplication app)

@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Coinage.ApiService.Tests;
 
 /// <summary>The ApiService in-process, configured the way the AppHost configures it.</summary>
-public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
+    : WebApplicationFactory<Program>
 {
     /// <summary>A test-only key, shared by every factory so tokens work across "replicas".</summary>
     public const string JwtSigningKey = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-    public ApiFactory(InfrastructureFixture infrastructure, IReadOnlyDictionary<string, string?>? settings = null)
-        : this(infrastructure.PostgresConnectionString, infrastructure.RedisConnectionString, settings)
+    public ApiFactory(InfrastructureFixture infrastructure, IReadOnlyDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
+        : this(infrastructure.PostgresConnectionString, infrastructure.RedisConnectionString, settings, configure)
     {
     }
 
@@ -22,9 +23,11 @@ public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionar
         builder.UseSetting("Coinage:Jwt:SigningKey", JwtSigningKey);
         // Only to keep the suite fast; the production default (12) is asserted by a test.
         builder.UseSetting("Coinage:Identity:BcryptWorkFactor", "10");
+        // As the AppHost does: the web front end, on loopback, is the proxy whose X-Forwarded-For is believed.
+        builder.UseSetting("Coinage:ForwardedHeaders:KnownProxies", "127.0.0.1");
         // Each factory counts in its own keys, with budgets no test reaches unless it means to.
         builder.UseSetting("Coinage:RateLimits:KeyPrefix", $"test:{Guid.NewGuid():N}");
-        foreach (var policy in new[] { "sign-in-ip", "sign-in-account", "register-ip", "email-ip", "user" })
+        foreach (var policy in new[] { "sign-in-ip", "sign-in-account", "register-ip", "email-ip", "user", "refresh-session" })
         {
             builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Limit", "100000");
             builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Window", "00:01:00");
@@ -33,5 +36,6 @@ public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionar
         {
             builder.UseSetting(key, value);
         }
+        configure?.Invoke(builder);
     }
 }

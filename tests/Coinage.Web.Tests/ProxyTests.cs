@@ -24,7 +24,7 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
     }
 
     [Fact]
-    public async Task Forwards_websocket_upgrades_under_hubs_with_the_query_and_frames_both_ways()
+    public async Task Forwards_websocket_upgrades_under_hubs_with_the_access_token_moved_from_the_query_to_the_header()
     {
         var ct = TestContext.Current.CancellationToken;
         var address = new UriBuilder(host.Client.BaseAddress!) { Scheme = "ws", Path = "/hubs/socket-echo", Query = "id=abc&access_token=eyJ.token" }.Uri;
@@ -38,7 +38,8 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
 
         Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
-        Assert.Equal("upstream /hubs/socket-echo?id=abc&access_token=eyJ.token", hello);
+        // Past the proxy the token is no longer part of a URL that servers log and trace.
+        Assert.Equal("upstream /hubs/socket-echo?id=abc Bearer eyJ.token", hello);
         Assert.Equal("{\"type\":6}\u001e", echo);
     }
 
@@ -64,6 +65,26 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
         Assert.Equal("127.0.0.1", echo.Headers["X-Forwarded-For"]);
         Assert.Equal("http", echo.Headers["X-Forwarded-Proto"]);
         Assert.Equal(host.Client.BaseAddress!.Authority, echo.Headers["X-Forwarded-Host"]);
+    }
+
+    [Fact]
+    public async Task Passes_on_the_client_address_and_scheme_that_a_configured_ingress_forwarded()
+    {
+        await using var upstream = await UpstreamServer.StartAsync("upstream");
+        // The ingress is on loopback here, as this test's client is.
+        await using var factory = new WebHostFactory(host.WebRoot.Path, upstream.Address,
+            settings: new Dictionary<string, string?> { ["Coinage:ForwardedHeaders:KnownProxies"] = "127.0.0.1" });
+        using var client = factory.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/echo");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.66");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var echo = await response.Content.ReadFromJsonAsync<EchoResponse>(TestContext.Current.CancellationToken);
+
+        Assert.NotNull(echo);
+        Assert.Equal("203.0.113.66", echo.Headers["X-Forwarded-For"]);
+        Assert.Equal("https", echo.Headers["X-Forwarded-Proto"]);
     }
 
     [Fact]

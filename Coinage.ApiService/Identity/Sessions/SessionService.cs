@@ -46,19 +46,22 @@ public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer r
         return (session, token);
     }
 
-    /// <summary>
-    /// Consumes a refresh token and issues its successor. The consume is one conditional UPDATE,
-    /// so of two concurrent uses exactly one wins and the other counts as reuse.
-    /// </summary>
-    public async Task<RotationResult> RotateAsync(string token, string? ip, CancellationToken cancellationToken)
+    /// <summary>The stored refresh token (consumed or not), to know its session before rotating it; null when unknown.</summary>
+    public Task<RefreshToken?> FindAsync(string token, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         var hash = HashToken(token);
-        var stored = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
-        {
-            return new RotationResult(RotationOutcome.Invalid, null, null);
-        }
+        return db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+    }
+
+    /// <summary>
+    /// Consumes a refresh token (found with <see cref="FindAsync"/>) and issues its successor. The consume is one
+    /// conditional UPDATE, so of two concurrent uses exactly one wins and the other counts as reuse.
+    /// </summary>
+    public async Task<RotationResult> RotateAsync(RefreshToken stored, string? ip, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var now = clock.GetUtcNow();
+        var hash = stored.TokenHash;
         var session = await db.RefreshSessions.FirstOrDefaultAsync(s => s.Id == stored.SessionId, cancellationToken).ConfigureAwait(false);
         if (session is null || !session.IsActive(now))
         {

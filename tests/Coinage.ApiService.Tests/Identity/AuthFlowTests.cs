@@ -301,6 +301,43 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task Refreshes_spend_a_budget_of_their_own_session_never_the_sign_in_budget_of_the_address()
+    {
+        await using var factory = NewFactory(new Dictionary<string, string?>
+        {
+            ["Coinage:RateLimits:Policies:sign-in-ip:Limit"] = "2",
+            ["Coinage:RateLimits:Policies:refresh-session:Limit"] = "3",
+        });
+        var client = Client(factory);
+        var email = NewEmail();
+        await client.RegisterAsync(email);
+        // Two sign-ins from one address spend its whole sign-in budget.
+        var first = (await client.LoginAsync(email)).GetProperty("refreshToken").GetString()!;
+        var second = (await client.LoginAsync(email)).GetProperty("refreshToken").GetString()!;
+
+        // Page loads, new tabs and email links: each refresh counts against its own session only.
+        for (var i = 0; i < 3; i++)
+        {
+            using var refreshed = await client.PostAsync("/api/v1/auth/refresh", new { refreshToken = first });
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+            Assert.Equal("3", refreshed.Headers.GetValues("RateLimit-Limit").Single());
+            first = (await JsonAsync(refreshed)).GetProperty("refreshToken").GetString()!;
+        }
+        using (var spent = await client.PostAsync("/api/v1/auth/refresh", new { refreshToken = first }))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
+            Assert.Equal(ErrorCodes.RateLimited, await CodeAsync(spent));
+            Assert.True(spent.Headers.RetryAfter is not null);
+        }
+        // The other session from the same address has its own budget.
+        await client.RefreshAsync(second);
+
+        using var signIn = await client.PostAsync("/api/v1/auth/login", new { email, password = Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, signIn.StatusCode);
+        Assert.Equal("2", signIn.Headers.GetValues("RateLimit-Limit").Single());
+    }
+
+    [Fact]
     public async Task Registrations_and_email_sends_from_one_ip_are_limited_with_retry_after()
     {
         await using var factory = NewFactory(new Dictionary<string, string?>

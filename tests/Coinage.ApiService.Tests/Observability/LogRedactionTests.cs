@@ -86,6 +86,32 @@ public sealed class LogRedactionTests(InfrastructureFixture infrastructure)
         Assert.DoesNotContain(ClientIp, capture.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Urls_in_framework_lines_keep_their_path_but_lose_their_query_values_in_the_message_and_the_state()
+    {
+        var capture = new ConsoleOutputCapture();
+        await using var api = new ApiFactory(infrastructure, new Dictionary<string, string?>
+        {
+            // As verbose as a deployment could make ASP.NET Core's own request lines.
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
+        });
+        await using var factory = Capturing(api, capture, builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("Coinage:Security:RedirectToHttps", "false");
+        });
+        var secret = $"eyJ{Guid.NewGuid():N}";
+
+        using var response = await factory.CreateClient().GetAsync($"/api/v1/status?market=BTC-USD&access_token={secret}", Ct);
+
+        var starting = capture.Lines.Select(line => JsonDocument.Parse(line).RootElement.Clone())
+            .Single(d => d.GetProperty("Message").GetString()!.StartsWith("Request starting", StringComparison.Ordinal));
+        Assert.Contains("/api/v1/status?market=[redacted]&access_token=[redacted]", starting.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("?market=[redacted]&access_token=[redacted]", starting.GetProperty("State").GetProperty("QueryString").GetString());
+        Assert.Equal("/api/v1/status", starting.GetProperty("State").GetProperty("Path").GetString());
+        Assert.DoesNotContain(secret, capture.Text, StringComparison.Ordinal);
+    }
+
     private static WebApplicationFactory<Program> Capturing(ApiFactory factory, ConsoleOutputCapture capture, Action<IWebHostBuilder>? configure = null) =>
         factory.WithWebHostBuilder(builder =>
         {

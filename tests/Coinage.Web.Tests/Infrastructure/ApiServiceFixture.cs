@@ -1,4 +1,5 @@
 using Coinage.Hosting;
+using Coinage.Hosting.ApplicationModel;
 using Coinage.Hosting.Testing;
 
 [assembly: AssemblyFixture(typeof(Coinage.Web.Tests.Infrastructure.ApiServiceFixture))]
@@ -16,6 +17,22 @@ public sealed class ApiServiceFixture : IAsyncLifetime
     private CoinageApplication? _app;
     private Exception? _startFailure;
 
+    /// <summary>Where the ApiService exports its logs, spans and metrics (OTLP/HTTP), as a collector would receive them.</summary>
+    public OtlpReceiver Telemetry { get; private set; } = null!;
+
+    /// <summary>The ApiService's database, for what a test must read as a person would from their inbox (emailed tokens).</summary>
+    public string DatabaseConnectionString => _app?.GetConnectionString("coinagedb") ?? throw new InvalidOperationException("Not started.", _startFailure);
+
+    /// <summary>The OTLP settings a service needs to export to <see cref="Telemetry"/>, as the AppHost gives them to the dashboard.</summary>
+    public IReadOnlyDictionary<string, string> OtlpSettings(string serviceName) => new Dictionary<string, string>
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_SERVICE_NAME"] = serviceName,
+        ["OTEL_BLRP_SCHEDULE_DELAY"] = "500",
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+    };
+
     /// <summary>The ApiService's own address; throws (failing the calling test) if it could not be started.</summary>
     public Uri ApiAddress => _app is not null && _startFailure is null
         ? _app.GetEndpoint("apiservice")
@@ -28,7 +45,21 @@ public sealed class ApiServiceFixture : IAsyncLifetime
         timeout.CancelAfter(StartTimeout);
         try
         {
+            Telemetry = await OtlpReceiver.StartAsync();
             var builder = await CoinageTestingBuilder.CreateAsync<Projects.Coinage_AppHost>();
+            var api = builder.Resources.Single(r => r.Name == "apiservice");
+            var settings = OtlpSettings("apiservice").Concat(new Dictionary<string, string>
+            {
+                // Everything a deployment could turn on, so a secret in any line at Information or above shows.
+                ["Logging__LogLevel__Default"] = "Information",
+                ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information",
+                ["Logging__LogLevel__Microsoft.AspNetCore.SignalR"] = "Debug",
+                ["Logging__LogLevel__Microsoft.AspNetCore.Http.Connections"] = "Debug",
+            });
+            foreach (var (name, value) in settings)
+            {
+                api.Annotations.Add(new EnvironmentAnnotation(name, _ => value));
+            }
             _app = await builder.BuildAsync();
             await _app.StartAsync(["apiservice"], timeout.Token);
         }
@@ -45,6 +76,10 @@ public sealed class ApiServiceFixture : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+        if (Telemetry is not null)
+        {
+            await Telemetry.DisposeAsync();
         }
     }
 }

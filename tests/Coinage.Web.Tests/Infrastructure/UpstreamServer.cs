@@ -39,8 +39,9 @@ public sealed class UpstreamServer : IAsyncDisposable
         app.UseWebSockets();
 
         app.MapGet("/api/v1/missing", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"{name} has no such route."));
-        // What the market hub's WebSocket transport needs from the proxy: the upgrade, the query (SignalR sends the
-        // access token as access_token there) and frames both ways. Says the path and query, then echoes.
+        // What the market hub's WebSocket transport needs from the proxy: the upgrade, the query, the access token
+        // (which SignalR sends as access_token in the query) and frames both ways. Says the path, query and
+        // Authorization header, then echoes.
         app.Map("/hubs/socket-echo", async (HttpContext context) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
@@ -48,7 +49,7 @@ public sealed class UpstreamServer : IAsyncDisposable
                 return Results.BadRequest();
             }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var hello = System.Text.Encoding.UTF8.GetBytes($"{name} {context.Request.Path}{context.Request.QueryString}");
+            var hello = System.Text.Encoding.UTF8.GetBytes($"{name} {context.Request.Path}{context.Request.QueryString} {context.Request.Headers.Authorization}");
             await socket.SendAsync(hello, System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
             var buffer = new byte[4096];
             while (true)

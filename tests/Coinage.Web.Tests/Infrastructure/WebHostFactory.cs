@@ -26,13 +26,17 @@ public sealed class WebHostFactory : WebApplicationFactory<Program>
     private readonly Uri? _apiAddress;
     private readonly string _environment;
     private readonly IConfigurationSource? _extraConfiguration;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public WebHostFactory(string? webRoot, Uri? apiAddress = null, string environment = TestingEnvironment, bool kestrel = true, IConfigurationSource? extraConfiguration = null)
+    /// <param name="settings">Configuration the host reads from its first line on (log levels included, which win over the quiet defaults).</param>
+    public WebHostFactory(string? webRoot, Uri? apiAddress = null, string environment = TestingEnvironment, bool kestrel = true,
+        IConfigurationSource? extraConfiguration = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _webRoot = webRoot;
         _apiAddress = apiAddress;
         _environment = environment;
         _extraConfiguration = extraConfiguration;
+        _settings = settings ?? new Dictionary<string, string?>();
         if (kestrel)
         {
             UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -48,6 +52,11 @@ public sealed class WebHostFactory : WebApplicationFactory<Program>
         }
         // Nothing listens at port 9 (discard): without an API address, proxied calls must fail fast with a 502.
         builder.UseSetting("services:apiservice:http:0", (_apiAddress ?? new Uri("http://127.0.0.1:9")).ToString());
+        // Host settings: seen by Program while it builds (telemetry exporters, trusted proxies), not only afterwards.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureAppConfiguration(configuration =>
         {
             // Test output keeps what matters: warnings and errors.
@@ -57,6 +66,7 @@ public sealed class WebHostFactory : WebApplicationFactory<Program>
                 ["Logging:LogLevel:Yarp"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             });
+            configuration.AddInMemoryCollection(_settings);
             if (_extraConfiguration is not null)
             {
                 configuration.Add(_extraConfiguration);

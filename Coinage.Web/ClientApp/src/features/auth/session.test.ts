@@ -57,6 +57,38 @@ describe('session', () => {
     expect(store.getState().auth).toMatchObject({ status: 'signedOut', accessToken: null, notice: null });
   });
 
+  it('waits out a page load refresh refused for its rate instead of signing out', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const token = makeAccessToken();
+    http
+      .onPost(refreshUrl)
+      .replyOnce(429, { code: 'rate_limited' }, { 'retry-after': '7' })
+      .onPost(refreshUrl)
+      .reply(200, tokenResponse(token));
+
+    const restoring = store.session.restore();
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(store.getState().auth.status).toBe('restoring');
+    expect(http.history['post']).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(1_000);
+    await restoring;
+    expect(store.getState().auth).toMatchObject({ status: 'signedIn', accessToken: token });
+    expect(http.history['post']).toHaveLength(2);
+  });
+
+  it('gives up a page load restore that stays rate limited', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    http.onPost(refreshUrl).reply(429, { code: 'rate_limited' }, { 'retry-after': '1' });
+
+    const restoring = store.session.restore();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await restoring;
+
+    expect(store.getState().auth).toMatchObject({ status: 'signedOut', accessToken: null });
+    expect(http.history['post']).toHaveLength(3);
+  });
+
   it('sends the access token as a bearer token on API calls', async () => {
     const token = makeAccessToken();
     store.session.accept(tokenResponse(token));

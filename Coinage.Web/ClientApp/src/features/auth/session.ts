@@ -28,6 +28,14 @@ export const logoutUrl = '/api/v1/auth/logout';
 export const refreshLeadMs = 60_000;
 /** Never schedule closer than this, so a clock skew or a very short token cannot spin. */
 const minimumDelayMs = 5_000;
+/** How often a page load waits out a refresh refused with 429 before giving up on the session. */
+const restoreAttempts = 3;
+
+/** `Retry-After` in seconds as milliseconds, within 1 s to 60 s (15 s when missing or unreadable). */
+function retryAfterMs(value: unknown): number {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 15_000;
+}
 
 /**
  * Other tabs of the site share the refresh cookie: two refreshing at once would present the same token
@@ -114,7 +122,7 @@ export class SessionManager {
     return this.inFlight;
   }
 
-  private async doRefresh(): Promise<string | null> {
+  private async doRefresh(attempt = 1): Promise<string | null> {
     const wasSignedIn = this.state.status === 'signedIn';
     try {
       const response = await acrossTabs(() =>
@@ -130,6 +138,13 @@ export class SessionManager {
       if (wasSignedIn && isAxiosError(error) && (status === undefined || status >= 500 || status === 429)) {
         this.retryLater();
         return this.state.accessToken;
+      }
+      // A page load (a new tab, an emailed link) whose refresh is refused for its rate: the API refuses before
+      // rotating, so the cookie still holds. Wait and ask again rather than show the sign-in page.
+      if (this.state.status === 'restoring' && status === 429 && attempt < restoreAttempts) {
+        const headers = isAxiosError(error) ? (error.response?.headers as Record<string, unknown> | undefined) : undefined;
+        await new Promise((resolve) => setTimeout(resolve, retryAfterMs(headers?.['retry-after'])));
+        return this.doRefresh(attempt + 1);
       }
     }
     this.end(wasSignedIn ? sessionEndedNotice : undefined);
