@@ -15,6 +15,7 @@ using Coinage.Worker.Search;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddJsonProblemDetails();
 builder.AddCoinageDbContext();
 builder.AddCoinageRedis();
 builder.AddReadinessChecks();
@@ -35,6 +36,7 @@ if (args is ["reindex", ..])
     return await app.RunReindexCommandAsync(); // docs/search.md
 }
 
+app.UseErrorAnswers();
 app.MapDefaultEndpoints();
 app.MapJobsDashboard();
 
