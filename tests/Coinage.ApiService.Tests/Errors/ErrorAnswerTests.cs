@@ -84,6 +84,29 @@ public sealed class ErrorAnswerTests(InfrastructureFixture infrastructure)
         Assert.True(violations.Count == 0, string.Join('\n', violations));
     }
 
+    /// <summary>Without a Content-Length the limit is Kestrel's, enforced while the body is read: its 413 must be a problem too.</summary>
+    [Theory]
+    [MemberData(nameof(OddAccepts))]
+    public async Task A_chunked_body_over_the_limit_is_a_json_413(string accept)
+    {
+        await using var factory = new ApiFactory(infrastructure);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        using var factoryClient = factory.CreateClient();
+        // A plain handler: the factory's client buffers request bodies (to follow redirects), which gives them a length.
+        using var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = factoryClient.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/login", UriKind.Relative))
+        {
+            Content = new ChunkedContent("{\"email\":\"" + new string('x', 70_000) + "\"}"),
+        };
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Null(request.Content.Headers.ContentLength);
+        await ProblemAnswer.AssertAsync(response, 413);
+    }
+
     public static TheoryData<string, string> NulInQuery => new()
     {
         { "/api/v1/search/orders?market=BTC%00USD", "market" },
@@ -152,5 +175,25 @@ public sealed class ErrorAnswerTests(InfrastructureFixture infrastructure)
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Coinage.ApiService.Identity.Tokens.SigningKeys.DeriveKeyBytes(ApiFactory.JwtSigningKey)), SecurityAlgorithms.HmacSha256),
         });
+    }
+
+    /// <summary>A JSON body of unknown length, so HttpClient sends it chunked.</summary>
+    private sealed class ChunkedContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public ChunkedContent(string json)
+        {
+            _bytes = Encoding.UTF8.GetBytes(json);
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
