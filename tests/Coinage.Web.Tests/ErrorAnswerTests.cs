@@ -42,14 +42,18 @@ public sealed class ErrorAnswerTests(WebHostFixture host) : IClassFixture<WebHos
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(502, (int)response.StatusCode);
-        await AssertProblemAsync(response, 502);
+        // The words the front end shows for a 502 (src/api/apiError.ts).
+        Assert.Equal("The API is unreachable", await AssertProblemAsync(response, 502));
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, int status)
+    /// <returns>The problem's title.</returns>
+    private static async Task<string?> AssertProblemAsync(HttpResponseMessage response, int status)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(status, problem.RootElement.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("title").GetString()));
+        var title = problem.RootElement.GetProperty("title").GetString();
+        Assert.False(string.IsNullOrEmpty(title));
+        return title;
     }
 }
