@@ -5,6 +5,7 @@ using Coinage.Web.Security;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddJsonProblemDetails();
 builder.AddSecurityHeaders();
 builder.AddFrontEnd();
 builder.AddApiProxy();
@@ -14,6 +15,10 @@ var app = builder.Build();
 // The client's address and scheme, from the ingress in Coinage:ForwardedHeaders only (ServiceDefaults); the proxy passes them on.
 app.UseForwardedHeaders();
 app.UseSecurityHeaders();
+// The front end's own errors (a missing asset, a POST to a page, the API unreachable: 502) as JSON
+// problem details, like the API's, which pass through the proxy as they are.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.UseFrontEnd();
 
 app.MapDefaultEndpoints();

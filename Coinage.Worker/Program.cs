@@ -14,6 +14,7 @@ using Coinage.Worker.Search;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddJsonProblemDetails();
 builder.AddCoinageDbContext();
 builder.AddCoinageRedis();
 builder.AddCoinageHangfire();
@@ -33,6 +34,7 @@ if (args is ["reindex", ..])
     return await app.RunReindexCommandAsync(); // docs/search.md
 }
 
+app.UseErrorAnswers();
 app.MapDefaultEndpoints();
 app.MapJobsDashboard();
 

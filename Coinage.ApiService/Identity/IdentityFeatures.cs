@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using StackExchange.Redis;
 
 namespace Coinage.ApiService.Identity;
@@ -78,6 +79,7 @@ internal static partial class IdentityFeatures
         });
         services.AddSingleton<AccessTokenIssuer>();
         services.AddScoped<SessionService>();
+        services.AddSingleton<SessionOwners>();
         services.AddScoped<AuthService>();
         services.AddSingleton<IdentityTelemetry>();
         services.AddSingleton<TotpService>();
@@ -127,27 +129,43 @@ internal static partial class IdentityFeatures
     }
 
     /// <summary>
-    /// Every authenticated request: is the token's session revoked (logout, sign-out-others,
-    /// password change, reuse of a refresh token, admin lock)? Fails closed when Redis cannot answer.
+    /// Every authenticated request: does the token name a user (<c>sub</c>) and that user's session
+    /// (<c>sid</c>), and is the session revoked (logout, sign-out-others, password change, reuse of a
+    /// refresh token, admin lock)? Fails closed when Redis cannot answer. Past this point the
+    /// endpoints can rely on <see cref="ClaimsPrincipalExtensions.UserId"/>.
     /// </summary>
     private static async Task RejectRevokedSessionsAsync(TokenValidatedContext context)
     {
+        var sub = context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
+        if (sub is null || !Guid.TryParse(sub, out var userId))
+        {
+            context.Fail("The token names no user.");
+            return;
+        }
         var sid = context.Principal?.FindFirst(AccessTokenIssuer.SessionIdClaim)?.Value;
         if (sid is null || !Guid.TryParse(sid, out var sessionId))
         {
             context.Fail("The token has no session.");
             return;
         }
+        var services = context.HttpContext.RequestServices;
         try
         {
-            if (await SessionService.IsRevokedAsync(context.HttpContext.RequestServices.GetRequiredService<IConnectionMultiplexer>(), sessionId).ConfigureAwait(false))
+            if (await SessionService.IsRevokedAsync(services.GetRequiredService<IConnectionMultiplexer>(), sessionId).ConfigureAwait(false))
             {
                 context.Fail("The session has been revoked.");
+                return;
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             context.Fail("Session revocation cannot be checked.");
+            return;
+        }
+        if (!await services.GetRequiredService<SessionOwners>()
+                .OwnsAsync(services.GetRequiredService<CoinageDbContext>(), sessionId, userId, context.HttpContext.RequestAborted).ConfigureAwait(false))
+        {
+            context.Fail("The token's session is not its user's.");
         }
     }
 

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Coinage.ApiService.Infrastructure;
 
 /// <summary>
-/// What every endpoint of the API gets without asking: RFC 9457 problem details for every
-/// error (exceptions, bare status codes such as 404, oversized bodies) and a request body limit.
+/// What every endpoint of the API gets without asking: RFC 9457 problem details in JSON for every
+/// error (exceptions, bare status codes such as 404, oversized bodies), whatever the Accept header
+/// asks for, a request body limit, and no control characters in query or route values.
 /// </summary>
 internal static class HttpConventions
 {
@@ -14,7 +15,7 @@ internal static class HttpConventions
 
     public static WebApplicationBuilder AddHttpConventions(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.AddJsonProblemDetails();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
@@ -29,6 +30,7 @@ internal static class HttpConventions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<MalformedRequestMiddleware>();
         return app;
     }
 }

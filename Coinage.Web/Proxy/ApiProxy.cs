@@ -63,6 +63,7 @@ internal static class ApiProxy
                     context.AddRequestTransform(MoveAccessTokenToHeader);
                 }
             });
+        builder.Services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails += DescribeProxyFailure);
         return builder;
     }
 
@@ -83,6 +84,25 @@ internal static class ApiProxy
             }
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// YARP answers 502/503/504 without a body when the API is down or slow; status code pages turn that
+    /// into a problem, whose title says it in the words the front end shows for these statuses.
+    /// </summary>
+    private static void DescribeProxyFailure(ProblemDetailsContext context)
+    {
+        if (!IsProxied(context.HttpContext.Request.Path))
+        {
+            return;
+        }
+        context.ProblemDetails.Title = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status502BadGateway => "The API is unreachable",
+            StatusCodes.Status503ServiceUnavailable => "The service is unavailable",
+            StatusCodes.Status504GatewayTimeout => "The API did not answer in time",
+            _ => context.ProblemDetails.Title,
+        };
     }
 
     public static WebApplication MapApiProxy(this WebApplication app)
