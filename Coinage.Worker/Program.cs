@@ -3,6 +3,7 @@ using Coinage.Domain.Redis;
 using Coinage.Worker.Email;
 using Coinage.Worker.Funding;
 using Coinage.Worker.Hangfire;
+using Coinage.Worker.Infrastructure;
 using Coinage.Worker.Jobs;
 using Coinage.Worker.MarketMaker;
 using Coinage.Worker.Matching;
