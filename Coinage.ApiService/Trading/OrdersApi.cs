@@ -138,7 +138,9 @@ public static class OrdersApi
         {
             return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
-        if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall)
+        if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
+            // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
+            && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
         {
             return new PreparedPlacement(null, Refused(telemetry, tooSmall));
         }

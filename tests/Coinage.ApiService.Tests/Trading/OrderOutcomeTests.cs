@@ -51,11 +51,31 @@ public sealed class OrderOutcomeTests(InfrastructureFixture infrastructure)
         Assert.Equal("below_one_lot", item.GetProperty("problem").GetProperty("code").GetString());
 
         // 650 USD pays for exactly one lot: placed and filled, with no close reason.
-        var bought = await buyer.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "market", quoteAmount = "650" });
+        var oneLot = new { market = "BTC-USD", side = "buy", type = "market", quoteAmount = "650", clientOrderId = "one-lot" };
+        var bought = await buyer.PlaceAsync(oneLot);
         await ExchangeDatabase.WaitProcessedAsync(env.Database);
         var order = await buyer.GetAsync($"/api/v1/orders/{bought.GetProperty("id").GetString()}");
         Assert.Equal(("filled", "0.01"), (order.GetProperty("status").GetString(), order.GetProperty("filledQuantity").GetString()));
         Assert.Equal(JsonValueKind.Null, order.GetProperty("closeReason").ValueKind);
+
+        // The ask moves up to 70000; a retry of that order is still answered with it (200), not refused.
+        using (var cancelAll = await seller.Http.DeleteAsync(new Uri("/api/v1/orders?market=BTC-USD", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancelAll.StatusCode);
+        }
+        await seller.PlaceAsync(new { market = "BTC-USD", side = "sell", type = "limit", price = "70000", quantity = "0.01" });
+        await ExchangeDatabase.WaitProcessedAsync(env.Database);
+        await BestAskAsync(buyer, "70000"); // published to Redis just after the commit
+        using (var retry = await buyer.PlaceRawAsync(oneLot))
+        {
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+            Assert.Equal(bought.GetProperty("id").GetString(), (await JsonAsync(retry)).GetProperty("id").GetString());
+        }
+        using (var fresh = await buyer.PlaceRawAsync(oneLot with { clientOrderId = "one-lot-again" }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, fresh.StatusCode);
+            Assert.EndsWith("costs 700 USD at the best ask of 70000 USD.", (await JsonAsync(fresh)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
         await ExchangeDatabase.AssertInvariantsAsync(env.Database);
     }
 
@@ -111,6 +131,17 @@ public sealed class OrderOutcomeTests(InfrastructureFixture infrastructure)
             Assert.Equal(reason, update.GetProperty("closeReason").GetString());
         }
         await ExchangeDatabase.AssertInvariantsAsync(env.Database);
+    }
+
+    private static async Task BestAskAsync(Trader trader, string price)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await trader.GetAsync("/api/v1/markets/BTC-USD/book?depth=1")).GetProperty("asks") is var asks
+            && (asks.GetArrayLength() == 0 || asks[0][0].GetString() != price))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The best ask never became {price}: {asks}");
+            await Task.Delay(50, Ct);
+        }
     }
 
     private static async Task<string> IdAsync(Trader trader, object order) => (await trader.PlaceAsync(order)).GetProperty("id").GetString()!;
