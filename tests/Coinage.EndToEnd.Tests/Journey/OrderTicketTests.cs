@@ -30,7 +30,7 @@ public sealed class OrderTicketTests(OrderTicketPlatform platform) : IClassFixtu
             await Expect(TimeInForce(ticket)).ToHaveTextAsync("IOC — fill now, cancel rest");
             await Field(ticket, "Total").FillAsync("350");
             var dialog = await ConfirmAsync(page, ticket, "Buy ETH");
-            await Expect(dialog.GetByTestId("confirm-terms")).ToHaveTextAsync("Market order, IOC");
+            await Expect(dialog.GetByText("Market order, IOC", new() { Exact = true })).ToBeVisibleAsync();
             await PlaceAsync(dialog);
             await Expect(Toast(page, "Buy order filled: 0.1 ETH at 3,500.0 USD")).ToBeVisibleAsync();
 
@@ -40,7 +40,7 @@ public sealed class OrderTicketTests(OrderTicketPlatform platform) : IClassFixtu
             await Field(ticket, "Price").FillAsync("3000");
             await Field(ticket, "Amount").FillAsync("0.1");
             dialog = await ConfirmAsync(page, ticket, "Buy ETH");
-            await Expect(dialog.GetByTestId("confirm-terms")).ToHaveTextAsync("Limit order, GTC");
+            await Expect(dialog.GetByText("Limit order, GTC", new() { Exact = true })).ToBeVisibleAsync();
             await Expect(dialog.GetByTestId("confirm-tif")).ToHaveTextAsync(new Regex("^Good till cancelled: .* rests on the book"));
             await PlaceAsync(dialog);
 
@@ -90,7 +90,7 @@ public sealed class OrderTicketTests(OrderTicketPlatform platform) : IClassFixtu
             await Field(ticket, "Price").FillAsync("60000");
             await Field(ticket, "Amount").FillAsync("0.01");
             var dialog = await ConfirmAsync(page, ticket, "Buy BTC");
-            await Expect(dialog.GetByTestId("confirm-terms")).ToHaveTextAsync("Limit order, IOC");
+            await Expect(dialog.GetByText("Limit order, IOC", new() { Exact = true })).ToBeVisibleAsync();
             await PlaceAsync(dialog);
             await Expect(Toast(page, "Your buy order in BTC-USD was cancelled with nothing filled: immediate-or-cancel: what could not fill at once was cancelled")).ToBeVisibleAsync();
 
