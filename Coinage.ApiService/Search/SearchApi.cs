@@ -121,7 +121,7 @@ public static class SearchApi
         http.Response.Headers[SourceHeader] = found.Source;
         return TypedResults.Ok(new Page<OrderResponse>(
             [.. found.Result.Items.Select(o => new OrderResponse(o.Id, o.ClientOrderId, o.Market, o.Side, o.Type, o.TimeInForce, o.PostOnly, o.Status,
-                o.Price, o.Quantity, o.QuoteAmount, o.FilledQuantity, o.FilledQuote, o.AveragePrice, o.Fee, o.HoldAsset, o.RemainingHold, o.CreatedAt, o.UpdatedAt))],
+                o.Price, o.Quantity, o.QuoteAmount, o.FilledQuantity, o.FilledQuote, o.AveragePrice, o.Fee, o.HoldAsset, o.RemainingHold, o.CreatedAt, o.UpdatedAt, o.CloseReason))],
             found.Result.NextCursor));
     }
 

@@ -27,6 +27,9 @@ public static class ExchangeErrorCodes
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string InvalidCursor = "invalid_cursor";
 
+    /// <summary>A market buy whose budget cannot pay for one lot at the best ask: it would be cancelled with nothing filled.</summary>
+    public const string BelowOneLot = "below_one_lot";
+
     /// <summary>A batch item whose write failed (503): retrying it with its clientOrderId is safe.</summary>
     public const string NotConfirmed = "not_confirmed";
 }
@@ -55,6 +58,15 @@ internal static class ExchangeProblems
     public static ProblemHttpResult Conflict(string code, string detail) => Problems.Create(StatusCodes.Status409Conflict, code, "The request conflicts with the current state.", detail);
 
     public static ProblemHttpResult Unprocessable(string code, string detail) => Problems.Create(StatusCodes.Status422UnprocessableEntity, code, "The request cannot be carried out.", detail);
+
+    /// <summary>A 422 about one field: the reason is both the detail and that field's error, so a form shows it on the field.</summary>
+    public static ProblemHttpResult Unprocessable(string code, string field, string detail) =>
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The request cannot be carried out.",
+            type: Problems.TypeBase + code,
+            extensions: new Dictionary<string, object?> { ["code"] = code, ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
 }
 
 /// <summary>Keyset pagination: the cursor is the last id of the previous page, newest first.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
+using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Security;
 using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
@@ -53,7 +54,7 @@ public static class OrderBatchApi
     }
 
     public static async Task<Results<Ok<OrderBatchResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
-        PlaceOrderBatchRequest request, HttpContext http, TradingCatalog catalog, OrderCommitter committer, TradingTelemetry telemetry,
+        PlaceOrderBatchRequest request, HttpContext http, TradingCatalog catalog, MarketDataReader marketData, OrderCommitter committer, TradingTelemetry telemetry,
         RedisRateLimiter limiter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -73,7 +74,7 @@ public static class OrderBatchApi
                 prepared.Add(new OrdersApi.PreparedPlacement(null, Invalid: Problems.Validation("orders", "An order is missing.")));
                 continue;
             }
-            prepared.Add(await OrdersApi.PrepareAsync(order, http, catalog, telemetry, cancellationToken).ConfigureAwait(false));
+            prepared.Add(await OrdersApi.PrepareAsync(order, http, catalog, marketData, telemetry, cancellationToken).ConfigureAwait(false));
         }
         // Queued as one unit: the group commit judges them in this order, in one transaction, with one audit entry.
         var placements = prepared.Where(p => p.Placement is not null).Select(p => p.Placement!).ToList();

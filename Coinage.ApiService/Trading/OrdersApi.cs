@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
+using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Security;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
@@ -25,10 +26,16 @@ public sealed record PlaceOrderRequest(
     string? Market, string? Side, string? Type, string? TimeInForce, string? Price, string? Quantity, string? QuoteAmount,
     bool PostOnly = false, string? ClientOrderId = null, string? SelfTradePrevention = null);
 
+/// <param name="CloseReason">
+/// Why a cancelled or rejected order ended: <c>user</c>, <c>immediate_or_cancel</c>, <c>fill_or_kill</c>,
+/// <c>self_trade_prevention</c>, <c>no_liquidity</c>, <c>below_one_lot</c>, <c>post_only_would_take</c>,
+/// <c>invalid_order</c> or <c>processing_failed</c>; null while it is live, once it filled, and for orders that
+/// ended before reasons were recorded.
+/// </param>
 public sealed record OrderResponse(
     string Id, string? ClientOrderId, string Market, string Side, string Type, string TimeInForce, bool PostOnly, string Status,
     string? Price, string? Quantity, string? QuoteAmount, string FilledQuantity, string FilledQuote, string? AveragePrice,
-    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CloseReason);
 
 public sealed record FillResponse(
     string Id, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity, string QuoteAmount, string Fee, string FeeAsset, DateTimeOffset CreatedAt);
@@ -47,7 +54,8 @@ public static class OrdersApi
         orders.MapPost("", PlaceAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Place an order. The same clientOrderId returns the same order (200), never a second one")
             .WithDescription("Errors (problem code): 400 invalid_price, invalid_quantity, invalid_amount, invalid_order_type, below_minimum_size, below_minimum_notional, validation_failed; " +
-                "403 email_not_verified; 404 unknown_market; 409 market_halted, duplicate_client_order_id (same id, other terms); 422 insufficient_funds.")
+                "403 email_not_verified; 404 unknown_market; 409 market_halted, duplicate_client_order_id (same id, other terms); 422 insufficient_funds, " +
+                "below_one_lot (a market buy whose quoteAmount cannot pay for one lot at the best ask; errors.quoteAmount says why).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -79,13 +87,14 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceAsync(
-        PlaceOrderRequest request, HttpContext http, TradingCatalog catalog, OrderCommitter committer, TradingTelemetry telemetry, CancellationToken cancellationToken)
+        PlaceOrderRequest request, HttpContext http, TradingCatalog catalog, MarketDataReader marketData, OrderCommitter committer, TradingTelemetry telemetry,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
         ArgumentNullException.ThrowIfNull(telemetry);
-        var prepared = await PrepareAsync(request, http, catalog, telemetry, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAsync(request, http, catalog, marketData, telemetry, cancellationToken).ConfigureAwait(false);
         if (prepared.Invalid is { } invalid)
         {
             return invalid;
@@ -110,7 +119,7 @@ public static class OrdersApi
 
     /// <summary>Everything about a placement that needs no lock: the fields, the market, its grid and minimums.</summary>
     internal static async Task<PreparedPlacement> PrepareAsync(
-        PlaceOrderRequest request, HttpContext http, TradingCatalog catalog, TradingTelemetry telemetry, CancellationToken cancellationToken)
+        PlaceOrderRequest request, HttpContext http, TradingCatalog catalog, MarketDataReader marketData, TradingTelemetry telemetry, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var clientOrderId = errors.Text("clientOrderId", request.ClientOrderId, 64, required: false);
@@ -128,6 +137,12 @@ public static class OrdersApi
         if (!TryBuild(request, market, spot, out var terms, out var problem))
         {
             return new PreparedPlacement(null, Refused(telemetry, problem!));
+        }
+        if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
+            // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
+            && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
+        {
+            return new PreparedPlacement(null, Refused(telemetry, tooSmall));
         }
         var hash = RequestHash(symbol, terms);
         // Only now: a refused request does not create the user's ledger owner.
@@ -415,6 +430,30 @@ public static class OrdersApi
         return true;
     }
 
+    /// <summary>
+    /// A market buy buys whole lots: a budget below one lot at the best ask would be accepted and then cancelled
+    /// with nothing filled, so it is refused up front, saying what one lot costs. The book is the one last
+    /// published (one Redis read, market buys only); it may have moved since, and the engine stays the judge: a
+    /// budget that no longer buys a lot when it is matched ends cancelled with the reason <c>below_one_lot</c>. An
+    /// empty (or not yet published) ask side is not refused here, for the same reason: the order ends
+    /// <c>no_liquidity</c> if the book is still empty when it is matched.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> BelowOneLotAsync(long budgetUnits, MarketRecord market, SpotMarket spot, MarketDataReader marketData,
+        CancellationToken cancellationToken)
+    {
+        var book = await marketData.BookAsync(new MarketInfo(market, spot), 1, cancellationToken).ConfigureAwait(false);
+        if (book.Asks is not [[var bestAsk, ..], ..] || !Money.TryParse(bestAsk, out var price) || !spot.Spec.TryToPriceTicks(price, out var askTicks)
+            || budgetUnits >= askTicks)
+        {
+            return null;
+        }
+        var oneLot = spot.QuoteNotional(askTicks, 1);
+        var budget = spot.QuoteAmount(budgetUnits);
+        return ExchangeProblems.Unprocessable(ExchangeErrorCodes.BelowOneLot, "quoteAmount",
+            $"{Money.Format(budget)} {market.QuoteAsset} does not buy one lot: the smallest amount, {Money.Format(spot.Spec.LotSize)} {market.BaseAsset}, " +
+            $"costs {Money.Format(oneLot)} {market.QuoteAsset} at the best ask of {Money.Format(price)} {market.QuoteAsset}.");
+    }
+
     private static string RequestHash(string symbol, in PlaceOrder o)
     {
         var text = string.Join('|', symbol, o.Side, o.Type, o.TimeInForce, o.Price, o.Quantity, o.QuoteBudget, o.PostOnly, o.SelfTradePrevention);
@@ -434,6 +473,6 @@ public static class OrdersApi
             o.QuoteBudgetUnits > 0 ? null : Money.Format(spot.BaseQuantity(o.QuantityLots)),
             o.QuoteBudgetUnits > 0 ? Money.Format(spot.QuoteAmount(o.QuoteBudgetUnits)) : null,
             Money.Format(spot.BaseQuantity(o.FilledLots)), Money.Format(o.FilledQuote), Money.Format(state.AveragePrice(spot)),
-            Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt);
+            Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt, OrderNames.CloseReason(o.CloseReason));
     }
 }

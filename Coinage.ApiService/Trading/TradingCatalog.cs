@@ -65,6 +65,19 @@ public sealed class TradingCatalog(IDbContextFactory<CoinageDbContext> contexts,
         return owner;
     }
 
+    /// <summary>
+    /// Whether the user already has an order with this client order id. Read only on the rare paths that refuse a
+    /// request before the group commit on the state of the market, so that a retry of an order placed earlier still
+    /// answers with that order; never creates the user's ledger owner.
+    /// </summary>
+    internal async Task<bool> ClientOrderExistsAsync(Guid userId, string clientOrderId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Orders.AsNoTracking()
+            .AnyAsync(o => o.ClientOrderId == clientOrderId && db.Traders.Any(t => t.UserId == userId && t.OwnerId == o.OwnerId), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     private async Task<IReadOnlyDictionary<string, TradingMarket>> LoadMarketsAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

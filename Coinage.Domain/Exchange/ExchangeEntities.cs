@@ -175,6 +175,9 @@ public sealed class OrderRecord
 
     public OrderStatus Status { get; set; }
 
+    /// <summary>Why a Cancelled or Rejected order ended (set by settlement with its status); None otherwise.</summary>
+    public OrderCloseReason CloseReason { get; set; }
+
     /// <summary>
     /// Time priority on the book while the order rests: stamped by the matching host when the order first rests,
     /// cleared (by <see cref="Apply"/>) when it leaves the book. Rebuild restores resting orders in this order.
@@ -202,6 +205,7 @@ public sealed class OrderRecord
         FeeExact = FeeExact,
         FeePaid = FeePaid,
         Status = Status,
+        CloseReason = CloseReason,
     };
 
     public void Apply(OrderLedgerState state, DateTimeOffset now)
@@ -213,6 +217,7 @@ public sealed class OrderRecord
         FeeExact = state.FeeExact;
         FeePaid = state.FeePaid;
         Status = state.Status;
+        CloseReason = state.CloseReason;
         if (Status is not (OrderStatus.Open or OrderStatus.PartiallyFilled))
         {
             BookPriority = null;

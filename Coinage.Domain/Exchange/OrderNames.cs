@@ -21,6 +21,21 @@ public static class OrderNames
         _ => "rejected",
     };
 
+    /// <summary>Why a cancelled or rejected order ended, or null when it did not (or nothing was recorded).</summary>
+    public static string? CloseReason(OrderCloseReason reason) => reason switch
+    {
+        OrderCloseReason.User => "user",
+        OrderCloseReason.ImmediateOrCancel => "immediate_or_cancel",
+        OrderCloseReason.FillOrKill => "fill_or_kill",
+        OrderCloseReason.SelfTrade => "self_trade_prevention",
+        OrderCloseReason.NoLiquidity => "no_liquidity",
+        OrderCloseReason.BelowOneLot => "below_one_lot",
+        OrderCloseReason.PostOnlyWouldTake => "post_only_would_take",
+        OrderCloseReason.InvalidOrder => "invalid_order",
+        OrderCloseReason.ProcessingFailed => "processing_failed",
+        _ => null,
+    };
+
     /// <summary>Every name <see cref="Status"/> gives, in status order.</summary>
     public static readonly IReadOnlyList<string> Statuses = ["pending", "open", "partially_filled", "filled", "cancelled", "rejected"];
 }

@@ -24,6 +24,43 @@ public enum OrderStatus : byte
 }
 
 /// <summary>
+/// Why an order ended without filling completely (Cancelled or Rejected), stored with the order
+/// (<c>orders.close_reason</c>) and shown to its owner. The first values are the engine's
+/// <see cref="CancelReason"/>, number for number, so settlement stores the engine's reason as it is.
+/// </summary>
+public enum OrderCloseReason : byte
+{
+    None = 0,
+
+    /// <summary>Cancelled by its owner (cancel or cancel-all).</summary>
+    User = CancelReason.User,
+
+    /// <summary>The unfilled remainder of an immediate-or-cancel order.</summary>
+    ImmediateOrCancel = CancelReason.ImmediateOrCancelRemainder,
+
+    /// <summary>A fill-or-kill order the book could not fill completely; nothing traded.</summary>
+    FillOrKill = CancelReason.FillOrKillNotFillable,
+
+    /// <summary>Self-trade prevention: it would have traded with an order of the same owner.</summary>
+    SelfTrade = CancelReason.SelfTrade,
+
+    /// <summary>A market order ran out of orders on the other side of the book.</summary>
+    NoLiquidity = CancelReason.MarketNoLiquidity,
+
+    /// <summary>What is left of a market buy's budget cannot pay for one lot at the best ask.</summary>
+    BelowOneLot = CancelReason.QuoteBelowOneLot,
+
+    /// <summary>Rejected: a post-only order that would have taken liquidity.</summary>
+    PostOnlyWouldTake = 20,
+
+    /// <summary>Rejected by the engine for its terms (a combination the API should have refused).</summary>
+    InvalidOrder = 21,
+
+    /// <summary>Rejected: its place command failed every time it was processed and was taken out of the stream.</summary>
+    ProcessingFailed = 22,
+}
+
+/// <summary>
 /// What the ledger knows about one order: its terms in engine units, the funds held for it and what
 /// it has traded. The database stores one row of this per order; <see cref="SettlementCalculator"/>
 /// takes the current rows and returns the new ones.
@@ -67,6 +104,9 @@ public sealed record OrderLedgerState
     public decimal FeePaid { get; init; }
 
     public OrderStatus Status { get; init; }
+
+    /// <summary>Why a Cancelled or Rejected order ended; <see cref="OrderCloseReason.None"/> otherwise.</summary>
+    public OrderCloseReason CloseReason { get; init; }
 
     public bool IsQuoteBudget => QuoteBudget > 0;
 

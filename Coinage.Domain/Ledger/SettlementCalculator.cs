@@ -199,8 +199,14 @@ public sealed class SettlementCalculator
             }
 
             // A budget buy that spent all it could (the rest buys less than one lot) did its job: Filled, not Cancelled.
-            var done = e.CancelReason == CancelReason.QuoteBelowOneLot && order.FilledQuantity > 0 ? OrderStatus.Filled : OrderStatus.Cancelled;
-            Set(Finish(order, done));
+            if (e.CancelReason == CancelReason.QuoteBelowOneLot && order.FilledQuantity > 0)
+            {
+                Set(Finish(order, OrderStatus.Filled));
+                return;
+            }
+
+            Expect(e.CancelReason != CancelReason.None, e, "a cancel without a reason");
+            Set(Finish(order with { CloseReason = (OrderCloseReason)e.CancelReason }, OrderStatus.Cancelled));
         }
 
         public void Rejected(in MatchEvent e)
@@ -220,7 +226,8 @@ public sealed class SettlementCalculator
             }
 
             Expect(order.Status == OrderStatus.Pending, e, $"order is {order.Status}, not Pending");
-            Set(Finish(order, OrderStatus.Rejected));
+            var reason = e.RejectReason == RejectReason.PostOnlyWouldTake ? OrderCloseReason.PostOnlyWouldTake : OrderCloseReason.InvalidOrder;
+            Set(Finish(order with { CloseReason = reason }, OrderStatus.Rejected));
         }
 
         public SettlementResult Result()

@@ -25,9 +25,10 @@ public sealed record Ticker(
     string Symbol, string? Last, string? Open24h, string? High24h, string? Low24h, string? Change24h, string? ChangePercent24h,
     string Volume24h, string QuoteVolume24h, string? BestBid, string? BestAsk, DateTimeOffset At);
 
+/// <param name="CloseReason">Why a cancelled or rejected order ended (<c>OrderNames.CloseReason</c>); null otherwise.</param>
 public sealed record OrderUpdate(
     string Id, string Market, string Side, string Type, string Status, string? Price, string? Quantity,
-    string FilledQuantity, string FilledQuote, string? AveragePrice, DateTimeOffset UpdatedAt);
+    string FilledQuantity, string FilledQuote, string? AveragePrice, DateTimeOffset UpdatedAt, string? CloseReason = null);
 
 public sealed record FillUpdate(
     string TradeId, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity,

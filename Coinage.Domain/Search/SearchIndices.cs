@@ -90,6 +90,8 @@ public static class SearchIndices
         ["remainingHold"] = Stored(),
         ["createdAt"] = Date(),
         ["updatedAt"] = Date(),
+        // Added after the first indices were built: SearchReindexer.EnsureMappingsAsync adds it to those.
+        ["closeReason"] = Keyword(),
     });
 
     public static readonly SearchIndex Fills = new("coinage-fills", new JsonObject

@@ -424,7 +424,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                 {
                     await LedgerStore.PostAsync(db, [LedgerOperations.ReleaseHold(state, state.RemainingHold)], assets, now, cancellationToken).ConfigureAwait(false);
                 }
-                order.Apply(state with { RemainingHold = 0, Status = OrderStatus.Rejected }, now);
+                order.Apply(state with { RemainingHold = 0, Status = OrderStatus.Rejected, CloseReason = OrderCloseReason.ProcessingFailed }, now);
                 rejected = true;
             }
         }

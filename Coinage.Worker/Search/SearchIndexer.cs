@@ -65,6 +65,10 @@ public sealed partial class SearchIndexer(
             {
                 await reindexer.RebuildLockedAsync(cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                await reindexer.EnsureMappingsAsync(cancellationToken).ConfigureAwait(false);
+            }
             await CleanErasedAsync(cancellationToken).ConfigureAwait(false);
             var audit = await IndexAuditAsync(cancellationToken).ConfigureAwait(false);
             var orders = await IndexOrdersAsync(cancellationToken).ConfigureAwait(false);

@@ -54,6 +54,27 @@ public sealed partial class SearchReindexer(
         return false;
     }
 
+    private static volatile bool s_mappingsEnsured;
+
+    /// <summary>
+    /// Adds fields introduced since the live indices were built (their mappings are strict, so a document with a
+    /// field they do not know would be refused) to those indices, once per process: new indices get them from the
+    /// template. Adding a field is always allowed, so no reindex is needed for it.
+    /// </summary>
+    internal async Task EnsureMappingsAsync(CancellationToken cancellationToken)
+    {
+        if (s_mappingsEnsured)
+        {
+            return;
+        }
+        foreach (var index in SearchIndices.All)
+        {
+            await client!.PutIndexTemplateAsync(index.Alias, index.Template(), cancellationToken).ConfigureAwait(false);
+            await client.PutMappingAsync(index.Alias, index.Properties, cancellationToken).ConfigureAwait(false);
+        }
+        s_mappingsEnsured = true;
+    }
+
     /// <summary>The rebuild itself; the caller holds <see cref="SearchLock"/>.</summary>
     internal async Task<SearchReindexResult> RebuildLockedAsync(CancellationToken cancellationToken)
     {

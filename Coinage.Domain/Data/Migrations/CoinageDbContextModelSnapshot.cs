@@ -536,6 +536,10 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("client_order_id");
 
+                    b.Property<byte>("CloseReason")
+                        .HasColumnType("smallint")
+                        .HasColumnName("close_reason");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

@@ -56,6 +56,13 @@ public sealed class ElasticsearchClient : IElasticsearchClient
         using var response = await SendAsync("indices.put_index_template", HttpMethod.Put, $"_index_template/{Escape(name)}", JsonBody(template), null, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task PutMappingAsync(string index, JsonObject properties, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        using var response = await SendAsync("indices.put_mapping", HttpMethod.Put, $"{Escape(index)}/_mapping",
+            JsonBody(new JsonObject { ["properties"] = properties.DeepClone() }), index, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task CreateIndexAsync(string index, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync("indices.create", HttpMethod.Put, Escape(index), JsonBody(new JsonObject()), index, cancellationToken).ConfigureAwait(false);

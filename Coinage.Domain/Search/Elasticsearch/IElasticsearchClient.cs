@@ -18,6 +18,12 @@ public interface IElasticsearchClient
     /// <summary><c>PUT /_index_template/{name}</c>: creates or replaces a composable index template.</summary>
     Task PutIndexTemplateAsync(string name, JsonObject template, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>PUT /{index}/_mapping</c> with <c>{ "properties": … }</c>: adds fields to the mapping of an index (or of the
+    /// indices behind an alias). Fields already mapped the same way are left as they are.
+    /// </summary>
+    Task PutMappingAsync(string index, JsonObject properties, CancellationToken cancellationToken = default);
+
     /// <summary><c>PUT /{index}</c> with an empty body: settings and mappings come from the matching template.</summary>
     Task CreateIndexAsync(string index, CancellationToken cancellationToken = default);
 

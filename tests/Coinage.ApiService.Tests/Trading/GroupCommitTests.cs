@@ -243,7 +243,8 @@ public sealed class GroupCommitTests(InfrastructureFixture infrastructure)
         }
         Assert.Equal("failed", await ExchangeDatabase.ScalarAsync<string>(Db, "SELECT result FROM market_commands WHERE sequence = @id AND processed_at IS NOT NULL", ("id", poison)));
         var order = await trader.GetAsync($"/api/v1/orders/{poison}");
-        Assert.Equal(("rejected", "0"), (order.GetProperty("status").GetString(), order.GetProperty("remainingHold").GetString()));
+        Assert.Equal(("rejected", "0", "processing_failed"),
+            (order.GetProperty("status").GetString(), order.GetProperty("remainingHold").GetString(), order.GetProperty("closeReason").GetString()));
         Assert.Equal("open", (await trader.GetAsync($"/api/v1/orders/{afterId}")).GetProperty("status").GetString());
         // The poisoned order's hold is back: only the two good bids hold funds (10.02 + 10.02).
         Assert.Equal((1000m - 20.04m, 20.04m), (await trader.BalancesAsync())["USD"]);

@@ -229,6 +229,9 @@ public sealed class LedgerPropertyTests
         foreach (var order in ledger.Orders.Values)
         {
             Assert.NotEqual(OrderStatus.Pending, order.Status);
+            // A cancelled or rejected order always says why; a live or filled one never claims a reason.
+            Assert.True(order.Status is OrderStatus.Cancelled or OrderStatus.Rejected ? order.CloseReason != OrderCloseReason.None : order.CloseReason == OrderCloseReason.None,
+                $"order {order.OrderId} is {order.Status} with close reason {order.CloseReason}");
             if (order.IsDone)
             {
                 Assert.True(order.RemainingHold == 0, $"done order {order.OrderId} still holds {order.RemainingHold}");

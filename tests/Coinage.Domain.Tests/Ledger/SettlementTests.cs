@@ -186,6 +186,37 @@ public sealed class SettlementTests
     }
 
     [Fact]
+    public void Every_cancelled_or_rejected_order_records_why_it_ended()
+    {
+        var h = Harness();
+        h.Place(PlaceOrder.Limit(1, 2, Side.Sell, 49_000, 5));
+        h.Place(PlaceOrder.Limit(2, 1, Side.Buy, 48_000, 5));
+
+        h.Place(PlaceOrder.Limit(3, 3, Side.Buy, 49_000, 8, TimeInForce.ImmediateOrCancel)); // 5 lots trade, 3 are cancelled
+        h.Place(PlaceOrder.Limit(4, 3, Side.Buy, 48_500, 1, TimeInForce.FillOrKill)); // no ask at or below 48,500
+        h.Place(PlaceOrder.Limit(5, 1, Side.Sell, 48_000, 1)); // the owner's own bid is best: self-trade prevention
+        h.Place(PlaceOrder.Market(6, 4, Side.Sell, 10)); // takes the 5 bid lots; nothing is left for the other 5
+        h.Place(PlaceOrder.Limit(7, 2, Side.Sell, 50_000, 1));
+        h.Place(PlaceOrder.MarketBuyWithQuote(8, 3, quoteBudget: 40_000)); // $400.00 < one lot at $50,000 ($500.00)
+        h.Place(PlaceOrder.Limit(9, 3, Side.Buy, 50_000, 1, postOnly: true)); // would take the ask
+        h.Place(PlaceOrder.Limit(10, 3, Side.Buy, 1_000, 1));
+        h.Cancel(10, 3);
+
+        Assert.Equal(OrderStatus.Filled, h.Order(1).Status);
+        Assert.Equal(OrderCloseReason.None, h.Order(1).CloseReason);
+        Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.ImmediateOrCancel), (h.Order(3).Status, h.Order(3).CloseReason));
+        Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.FillOrKill), (h.Order(4).Status, h.Order(4).CloseReason));
+        Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.SelfTrade), (h.Order(5).Status, h.Order(5).CloseReason));
+        Assert.Equal(5, h.Order(6).FilledQuantity);
+        Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.NoLiquidity), (h.Order(6).Status, h.Order(6).CloseReason));
+        Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.BelowOneLot, 0L), (h.Order(8).Status, h.Order(8).CloseReason, h.Order(8).FilledQuantity));
+        Assert.Equal((OrderStatus.Rejected, OrderCloseReason.PostOnlyWouldTake), (h.Order(9).Status, h.Order(9).CloseReason));
+        Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.User), (h.Order(10).Status, h.Order(10).CloseReason));
+        Assert.Equal(OrderCloseReason.None, h.Order(7).CloseReason); // still on the book
+        h.Ledger.AssertHealthy();
+    }
+
+    [Fact]
     public void A_market_buy_that_cannot_afford_another_lot_is_filled_and_released()
     {
         var h = Harness();

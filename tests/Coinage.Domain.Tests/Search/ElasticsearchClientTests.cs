@@ -162,6 +162,32 @@ public sealed class ElasticsearchClientTests
     }
 
     [Fact]
+    public async Task A_mapping_update_adds_the_index_fields_to_the_live_indices_behind_an_alias()
+    {
+        var (client, handler) = Create();
+        handler.Respond(HttpStatusCode.OK, """{"acknowledged":true}""");
+        await client.PutMappingAsync(SearchIndices.Orders.Alias, SearchIndices.Orders.Properties, Ct);
+
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal((HttpMethod.Put, "/coinage-orders/_mapping"), (request.Method, request.PathAndQuery));
+        var body = JsonNode.Parse(request.Body)!.AsObject();
+        Assert.Equal(["properties"], body.Select(p => p.Key));
+        Assert.Equal("keyword", body["properties"]!["closeReason"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_strict_orders_mapping_knows_every_field_an_order_document_has()
+    {
+        // A field the mapping lacks makes Elasticsearch refuse the document ("dynamic": "strict").
+        var at = new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero);
+        var document = new OrderDocument(1, "u", "1", "c", "BTC-USD", "buy", "limit", "IOC", false, "cancelled", "100", "1", null, "0", "0", null, "0", "USD", "0", at, at,
+            "immediate_or_cancel");
+        var fields = System.Text.Json.JsonSerializer.SerializeToNode(document, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!.AsObject()
+            .Select(p => p.Key);
+        Assert.All(fields, field => Assert.True(SearchIndices.Orders.Properties.ContainsKey(field), $"the orders mapping has no '{field}'"));
+    }
+
+    [Fact]
     public async Task Errors_become_exceptions_with_the_status_and_elasticsearch_error_type()
     {
         var (client, handler) = Create();

@@ -1,14 +1,17 @@
 import { useEffect } from 'react';
 import { useAppSelector, useRealtime } from '../app/hooks';
 import { selectSessionStatus } from '../features/auth/authSlice';
+import { closeReasonText } from '../features/trade/closeReasons';
 import { formatPrice, formatSize } from '../features/trade/format';
 import { type Market, useGetMarketsQuery } from '../features/trade/tradingApi';
+import { Decimal } from '../money/money';
 import { useToast } from './Toasts';
 
 /**
- * Toasts for the signed-in user's fills and rejected orders, on whatever page they are: an order
- * placed on the trade page may fill while they look at their wallet. Listening keeps the app's hub
- * connection open while someone is signed in.
+ * Toasts for the signed-in user's fills and for orders that end without filling (rejected, or cancelled
+ * by anything but the user's own cancel), with the reason, on whatever page they are: an order placed
+ * on the trade page may fill or be cancelled while they look at their wallet. Listening keeps the app's
+ * hub connection open while someone is signed in.
  */
 export function TradeNotifications() {
   const realtime = useRealtime();
@@ -25,7 +28,16 @@ export function TradeNotifications() {
         notify(`${fill.side === 'buy' ? 'Buy' : 'Sell'} order filled: ${size} at ${price}`, 'success');
       },
       orderUpdate: (order) => {
-        if (order.status === 'rejected') notify(`Your ${order.side} order in ${order.market} was rejected.`, 'error');
+        const reason = closeReasonText(order.closeReason);
+        if (order.status === 'rejected') {
+          notify(`Your ${order.side} order in ${order.market} was rejected${reason ? `: ${reason}` : '.'}`, 'error');
+        } else if (order.status === 'cancelled' && order.closeReason !== 'user') {
+          // The trader's own cancel needs no news; any other cancel is one they did not ask for.
+          const m = markets?.find((x) => x.symbol === order.market);
+          const filledSize = m ? `${formatSize(order.filledQuantity, m)} ${m.baseAsset}` : order.filledQuantity;
+          const filled = !new Decimal(order.filledQuantity).isZero() ? ` after filling ${filledSize}` : ' with nothing filled';
+          notify(`Your ${order.side} order in ${order.market} was cancelled${filled}${reason ? `: ${reason}` : '.'}`, 'warning');
+        }
       },
     });
   }, [realtime, notify, signedIn, markets]);

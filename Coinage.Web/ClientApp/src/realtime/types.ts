@@ -74,6 +74,8 @@ export interface OrderUpdate {
   filledQuote: Amount;
   averagePrice: Amount | null;
   updatedAt: string;
+  /** Why a cancelled or rejected order ended (features/trade/closeReasons); null otherwise. */
+  closeReason?: string | null;
 }
 
 export interface FillMessage {

@@ -18,6 +18,7 @@ import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate, QueryState } from '../../forms/QueryState';
 import { useForm } from '../../forms/useForm';
 import { CursorPager, useCursorPages } from '../admin/CursorPager';
+import { closeReasonText } from '../trade/closeReasons';
 import { type HistoryFilter, useSearchOrdersQuery, useSearchTradesQuery } from './historyApi';
 
 type View = 'orders' | 'trades';
@@ -161,7 +162,14 @@ function OrdersTable({ args, pages }: { args: HistoryFilter; pages: Pages }) {
                   <TableCell align="right">{o.quantity ?? (o.quoteAmount !== null ? `${o.quoteAmount} (quote)` : '—')}</TableCell>
                   <TableCell align="right">{o.filledQuantity}</TableCell>
                   <TableCell align="right">{o.averagePrice ?? '—'}</TableCell>
-                  <TableCell>{o.status.replace('_', ' ')}</TableCell>
+                  <TableCell>
+                    {o.status.replace('_', ' ')}
+                    {closeReasonText(o.closeReason) && (
+                      <Typography variant="caption" color="text.secondary" component="div">
+                        {closeReasonText(o.closeReason)}
+                      </Typography>
+                    )}
+                  </TableCell>
                   <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{o.clientOrderId ? `${o.id} · ${o.clientOrderId}` : o.id}</TableCell>
                 </TableRow>
               ))}

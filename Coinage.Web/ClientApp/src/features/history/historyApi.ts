@@ -22,6 +22,7 @@ export interface OrderRow {
   remainingHold: string;
   createdAt: string;
   updatedAt: string;
+  closeReason?: string | null;
 }
 
 export interface FillRow {

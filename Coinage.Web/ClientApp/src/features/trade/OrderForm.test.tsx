@@ -37,15 +37,29 @@ describe('order form', () => {
     http.restore();
   });
 
-  function renderForm() {
+  function renderForm(bestAsk: string | null = null) {
     return renderWithStore(
       <MemoryRouter>
         <ToastProvider>
-          <OrderForm market={btcUsd} picked={null} />
+          <OrderForm market={btcUsd} picked={null} bestAsk={bestAsk} />
         </ToastProvider>
       </MemoryRouter>,
       { store },
     );
+  }
+
+  function timeInForce() {
+    return within(screen.getByRole('region', { name: 'Place order' })).getByRole('combobox', { name: 'Time in force' });
+  }
+
+  async function confirmAndSend(user: ReturnType<typeof userEvent.setup>, button: string) {
+    await user.click(screen.getByRole('button', { name: button }));
+    const dialog = await screen.findByRole('dialog', { name: 'Confirm order' });
+    const shown = { terms: within(dialog).getByTestId('confirm-terms').textContent, tif: within(dialog).getByTestId('confirm-tif').textContent };
+    await user.click(within(dialog).getByRole('button', { name: 'Place order' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    const sent = JSON.parse(http.history['post']!.at(-1)!.data as string) as Record<string, unknown>;
+    return { shown, sent };
   }
 
   it('validates on the market grid, minimums and balance as the user types', async () => {
@@ -145,5 +159,98 @@ describe('order form', () => {
     expect(screen.getByRole('checkbox', { name: 'Post only' })).toBeDisabled();
     await user.click(screen.getByRole('combobox', { name: 'Time in force' }));
     expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['IOC — fill now, cancel rest']);
+  });
+
+  it('never carries a time in force from one order type to the other: a limit order after a market order is GTC again', async () => {
+    const user = userEvent.setup({ delay: null });
+    http.onPost('/api/v1/orders').reply(201, { id: '42', status: 'pending' });
+    renderForm();
+    await screen.findByText('Available: 1,000.00 USD');
+
+    // A limit IOC chosen on purpose, then a market order...
+    await user.click(timeInForce());
+    await user.click(screen.getByRole('option', { name: 'IOC — fill now, cancel rest' }));
+    await user.click(screen.getByRole('button', { name: 'Market' }));
+    expect(timeInForce()).toHaveTextContent('IOC — fill now, cancel rest');
+    // ...and back to Limit: the ticket starts from GTC, not from the market order's IOC.
+    await user.click(screen.getByRole('button', { name: 'Limit' }));
+    expect(timeInForce()).toHaveTextContent('GTC — until cancelled');
+
+    await user.type(field('Price'), '100');
+    await user.type(field('Amount'), '1');
+    const { shown, sent } = await confirmAndSend(user, 'Buy BTC');
+    expect(shown.terms).toBe('Limit order, GTC');
+    expect(shown.tif).toBe('Good till cancelled: what does not fill at once rests on the book until it fills or you cancel it.');
+    expect(sent).toMatchObject({ type: 'limit', timeInForce: 'GTC', price: '100', quantity: '1', postOnly: false });
+
+    // Post-only belongs to the limit order it was ticked for, too.
+    await user.click(screen.getByRole('checkbox', { name: 'Post only' }));
+    await user.click(screen.getByRole('button', { name: 'Market' }));
+    await user.click(screen.getByRole('button', { name: 'Limit' }));
+    expect(screen.getByRole('checkbox', { name: 'Post only' })).not.toBeChecked();
+  });
+
+  it('sends exactly what the trader confirmed: type, side, time in force and size', async () => {
+    const user = userEvent.setup({ delay: null });
+    http.onPost('/api/v1/orders').reply(201, { id: '42', status: 'pending' });
+    renderForm('65000');
+    await screen.findByText('Available: 1,000.00 USD');
+
+    await user.type(field('Price'), '100');
+    await user.type(field('Amount'), '2');
+    await user.click(timeInForce());
+    await user.click(screen.getByRole('option', { name: 'FOK — all now or nothing' }));
+    let { shown, sent } = await confirmAndSend(user, 'Buy BTC');
+    expect(shown.terms).toBe('Limit order, FOK');
+    expect(shown.tif).toBe('Fill or kill: fills completely at once, or is cancelled with nothing filled.');
+    expect(sent).toMatchObject({ side: 'buy', type: 'limit', timeInForce: 'FOK', price: '100', quantity: '2' });
+
+    await user.click(screen.getByRole('button', { name: 'Sell' }));
+    await user.click(screen.getByRole('button', { name: 'Market' }));
+    await user.type(field('Amount'), '0.1');
+    ({ shown, sent } = await confirmAndSend(user, 'Sell BTC'));
+    expect(shown.terms).toBe('Market order, IOC');
+    expect(shown.tif).toBe('Immediate or cancel: fills what it can at once; the rest is cancelled.');
+    expect(sent).toMatchObject({ side: 'sell', type: 'market', timeInForce: 'IOC', quantity: '0.1' });
+    expect(sent).not.toHaveProperty('price');
+    expect(await screen.findByText('Order placed: Sell 0.10 BTC at market')).toBeInTheDocument();
+  });
+
+  it('refuses in the form a market buy that cannot pay for one lot at the best ask, saying why', async () => {
+    const user = userEvent.setup({ delay: null });
+    renderForm('65000');
+    await screen.findByText('Available: 1,000.00 USD');
+    await user.click(screen.getByRole('button', { name: 'Market' }));
+    await user.type(field('Total'), '500');
+
+    const reason = 'Too small to buy anything: one lot (0.01 BTC) costs 650.00 USD at the best ask of 65,000 USD.';
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+    expect(field('Total')).toHaveAttribute('aria-invalid', 'true');
+    await user.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(http.history['post'] ?? []).toHaveLength(0);
+
+    // One lot's worth goes through to the confirmation.
+    await user.clear(field('Total'));
+    await user.type(field('Total'), '650');
+    expect(screen.queryByText(reason)).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    expect(await screen.findByRole('dialog', { name: 'Confirm order' })).toBeInTheDocument();
+  });
+
+  it('shows the API\'s below_one_lot refusal on the total when the book moved after the form checked it', async () => {
+    const user = userEvent.setup({ delay: null });
+    const detail = '500 USD does not buy one lot: the smallest amount, 0.01 BTC, costs 660 USD at the best ask of 66000 USD.';
+    http.onPost('/api/v1/orders').reply(422, { title: 'The request cannot be carried out.', detail, code: 'below_one_lot', errors: { quoteAmount: [detail] } });
+    renderForm('49000');
+    await screen.findByText('Available: 1,000.00 USD');
+    await user.click(screen.getByRole('button', { name: 'Market' }));
+    await user.type(field('Total'), '500');
+    await user.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Place order' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(await within(screen.getByRole('region', { name: 'Place order' })).findByText(detail)).toBeInTheDocument();
+    expect(field('Total')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByText(/^Order placed/)).not.toBeInTheDocument();
   });
 });

@@ -28,7 +28,9 @@ import {
   allowedTimeInForce,
   type CheckedOrder,
   checkOrder,
+  defaultTimeInForce,
   derivedSize,
+  describeTimeInForce,
   type DraftErrors,
   type DraftField,
   fieldOfProblem,
@@ -65,12 +67,19 @@ export interface PickedPrice {
   nonce: number;
 }
 
+/** An order as the trader confirms it: the checked request and the draft it came from, frozen together. */
+interface Confirmation {
+  check: CheckedOrder;
+  draft: OrderDraft;
+}
+
 /**
- * Order entry. Validates on the market's grid, minimums and the user's balance as they type, shows what
- * the order will hold, confirms, then places with a client order id that a retry of the same order reuses
- * (so a lost answer never places it twice). A refusal lands on its field; nothing typed is lost.
+ * Order entry. Validates on the market's grid, minimums, the best ask (a market buy must buy at least one
+ * lot) and the user's balance as they type, shows what the order will hold, confirms, then places exactly
+ * what was confirmed, with a client order id that a retry of the same order reuses (so a lost answer never
+ * places it twice). A refusal lands on its field; nothing typed is lost.
  */
-export function OrderForm({ market, picked }: { market: Market; picked: PickedPrice | null }) {
+export function OrderForm({ market, picked, bestAsk }: { market: Market; picked: PickedPrice | null; bestAsk?: string | null }) {
   const signedIn = useAppSelector(selectSessionStatus) === 'signedIn';
   const location = useLocation();
   const balances = useGetTradingBalancesQuery(undefined, { skip: !signedIn });
@@ -80,18 +89,18 @@ export function OrderForm({ market, picked }: { market: Market; picked: PickedPr
   const [touched, setTouched] = useState<Partial<Record<DraftField, boolean>>>({});
   const [serverErrors, setServerErrors] = useState<DraftErrors>({});
   const [problem, setProblem] = useState<FormProblem | null>(null);
-  const [confirming, setConfirming] = useState<CheckedOrder | null>(null);
+  const [confirming, setConfirming] = useState<Confirmation | null>(null);
   // The id of the last submission that got no definite answer: sending the same order again reuses it.
   const pending = useRef<{ key: string; id: string } | null>(null);
 
   useEffect(() => {
     if (picked) {
-      setDraft((d) => ({ ...d, type: 'limit', price: picked.price, timeInForce: d.type === 'limit' ? d.timeInForce : 'GTC' }));
+      setDraft((d) => ({ ...d, type: 'limit', price: picked.price, ...(d.type !== 'limit' && { timeInForce: defaultTimeInForce('limit'), postOnly: false }) }));
       setServerErrors((e) => ({ ...e, price: undefined }));
     }
   }, [picked]);
 
-  const check = checkOrder(draft, market, signedIn ? balances.data : undefined);
+  const check = checkOrder(draft, market, signedIn ? balances.data : undefined, bestAsk);
   const shown = derivedSize(draft, market);
   const enabled = sizeFields(draft);
   const tifs = allowedTimeInForce(draft.type, draft.side);
@@ -100,7 +109,12 @@ export function OrderForm({ market, picked }: { market: Market; picked: PickedPr
   function update(patch: Partial<OrderDraft>, field?: DraftField) {
     setDraft((d) => {
       const next = { ...d, ...patch };
-      // Switching side or type may leave a time in force the API refuses for the new combination.
+      // A time in force (and post-only) belongs to the order type it was chosen for: a new type starts from its default.
+      if (next.type !== d.type) {
+        next.timeInForce = defaultTimeInForce(next.type);
+        next.postOnly = false;
+      }
+      // Switching side may leave a time in force the API refuses for the new combination.
       const allowed = allowedTimeInForce(next.type, next.side);
       if (!allowed.includes(next.timeInForce)) next.timeInForce = allowed[0]!;
       if (next.type === 'market' && next.side === 'buy') next.sizeBy = 'total';
@@ -121,15 +135,17 @@ export function OrderForm({ market, picked }: { market: Market; picked: PickedPr
     event.preventDefault();
     setTouched({ price: true, amount: true, total: true });
     setProblem(null);
-    if (check.request) setConfirming(check);
+    if (check.request) setConfirming({ check, draft });
   }
 
   async function confirm() {
-    if (!confirming?.request) return;
-    const key = JSON.stringify(confirming.request);
+    // Exactly what the dialog shows: the request frozen when the trader pressed Buy/Sell, never the live form.
+    const confirmed = confirming?.check.request;
+    if (!confirming || !confirmed) return;
+    const key = JSON.stringify(confirmed);
     if (pending.current?.key !== key) pending.current = { key, id: newClientOrderId() };
-    const request: PlaceOrderRequest = { ...confirming.request, clientOrderId: pending.current.id };
-    const summary = describeOrder(confirming, draft, market);
+    const request: PlaceOrderRequest = { ...confirmed, clientOrderId: pending.current.id };
+    const summary = describeOrder(confirming.check, confirming.draft, market);
     try {
       await placeOrder(request).unwrap();
       pending.current = null;
@@ -142,7 +158,7 @@ export function OrderForm({ market, picked }: { market: Market; picked: PickedPr
       const apiError: ApiError | null = isApiError(error) ? error : null;
       // A 4xx is a verdict on these terms: editing them and sending again is a new order.
       if (apiError && typeof apiError.status === 'number' && apiError.status < 500) pending.current = null;
-      const field = fieldOfProblem(apiError?.code, draft);
+      const field = fieldOfProblem(apiError?.code, confirming.draft);
       const message = apiError ? (apiError.detail ?? apiError.title) : 'The order could not be placed.';
       if (field) {
         setServerErrors({ [field]: message });
@@ -279,38 +295,42 @@ export function OrderForm({ market, picked }: { market: Market; picked: PickedPr
           )}
         </Stack>
       </Box>
-      <ConfirmDialog market={market} draft={draft} check={confirming} busy={placing.isLoading} onCancel={() => setConfirming(null)} onConfirm={() => void confirm()} />
+      <ConfirmDialog market={market} confirmation={confirming} busy={placing.isLoading} onCancel={() => setConfirming(null)} onConfirm={() => void confirm()} />
     </Paper>
   );
 }
 
 function ConfirmDialog({
   market,
-  draft,
-  check,
+  confirmation,
   busy,
   onCancel,
   onConfirm,
 }: {
   market: Market;
-  draft: OrderDraft;
-  check: CheckedOrder | null;
+  confirmation: Confirmation | null;
   busy: boolean;
   onCancel: () => void;
   onConfirm: () => void;
 }) {
+  const check = confirmation?.check;
+  const draft = confirmation?.draft;
+  const tif = check?.request?.timeInForce;
   const hold = check?.hold;
   const precision = hold?.asset === market.quoteAsset ? market.quotePrecision : market.basePrecision;
   const amount = (value: Decimal | undefined) => (value ? `${formatAmount(value, precision)} ${hold?.asset ?? ''}` : '—');
   return (
-    <Dialog open={check !== null} onClose={busy ? undefined : onCancel} aria-labelledby="confirm-order-title" fullWidth maxWidth="xs">
+    <Dialog open={confirmation !== null} onClose={busy ? undefined : onCancel} aria-labelledby="confirm-order-title" fullWidth maxWidth="xs">
       <DialogTitle id="confirm-order-title">Confirm order</DialogTitle>
-      {check && (
+      {check && draft && tif && (
         <DialogContent>
           <Typography sx={{ fontWeight: 600, mb: 1 }}>{describeOrder(check, draft, market)}</Typography>
-          <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-            {draft.type === 'limit' ? 'Limit' : 'Market'} order, {check.request?.timeInForce}
+          <Typography variant="body2" sx={{ mb: 0.5 }} data-testid="confirm-terms">
+            {check.request?.type === 'limit' ? 'Limit' : 'Market'} order, {tif}
             {check.request?.postOnly ? ', post only' : ''}
+          </Typography>
+          <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }} data-testid="confirm-tif">
+            {describeTimeInForce(tif)}
           </Typography>
           {hold && (
             <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 2, rowGap: 0.5, m: 0, '& dd': { m: 0, textAlign: 'right', fontVariantNumeric: 'tabular-nums' } }}>

@@ -18,6 +18,7 @@ import { useAppSelector } from '../../app/hooks';
 import { formatDate, QueryState } from '../../forms/QueryState';
 import { CursorPager, useCursorPages } from '../admin/CursorPager';
 import { selectSessionStatus } from '../auth/authSlice';
+import { closeReasonText } from './closeReasons';
 import { formatPrice, formatQuote, formatSize } from './format';
 import { useToast } from '../../notifications/Toasts';
 import {
@@ -58,7 +59,14 @@ function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Mark
           <TableCell align="right" sx={narrow}>
             {formatSize(o.filledQuantity, market)}
           </TableCell>
-          <TableCell>{statusNames[o.status]}</TableCell>
+          <TableCell>
+            {statusNames[o.status]}
+            {closeReasonText(o.closeReason) && (
+              <Typography variant="caption" color="text.secondary" component="div" sx={{ whiteSpace: 'normal', maxWidth: 260 }}>
+                {closeReasonText(o.closeReason)}
+              </Typography>
+            )}
+          </TableCell>
           {onCancel && (
             <TableCell align="right">
               <Button size="small" color="error" onClick={() => onCancel(o)}>

@@ -33,6 +33,7 @@ const openOrder: Order = {
   remainingHold: '6412.8',
   createdAt: '2026-11-24T09:00:00Z',
   updatedAt: '2026-11-24T09:00:00Z',
+  closeReason: null,
 };
 
 describe('trade page', () => {
@@ -106,6 +107,30 @@ describe('trade page', () => {
 
     act(() => hub.current().emit('fill', btcBuyFill));
     expect(await screen.findByText('Buy order filled: 0.10 BTC at 64,000 USD')).toBeInTheDocument();
+  });
+
+  it('toasts an order the exchange cancelled or rejected with its reason, not the trader\'s own cancel, and lists reasons in the order history', async () => {
+    const user = userEvent.setup({ delay: null });
+    http.onGet('/api/v1/orders').reply(200, { items: [{ ...openOrder, id: '6', status: 'cancelled', timeInForce: 'IOC', closeReason: 'immediate_or_cancel' }], nextCursor: null });
+    renderApp('/trade/BTC-USD', store);
+    await screen.findByRole('table', { name: 'Open orders' });
+    const update = { id: '8', market: 'BTC-USD', side: 'buy', type: 'market', price: null, quantity: null, filledQuantity: '0', filledQuote: '0', averagePrice: null, updatedAt: '2026-11-24T09:03:00Z' };
+
+    act(() => hub.current().emit('orderUpdate', { ...update, status: 'cancelled', closeReason: 'below_one_lot' }));
+    expect(await screen.findByText('Your buy order in BTC-USD was cancelled with nothing filled: the amount could not buy one lot at the best price')).toBeInTheDocument();
+    act(() => hub.current().emit('orderUpdate', { ...update, id: '9', type: 'limit', price: '65000', quantity: '0.5', filledQuantity: '0.2', status: 'cancelled', closeReason: 'immediate_or_cancel' }));
+    expect(await screen.findByText('Your buy order in BTC-USD was cancelled after filling 0.20 BTC: immediate-or-cancel: what could not fill at once was cancelled')).toBeInTheDocument();
+    act(() => hub.current().emit('orderUpdate', { ...update, id: '10', type: 'limit', status: 'rejected', closeReason: 'post_only_would_take' }));
+    expect(await screen.findByText('Your buy order in BTC-USD was rejected: post-only: it would have traded at once instead of resting on the book')).toBeInTheDocument();
+    act(() => hub.current().emit('orderUpdate', { ...update, id: '11', type: 'limit', status: 'cancelled', closeReason: 'user' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.queryByText(/order in BTC-USD was cancelled: cancelled by you/)).not.toBeInTheDocument();
+    expect(screen.getAllByText(/^Your buy order in BTC-USD was/)).toHaveLength(3);
+
+    await user.click(screen.getByRole('tab', { name: 'Order history' }));
+    const history = await screen.findByRole('table', { name: 'Order history' });
+    expect(within(history).getByText('Cancelled')).toBeInTheDocument();
+    expect(within(history).getByText('immediate-or-cancel: what could not fill at once was cancelled')).toBeInTheDocument();
   });
 
   it('says so when the market does not exist, and the Trade link does not keep it', async () => {

@@ -89,7 +89,7 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
           <RecentTradesPanel market={market} />
         </Box>
         <Box sx={{ gridArea: 'form' }}>
-          <OrderForm key={market.symbol} market={market} picked={picked} />
+          <OrderForm key={market.symbol} market={market} picked={picked} bestAsk={book.asks[0]?.[0] ?? null} />
         </Box>
         <Box sx={{ gridArea: 'orders', minWidth: 0 }}>
           <OrdersPanel market={market} markets={markets} />

@@ -51,6 +51,27 @@ export function feeOn(notional: Decimal, bps: Decimal, quotePrecision: number): 
   return notional.times(bps).dividedBy(10_000).toDecimalPlaces(quotePrecision, Decimal.ROUND_UP);
 }
 
+/**
+ * The time in force an order type starts with: a limit order rests until cancelled, a market order never rests.
+ * Switching type always starts over from here: an IOC picked for a market order must never turn the next
+ * limit order into one that is cancelled at once.
+ */
+export function defaultTimeInForce(type: OrderKind): TimeInForce {
+  return type === 'limit' ? 'GTC' : 'IOC';
+}
+
+/** What a time in force does, in words, for the ticket and its confirmation. */
+export function describeTimeInForce(tif: TimeInForce): string {
+  switch (tif) {
+    case 'GTC':
+      return 'Good till cancelled: what does not fill at once rests on the book until it fills or you cancel it.';
+    case 'IOC':
+      return 'Immediate or cancel: fills what it can at once; the rest is cancelled.';
+    case 'FOK':
+      return 'Fill or kill: fills completely at once, or is cancelled with nothing filled.';
+  }
+}
+
 /** Time-in-force choices the API accepts for the order type and side. */
 export function allowedTimeInForce(type: OrderKind, side: Side): TimeInForce[] {
   if (type === 'limit') return ['GTC', 'IOC', 'FOK'];
@@ -82,9 +103,11 @@ function parsePositive(text: string, label: string): { value?: Decimal; error?: 
 
 /**
  * Checks a draft against the market's grid and minimums and the user's balance, as the API will
- * (so its 400s are rare), and computes what the order holds (docs/exchange.md, Holds).
+ * (so its 400s are rare), and computes what the order holds (docs/exchange.md, Holds). With the best
+ * ask, a market buy that cannot pay for one lot is refused here too, as the API refuses it
+ * (`below_one_lot`): it would be cancelled with nothing filled.
  */
-export function checkOrder(draft: OrderDraft, market: Market, balances?: readonly Balance[]): CheckedOrder {
+export function checkOrder(draft: OrderDraft, market: Market, balances?: readonly Balance[], bestAsk?: string | null): CheckedOrder {
   const errors: DraftErrors = {};
   const { baseAsset: base, quoteAsset: quote } = market;
   const feeBps = holdFeeBps(market);
@@ -101,7 +124,8 @@ export function checkOrder(draft: OrderDraft, market: Market, balances?: readonl
       const budget = total.value!;
       errors.total =
         gridError(budget, notionalUnit(market), 'The total', quote) ??
-        (budget.lessThan(market.minNotional) ? `The minimum order value is ${new Decimal(market.minNotional).toFixed()} ${quote}.` : undefined);
+        (budget.lessThan(market.minNotional) ? `The minimum order value is ${new Decimal(market.minNotional).toFixed()} ${quote}.` : undefined) ??
+        belowOneLot(budget, market, bestAsk);
       const fee = feeOn(budget, feeBps, market.quotePrecision);
       hold = { asset: quote, amount: budget.plus(fee), notional: budget, fee, feeBps };
       request = { ...common, quoteAmount: budget.toFixed() };
@@ -169,6 +193,16 @@ export function checkOrder(draft: OrderDraft, market: Market, balances?: readonl
   return { errors, ...(valid && request && { request }), ...(quantity && { quantity }), ...(hold && { hold }) };
 }
 
+/** Why a market buy's budget buys nothing at the best ask (a market buy buys whole lots), or undefined when it buys at least one. */
+function belowOneLot(budget: Decimal, market: Market, bestAsk: string | null | undefined): string | undefined {
+  if (!bestAsk) return undefined;
+  const oneLot = new Decimal(bestAsk).times(market.lotSize);
+  if (!budget.lessThan(oneLot)) return undefined;
+  const lot = `${new Decimal(market.lotSize).toFixed()} ${market.baseAsset}`;
+  const price = formatAmount(bestAsk, decimalPlaces(market.tickSize));
+  return `Too small to buy anything: one lot (${lot}) costs ${formatAmount(oneLot, market.quotePrecision)} ${market.quoteAsset} at the best ask of ${price} ${market.quoteAsset}.`;
+}
+
 /** The other size field, derived from the one the user typed (blank while it cannot be computed). */
 export function derivedSize(draft: OrderDraft, market: Market): { amount: string; total: string } {
   if (draft.type !== 'limit') return { amount: draft.amount, total: draft.total };
@@ -193,6 +227,7 @@ export function fieldOfProblem(code: string | undefined, draft: OrderDraft): Dra
       return draft.type === 'market' && draft.side === 'buy' ? 'total' : sizeField;
     case 'invalid_amount':
     case 'below_minimum_notional':
+    case 'below_one_lot':
     case 'insufficient_funds':
       return sizeField;
     default:

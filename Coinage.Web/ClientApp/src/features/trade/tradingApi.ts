@@ -1,6 +1,7 @@
 import { coinageApi } from '../../api/coinageApi';
 import type { Amount } from '../../money/money';
 import type { BalanceMessage, Candle, OrderStatus, PublicTrade, Ticker } from '../../realtime/types';
+import type { CloseReason } from './closeReasons';
 
 /** `MarketResponse` of the ApiService: a market's trading rules. */
 export interface Market {
@@ -40,6 +41,8 @@ export interface Order {
   remainingHold: Amount;
   createdAt: string;
   updatedAt: string;
+  /** Why a cancelled or rejected order ended; null otherwise. */
+  closeReason: CloseReason | null;
 }
 
 export interface Fill {
