@@ -87,6 +87,7 @@ if (builder.Configuration.GetValue<bool>("Coinage:Benchmark"))
 
 builder.AddPrometheus("prometheus")
     .WithRuleFile("deploy/prometheus/alerts.yml")
-    .WithUrl("Prometheus", "/targets");
+    .WithPageUrl("Prometheus", "targets")
+    .WithPageUrl("Alerts", "alerts");
 
 builder.Build().Run();

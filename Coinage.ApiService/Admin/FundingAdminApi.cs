@@ -38,14 +38,14 @@ public static class FundingAdminApi
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/withdrawals", OpenWithdrawalsAsync).WithSummary("Withdrawals not processed yet (awaiting_confirmation, pending, pending_approval), newest first")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapPost("/deposits/{id:long}/approve", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            DecideDepositAsync(id, approve: true, request, http, db, clock, ct)).WithSummary("Confirm a pending deposit: the funds are credited");
-        admin.MapPost("/deposits/{id:long}/reject", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            DecideDepositAsync(id, approve: false, request, http, db, clock, ct)).WithSummary("Reject a pending deposit (reason required): nothing is credited");
-        admin.MapPost("/withdrawals/{id:long}/approve", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            DecideWithdrawalAsync(id, approve: true, request, http, db, clock, ct)).WithSummary("Approve a confirmed withdrawal: it is sent through the rail");
-        admin.MapPost("/withdrawals/{id:long}/reject", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            DecideWithdrawalAsync(id, approve: false, request, http, db, clock, ct)).WithSummary("Reject a withdrawal not processed yet (reason required): its funds are released");
+        admin.MapPost("/deposits/{id:long}/approve", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
+            DecideDepositAsync(id, approve: true, request, http, db, events, clock, ct)).WithSummary("Confirm a pending deposit: the funds are credited");
+        admin.MapPost("/deposits/{id:long}/reject", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
+            DecideDepositAsync(id, approve: false, request, http, db, events, clock, ct)).WithSummary("Reject a pending deposit (reason required): nothing is credited");
+        admin.MapPost("/withdrawals/{id:long}/approve", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
+            DecideWithdrawalAsync(id, approve: true, request, http, db, events, clock, ct)).WithSummary("Approve a confirmed withdrawal: it is sent through the rail");
+        admin.MapPost("/withdrawals/{id:long}/reject", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
+            DecideWithdrawalAsync(id, approve: false, request, http, db, events, clock, ct)).WithSummary("Reject a withdrawal not processed yet (reason required): its funds are released");
         return routes;
     }
 
@@ -92,7 +92,7 @@ public static class FundingAdminApi
     }
 
     public static async Task<Results<Ok<DepositResponse>, ValidationProblem, ProblemHttpResult>> DecideDepositAsync(
-        long id, bool approve, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        long id, bool approve, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (ReadReason(request, required: !approve, out var reason) is { } invalid)
         {
@@ -121,11 +121,12 @@ public static class FundingAdminApi
         }
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(db, deposit, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(WalletApi.ToResponse(deposit));
     }
 
     public static async Task<Results<Ok<WithdrawalResponse>, ValidationProblem, ProblemHttpResult>> DecideWithdrawalAsync(
-        long id, bool approve, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        long id, bool approve, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (ReadReason(request, required: !approve, out var reason) is { } invalid)
         {
@@ -159,6 +160,7 @@ public static class FundingAdminApi
         }
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(db, withdrawal, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(WithdrawalsApi.ToResponse(withdrawal));
     }
 

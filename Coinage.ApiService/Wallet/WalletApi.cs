@@ -4,6 +4,7 @@ using Coinage.ApiService.Security;
 using Coinage.ApiService.Trading;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
+using Coinage.Domain.Funding;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,6 +40,7 @@ public static class WalletApi
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<WalletOptions>().Bind(builder.Configuration.GetSection(WalletOptions.Section));
         builder.Services.AddOptions<Coinage.Domain.Funding.FundingOptions>().Bind(builder.Configuration.GetSection(Coinage.Domain.Funding.FundingOptions.Section));
+        builder.AddFundingEvents();
         return builder;
     }
 
@@ -103,7 +105,7 @@ public static class WalletApi
 
     public static async Task<Results<Created<DepositResponse>, Ok<DepositResponse>, ProblemHttpResult>> DepositAsync(
         DepositRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-        HttpContext http, CoinageDbContext db, TimeProvider clock, IHostEnvironment environment, IOptions<WalletOptions> options,
+        HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, IHostEnvironment environment, IOptions<WalletOptions> options,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -160,6 +162,8 @@ public static class WalletApi
             http.ClientIp(), new { depositId = deposit.Id, asset = asset.Code, amount = Money.Format(amount) }, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The user's other tabs and devices show it too.
+        await events.PublishAsync(db, deposit, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/wallet/deposits/{deposit.Id}", ToResponse(deposit));
     }
 

@@ -104,7 +104,7 @@ public static class WithdrawalsApi
 
     public static async Task<Results<Created<WithdrawalResponse>, Ok<WithdrawalResponse>, ProblemHttpResult>> RequestAsync(
         WithdrawalRequest request, [FromHeader(Name = WalletApi.IdempotencyHeader)] string? idempotencyKey,
-        HttpContext http, CoinageDbContext db, TotpService totp, UserManager<CoinageUser> users, TimeProvider clock, IOptions<FundingOptions> options,
+        HttpContext http, CoinageDbContext db, FundingEvents events, TotpService totp, UserManager<CoinageUser> users, TimeProvider clock, IOptions<FundingOptions> options,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -221,11 +221,12 @@ public static class WithdrawalsApi
         });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(db, withdrawal, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/wallet/withdrawals/{withdrawal.Id}", ToResponse(withdrawal));
     }
 
     public static async Task<Results<Ok<WithdrawalResponse>, ProblemHttpResult>> ConfirmAsync(
-        ConfirmWithdrawalRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, IOptions<FundingOptions> options, CancellationToken cancellationToken)
+        ConfirmWithdrawalRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, IOptions<FundingOptions> options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.Token) || request.Token.Length > 200)
@@ -256,11 +257,13 @@ public static class WithdrawalsApi
             new { withdrawalId = withdrawal.Id, status = StatusName(withdrawal.Status) }, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The link is usually opened in another tab (or on the phone): the wallet page hears of it live.
+        await events.PublishAsync(db, withdrawal, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(ToResponse(withdrawal));
     }
 
     public static async Task<Results<Ok<WithdrawalResponse>, ProblemHttpResult>> CancelAsync(
-        long id, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        long id, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken cancellationToken)
     {
         var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
@@ -278,6 +281,7 @@ public static class WithdrawalsApi
         await FundingOperations.ReleaseWithdrawalAsync(db, withdrawal, WithdrawalStatus.Cancelled, assets, Actor.User(http.User.UserId(), http.ClientIp()), null, now, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(db, withdrawal, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(ToResponse(withdrawal));
     }
 
@@ -291,12 +295,7 @@ public static class WithdrawalsApi
 
     internal static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    internal static string StatusName(WithdrawalStatus status) => status switch
-    {
-        WithdrawalStatus.AwaitingConfirmation => "awaiting_confirmation",
-        WithdrawalStatus.PendingApproval => "pending_approval",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+    internal static string StatusName(WithdrawalStatus status) => FundingUpdate.StatusName(status);
 
     internal static WithdrawalResponse ToResponse(WithdrawalRecord w) => new(
         w.Id.ToString(CultureInfo.InvariantCulture), w.Asset, Money.Format(w.Amount), w.Address, StatusName(w.Status), w.Reason,

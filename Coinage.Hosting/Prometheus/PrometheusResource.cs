@@ -17,6 +17,15 @@ public sealed class PrometheusResource : Resource, IRunnableResource
 
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where Prometheus serves its own pages. Debian's package (the one this resource runs) is built without
+    /// the React UI: it serves the classic pages under <c>/classic/</c> (<c>/classic/targets</c>,
+    /// <c>/classic/alerts</c>, …, with <c>/</c> redirecting there) and answers 404 at <c>/targets</c> and
+    /// <c>/alerts</c>; no flag changes that. An upstream build (the <c>prom/prometheus</c> image) serves
+    /// the same pages at the root: set this to <c>""</c> for one.
+    /// </summary>
+    public string UiPath { get; set; } = "/classic";
+
     public IResourceRunner CreateRunner(RunContext context) => new PrometheusRunner(this, context);
 }
 
@@ -24,6 +33,10 @@ public static class PrometheusBuilderExtensions
 {
     public static IResourceBuilder<PrometheusResource> AddPrometheus(this CoinageApplicationBuilder builder, string name) =>
         builder.AddResource(new PrometheusResource(name));
+
+    /// <summary>A link to one of Prometheus' pages (<c>targets</c>, <c>alerts</c>, <c>graph</c>…), wherever this build serves them.</summary>
+    public static IResourceBuilder<PrometheusResource> WithPageUrl(this IResourceBuilder<PrometheusResource> builder, string label, string page) =>
+        builder.WithUrl(label, $"{builder.Resource.UiPath}/{page.TrimStart('/')}");
 
     public static IResourceBuilder<PrometheusResource> WithRuleFile(this IResourceBuilder<PrometheusResource> builder, string path)
     {

@@ -19,8 +19,10 @@ public sealed record FundingRunResult(int DepositsConfirmed, int WithdrawalsComp
 /// Each row is one transaction (ledger entry, row update, audit entry) taken with
 /// <c>FOR UPDATE SKIP LOCKED</c>: two Worker replicas, or an Admin deciding the same row, never
 /// process a row twice, and a row that changed status under its lock is simply not selected.
+/// After each commit the owner hears of it live (<see cref="FundingEvents"/>), so the wallet page does
+/// not show a completed withdrawal as processing until its next refetch.
 /// </summary>
-public sealed class FundingJob(CoinageDbContext db, IOptions<FundingOptions> options, TimeProvider clock)
+public sealed class FundingJob(CoinageDbContext db, FundingEvents events, IOptions<FundingOptions> options, TimeProvider clock)
 {
     public const string RecurringJobId = "funding-rail";
 
@@ -45,10 +47,10 @@ public sealed class FundingJob(CoinageDbContext db, IOptions<FundingOptions> opt
                 """).AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (deposit is null)
             {
-                return false;
+                return null;
             }
             await FundingOperations.ConfirmDepositAsync(db, deposit, assets, Actor.Worker, null, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return true;
+            return () => events.PublishAsync(db, deposit, cancellationToken);
         }, cancellationToken).ConfigureAwait(false);
 
         var completed = await RepeatAsync(async () =>
@@ -57,10 +59,10 @@ public sealed class FundingJob(CoinageDbContext db, IOptions<FundingOptions> opt
                 .AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (withdrawal is null)
             {
-                return false;
+                return null;
             }
             await FundingOperations.CompleteWithdrawalAsync(db, withdrawal, assets, Actor.Worker, null, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return true;
+            return () => events.PublishAsync(db, withdrawal, cancellationToken);
         }, cancellationToken).ConfigureAwait(false);
 
         var expired = await RepeatAsync(async () =>
@@ -70,29 +72,34 @@ public sealed class FundingJob(CoinageDbContext db, IOptions<FundingOptions> opt
                 .AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (withdrawal is null)
             {
-                return false;
+                return null;
             }
             await FundingOperations.ReleaseWithdrawalAsync(db, withdrawal, WithdrawalStatus.Expired, assets, Actor.Worker,
                 "Not confirmed in time.", now, cancellationToken).ConfigureAwait(false);
-            return true;
+            return () => events.PublishAsync(db, withdrawal, cancellationToken);
         }, cancellationToken).ConfigureAwait(false);
 
         return new FundingRunResult(confirmed, completed, expired);
     }
 
-    /// <summary>Runs <paramref name="step"/> in its own transaction until it finds nothing to do or the batch is full.</summary>
-    private async Task<int> RepeatAsync(Func<Task<bool>> step, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="step"/> in its own transaction until it finds nothing to do or the batch is full.
+    /// A step that changed a row returns how to announce it, which runs once the change is committed:
+    /// announced before, a rolled-back change would reach the user as done.
+    /// </summary>
+    private async Task<int> RepeatAsync(Func<Task<Func<Task>?>> step, CancellationToken cancellationToken)
     {
         var done = 0;
         while (done < BatchSize)
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            if (!await step().ConfigureAwait(false))
+            if (await step().ConfigureAwait(false) is not { } announce)
             {
                 break;
             }
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await announce().ConfigureAwait(false);
             db.ChangeTracker.Clear();
             done++;
         }
@@ -112,6 +119,7 @@ internal static class FundingExtensions
     public static IHostApplicationBuilder AddFunding(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<FundingOptions>().Bind(builder.Configuration.GetSection(FundingOptions.Section));
+        builder.AddFundingEvents();
         builder.Services.AddScoped<FundingJob>();
         builder.Services.AddSingleton<IJobSchedule, FundingJob.Schedule>();
         return builder;

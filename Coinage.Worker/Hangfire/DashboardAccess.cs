@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -17,6 +18,12 @@ namespace Coinage.Worker.Hangfire;
 /// <c>coinage-hangfire</c>, 60 s, signed with the API's <c>Coinage:Jwt</c> keys) whose <c>jti</c>
 /// the API recorded in Redis; using it deletes that key, so it opens the dashboard once. The
 /// Worker then keeps its own cookie (HttpOnly, SameSite=Strict, path <c>/hangfire</c>, 30 min).
+/// <para>
+/// A browser that comes without either (the dashboard's "Jobs" link, a bookmark, an expired cookie) is
+/// sent to the web front end's <see cref="SignInPagePath"/>, which signs the Admin in as usual, asks the
+/// API for a ticket and comes back with it. A ticket that is refused gets a short page with a link there,
+/// never a redirect: a ticket the Worker cannot validate (keys out of step) must not bounce forever.
+/// </para>
 /// </summary>
 public static class DashboardAccess
 {
@@ -27,6 +34,9 @@ public static class DashboardAccess
     public const string AdminRole = "Admin";
     public const string RoleClaim = "role";
     public const string AllowLocalAnonymousSetting = "Coinage:Hangfire:AllowLocalAnonymous";
+
+    /// <summary>The web front end's page that obtains a ticket for a signed-in Admin (Coinage.Web, features/admin).</summary>
+    public const string SignInPagePath = "/admin/hangfire";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
 
     public static IHostApplicationBuilder AddDashboardAccess(this IHostApplicationBuilder builder)
@@ -63,6 +73,7 @@ public static class DashboardAccess
         app.UseWhen(context => context.Request.Path.StartsWithSegments(HangfireExtensions.DashboardPath), branch =>
         {
             branch.UseAuthentication();
+            branch.Use(ShowTheWayInAsync);
             branch.Use(ExchangeTicketAsync);
         });
         return app;
@@ -95,14 +106,57 @@ public static class DashboardAccess
                 return;
             case TicketResult.NotAdmin:
                 DashboardLog.TicketRefused(log, outcome.Result.ToString());
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await RefuseAsync(context, StatusCodes.Status403Forbidden, "The Hangfire dashboard is for Admins only.").ConfigureAwait(false);
                 return;
             default:
                 DashboardLog.TicketRefused(log, outcome.Result.ToString());
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "This link has expired or was already used.").ConfigureAwait(false);
                 return;
         }
     }
+
+    /// <summary>
+    /// Hangfire answers a request it does not authorize with a bare 401 (or 403), which a browser shows as
+    /// an empty error page. A page request gets sent where an Admin can get a ticket instead; the dashboard's
+    /// own polling and API calls keep their status codes.
+    /// </summary>
+    private static async Task ShowTheWayInAsync(HttpContext context, RequestDelegate next)
+    {
+        await next(context).ConfigureAwait(false);
+        var response = context.Response;
+        if (response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden && !response.HasStarted
+            && !context.Request.Query.ContainsKey("ticket") && WantsPage(context.Request) && SignInPage(context) is { } signIn)
+        {
+            response.Redirect(signIn);
+        }
+    }
+
+    /// <summary>A small page saying why, with the way to a new ticket; HTML-encoded, though every text is ours.</summary>
+    private static async Task RefuseAsync(HttpContext context, int status, string reason)
+    {
+        context.Response.StatusCode = status;
+        if (!WantsPage(context.Request))
+        {
+            return;
+        }
+        var signIn = SignInPage(context);
+        var link = signIn is null ? "" : $"""<p><a href="{HtmlEncoder.Default.Encode(signIn)}">Open the dashboard again</a> (you will be asked to sign in as an Admin).</p>""";
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync($"""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Coinage jobs</title></head>
+            <body><h1>Coinage jobs</h1><p>{HtmlEncoder.Default.Encode(reason)}</p>{link}</body></html>
+            """, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static bool WantsPage(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary><c>Coinage:WebBaseUrl</c> + <see cref="SignInPagePath"/>; null where no web front end is configured.</summary>
+    private static string? SignInPage(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IConfiguration>()["Coinage:WebBaseUrl"] is { Length: > 0 } web
+        && Uri.TryCreate(web.TrimEnd('/') + SignInPagePath, UriKind.Absolute, out var page) && page.Scheme is "http" or "https"
+            ? page.AbsoluteUri
+            : null;
 }
 
 public enum TicketResult

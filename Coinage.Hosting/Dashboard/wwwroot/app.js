@@ -36,10 +36,10 @@ async function loadTools() {
   try {
     const info = await get('/api/info');
     const tools = document.getElementById('tools');
-    const wanted = info.links.filter(l => ['Prometheus', 'Jobs', 'Inbox', 'API reference'].includes(l.label));
+    const wanted = info.links.filter(l => ['Prometheus', 'Alerts', 'Jobs', 'Inbox', 'API reference'].includes(l.label));
     for (const link of wanted) {
       const label = link.label === 'Jobs' ? 'Hangfire' : link.label;
-      tools.append(h('a', { href: link.url, target: '_blank', rel: 'noopener', title: link.label === 'Jobs' ? `${link.resource}: ${link.url} (Admin only: open it with a ticket from POST /api/v1/admin/ops/hangfire-ticket, see docs/operations.md)` : `${link.resource}: ${link.url}` }, label));
+      tools.append(h('a', { href: link.url, target: '_blank', rel: 'noopener', title: link.label === 'Jobs' ? `${link.resource}: ${link.url} (Admins only: without a dashboard cookie it sends you to the web front end to sign in, see docs/operations.md)` : `${link.resource}: ${link.url}` }, label));
     }
     document.getElementById('logout').hidden = info.unsecured;
   } catch { /* the tools bar is optional */ }

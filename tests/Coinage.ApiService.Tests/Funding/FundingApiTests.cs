@@ -475,7 +475,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
     {
         await using var scope = api.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-        await new FundingJob(db, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
+        var events = scope.ServiceProvider.GetRequiredService<FundingEvents>();
+        await new FundingJob(db, events, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
     }
 
     /// <summary>What the Worker's email job does for each outbox row, run here in-process.</summary>

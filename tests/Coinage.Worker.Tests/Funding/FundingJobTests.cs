@@ -3,11 +3,14 @@ using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Funding;
 using Coinage.Domain.Ledger;
+using Coinage.Domain.MarketData;
 using Coinage.Worker.Funding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace Coinage.Worker.Tests.Funding;
 
@@ -56,10 +59,12 @@ public sealed class FundingJobTests(InfrastructureFixture infrastructure)
         }
         await AssertInvariantsAsync(source);
 
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(infrastructure.RedisConnectionString);
+        var events = new FundingEvents(redis, new MarketDataKeys($"test{Guid.NewGuid():N}:"), NullLogger<FundingEvents>.Instance);
         var results = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
         {
             await using var db = Open(source);
-            return await new FundingJob(db, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
+            return await new FundingJob(db, events, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
         }));
 
         Assert.Equal(20, results.Sum(r => r.DepositsConfirmed));
@@ -83,7 +88,7 @@ public sealed class FundingJobTests(InfrastructureFixture infrastructure)
 
         await using (var db = Open(source))
         {
-            Assert.Equal(new FundingRunResult(0, 0, 0), await new FundingJob(db, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct));
+            Assert.Equal(new FundingRunResult(0, 0, 0), await new FundingJob(db, events, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct));
         }
     }
 

@@ -29,6 +29,52 @@ public sealed class DashboardTicketTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task A_browser_without_a_ticket_or_cookie_is_sent_to_the_web_front_end_page_that_gets_one_and_scripts_keep_their_401()
+    {
+        await using var worker = Worker();
+        var browser = Browser(worker);
+        await WaitUntilReadyAsync(browser);
+        foreach (var page in new[] { "/hangfire", "/hangfire/recurring" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, page);
+            request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+            using var response = await browser.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal(new Uri(WorkerFactory.WebBaseUrl + "/admin/hangfire"), response.Headers.Location);
+        }
+        // The dashboard's own polling is no page: a redirect to HTML would only confuse its script.
+        using var stats = new HttpRequestMessage(HttpMethod.Post, "/hangfire/stats") { Content = new FormUrlEncodedContent([]) };
+        stats.Headers.Accept.ParseAdd("application/json");
+        using var polled = await browser.SendAsync(stats, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, polled.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_used_ticket_opened_in_a_browser_says_why_and_links_to_a_new_one_without_redirecting()
+    {
+        await using var worker = Worker();
+        var browser = Browser(worker);
+        await WaitUntilReadyAsync(browser);
+        var ticket = await IssueAsync(["Admin"]);
+        using (var first = await Browser(worker).GetAsync(TicketUri(ticket), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, TicketUri(ticket));
+        request.Headers.Accept.ParseAdd("text/html");
+        using var replay = await browser.SendAsync(request, Ct);
+
+        // Not a redirect: a ticket this Worker cannot validate would otherwise bounce between the two forever.
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Equal("text/html", replay.Content.Headers.ContentType?.MediaType);
+        var body = await replay.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("expired or was already used", body, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{WorkerFactory.WebBaseUrl}/admin/hangfire\"", body, StringComparison.Ordinal);
+        Assert.False(replay.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
     public async Task An_admin_ticket_sets_the_dashboard_cookie_once()
     {
         await using var worker = Worker();

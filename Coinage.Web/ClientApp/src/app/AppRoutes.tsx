@@ -24,6 +24,7 @@ const WalletPage = lazy(() => import('../features/wallet/WalletPage').then((m) =
 const ConfirmWithdrawalPage = lazy(() => import('../features/wallet/ConfirmWithdrawalPage').then((m) => ({ default: m.ConfirmWithdrawalPage })));
 const MarketsAdminPage = lazy(() => import('../features/admin/MarketsAdminPage').then((m) => ({ default: m.MarketsAdminPage })));
 const FundingAdminPage = lazy(() => import('../features/admin/FundingAdminPage').then((m) => ({ default: m.FundingAdminPage })));
+const HangfireSignInPage = lazy(() => import('../features/admin/HangfireSignInPage').then((m) => ({ default: m.HangfireSignInPage })));
 const AuditSearchPage = lazy(() => import('../features/compliance/AuditSearchPage').then((m) => ({ default: m.AuditSearchPage })));
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 
@@ -71,6 +72,8 @@ export function AppRoutes() {
           <Route path="admin/reconciliation" element={<ReconciliationPage />} />
           <Route path="admin/markets" element={<MarketsAdminPage />} />
           <Route path="admin/funding" element={<FundingAdminPage />} />
+          {/* The Worker's /hangfire sends browsers without a ticket here (DashboardAccess.SignInPagePath). */}
+          <Route path="admin/hangfire" element={<HangfireSignInPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -3,7 +3,7 @@ import type { AuthState } from '../features/auth/authSlice';
 import { tradingApi } from '../features/trade/tradingApi';
 import { walletApi } from '../features/wallet/walletApi';
 import { type ConnectionStatus, connectionChanged } from './connectionSlice';
-import type { BalanceMessage, BookSnapshot, BookUpdate, FillMessage, OrderUpdate, Ticker, TradesMessage } from './types';
+import type { BalanceMessage, BookSnapshot, BookUpdate, FillMessage, FundingMessage, OrderUpdate, Ticker, TradesMessage } from './types';
 
 /** The part of `@microsoft/signalr`'s HubConnection the client uses (tests pass a fake). */
 export interface HubConnectionLike {
@@ -32,6 +32,7 @@ export interface PrivateHandlers {
   orderUpdate: (update: OrderUpdate) => void;
   fill: (fill: FillMessage) => void;
   balance: (balance: BalanceMessage) => void;
+  fundingUpdate: (update: FundingMessage) => void;
 }
 
 interface StoreLike {
@@ -39,6 +40,9 @@ interface StoreLike {
   getState: () => { auth: AuthState };
   subscribe: (listener: () => void) => () => void;
 }
+
+/** What a funding change can make stale; balances are not among them (the `balance` event carries them). */
+const fundingTags = ['Withdrawals', 'Deposits', 'Ledger'] as const;
 
 /** After the last subscriber leaves, the socket stays this long: moving from page to page keeps it. */
 const idleCloseMs = 3_000;
@@ -107,7 +111,7 @@ export class RealtimeClient {
     };
   }
 
-  /** Listens to the signed-in user's order, fill and balance events. */
+  /** Listens to the signed-in user's order, fill, balance and funding events. */
   subscribePrivate(handlers: Partial<PrivateHandlers>): () => void {
     this.privateHandlers.add(handlers);
     this.ensureOpen();
@@ -167,6 +171,7 @@ export class RealtimeClient {
     connection.on('orderUpdate', (update: OrderUpdate) => this.onOrderUpdate(update));
     connection.on('fill', (fill: FillMessage) => this.onFill(fill));
     connection.on('balance', (balance: BalanceMessage) => this.onBalance(balance));
+    connection.on('fundingUpdate', (update: FundingMessage) => this.onFundingUpdate(update));
     connection.onreconnecting(() => {
       if (connection === this.connection) this.setStatus('reconnecting');
     });
@@ -221,6 +226,7 @@ export class RealtimeClient {
     if (afterLoss) {
       // Events sent while the socket was down are gone: the REST state is the truth again.
       this.store.dispatch(tradingApi.util.invalidateTags(['Orders', 'Fills', 'Balances', 'Tickers']));
+      this.store.dispatch(walletApi.util.invalidateTags([...fundingTags]));
     }
   }
 
@@ -277,6 +283,16 @@ export class RealtimeClient {
   private onFill(fill: FillMessage) {
     this.store.dispatch(tradingApi.util.invalidateTags(['Fills']));
     this.privateHandlers.forEach((h) => h.fill?.(fill));
+  }
+
+  /**
+   * A deposit or withdrawal moved on (the rail sent it, an Admin decided, the user confirmed it in another tab):
+   * the wallet's lists refetch, so a completed withdrawal loses its "Processing" and its Cancel button at once.
+   * The balance it changed arrives as its own event and is patched in place.
+   */
+  private onFundingUpdate(update: FundingMessage) {
+    this.store.dispatch(walletApi.util.invalidateTags([...fundingTags]));
+    this.privateHandlers.forEach((h) => h.fundingUpdate?.(update));
   }
 
   /** Both balance lists (the trade page's and the wallet's) take the new figures in place, without a refetch. */

@@ -92,6 +92,14 @@ export interface FillMessage {
   at: string;
 }
 
+/** A deposit or withdrawal changed status; its balance comes as a `balance` event right after. */
+export interface FundingMessage {
+  kind: 'deposit' | 'withdrawal';
+  id: string;
+  asset: string;
+  status: string;
+}
+
 export interface BalanceMessage {
   asset: string;
   available: Amount;

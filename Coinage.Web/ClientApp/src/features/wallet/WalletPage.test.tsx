@@ -118,6 +118,40 @@ describe('wallet page', { timeout: 30_000 }, () => {
     expect(await within(form).findByText('Available BTC is 1.2, less than 1.5.')).toBeInTheDocument();
   });
 
+  it('shows a withdrawal the rail completed as completed, without its Cancel button or its hold, as soon as the event arrives', async () => {
+    // The API's answers once the Worker has sent the withdrawal; the page must not wait for a refetch of its own.
+    let sent = false;
+    http.onGet('/api/v1/wallet/balances').reply(200, balances);
+    http.onGet('/api/v1/wallet/withdrawals').reply(() => [200, { items: [withdrawal(sent ? { status: 'completed', completedAt: '2026-11-24T09:01:00Z' } : { status: 'pending' })], nextCursor: null }]);
+    http.onGet('/api/v1/wallet/ledger').reply(200, { items: [], nextCursor: null });
+    const hub = fakeHubs();
+    const store = makeStore(undefined, { hubConnectionFactory: hub.factory });
+    try {
+      renderApp('/wallet', store);
+      const withdrawals = await screen.findByRole('table', { name: 'Withdrawals' });
+      expect(within(withdrawals).getByText('Processing')).toBeInTheDocument();
+      expect(within(withdrawals).getByRole('button', { name: 'Cancel withdrawal of 0.25 BTC' })).toBeInTheDocument();
+      await waitFor(() => expect(hub.hubs.at(-1)?.started).toBe(true));
+      const fetches = () => http.history['get']!.filter((r) => r.url === '/api/v1/wallet/withdrawals').length;
+      const before = fetches();
+
+      sent = true;
+      act(() => {
+        hub.current().emit('fundingUpdate', { kind: 'withdrawal', id: '7', asset: 'BTC', status: 'completed' });
+        hub.current().emit('balance', { asset: 'BTC', available: '1.5', held: '0', total: '1.5' });
+      });
+
+      expect(await within(withdrawals).findByText('Completed')).toBeInTheDocument();
+      expect(within(withdrawals).queryByRole('button', { name: /^Cancel withdrawal/ })).not.toBeInTheDocument();
+      expect(fetches()).toBe(before + 1);
+      const btc = within(screen.getByRole('table', { name: 'Balances' })).getByRole('row', { name: /BTC/ });
+      await waitFor(() => expect(within(btc).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1.50000000', '0.00000000', '1.50000000']));
+    } finally {
+      store.session.cancelSchedule();
+      store.realtime.close();
+    }
+  });
+
   it('toasts a fill and shows the balance it changed from the private events, away from the trade page', async () => {
     http.onGet('/api/v1/wallet/balances').reply(200, balances);
     http.onGet('/api/v1/wallet/withdrawals').reply(200, { items: [], nextCursor: null });
