@@ -102,11 +102,11 @@ public static class AccountApi
         {
             return TypedResults.NotFound();
         }
-        var policy = PasswordRules.Check(next!, user.Email);
+        var policy = PasswordRules.Check(next!, user.Email, out var strength);
         if (policy.Count > 0)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["newPassword"] = policy.ToArray() },
-                new Dictionary<string, object?> { ["passwordStrength"] = PasswordRules.Score(next!, user.Email) });
+                new Dictionary<string, object?> { ["passwordStrength"] = strength.Score });
         }
         var result = await auth.Users.ChangePasswordAsync(user, current!, next!).ConfigureAwait(false);
         if (!result.Succeeded)

@@ -87,13 +87,15 @@ public static class AuthApi
         {
             errors.Add("privacyVersion", $"The current privacy policy is version {options.Value.PrivacyVersion}.");
         }
-        var strength = password is null ? 0 : PasswordRules.Score(password, email);
+        var strength = 0;
         if (password is not null)
         {
-            foreach (var problem in PasswordRules.Check(password, email))
+            var problems = PasswordRules.Check(password, email, out var estimate);
+            foreach (var problem in problems)
             {
                 errors.Add("password", problem);
             }
+            strength = estimate.Score;
         }
         if (errors.Any)
         {
@@ -395,11 +397,11 @@ public static class AuthApi
         {
             return InvalidToken();
         }
-        var policy = PasswordRules.Check(password!, user.Email);
+        var policy = PasswordRules.Check(password!, user.Email, out var strength);
         if (policy.Count > 0)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["newPassword"] = policy.ToArray() },
-                new Dictionary<string, object?> { ["passwordStrength"] = PasswordRules.Score(password!, user.Email) });
+                new Dictionary<string, object?> { ["passwordStrength"] = strength.Score });
         }
         var result = await auth.Users.ResetPasswordAsync(user, token!, password!).ConfigureAwait(false);
         if (!result.Succeeded)

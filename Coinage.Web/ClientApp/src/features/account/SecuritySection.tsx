@@ -8,7 +8,7 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { PasswordStrengthMeter } from '../../forms/PasswordStrengthMeter';
+import { PasswordStrengthMeter, usePasswordEstimator } from '../../forms/PasswordStrengthMeter';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { newPasswordError } from '../../forms/passwordStrength';
 import { QueryState } from '../../forms/QueryState';
@@ -37,6 +37,8 @@ export function SecuritySection() {
 function ChangePassword({ email }: { email: string | undefined }) {
   const [change, { isLoading }] = useChangePasswordMutation();
   const [done, setDone] = useState(false);
+  // Re-renders once zxcvbn has loaded, so the checks below include its judgement.
+  usePasswordEstimator();
   const form = useForm(
     { currentPassword: '', newPassword: '', confirmPassword: '' },
     {
