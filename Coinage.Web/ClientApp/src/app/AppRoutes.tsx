@@ -3,7 +3,7 @@ import CircularProgress from '@mui/material/CircularProgress';
 import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { ForgotPasswordPage } from '../features/auth/ForgotPasswordPage';
-import { GuestOnly, RequireAuth } from '../features/auth/guards';
+import { GuestOnly, PasswordChangeGate, RequireAuth } from '../features/auth/guards';
 import { ResetPasswordPage } from '../features/auth/ResetPasswordPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { SignUpPage } from '../features/auth/SignUpPage';
@@ -44,35 +44,37 @@ export function AppRoutes() {
     <Suspense fallback={<PageLoading />}>
     <Routes>
       <Route element={<AppShell />}>
-        <Route index element={<HomePage />} />
-        <Route element={<GuestOnly />}>
-          <Route path="sign-in" element={<SignInPage />} />
-          <Route path="sign-up" element={<SignUpPage />} />
-          <Route path="forgot-password" element={<ForgotPasswordPage />} />
+        <Route element={<PasswordChangeGate />}>
+          <Route index element={<HomePage />} />
+          <Route element={<GuestOnly />}>
+            <Route path="sign-in" element={<SignInPage />} />
+            <Route path="sign-up" element={<SignUpPage />} />
+            <Route path="forgot-password" element={<ForgotPasswordPage />} />
+          </Route>
+          <Route path="verify-email" element={<VerifyEmailPage />} />
+          <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route path="markets" element={<MarketsPage />} />
+          <Route path="trade/:symbol" element={<TradePage />} />
+          <Route element={<RequireAuth />}>
+            <Route path="account/*" element={<AccountPage />} />
+            <Route path="wallet" element={<WalletPage />} />
+            <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
+            <Route path="history" element={<HistoryPage />} />
+          </Route>
+          <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
+            <Route path="admin/users" element={<UsersPage />} />
+          </Route>
+          <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
+            <Route path="admin/audit" element={<AuditLogPage />} />
+            <Route path="admin/audit-search" element={<AuditSearchPage />} />
+          </Route>
+          <Route element={<RequireAuth anyRole={[roles.admin]} />}>
+            <Route path="admin/reconciliation" element={<ReconciliationPage />} />
+            <Route path="admin/markets" element={<MarketsAdminPage />} />
+            <Route path="admin/funding" element={<FundingAdminPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
-        <Route path="verify-email" element={<VerifyEmailPage />} />
-        <Route path="reset-password" element={<ResetPasswordPage />} />
-        <Route path="markets" element={<MarketsPage />} />
-        <Route path="trade/:symbol" element={<TradePage />} />
-        <Route element={<RequireAuth />}>
-          <Route path="account/*" element={<AccountPage />} />
-          <Route path="wallet" element={<WalletPage />} />
-          <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
-          <Route path="history" element={<HistoryPage />} />
-        </Route>
-        <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
-          <Route path="admin/users" element={<UsersPage />} />
-        </Route>
-        <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
-          <Route path="admin/audit" element={<AuditLogPage />} />
-          <Route path="admin/audit-search" element={<AuditSearchPage />} />
-        </Route>
-        <Route element={<RequireAuth anyRole={[roles.admin]} />}>
-          <Route path="admin/reconciliation" element={<ReconciliationPage />} />
-          <Route path="admin/markets" element={<MarketsAdminPage />} />
-          <Route path="admin/funding" element={<FundingAdminPage />} />
-        </Route>
-        <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
     </Suspense>
