@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.Domain.Identity;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 
 namespace Coinage.ApiService.Identity;
@@ -8,9 +9,10 @@ namespace Coinage.ApiService.Identity;
 /// <summary>
 /// A password someone else chose (the generated bootstrap administrator's) is replaced at the first
 /// sign-in: while the user carries <see cref="AuthService.PasswordChangeRequiredClaim"/>, their access
-/// tokens say <c>pwd_change</c>, and an API call with such a token answers
-/// <c>403 password_change_required</c> unless its endpoint is marked <see cref="Allowed"/>
-/// (signing in and out, refreshing, the profile and the password change itself).
+/// tokens say <c>pwd_change</c>, and every endpoint that needs a signed-in user answers such a token
+/// with <c>403 password_change_required</c> unless it is marked <see cref="Allowed"/> (signing in and
+/// out, refreshing, the profile and the password change itself). Public endpoints (markets, status)
+/// answer as they would a visitor: the token adds nothing there.
 /// </summary>
 public static class PasswordChangeGate
 {
@@ -22,8 +24,9 @@ public static class PasswordChangeGate
     public static IApplicationBuilder UsePasswordChangeGate(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         if (context.User.HasClaim(AccessTokenIssuer.PasswordChangeRequiredClaim, "true")
-            && context.Request.Path.StartsWithSegments("/api")
-            && context.GetEndpoint()?.Metadata.GetMetadata<AllowedBeforePasswordChange>() is null)
+            && context.GetEndpoint()?.Metadata is { } metadata
+            && metadata.GetMetadata<IAuthorizeData>() is not null && metadata.GetMetadata<IAllowAnonymous>() is null
+            && metadata.GetMetadata<AllowedBeforePasswordChange>() is null)
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -97,6 +97,10 @@ public sealed class PrivilegedAccessTests(InfrastructureFixture infrastructure)
             Assert.Equal(ErrorCodes.PasswordChangeRequired, await CodeAsync(gated));
         }
         Assert.Equal(HttpStatusCode.OK, await client.ProfileStatusAsync(access));
+        using (var markets = await client.SendAsync(HttpMethod.Get, "/api/v1/markets", access))
+        {
+            Assert.Equal(HttpStatusCode.OK, markets.StatusCode); // public: answered as to a visitor
+        }
         using (var weak = await client.PostAsync("/api/v1/account/password", new { currentPassword = BootstrapPassword, newPassword = "qwertyuiop[]" }, access))
         {
             Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);

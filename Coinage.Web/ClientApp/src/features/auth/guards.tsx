@@ -32,15 +32,15 @@ export function SecondFactorRequired() {
   return (
     <Alert severity="warning" role="alert" action={<Button component={RouterLink} to="/account/security" color="inherit" size="small">Set up 2FA</Button>}>
       <AlertTitle>Two-factor authentication required</AlertTitle>
-      Staff pages need a second factor. Turn on two-factor authentication under Account → Security; this session can use
-      these pages as soon as it is on.
+      Staff pages need a session signed in with a second factor. Turn on two-factor authentication under Account →
+      Security and this session can use them at once; if it is already on, sign out and in again with a code.
     </Alert>
   );
 }
 
 /**
  * While the password must be replaced (the token says `pwd_change`), every page is the password change:
- * the API answers nothing else (403 `password_change_required`).
+ * the API answers nothing else that needs a signed-in user (403 `password_change_required`).
  */
 export function PasswordChangeGate() {
   const claims = useAppSelector(selectClaims);
