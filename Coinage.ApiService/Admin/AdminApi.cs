@@ -97,6 +97,7 @@ public static class AdminApi
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         await auth.Sessions.PublishRevocationsAsync(revoked).ConfigureAwait(false);
+        await auth.Sessions.BumpAccessVersionAsync(user.Id).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 
@@ -146,6 +147,8 @@ public static class AdminApi
         await auth.AuditAsync(grant ? "admin.role_granted" : "admin.role_revoked", http.User.UserId(), user.Id, http, new { role = name }, cancellationToken).ConfigureAwait(false);
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The user's tokens still list the old roles: refused from the next request on, on every replica.
+        await auth.Sessions.BumpAccessVersionAsync(user.Id).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -17,11 +17,12 @@ public static class AccountApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        account.MapGet("/profile", GetProfileAsync).WithSummary("The signed-in user's profile");
+        account.MapGet("/profile", GetProfileAsync).WithSummary("The signed-in user's profile").WithMetadata(PasswordChangeGate.Allowed);
         account.MapPut("/anti-phishing-phrase", SetAntiPhishingPhraseAsync)
             .WithSummary("Set the phrase shown in every email from Coinage (null or empty removes it)")
             .ProducesValidationProblem();
         account.MapPost("/password", ChangePasswordAsync)
+            .WithMetadata(PasswordChangeGate.Allowed)
             .WithSummary("Change the password; signs out every other session")
             .ProducesValidationProblem();
         account.MapPost("/2fa/setup", SetupTwoFactorAsync)
@@ -102,17 +103,18 @@ public static class AccountApi
         {
             return TypedResults.NotFound();
         }
-        var policy = PasswordRules.Check(next!, user.Email);
+        var policy = PasswordRules.Check(next!, user.Email, out var strength);
         if (policy.Count > 0)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["newPassword"] = policy.ToArray() },
-                new Dictionary<string, object?> { ["passwordStrength"] = PasswordRules.Score(next!, user.Email) });
+                new Dictionary<string, object?> { ["passwordStrength"] = strength.Score });
         }
         var result = await auth.Users.ChangePasswordAsync(user, current!, next!).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             return Problems.Validation("currentPassword", "The current password is wrong.");
         }
+        await PasswordChangeGate.ClearAsync(auth.Users, user).ConfigureAwait(false);
         var revoked = await auth.Sessions.RevokeAsync(user.Id, "password_changed", except: http.User.SessionId(), cancellationToken: cancellationToken).ConfigureAwait(false);
         await auth.AuditAsync("auth.password_changed", user.Id, user.Id, http, new { revokedSessions = revoked.Count }, cancellationToken).ConfigureAwait(false);
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.PasswordChanged, user, auth.Now);
@@ -167,6 +169,14 @@ public static class AccountApi
         }
         user.TwoFactorEnabled = true;
         await auth.Users.UpdateAsync(user).ConfigureAwait(false);
+        // The code just checked is a second factor proven in this session: its next token says so,
+        // as a sign-in with a code would (a privileged role needs it: SecondFactorRequirement).
+        var sessionId = http.User.SessionId();
+        if (await auth.Db.RefreshSessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken).ConfigureAwait(false) is { } session
+            && !session.Amr.Split(' ').Contains("otp"))
+        {
+            session.Amr += " otp";
+        }
         var codes = await totp.RegenerateRecoveryCodesAsync(auth.Db, user.Id, cancellationToken).ConfigureAwait(false);
         await auth.AuditAsync("auth.two_factor_enabled", user.Id, user.Id, http, cancellationToken: cancellationToken).ConfigureAwait(false);
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.TwoFactorChanged, user, auth.Now, new Dictionary<string, string?> { ["enabled"] = "true" });
@@ -212,6 +222,8 @@ public static class AccountApi
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.TwoFactorChanged, user, auth.Now, new Dictionary<string, string?> { ["enabled"] = "false" });
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // Tokens that count the second factor stop now (a privileged role stops answering to them).
+        await auth.Sessions.BumpAccessVersionAsync(user.Id).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -18,7 +18,7 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
-        var auth = routes.MapGroup("/api/v1/auth").WithTags("Authentication");
+        var auth = routes.MapGroup("/api/v1/auth").WithTags("Authentication").WithMetadata(PasswordChangeGate.Allowed);
 
         auth.MapPost("/register", RegisterAsync)
             .WithSummary("Register with email, password and consent to the current terms")
@@ -87,13 +87,15 @@ public static class AuthApi
         {
             errors.Add("privacyVersion", $"The current privacy policy is version {options.Value.PrivacyVersion}.");
         }
-        var strength = password is null ? 0 : PasswordRules.Score(password, email);
+        var strength = 0;
         if (password is not null)
         {
-            foreach (var problem in PasswordRules.Check(password, email))
+            var problems = PasswordRules.Check(password, email, out var estimate);
+            foreach (var problem in problems)
             {
                 errors.Add("password", problem);
             }
+            strength = estimate.Score;
         }
         if (errors.Any)
         {
@@ -264,11 +266,12 @@ public static class AuthApi
             return errors.ToProblem();
         }
         await using var transaction = await auth.Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (await auth.ReadChallengeAsync(challenge!).ConfigureAwait(false) is not var (user, useCookie))
+        if (await auth.ReadChallengeAsync(challenge!).ConfigureAwait(false) is not { } twoFactorChallenge)
         {
             auth.Telemetry.SignIn(SignInResults.TwoFactorFailed, null, null, http.ClientIp());
             return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "Invalid or expired challenge", "Sign in again.");
         }
+        var user = twoFactorChallenge.User;
         if (await auth.Users.IsLockedOutAsync(user).ConfigureAwait(false))
         {
             auth.Telemetry.SignIn(SignInResults.LockedOut, user.Id, user.Email, http.ClientIp());
@@ -293,8 +296,14 @@ public static class AuthApi
             await auth.AuditAsync("auth.recovery_code_used", user.Id, user.Id, http, cancellationToken: cancellationToken).ConfigureAwait(false);
             amr = "pwd rec";
         }
+        if (!await auth.CompleteChallengeAsync(twoFactorChallenge).ConfigureAwait(false))
+        {
+            // Rolled back with the transaction: the code or recovery code just checked stays unspent.
+            auth.Telemetry.SignIn(SignInResults.TwoFactorFailed, user.Id, user.Email, http.ClientIp());
+            return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "Invalid or expired challenge", "This sign-in is already complete; sign in again.");
+        }
         await auth.Users.ResetAccessFailedCountAsync(user).ConfigureAwait(false);
-        return TypedResults.Ok(await auth.SignInAsync(user, amr, useCookie, http, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok(await auth.SignInAsync(user, amr, twoFactorChallenge.UseCookie, http, cancellationToken).ConfigureAwait(false));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
@@ -309,6 +318,11 @@ public static class AuthApi
             if (string.IsNullOrEmpty(http.Request.Headers[AuthService.CsrfHeader]))
             {
                 return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.CsrfHeaderMissing, "Anti-CSRF header missing", $"Cookie-bearing calls need the {AuthService.CsrfHeader} header.");
+            }
+            // The header is the first line; a browser's own word on where the call comes from is the second.
+            if (!http.RequestServices.GetRequiredService<CookieOriginPolicy>().Allows(http.Request))
+            {
+                return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.OriginNotAllowed, "Origin not allowed", "Cookie-bearing calls are accepted from the Coinage web front end only.");
             }
             token = cookie;
             fromCookie = true;
@@ -405,17 +419,18 @@ public static class AuthApi
         {
             return InvalidToken();
         }
-        var policy = PasswordRules.Check(password!, user.Email);
+        var policy = PasswordRules.Check(password!, user.Email, out var strength);
         if (policy.Count > 0)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["newPassword"] = policy.ToArray() },
-                new Dictionary<string, object?> { ["passwordStrength"] = PasswordRules.Score(password!, user.Email) });
+                new Dictionary<string, object?> { ["passwordStrength"] = strength.Score });
         }
         var result = await auth.Users.ResetPasswordAsync(user, token!, password!).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             return InvalidToken();
         }
+        await PasswordChangeGate.ClearAsync(auth.Users, user).ConfigureAwait(false);
         var revoked = await auth.Sessions.RevokeAsync(user.Id, "password_reset", cancellationToken: cancellationToken).ConfigureAwait(false);
         await auth.AuditAsync("auth.password_reset", user.Id, user.Id, http, new { revokedSessions = revoked.Count }, cancellationToken).ConfigureAwait(false);
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.PasswordChanged, user, auth.Now);

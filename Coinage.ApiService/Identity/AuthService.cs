@@ -8,6 +8,7 @@ using Coinage.Domain.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Coinage.ApiService.Identity;
 
@@ -19,11 +20,17 @@ public sealed class AuthService(
     AccessTokenIssuer tokens,
     IDataProtectionProvider dataProtection,
     IdentityTelemetry telemetry,
+    IConnectionMultiplexer redis,
     TimeProvider clock)
 {
     public const string RefreshCookie = "__Secure-coinage-rt";
     public const string CookiePath = "/api/v1/auth";
     public const string CsrfHeader = "X-Coinage-Csrf";
+
+    /// <summary>An Identity user claim: the password was set by someone else (the bootstrap administrator's) and must be replaced.</summary>
+    public const string PasswordChangeRequiredClaim = "coinage:password_change_required";
+
+    private const string CompletedChallengePrefix = "coinage:2fa:challenges:completed:";
 
     private static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(5);
 
@@ -63,6 +70,10 @@ public sealed class AuthService(
         }
         telemetry.SignIn(SignInResults.Success, user.Id, user.Email, http.ClientIp());
         var response = await IssueAsync(user, session, refreshToken, useCookie, http).ConfigureAwait(false);
+        if (response.Code is not null)
+        {
+            return response; // The password first: nothing else answers until it is replaced.
+        }
         // New terms are accepted at the next sign-in: the answer says so, with the versions to show.
         // Resolved per request rather than injected, so the privacy feature leaves this constructor alone.
         var pending = await http.RequestServices.GetRequiredService<Privacy.ConsentService>().PendingAsync(user.Id, cancellationToken).ConfigureAwait(false);
@@ -71,9 +82,14 @@ public sealed class AuthService(
 
     public async Task<TokenResponse> IssueAsync(CoinageUser user, RefreshSession session, string refreshToken, bool useCookie, HttpContext http)
     {
+        ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(http);
+        // The version first, then what it versions (SessionService.AccessVersionAsync says why).
+        var accessVersion = await sessions.AccessVersionAsync(user.Id).ConfigureAwait(false);
+        await db.Entry(user).ReloadAsync().ConfigureAwait(false);
         var roles = await users.GetRolesAsync(user).ConfigureAwait(false);
-        var accessToken = tokens.Issue(user, session, roles);
+        var passwordChangeRequired = (await users.GetClaimsAsync(user).ConfigureAwait(false)).Any(c => c.Type == PasswordChangeRequiredClaim);
+        var accessToken = tokens.Issue(user, session, roles, accessVersion, passwordChangeRequired);
         if (useCookie)
         {
             http.Response.Cookies.Append(RefreshCookie, refreshToken, new CookieOptions
@@ -86,7 +102,7 @@ public sealed class AuthService(
                 IsEssential = true,
             });
         }
-        return new TokenResponse(false, null, null, accessToken, "Bearer", (int)tokens.Lifetime.TotalSeconds,
+        return new TokenResponse(false, passwordChangeRequired ? ErrorCodes.PasswordChangeRequired : null, null, accessToken, "Bearer", (int)tokens.Lifetime.TotalSeconds,
             useCookie ? null : refreshToken, session.Id.ToString());
     }
 
@@ -98,16 +114,20 @@ public sealed class AuthService(
 
     private ITimeLimitedDataProtector ChallengeProtector => dataProtection.CreateProtector("Coinage.Identity.TwoFactorChallenge.v1").ToTimeLimitedDataProtector();
 
-    /// <summary>A short-lived, signed and encrypted proof that the password step passed.</summary>
+    /// <summary>
+    /// A short-lived, signed and encrypted proof that the password step passed, with a random id so
+    /// it completes one sign-in only (<see cref="CompleteChallengeAsync"/>).
+    /// </summary>
     public string CreateChallenge(CoinageUser user, bool useCookie) =>
-        ChallengeProtector.Protect($"{user.Id:N}|{user.SecurityStamp}|{(useCookie ? 1 : 0)}", clock.GetUtcNow() + ChallengeLifetime);
+        ChallengeProtector.Protect($"{user.Id:N}|{user.SecurityStamp}|{(useCookie ? 1 : 0)}|{Guid.NewGuid():N}", clock.GetUtcNow() + ChallengeLifetime);
 
-    public async Task<(CoinageUser User, bool UseCookie)?> ReadChallengeAsync(string challenge)
+    public async Task<TwoFactorChallenge?> ReadChallengeAsync(string challenge)
     {
         string payload;
+        DateTimeOffset expiration;
         try
         {
-            payload = ChallengeProtector.Unprotect(challenge, out var expiration);
+            payload = ChallengeProtector.Unprotect(challenge, out expiration);
             if (expiration < clock.GetUtcNow())
             {
                 return null;
@@ -118,11 +138,27 @@ public sealed class AuthService(
             return null;
         }
         var parts = payload.Split('|');
-        if (parts.Length != 3 || !Guid.TryParseExact(parts[0], "N", out var userId))
+        if (parts.Length != 4 || !Guid.TryParseExact(parts[0], "N", out var userId) || !Guid.TryParseExact(parts[3], "N", out var id))
         {
             return null;
         }
         var user = await users.FindByIdAsync(userId.ToString()).ConfigureAwait(false);
-        return user is null || user.SecurityStamp != parts[1] ? null : (user, parts[2] == "1");
+        return user is null || user.SecurityStamp != parts[1] ? null : new TwoFactorChallenge(user, parts[2] == "1", id, expiration);
+    }
+
+    /// <summary>
+    /// Marks the challenge completed, atomically across replicas (SET NX); false when it already was.
+    /// Called once the code is right, so a mistyped code does not cost the user a new sign-in; the key
+    /// lives as long as the challenge could.
+    /// </summary>
+    public async Task<bool> CompleteChallengeAsync(TwoFactorChallenge challenge)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
+        var ttl = challenge.ExpiresAt - clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        return await redis.GetDatabase().StringSetAsync(CompletedChallengePrefix + challenge.Id.ToString("N"), "1",
+            ttl > TimeSpan.Zero ? ttl : TimeSpan.FromMinutes(1), When.NotExists).ConfigureAwait(false);
     }
 }
+
+/// <summary>A valid 2FA challenge: whose, how the tokens are to be delivered, and its one-time id.</summary>
+public sealed record TwoFactorChallenge(CoinageUser User, bool UseCookie, Guid Id, DateTimeOffset ExpiresAt);

@@ -93,16 +93,18 @@ internal static partial class IdentityFeatures
             {
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = issuer.ValidationParameters();
-                options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedSessionsAsync, OnMessageReceived = ReadHubAccessToken };
+                options.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedOrStaleTokensAsync, OnMessageReceived = ReadHubAccessToken };
             });
 
+        services.AddSingleton(new CookieOriginPolicy(builder.Configuration.GetSection("Coinage:Cors:AllowedOrigins").Get<string[]>() ?? []));
         services.AddSingleton<IAuthorizationHandler, VerifiedEmailHandler>();
+        services.AddSingleton<IAuthorizationHandler, SecondFactorHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.VerifiedEmail, p => p.RequireAuthenticatedUser().AddRequirements(new VerifiedEmailRequirement()))
-            .AddPolicy(Policies.Support, p => p.RequireRole(Roles.Support, Roles.Admin))
-            .AddPolicy(Policies.Compliance, p => p.RequireRole(Roles.Compliance, Roles.Admin))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+            .AddPolicy(Policies.Support, p => p.RequireRole(Roles.Support, Roles.Admin).AddRequirements(SecondFactorRequirement.Instance))
+            .AddPolicy(Policies.Compliance, p => p.RequireRole(Roles.Compliance, Roles.Admin).AddRequirements(SecondFactorRequirement.Instance))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin).AddRequirements(SecondFactorRequirement.Instance));
         return builder;
     }
 
@@ -110,6 +112,7 @@ internal static partial class IdentityFeatures
     {
         _ = app.Services.GetRequiredService<SigningKeys>();
         app.UseAuthentication();
+        app.UsePasswordChangeGate();
         app.UseAuthorization();
         return app;
     }
@@ -130,11 +133,14 @@ internal static partial class IdentityFeatures
 
     /// <summary>
     /// Every authenticated request: does the token name a user (<c>sub</c>) and that user's session
-    /// (<c>sid</c>), and is the session revoked (logout, sign-out-others, password change, reuse of a
-    /// refresh token, admin lock)? Fails closed when Redis cannot answer. Past this point the
-    /// endpoints can rely on <see cref="ClaimsPrincipalExtensions.UserId"/>.
+    /// (<c>sid</c>); is the session revoked (logout, sign-out-others, password change, reuse of a
+    /// refresh token, admin lock), or was the token issued before the user's roles or standing changed
+    /// (its access version is not the current one)? Either way 401: the client refreshes, and gets a
+    /// token with what is true now or none. One Redis round trip, on every replica alike; fails closed
+    /// when Redis cannot answer. Past this point the endpoints can rely on
+    /// <see cref="ClaimsPrincipalExtensions.UserId"/>.
     /// </summary>
-    private static async Task RejectRevokedSessionsAsync(TokenValidatedContext context)
+    private static async Task RejectRevokedOrStaleTokensAsync(TokenValidatedContext context)
     {
         var sub = context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
         if (sub is null || !Guid.TryParse(sub, out var userId))
@@ -148,12 +154,14 @@ internal static partial class IdentityFeatures
             context.Fail("The token has no session.");
             return;
         }
+        // Tokens issued before access versions existed carry none: version 0, the counter's start.
+        var version = long.TryParse(context.Principal!.FindFirst(AccessTokenIssuer.AccessVersionClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
         var services = context.HttpContext.RequestServices;
         try
         {
-            if (await SessionService.IsRevokedAsync(services.GetRequiredService<IConnectionMultiplexer>(), sessionId).ConfigureAwait(false))
+            if (!await SessionService.IsCurrentAsync(services.GetRequiredService<IConnectionMultiplexer>(), sessionId, userId, version).ConfigureAwait(false))
             {
-                context.Fail("The session has been revoked.");
+                context.Fail("The session has been revoked or the user's access has changed.");
                 return;
             }
         }
@@ -199,7 +207,38 @@ internal sealed class VerifiedEmailHandler : AuthorizationHandler<VerifiedEmailR
     }
 }
 
-/// <summary>401 and 403 as problem details; a failed <see cref="VerifiedEmailRequirement"/> says <c>email_not_verified</c>.</summary>
+/// <summary>
+/// Support, Compliance and Admin answer only to a session whose sign-in proved a second factor that is
+/// still enrolled (<c>amr</c> has <c>otp</c> or <c>rec</c>). A user without a privileged role passes this
+/// requirement: the role requirement refuses them, with a plain <c>forbidden</c>.
+/// </summary>
+public sealed class SecondFactorRequirement : IAuthorizationRequirement
+{
+    public static readonly SecondFactorRequirement Instance = new();
+}
+
+internal sealed class SecondFactorHandler : AuthorizationHandler<SecondFactorRequirement>
+{
+    private static readonly string[] PrivilegedRoles = [Roles.Support, Roles.Compliance, Roles.Admin];
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, SecondFactorRequirement requirement)
+    {
+        if (context.User.HasSecondFactor() || !PrivilegedRoles.Any(context.User.IsInRole))
+        {
+            context.Succeed(requirement);
+        }
+        else
+        {
+            context.Fail(new AuthorizationFailureReason(this, ErrorCodes.SecondFactorRequired));
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// 401 and 403 as problem details; a failed <see cref="VerifiedEmailRequirement"/> says <c>email_not_verified</c>,
+/// a failed <see cref="SecondFactorRequirement"/> <c>second_factor_required</c> (the web front end leads to 2FA set-up).
+/// </summary>
 internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
@@ -208,8 +247,16 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
     {
         if (authorizeResult.Forbidden)
         {
-            var unverified = authorizeResult.AuthorizationFailure?.FailureReasons.Any(r => r.Message == ErrorCodes.EmailNotVerified) == true;
-            var code = unverified ? ErrorCodes.EmailNotVerified : "forbidden";
+            var reasons = authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).ToHashSet() ?? [];
+            var (code, title, detail) = reasons switch
+            {
+                _ when reasons.Contains(ErrorCodes.EmailNotVerified) =>
+                    (ErrorCodes.EmailNotVerified, "Email address not verified", "Verify your email address before trading or withdrawing."),
+                _ when reasons.Contains(ErrorCodes.SecondFactorRequired) =>
+                    (ErrorCodes.SecondFactorRequired, "Two-factor authentication required",
+                        "Your role needs two-factor authentication: turn it on under Account, then sign in again (or refresh the session) to use it."),
+                _ => ("forbidden", "Forbidden", (string?)null),
+            };
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await problems.WriteAsync(new ProblemDetailsContext
             {
@@ -217,8 +264,8 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
                 ProblemDetails =
                 {
                     Status = StatusCodes.Status403Forbidden,
-                    Title = unverified ? "Email address not verified" : "Forbidden",
-                    Detail = unverified ? "Verify your email address before trading or withdrawing." : null,
+                    Title = title,
+                    Detail = detail,
                     Type = Problems.TypeBase + code,
                     Extensions = { ["code"] = code },
                 },
@@ -231,7 +278,10 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
 
 /// <summary>
 /// Creates or repairs the administrator named by <c>Coinage:Admin:Email</c>/<c>Coinage:Admin:Password</c>
-/// at start-up (after migrations): confirmed email, Admin role. Does nothing when unset.
+/// at start-up (after migrations): confirmed email, Admin role. Does nothing when unset. The configured
+/// password is a bootstrap secret: while it is still the account's password, the account must replace it
+/// (<see cref="PasswordChangeGate"/>), and like every privileged account it needs 2FA before the Admin
+/// endpoints answer.
 /// </summary>
 internal sealed partial class AdminBootstrap(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<AdminBootstrap> logger) : IHostedService
 {
@@ -266,6 +316,11 @@ internal sealed partial class AdminBootstrap(IServiceScopeFactory scopes, IConfi
         if (!await users.IsInRoleAsync(user, Roles.Admin).ConfigureAwait(false))
         {
             await users.AddToRoleAsync(user, Roles.Admin).ConfigureAwait(false);
+        }
+        // Also an administrator created before this rule, who kept the generated password.
+        if (await users.CheckPasswordAsync(user, password).ConfigureAwait(false))
+        {
+            await PasswordChangeGate.RequireAsync(users, user).ConfigureAwait(false);
         }
     }
 

@@ -21,6 +21,15 @@ public static class ErrorCodes
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
 
+    /// <summary>403: the password was set by someone else and must be replaced first (<see cref="PasswordChangeGate"/>).</summary>
+    public const string PasswordChangeRequired = "password_change_required";
+
+    /// <summary>403: a privileged role (Support, Compliance, Admin) answers only to a session signed in with a second factor.</summary>
+    public const string SecondFactorRequired = "second_factor_required";
+
+    /// <summary>403: a cookie-bearing call from another site.</summary>
+    public const string OriginNotAllowed = "origin_not_allowed";
+
     /// <summary>In a successful sign-in's <c>code</c>: new terms or privacy policy to accept.</summary>
     public const string ConsentRequired = "consent_required";
 }

@@ -61,12 +61,9 @@ internal static class SecurityFeatures
             headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/scalar")
                 ? "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
                 : "default-src 'none'; frame-ancestors 'none'";
-            if (context.Request.Path.StartsWithSegments("/api/v1/auth") || context.Request.Path.StartsWithSegments("/api/v1/account"))
-            {
-                headers.CacheControl = "no-store";
-            }
             await next(context).ConfigureAwait(false);
         });
+        app.UseNoStoreForPrivateResponses();
         app.UseCors(CorsPolicy);
         return app;
     }

@@ -22,6 +22,8 @@ export default defineConfig({
           groups: [
             // Only the trade page draws charts: visitors of other pages never download the library.
             { name: 'charts', test: /node_modules[\\/](lightweight-charts|fancy-canvas)/, priority: 30 },
+            // Only the pages that choose a password estimate its strength: the dictionaries load there.
+            { name: 'password-strength', test: /node_modules[\\/](@zxcvbn-ts|fastest-levenshtein)/, priority: 30 },
             { name: 'mui', test: /node_modules[\\/](@mui|@emotion)/, priority: 20 },
             { name: 'vendor', test: /node_modules/, priority: 10 },
           ],

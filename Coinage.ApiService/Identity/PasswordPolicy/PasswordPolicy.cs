@@ -1,36 +1,30 @@
-using System.Collections.Frozen;
+using Zxcvbn.Matcher;
 
 namespace Coinage.ApiService.Identity.PasswordPolicy;
 
 /// <summary>
-/// ASVS V2.1: at least 12 characters, at most 128, every printable character allowed, not one of
-/// the 10,000 most common passwords, not containing the email (or its local part), and a strength
-/// score (0–4) shown back so the user sees why a password is weak.
+/// ASVS V2.1: 12 to 128 characters, every printable character allowed, no composition rules, and
+/// a realistic strength estimate (zxcvbn: common passwords, English words, names, keyboard walks,
+/// sequences, repeats, dates, l33t, and the user's own email as a dictionary of its own) that must
+/// reach <see cref="MinimumScore"/>. A refusal says why, in the estimator's terms, so the user can
+/// do better; the web front end runs zxcvbn-ts with the same wording while the user types.
 /// </summary>
 public static class PasswordRules
 {
     public const int MinimumLength = 12;
     public const int MaximumLength = 128;
 
-    private static readonly Lazy<FrozenSet<string>> Common = new(LoadCommonPasswords);
+    /// <summary>zxcvbn's 3, "safely unguessable": about 10^10 guesses, beyond an offline attack on a slow hash.</summary>
+    public const int MinimumScore = 3;
 
-    public static int CommonPasswordCount => Common.Value.Count;
+    /// <summary>The estimate, why it is low (empty when it is not) and what would raise it.</summary>
+    public sealed record Strength(int Score, string? Warning, IReadOnlyList<string> Suggestions);
 
-    public static bool IsCommon(string password)
-    {
-        ArgumentNullException.ThrowIfNull(password);
-        var lower = password.ToLowerInvariant();
-        if (Common.Value.Contains(lower))
-        {
-            return true;
-        }
-        // "password1234!" is "password" with decoration: strip trailing digits and symbols.
-        var core = lower.TrimEnd("0123456789!@#$%^&*.?_-".ToCharArray());
-        return core.Length >= 4 && Common.Value.Contains(core);
-    }
+    /// <summary>The reasons the password is refused (empty when acceptable).</summary>
+    public static List<string> Check(string password, string? email) => Check(password, email, out _);
 
-    /// <summary>The problems with a password (empty when acceptable).</summary>
-    public static List<string> Check(string password, string? email)
+    /// <summary>The reasons the password is refused (empty when acceptable), and its estimate for the answer.</summary>
+    public static List<string> Check(string password, string? email, out Strength strength)
     {
         ArgumentNullException.ThrowIfNull(password);
         var errors = new List<string>();
@@ -46,72 +40,117 @@ public static class PasswordRules
         {
             errors.Add("The password must not contain control characters.");
         }
-        if (IsCommon(password))
+        // The estimator's cost grows quickly with length: past the maximum the answer is already no.
+        strength = password.Length > MaximumLength ? new Strength(0, null, []) : Estimate(password, email);
+        if (errors.Count == 0 && strength.Score < MinimumScore)
         {
-            errors.Add("The password is one of the most common passwords.");
-        }
-        if (!string.IsNullOrEmpty(email))
-        {
-            if (password.Contains(email, StringComparison.OrdinalIgnoreCase) || EmailParts(email).Any(p => password.Contains(p, StringComparison.OrdinalIgnoreCase)))
-            {
-                errors.Add("The password must not contain the email address.");
-            }
-        }
-        if (errors.Count == 0 && Score(password, email) < 2)
-        {
-            errors.Add("The password is too easy to guess: use more words or more kinds of characters.");
+            errors.Add(strength.Warning is null ? "The password is too easy to guess." : $"The password is too easy to guess. {strength.Warning}");
+            errors.AddRange(strength.Suggestions);
         }
         return errors;
     }
 
-    /// <summary>0 (very weak) to 4 (strong), from an entropy estimate that discounts repeats and common passwords.</summary>
-    public static int Score(string password, string? email)
+    /// <summary>0 (too guessable) to 4 (very unguessable), with zxcvbn's feedback.</summary>
+    public static Strength Estimate(string password, string? email)
     {
         ArgumentNullException.ThrowIfNull(password);
-        if (password.Length == 0 || IsCommon(password))
+        if (password.Length == 0)
         {
-            return 0;
+            return new Strength(0, null, []);
         }
-        var pool = 0;
-        if (password.Any(char.IsAsciiLetterLower)) pool += 26;
-        if (password.Any(char.IsAsciiLetterUpper)) pool += 26;
-        if (password.Any(char.IsAsciiDigit)) pool += 10;
-        if (password.Any(c => !char.IsAsciiLetterOrDigit(c))) pool += 33;
-        var distinct = password.Distinct().Count();
-        // Repeated characters add little: count each distinct character fully, repeats at a quarter.
-        var effectiveLength = distinct + ((password.Length - distinct) / 4.0);
-        var bits = effectiveLength * Math.Log2(Math.Max(pool, 2));
-        if (!string.IsNullOrEmpty(email) && EmailParts(email).Any(p => password.Contains(p, StringComparison.OrdinalIgnoreCase)))
-        {
-            bits /= 2;
-        }
-        return bits switch
-        {
-            < 40 => 0,
-            < 55 => 1,
-            < 70 => 2,
-            < 90 => 3,
-            _ => 4,
-        };
+        var result = Zxcvbn.Zxcvbn.MatchPassword(password, UserInputs(email));
+        var (warning, suggestions) = Feedback(result, password);
+        return new Strength(result.Score, result.Score >= MinimumScore ? null : warning, result.Score >= MinimumScore ? [] : suggestions);
     }
 
-    /// <summary>The words of the address's local part ("jane.doe+x@…" → jane, doe): four characters or more.</summary>
-    private static IEnumerable<string> EmailParts(string email) =>
-        email.Split('@')[0].Split(['.', '-', '_', '+'], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 4);
-
-    private static FrozenSet<string> LoadCommonPasswords()
+    /// <summary>The address and its local part's words ("jane.doe+x@…" → jane, doe, x …): a password built on them is guessed first.</summary>
+    internal static string[] UserInputs(string? email)
     {
-        using var stream = typeof(PasswordRules).Assembly.GetManifestResourceStream("Coinage.ApiService.common-passwords.txt")
-            ?? throw new InvalidOperationException("The common password list is not embedded.");
-        using var reader = new StreamReader(stream);
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
+        if (string.IsNullOrWhiteSpace(email))
         {
-            if (line.Length > 0)
-            {
-                set.Add(line.ToLowerInvariant());
-            }
+            return [];
         }
-        return set.ToFrozenSet(StringComparer.Ordinal);
+        var trimmed = email.Trim().ToLowerInvariant();
+        var local = trimmed.Split('@')[0];
+        return local.Split(['.', '-', '_', '+'], StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => p.Length >= 3)
+            .Prepend(local)
+            .Prepend(trimmed)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// zxcvbn's feedback (its <c>feedback.js</c>, in @zxcvbn-ts/language-en's words, so the browser and
+    /// the API say the same): the longest recognised pattern is the one to talk about.
+    /// </summary>
+    private static (string? Warning, List<string> Suggestions) Feedback(Zxcvbn.Result result, string password)
+    {
+        var longest = result.MatchSequence
+            .Where(m => m.Pattern != "bruteforce")
+            .OrderByDescending(m => m.Token.Length)
+            .FirstOrDefault();
+        if (longest is null)
+        {
+            return (null, ["Use multiple words, but avoid common phrases.", "You can create strong passwords without using symbols, numbers, or uppercase letters."]);
+        }
+        var whole = longest.Token.Length == password.Length;
+        var suggestions = new List<string> { "Add more words that are less common." };
+        string? warning = null;
+        switch (longest)
+        {
+            case SpatialMatch spatial:
+                warning = spatial.Turns == 1 ? "Straight rows of keys on your keyboard are easy to guess." : "Short keyboard patterns are easy to guess.";
+                suggestions.Add("Use longer keyboard patterns and change typing direction multiple times.");
+                break;
+            case RepeatMatch:
+                warning = "Repeated characters like \"aaa\" are easy to guess.";
+                suggestions.Add("Avoid repeated words and characters.");
+                break;
+            case SequenceMatch:
+                warning = "Common character sequences like \"abc\" are easy to guess.";
+                suggestions.Add("Avoid common character sequences.");
+                break;
+            case DateMatch:
+                warning = "Dates are easy to guess.";
+                suggestions.Add("Avoid dates and years that are associated with you.");
+                break;
+            case DictionaryMatch dictionary:
+                var l33t = dictionary is L33tDictionaryMatch;
+                warning = dictionary.DictionaryName switch
+                {
+                    "user_inputs" => "There should not be any personal or page related data.",
+                    "passwords" when whole && !l33t => dictionary.Rank switch
+                    {
+                        <= 10 => "This is a heavily used password.",
+                        <= 100 => "This is a frequently used password.",
+                        _ => "This is a commonly used password.",
+                    },
+                    "passwords" => "This is similar to a commonly used password.",
+                    "male_names" or "female_names" or "surnames" => whole ? "Single names or surnames are easy to guess." : "Common names and surnames are easy to guess.",
+                    _ => whole ? "Single words are easy to guess." : null,
+                };
+                if (dictionary.Token.Length > 1 && char.IsUpper(dictionary.Token[0]) && !dictionary.Token.Skip(1).Any(char.IsUpper))
+                {
+                    suggestions.Add("Capitalize more than the first letter.");
+                }
+                else if (dictionary.Token.Any(char.IsLetter) && dictionary.Token.All(c => !char.IsLetter(c) || char.IsUpper(c)))
+                {
+                    suggestions.Add("Capitalize some, but not all letters.");
+                }
+                if (l33t)
+                {
+                    suggestions.Add("Avoid predictable letter substitutions like '@' for 'a'.");
+                }
+                break;
+            default:
+                if (longest.Pattern is "year" or "recent_year")
+                {
+                    warning = "Recent years are easy to guess.";
+                    suggestions.Add("Avoid recent years.");
+                }
+                break;
+        }
+        return (warning, suggestions);
     }
 }

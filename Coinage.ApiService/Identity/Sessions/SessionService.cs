@@ -16,6 +16,9 @@ public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer r
 {
     public const string RevokedKeyPrefix = "coinage:sessions:revoked:";
 
+    /// <summary>Per user: the counter behind <see cref="AccessVersionAsync"/>.</summary>
+    public const string AccessVersionKeyPrefix = "coinage:users:access-version:";
+
     /// <summary>Redis channel announcing revoked session ids (comma-separated N-format GUIDs) to every replica's long-lived connections.</summary>
     public const string RevocationChannel = "coinage:sessions:revocations";
 
@@ -131,6 +134,39 @@ public sealed class SessionService(CoinageDbContext db, IConnectionMultiplexer r
         ArgumentNullException.ThrowIfNull(redis);
         return await redis.GetDatabase().KeyExistsAsync(RevokedKeyPrefix + sessionId.ToString("N")).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The user's access version: a counter in Redis that every change to what the user may do
+    /// (a role granted or revoked, a lock, 2FA turned off) increments. Access tokens carry the version
+    /// they were issued under; one that no longer matches is refused, the client refreshes, and the new
+    /// token says what is true now. Read before the roles when issuing, incremented after the commit
+    /// when changing: either order of a concurrent refresh then ends with a token that is refused or right.
+    /// </summary>
+    public async Task<long> AccessVersionAsync(Guid userId) =>
+        (long?)await redis.GetDatabase().StringGetAsync(AccessVersionKey(userId)).ConfigureAwait(false) ?? 0;
+
+    /// <summary>After the commit of a change to the user's roles or standing: their access tokens stop on every replica at once.</summary>
+    public async Task BumpAccessVersionAsync(Guid userId)
+    {
+        var database = redis.GetDatabase();
+        var key = AccessVersionKey(userId);
+        await database.StringIncrementAsync(key).ConfigureAwait(false);
+        // No token outlives its session: an idle user's counter may go, and a missing one reads 0 (a mismatch, never a pass).
+        await database.KeyExpireAsync(key, options.Value.SessionLifetime).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every authenticated request, in one round trip: is the token's session revoked, and was it issued
+    /// under the user's current access version?
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(IConnectionMultiplexer redis, Guid sessionId, Guid userId, long accessVersion)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        var values = await redis.GetDatabase().StringGetAsync([RevokedKeyPrefix + sessionId.ToString("N"), AccessVersionKey(userId)]).ConfigureAwait(false);
+        return values[0].IsNull && ((long?)values[1] ?? 0) == accessVersion;
+    }
+
+    private static RedisKey AccessVersionKey(Guid userId) => AccessVersionKeyPrefix + userId.ToString("N");
 
     private static string? Truncate(string? value, int length) =>
         value is null ? null : new string(value.Where(c => !char.IsControl(c)).Take(length).ToArray());

@@ -82,19 +82,32 @@ public sealed class SigningKeys
         HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, info: Encoding.UTF8.GetBytes("coinage-jwt-hs256"));
 }
 
-/// <summary>Issues access tokens: <c>sub</c>, <c>sid</c>, <c>amr</c>, roles and whether the email is verified.</summary>
+/// <summary>
+/// Issues access tokens: <c>sub</c>, <c>sid</c>, <c>amr</c>, roles, whether the email is verified, the
+/// user's access version (<c>av</c>, see <see cref="Sessions.SessionService.AccessVersionAsync"/>) and,
+/// while the password must be replaced, <c>pwd_change</c>.
+/// </summary>
 public sealed class AccessTokenIssuer(JwtSettings settings, SigningKeys keys, TimeProvider clock)
 {
     public const string SessionIdClaim = "sid";
     public const string RoleClaim = "role";
     public const string EmailVerifiedClaim = "email_verified";
+    public const string AccessVersionClaim = "av";
+    public const string PasswordChangeRequiredClaim = "pwd_change";
+
+    /// <summary>The <c>amr</c> values (RFC 8176) of a second factor: a TOTP code or a recovery code.</summary>
+    public static readonly IReadOnlySet<string> SecondFactorMethods = new HashSet<string>(StringComparer.Ordinal) { "otp", "rec" };
 
     public TimeSpan Lifetime => settings.AccessTokenLifetime;
 
-    public string Issue(CoinageUser user, RefreshSession session, IEnumerable<string> roles)
+    public string Issue(CoinageUser user, RefreshSession session, IEnumerable<string> roles, long accessVersion = 0, bool passwordChangeRequired = false)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(session);
+        // A second factor proven at sign-in stops counting once it is no longer enrolled.
+        var amr = session.Amr.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(m => user.TwoFactorEnabled || !SecondFactorMethods.Contains(m))
+            .ToArray();
         var now = clock.GetUtcNow().UtcDateTime;
         var descriptor = new SecurityTokenDescriptor
         {
@@ -109,11 +122,16 @@ public sealed class AccessTokenIssuer(JwtSettings settings, SigningKeys keys, Ti
                 [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
                 [SessionIdClaim] = session.Id.ToString(),
-                [JwtRegisteredClaimNames.Amr] = session.Amr.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                [JwtRegisteredClaimNames.Amr] = amr,
                 [RoleClaim] = roles.ToArray(),
                 [EmailVerifiedClaim] = user.EmailConfirmed,
+                [AccessVersionClaim] = accessVersion,
             },
         };
+        if (passwordChangeRequired)
+        {
+            descriptor.Claims[PasswordChangeRequiredClaim] = true;
+        }
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 
@@ -136,6 +154,9 @@ public static class ClaimsPrincipalExtensions
 {
     public static Guid UserId(this ClaimsPrincipal principal) =>
         Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? throw new InvalidOperationException("No sub claim."));
+
+    public static bool HasSecondFactor(this ClaimsPrincipal principal) =>
+        principal.FindAll(JwtRegisteredClaimNames.Amr).Any(c => AccessTokenIssuer.SecondFactorMethods.Contains(c.Value));
 
     public static Guid SessionId(this ClaimsPrincipal principal) =>
         Guid.Parse(principal.FindFirstValue(AccessTokenIssuer.SessionIdClaim) ?? throw new InvalidOperationException("No sid claim."));

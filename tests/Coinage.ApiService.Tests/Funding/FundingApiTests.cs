@@ -464,7 +464,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
 
     private async Task<Trader> AdminAsync(ApiFactory api, string email)
     {
-        var access = (await new IdentityTestClient(api.CreateClient(), Db).LoginAsync(email, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var access = await new IdentityTestClient(api.CreateClient(), Db).BootstrapAdminAsync(email, AdminPassword);
         var http = api.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
         return new Trader(http);

@@ -18,7 +18,7 @@ public sealed class AdminAndAuditTests(InfrastructureFixture infrastructure)
             ["Coinage:Admin:Password"] = AdminPassword,
         });
         var client = new IdentityTestClient(factory.CreateClient(), infrastructure.PostgresConnectionString);
-        var adminAccess = (await client.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var adminAccess = await client.BootstrapAdminAsync(adminEmail, AdminPassword);
         var userEmail = NewEmail("trader");
         var (userAccess, _) = await client.SignedInUserAsync(userEmail);
 
@@ -53,7 +53,14 @@ public sealed class AdminAndAuditTests(InfrastructureFixture infrastructure)
         {
             Assert.Equal(HttpStatusCode.NoContent, grant.StatusCode);
         }
-        var complianceAccess = (await client.LoginAsync(userEmail)).GetProperty("accessToken").GetString()!;
+        // Compliance answers only to a session that proved a second factor: a password alone gets a 403 that says so.
+        var passwordOnly = await client.LoginAsync(userEmail);
+        using (var noSecondFactor = await client.SendAsync(HttpMethod.Get, "/api/v1/audit", passwordOnly.GetProperty("accessToken").GetString()))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, noSecondFactor.StatusCode);
+            Assert.Equal("second_factor_required", await CodeAsync(noSecondFactor));
+        }
+        var (complianceAccess, _, _) = await client.EnrolSecondFactorAsync(passwordOnly.GetProperty("accessToken").GetString()!, passwordOnly.GetProperty("refreshToken").GetString()!);
         using (var audit = await client.SendAsync(HttpMethod.Get, $"/api/v1/audit?userId={userId}&action=admin.role_granted", complianceAccess))
         {
             Assert.Equal(HttpStatusCode.OK, audit.StatusCode);
@@ -101,7 +108,7 @@ public sealed class AdminAndAuditTests(InfrastructureFixture infrastructure)
             ["Coinage:Admin:Password"] = AdminPassword,
         });
         var client = new IdentityTestClient(factory.CreateClient(), infrastructure.PostgresConnectionString);
-        var adminAccess = (await client.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var adminAccess = await client.BootstrapAdminAsync(adminEmail, AdminPassword);
         string adminId;
         using (var search = await client.SendAsync(HttpMethod.Get, $"/api/v1/admin/users?search={Uri.EscapeDataString(adminEmail)}", adminAccess))
         {
@@ -143,7 +150,7 @@ public sealed class AdminAndAuditTests(InfrastructureFixture infrastructure)
             ["Coinage:Admin:Password"] = AdminPassword,
         });
         var client = new IdentityTestClient(factory.CreateClient(), database);
-        var adminAccess = (await client.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var adminAccess = await client.BootstrapAdminAsync(adminEmail, AdminPassword);
         var email = NewEmail();
         await client.SignedInUserAsync(email);
         using (var wrong = await client.PostAsync("/api/v1/auth/login", new { email, password = "wrong password 1234" }))
@@ -197,10 +204,11 @@ public sealed class AdminAndAuditTests(InfrastructureFixture infrastructure)
 
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => (i % 2 == 0 ? client1 : client2).RegisterAsync(NewEmail())));
 
-        var adminAccess = (await client1.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var adminAccess = await client1.BootstrapAdminAsync(adminEmail, AdminPassword);
         var report = await VerifyAsync(client2, adminAccess);
         Assert.True(report.GetProperty("intact").GetBoolean(), report.ToString());
-        Assert.Equal(13, report.GetProperty("checkedEntries").GetInt64()); // 12 registrations + the admin's sign-in
+        // 12 registrations + the admin's first sign-in, own password and 2FA.
+        Assert.Equal(15, report.GetProperty("checkedEntries").GetInt64());
     }
 
     private static async Task<System.Text.Json.JsonElement> VerifyAsync(IdentityTestClient client, string access)

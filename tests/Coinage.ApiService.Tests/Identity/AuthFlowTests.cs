@@ -84,11 +84,16 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
         await client.LastEmailAsync(email, IdentityEmails.AccountExists);
     }
 
+    // zxcvbn's judgement: keyboard walks (issue 21: a 12-character one used to pass), sequences,
+    // repeats, dates and common passwords, each refused with the estimator's reason.
     [Theory]
     [InlineData("short1!", "at least 12")]
-    [InlineData("password1234", "most common")]
-    [InlineData("qwertyuiop12", "most common")]
-    [InlineData("aaaaaaaaaaaaaaaa", "too easy")]
+    [InlineData("password1234", "commonly used password")]
+    [InlineData("P@ssw0rd2024!", "similar to a commonly used password")]
+    [InlineData("qwertyuiop[]", "Straight rows of keys")]
+    [InlineData("1qaz2wsx3edc4rfv", "commonly used password")]
+    [InlineData("abcdefghijklmnop", "sequences like \"abc\"")]
+    [InlineData("aaaaaaaaaaaaaaaa", "Repeated characters")]
     public async Task The_password_policy_names_the_problem_and_scores_the_password(string password, string expected)
     {
         await using var factory = NewFactory();
@@ -98,7 +103,7 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await JsonAsync(response);
         Assert.Contains(body.GetProperty("errors").GetProperty("password").EnumerateArray(), e => e.GetString()!.Contains(expected, StringComparison.Ordinal));
-        Assert.InRange(body.GetProperty("passwordStrength").GetInt32(), 0, 1);
+        Assert.InRange(body.GetProperty("passwordStrength").GetInt32(), 0, 2);
         Assert.Equal(0, await client.CountAsync("SELECT count(*) FROM users WHERE email = @e", ("e", email)));
     }
 
@@ -108,9 +113,10 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
         await using var factory = NewFactory();
         var client = Client(factory);
         var email = NewEmail("zebrafish");
-        using var response = await client.PostAsync("/api/v1/auth/register", new { email, password = "Zebrafish-" + "Qx7!vR2#", acceptTerms = false, termsVersion = "1999-01-01", privacyVersion = TermsVersion });
+        // The address is the estimator's first dictionary: built on it, a long password is still a guess away.
+        using var response = await client.PostAsync("/api/v1/auth/register", new { email, password = email.Split('@')[0] + "!2026", acceptTerms = false, termsVersion = "1999-01-01", privacyVersion = TermsVersion });
         var errors = (await JsonAsync(response)).GetProperty("errors");
-        Assert.Contains(errors.GetProperty("password").EnumerateArray(), e => e.GetString()!.Contains("email", StringComparison.Ordinal));
+        Assert.Contains(errors.GetProperty("password").EnumerateArray(), e => e.GetString()!.Contains("personal", StringComparison.Ordinal));
         Assert.True(errors.TryGetProperty("acceptTerms", out _));
         Assert.True(errors.TryGetProperty("termsVersion", out _));
     }
@@ -417,13 +423,5 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
         Assert.StartsWith("$2a$12$", hash, StringComparison.Ordinal);
         Assert.Equal(Microsoft.AspNetCore.Identity.PasswordVerificationResult.Success, hasher.VerifyHashedPassword(new(), hash, Password));
         Assert.Equal(Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed, hasher.VerifyHashedPassword(new(), hash, Password + "!"));
-    }
-
-    [Fact]
-    public void The_common_password_list_is_shipped_with_ten_thousand_entries()
-    {
-        Assert.True(Coinage.ApiService.Identity.PasswordPolicy.PasswordRules.CommonPasswordCount >= 10_000);
-        Assert.True(Coinage.ApiService.Identity.PasswordPolicy.PasswordRules.IsCommon("Dragon"));
-        Assert.False(Coinage.ApiService.Identity.PasswordPolicy.PasswordRules.IsCommon(Password));
     }
 }

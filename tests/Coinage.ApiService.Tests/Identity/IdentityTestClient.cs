@@ -121,6 +121,46 @@ public sealed class IdentityTestClient(HttpClient http, string database)
         return response.StatusCode;
     }
 
+    /// <summary>What the bootstrap administrator replaces the generated password with at the first sign-in.</summary>
+    public const string AdminOwnPassword = "an administrator's own passphrase 2026";
+
+    /// <summary>
+    /// The configured administrator's first sign-in, the only way the platform allows it: the bootstrap
+    /// password answers with <c>password_change_required</c>, the new password opens the account, and
+    /// the Admin endpoints answer once TOTP is on. Returns an access token that reaches them.
+    /// </summary>
+    public async Task<string> BootstrapAdminAsync(string email, string bootstrapPassword)
+    {
+        var first = await LoginAsync(email, bootstrapPassword);
+        Assert.Equal("password_change_required", first.GetProperty("code").GetString());
+        using (var change = await PostAsync("/api/v1/account/password", new { currentPassword = bootstrapPassword, newPassword = AdminOwnPassword }, first.GetProperty("accessToken").GetString()))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
+        }
+        var changed = await RefreshAsync(first.GetProperty("refreshToken").GetString()!);
+        return (await EnrolSecondFactorAsync(changed.GetProperty("accessToken").GetString()!, changed.GetProperty("refreshToken").GetString()!)).Access;
+    }
+
+    /// <summary>
+    /// Turns TOTP on in a signed-in session and refreshes it, so the new access token counts the second
+    /// factor (what Support, Compliance and Admin need). Returns that token, the refresh token and the secret.
+    /// </summary>
+    public async Task<(string Access, string Refresh, string Secret)> EnrolSecondFactorAsync(string access, string refresh)
+    {
+        string secret;
+        using (var setup = await PostAsync("/api/v1/account/2fa/setup", null, access))
+        {
+            Assert.Equal(HttpStatusCode.OK, setup.StatusCode);
+            secret = (await JsonAsync(setup)).GetProperty("secret").GetString()!;
+        }
+        using (var enable = await PostAsync("/api/v1/account/2fa/enable", new { code = Totp(secret) }, access))
+        {
+            Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        }
+        var refreshed = await RefreshAsync(refresh);
+        return (refreshed.GetProperty("accessToken").GetString()!, refreshed.GetProperty("refreshToken").GetString()!, secret);
+    }
+
     public static string Totp(string secret, int stepOffset = 0) =>
         new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow.AddSeconds(30 * stepOffset));
 }

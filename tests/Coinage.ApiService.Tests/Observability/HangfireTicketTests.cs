@@ -26,7 +26,7 @@ public sealed class HangfireTicketTests(InfrastructureFixture infrastructure)
             ["Coinage:Hangfire:BaseUrl"] = "http://worker.coinage.test/",
         });
         var client = new IdentityTestClient(api.CreateClient(), infrastructure.PostgresConnectionString);
-        var adminAccess = (await client.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var adminAccess = await client.BootstrapAdminAsync(adminEmail, AdminPassword);
         var (traderAccess, _) = await client.SignedInUserAsync(NewEmail("ops-trader"));
 
         using (var forbidden = await client.SendAsync(HttpMethod.Post, "/api/v1/admin/ops/hangfire-ticket", traderAccess))

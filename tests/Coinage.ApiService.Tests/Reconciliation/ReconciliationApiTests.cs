@@ -20,7 +20,7 @@ public sealed class ReconciliationApiTests(InfrastructureFixture infrastructure)
             ["Coinage:Admin:Password"] = AdminPassword,
         });
         var client = new IdentityTestClient(factory.CreateClient(), database);
-        var admin = (await client.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var admin = await client.BootstrapAdminAsync(adminEmail, AdminPassword);
 
         using (var empty = await client.SendAsync(HttpMethod.Get, "/api/v1/admin/reconciliation", admin))
         {

@@ -115,7 +115,7 @@ public sealed class SearchApiTests(InfrastructureFixture infrastructure)
             ["Coinage:Admin:Password"] = AdminPassword,
         });
         var identity = new IdentityTestClient(api.CreateClient(), Db);
-        var admin = (await identity.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var admin = await identity.BootstrapAdminAsync(adminEmail, AdminPassword);
         var trader = await Trader.CreateAsync(api, Db, "search-audited");
         await trader.DepositAsync("USD", "500");
         await trader.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "limit", price = "100", quantity = "0.5" });

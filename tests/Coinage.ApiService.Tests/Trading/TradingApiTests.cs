@@ -163,7 +163,7 @@ public sealed class TradingApiTests(InfrastructureFixture infrastructure)
         var trader = await Trader.CreateAsync(api, Db);
         await trader.DepositAsync("ETH", "5");
         using var admin = api.CreateClient();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await identity.LoginAsync(adminEmail, password)).GetProperty("accessToken").GetString());
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await identity.BootstrapAdminAsync(adminEmail, password));
         using (var forbidden = await trader.Http.PostAsync(new Uri("/api/v1/admin/markets/ETH-BTC/halt", UriKind.Relative), null, Ct))
         {
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);

@@ -3,7 +3,7 @@ import CircularProgress from '@mui/material/CircularProgress';
 import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { ForgotPasswordPage } from '../features/auth/ForgotPasswordPage';
-import { GuestOnly, RequireAuth } from '../features/auth/guards';
+import { GuestOnly, PasswordChangeGate, RequireAuth } from '../features/auth/guards';
 import { ResetPasswordPage } from '../features/auth/ResetPasswordPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { SignUpPage } from '../features/auth/SignUpPage';
@@ -24,8 +24,8 @@ const WalletPage = lazy(() => import('../features/wallet/WalletPage').then((m) =
 const ConfirmWithdrawalPage = lazy(() => import('../features/wallet/ConfirmWithdrawalPage').then((m) => ({ default: m.ConfirmWithdrawalPage })));
 const MarketsAdminPage = lazy(() => import('../features/admin/MarketsAdminPage').then((m) => ({ default: m.MarketsAdminPage })));
 const FundingAdminPage = lazy(() => import('../features/admin/FundingAdminPage').then((m) => ({ default: m.FundingAdminPage })));
-const HangfireSignInPage = lazy(() => import('../features/admin/HangfireSignInPage').then((m) => ({ default: m.HangfireSignInPage })));
 const AuditSearchPage = lazy(() => import('../features/compliance/AuditSearchPage').then((m) => ({ default: m.AuditSearchPage })));
+const HangfireSignInPage = lazy(() => import('../features/admin/HangfireSignInPage').then((m) => ({ default: m.HangfireSignInPage })));
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 
 function PageLoading() {
@@ -45,37 +45,39 @@ export function AppRoutes() {
     <Suspense fallback={<PageLoading />}>
     <Routes>
       <Route element={<AppShell />}>
-        <Route index element={<HomePage />} />
-        <Route element={<GuestOnly />}>
-          <Route path="sign-in" element={<SignInPage />} />
-          <Route path="sign-up" element={<SignUpPage />} />
-          <Route path="forgot-password" element={<ForgotPasswordPage />} />
+        <Route element={<PasswordChangeGate />}>
+          <Route index element={<HomePage />} />
+          <Route element={<GuestOnly />}>
+            <Route path="sign-in" element={<SignInPage />} />
+            <Route path="sign-up" element={<SignUpPage />} />
+            <Route path="forgot-password" element={<ForgotPasswordPage />} />
+          </Route>
+          <Route path="verify-email" element={<VerifyEmailPage />} />
+          <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route path="markets" element={<MarketsPage />} />
+          <Route path="trade/:symbol" element={<TradePage />} />
+          <Route element={<RequireAuth />}>
+            <Route path="account/*" element={<AccountPage />} />
+            <Route path="wallet" element={<WalletPage />} />
+            <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
+            <Route path="history" element={<HistoryPage />} />
+          </Route>
+          <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
+            <Route path="admin/users" element={<UsersPage />} />
+          </Route>
+          <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
+            <Route path="admin/audit" element={<AuditLogPage />} />
+            <Route path="admin/audit-search" element={<AuditSearchPage />} />
+          </Route>
+          <Route element={<RequireAuth anyRole={[roles.admin]} />}>
+            <Route path="admin/reconciliation" element={<ReconciliationPage />} />
+            <Route path="admin/markets" element={<MarketsAdminPage />} />
+            <Route path="admin/funding" element={<FundingAdminPage />} />
+            {/* The Worker's /hangfire sends browsers without a ticket here (DashboardAccess.SignInPagePath). */}
+            <Route path="admin/hangfire" element={<HangfireSignInPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
-        <Route path="verify-email" element={<VerifyEmailPage />} />
-        <Route path="reset-password" element={<ResetPasswordPage />} />
-        <Route path="markets" element={<MarketsPage />} />
-        <Route path="trade/:symbol" element={<TradePage />} />
-        <Route element={<RequireAuth />}>
-          <Route path="account/*" element={<AccountPage />} />
-          <Route path="wallet" element={<WalletPage />} />
-          <Route path="wallet/withdrawals/confirm" element={<ConfirmWithdrawalPage />} />
-          <Route path="history" element={<HistoryPage />} />
-        </Route>
-        <Route element={<RequireAuth anyRole={[roles.support, roles.admin]} />}>
-          <Route path="admin/users" element={<UsersPage />} />
-        </Route>
-        <Route element={<RequireAuth anyRole={[roles.compliance, roles.admin]} />}>
-          <Route path="admin/audit" element={<AuditLogPage />} />
-          <Route path="admin/audit-search" element={<AuditSearchPage />} />
-        </Route>
-        <Route element={<RequireAuth anyRole={[roles.admin]} />}>
-          <Route path="admin/reconciliation" element={<ReconciliationPage />} />
-          <Route path="admin/markets" element={<MarketsAdminPage />} />
-          <Route path="admin/funding" element={<FundingAdminPage />} />
-          {/* The Worker's /hangfire sends browsers without a ticket here (DashboardAccess.SignInPagePath). */}
-          <Route path="admin/hangfire" element={<HangfireSignInPage />} />
-        </Route>
-        <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
     </Suspense>

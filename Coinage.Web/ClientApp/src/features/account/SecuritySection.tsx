@@ -8,7 +8,8 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { PasswordStrengthMeter } from '../../forms/PasswordStrengthMeter';
+import { useSession } from '../../app/hooks';
+import { PasswordStrengthMeter, usePasswordEstimator } from '../../forms/PasswordStrengthMeter';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { newPasswordError } from '../../forms/passwordStrength';
 import { QueryState } from '../../forms/QueryState';
@@ -34,8 +35,11 @@ export function SecuritySection() {
   );
 }
 
-function ChangePassword({ email }: { email: string | undefined }) {
+/** `onChanged` runs after a successful change (the required first change refreshes the session with it). */
+export function ChangePassword({ email, onChanged }: { email: string | undefined; onChanged?: () => void }) {
   const [change, { isLoading }] = useChangePasswordMutation();
+  // Re-renders once zxcvbn has loaded, so the checks below include its judgement.
+  usePasswordEstimator();
   const [done, setDone] = useState(false);
   const form = useForm(
     { currentPassword: '', newPassword: '', confirmPassword: '' },
@@ -55,6 +59,7 @@ function ChangePassword({ email }: { email: string | undefined }) {
     } else {
       setDone(true);
       form.reset();
+      onChanged?.();
     }
   });
   return (
@@ -125,6 +130,7 @@ function TwoFactor({ profile }: { profile: Profile }) {
 function EnrolTwoFactor({ onCodes }: { onCodes: (codes: string[]) => void }) {
   const [setup, setupState] = useSetupTwoFactorMutation();
   const [enable, { isLoading }] = useEnableTwoFactorMutation();
+  const session = useSession();
   const [enrolment, setEnrolment] = useState<TwoFactorSetup | null>(null);
   const form = useForm({ code: '' }, { validate: (v) => ({ code: codeError(v.code) }) });
 
@@ -142,6 +148,8 @@ function EnrolTwoFactor({ onCodes }: { onCodes: (codes: string[]) => void }) {
     } else {
       onCodes(result.data.recoveryCodes);
       setEnrolment(null);
+      // The session's next token counts the code just given as a second factor: the staff pages open now.
+      void session.refresh();
     }
   });
 

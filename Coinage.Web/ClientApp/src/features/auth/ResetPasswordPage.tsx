@@ -4,7 +4,7 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import { Link as RouterLink, useSearchParams } from 'react-router';
-import { PasswordStrengthMeter } from '../../forms/PasswordStrengthMeter';
+import { PasswordStrengthMeter, usePasswordEstimator } from '../../forms/PasswordStrengthMeter';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { newPasswordError } from '../../forms/passwordStrength';
 import { useForm } from '../../forms/useForm';
@@ -17,6 +17,8 @@ export function ResetPasswordPage() {
   const userId = params.get('userId') ?? '';
   const token = params.get('token') ?? '';
   const [reset, { isLoading, isSuccess }] = useResetPasswordMutation();
+  // Re-renders once zxcvbn has loaded, so the checks below include its judgement.
+  usePasswordEstimator();
   const form = useForm(
     { newPassword: '', confirmPassword: '' },
     {

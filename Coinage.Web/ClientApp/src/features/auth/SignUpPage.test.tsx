@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
+import { loadPasswordEstimator } from '../../forms/passwordStrength';
 import { renderApp } from '../../test/renderApp';
 
 describe('sign-up form', () => {
@@ -26,7 +27,8 @@ describe('sign-up form', () => {
     return form;
   }
 
-  it('rates the password on every keystroke and says what is missing while the user types', async () => {
+  it('rates the password on every keystroke with zxcvbn and says why it is weak while the user types', async () => {
+    await loadPasswordEstimator();
     const user = userEvent.setup();
     await openSignUp();
     const password = screen.getByLabelText(/^Password/, { selector: 'input' });
@@ -38,12 +40,19 @@ describe('sign-up form', () => {
     expect(password).toHaveAccessibleDescription('At least 12 characters (3 so far).');
     expect(password).toBeInvalid();
 
-    await user.type(password, 'defghijkl');
-    expect(strength).toHaveTextContent('Password strength: Fair');
+    // Twelve characters, and a keyboard walk: long enough, and refused for what it is.
+    await user.clear(password);
+    await user.type(password, 'qwertyuiop[[]'); // '[[' types one '['
+    expect(strength).toHaveTextContent('Password strength: Weak');
+    expect(strength).toHaveTextContent('Straight rows of keys on your keyboard are easy to guess.');
+    expect(strength).toHaveTextContent('Use longer keyboard patterns and change typing direction multiple times.');
+    expect(password).toHaveAccessibleDescription('Too easy to guess. Straight rows of keys on your keyboard are easy to guess.');
+    expect(password).toBeInvalid();
 
     await user.clear(password);
     await user.type(password, 'correct horse Battery staple 9!');
     expect(strength).toHaveTextContent('Password strength: Strong');
+    expect(screen.queryByTestId('password-warning')).not.toBeInTheDocument();
     expect(screen.getByRole('progressbar', { name: 'Password strength' })).toHaveAttribute('aria-valuenow', '100');
     expect(password).toBeValid();
   });

@@ -10,7 +10,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { Link as RouterLink } from 'react-router';
-import { PasswordStrengthMeter } from '../../forms/PasswordStrengthMeter';
+import { PasswordStrengthMeter, usePasswordEstimator } from '../../forms/PasswordStrengthMeter';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { newPasswordError } from '../../forms/passwordStrength';
 import { emailError, useForm } from '../../forms/useForm';
@@ -22,6 +22,8 @@ export function SignUpPage() {
   const [register, { isLoading }] = useRegisterMutation();
   const legal = useLegalDocumentsQuery();
   const [done, setDone] = useState<{ email: string; message: string } | null>(null);
+  // Re-renders once zxcvbn has loaded, so the checks below include its judgement.
+  usePasswordEstimator();
   const form = useForm(
     { email: '', password: '', acceptTerms: false as boolean, marketingConsent: false as boolean },
     {

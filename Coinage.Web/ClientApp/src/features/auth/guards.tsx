@@ -1,9 +1,17 @@
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
-import { Navigate, Outlet, useLocation } from 'react-router';
+import { lazy } from 'react';
+import { Navigate, Outlet, Link as RouterLink, useLocation } from 'react-router';
 import { useAppSelector } from '../../app/hooks';
-import { hasAnyRole, selectRoles, selectSessionStatus } from './authSlice';
+import { hasAnyRole, selectClaims, selectRoles, selectSessionStatus } from './authSlice';
+
+const RequiredPasswordChangePage = lazy(() =>
+  import('../account/RequiredPasswordChangePage').then((m) => ({ default: m.RequiredPasswordChangePage })),
+);
 
 /** Where a guard sent the user from, so sign-in can return there. */
 export interface FromState {
@@ -19,10 +27,34 @@ function Restoring() {
   );
 }
 
-/** Signed-in users only (and, with `anyRole`, only those holding one of the roles). */
+/** Where a staff member without a second factor is sent, with why (the API would answer `second_factor_required`). */
+export function SecondFactorRequired() {
+  return (
+    <Alert severity="warning" role="alert" action={<Button component={RouterLink} to="/account/security" color="inherit" size="small">Set up 2FA</Button>}>
+      <AlertTitle>Two-factor authentication required</AlertTitle>
+      Staff pages need a session signed in with a second factor. Turn on two-factor authentication under Account →
+      Security and this session can use them at once; if it is already on, sign out and in again with a code.
+    </Alert>
+  );
+}
+
+/**
+ * While the password must be replaced (the token says `pwd_change`), every page is the password change:
+ * the API answers nothing else that needs a signed-in user (403 `password_change_required`).
+ */
+export function PasswordChangeGate() {
+  const claims = useAppSelector(selectClaims);
+  return claims?.passwordChangeRequired ? <RequiredPasswordChangePage /> : <Outlet />;
+}
+
+/**
+ * Signed-in users only (and, with `anyRole`, only those holding one of the roles: the staff roles, which
+ * also need a session signed in with a second factor).
+ */
 export function RequireAuth({ anyRole }: { anyRole?: string[] }) {
   const status = useAppSelector(selectSessionStatus);
   const userRoles = useAppSelector(selectRoles);
+  const claims = useAppSelector(selectClaims);
   const location = useLocation();
   if (status === 'restoring') {
     return <Restoring />;
@@ -36,6 +68,9 @@ export function RequireAuth({ anyRole }: { anyRole?: string[] }) {
         Your account does not have access to this page.
       </Typography>
     );
+  }
+  if (anyRole && !claims?.secondFactor) {
+    return <SecondFactorRequired />;
   }
   return <Outlet />;
 }

@@ -4,6 +4,10 @@ export interface AccessTokenClaims {
   sessionId: string | null;
   roles: string[];
   emailVerified: boolean;
+  /** `pwd_change`: the password was set for the user (the bootstrap administrator's) and must be replaced first. */
+  passwordChangeRequired: boolean;
+  /** `amr` has a second factor (a TOTP or recovery code): what Support, Compliance and Admin need. */
+  secondFactor: boolean;
   /** Expiry, milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -41,6 +45,8 @@ export function readAccessToken(token: string): AccessTokenClaims | null {
       sessionId: typeof claims['sid'] === 'string' ? claims['sid'] : null,
       roles: asStrings(claims['role']),
       emailVerified: claims['email_verified'] === true || claims['email_verified'] === 'true',
+      passwordChangeRequired: claims['pwd_change'] === true || claims['pwd_change'] === 'true',
+      secondFactor: asStrings(claims['amr']).some((m) => m === 'otp' || m === 'rec'),
       expiresAt: claims['exp'] * 1000,
     };
   } catch {
