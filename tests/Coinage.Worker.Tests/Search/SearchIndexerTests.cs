@@ -2,7 +2,7 @@ using System.Text.Json;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
 using Coinage.Domain.Search;
-using Coinage.Domain.Search.Elasticsearch;
+using Elastic.Clients.Elasticsearch;
 using Coinage.Worker.Search;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +34,7 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
 
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            Assert.Null(scope.ServiceProvider.GetService<IElasticsearchClient>());
+            Assert.Null(scope.ServiceProvider.GetService<ElasticsearchClient>());
             var run = await scope.ServiceProvider.GetRequiredService<SearchIndexer>().RunAsync(Ct);
             Assert.True(run.Idle);
         }
@@ -74,7 +74,7 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
 
         await using (var scope = configured.Services.CreateAsyncScope())
         {
-            Assert.NotNull(scope.ServiceProvider.GetService<IElasticsearchClient>());
+            Assert.NotNull(scope.ServiceProvider.GetService<ElasticsearchClient>());
             Assert.True((await scope.ServiceProvider.GetRequiredService<SearchIndexer>().RunAsync(Ct)).Idle);
             // The breaker is open now: the next run does not even probe.
             Assert.False(scope.ServiceProvider.GetRequiredService<ElasticsearchBreaker>().IsClosed(DateTimeOffset.UtcNow));
@@ -123,7 +123,7 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
         await using (var scope = configured.Services.CreateAsyncScope())
         {
             await RunUntilNotIdleAsync(scope.ServiceProvider);
-            await scope.ServiceProvider.GetRequiredService<IElasticsearchClient>().RefreshAsync(SearchIndices.Audit.Alias, Ct);
+            await scope.ServiceProvider.GetRequiredService<ElasticsearchClient>().Indices.RefreshAsync(new Elastic.Clients.Elasticsearch.IndexManagement.RefreshRequest(SearchIndices.Audit.Alias), Ct);
             var search = scope.ServiceProvider.GetRequiredService<SearchService>();
             var byIp = await search.SearchAuditAsync(new AuditSearchQuery("10.9.8.7", [], null, null, null, 10), Ct);
             Assert.Equal("elasticsearch", byIp.Source);
@@ -141,7 +141,7 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
         await using (var scope = configured.Services.CreateAsyncScope())
         {
             await RunUntilNotIdleAsync(scope.ServiceProvider);
-            await scope.ServiceProvider.GetRequiredService<IElasticsearchClient>().RefreshAsync(SearchIndices.Audit.Alias, Ct);
+            await scope.ServiceProvider.GetRequiredService<ElasticsearchClient>().Indices.RefreshAsync(new Elastic.Clients.Elasticsearch.IndexManagement.RefreshRequest(SearchIndices.Audit.Alias), Ct);
             var search = scope.ServiceProvider.GetRequiredService<SearchService>();
             Assert.Empty((await search.SearchAuditAsync(new AuditSearchQuery("10.9.8.7", [], null, null, null, 10), Ct)).Result.Items);
             Assert.Empty((await search.SearchAuditAsync(new AuditSearchQuery("alice@search.test", [], null, null, null, 10), Ct)).Result.Items);
