@@ -15,6 +15,7 @@ internal sealed class RecordedElasticsearch : IRequestInvoker
     private static readonly Dictionary<string, IEnumerable<string>> ProductHeader = new(StringComparer.OrdinalIgnoreCase) { ["x-elastic-product"] = ["Elasticsearch"] };
 
     private readonly Queue<(int Status, string Body)> _answers = new();
+    private Func<RecordedRequest, (int Status, string Body)>? _otherwise;
 
     public List<RecordedRequest> Requests { get; } = [];
 
@@ -24,6 +25,13 @@ internal sealed class RecordedElasticsearch : IRequestInvoker
     public ElasticsearchClient CreateClient() =>
         new(new ElasticsearchClientSettings(new SingleNodePool(new Uri("http://127.0.0.1:9200")), this)
             .Authentication(new BasicAuthentication("elastic", "s3cret")));
+
+    /// <summary>Answers the requests after the queued answers run out (e.g. a bulk answer per document sent).</summary>
+    public RecordedElasticsearch Otherwise(Func<RecordedRequest, (int Status, string Body)> answer)
+    {
+        _otherwise = answer;
+        return this;
+    }
 
     public void Dispose()
     {
@@ -63,8 +71,9 @@ internal sealed class RecordedElasticsearch : IRequestInvoker
         {
             authorization = $"{header.AuthScheme} {parameters}";
         }
-        Requests.Add(new RecordedRequest(endpoint.Method.ToString().ToUpperInvariant(), "/" + endpoint.PathAndQuery.TrimStart('/'), body, authorization));
-        var (status, text) = _answers.Count > 0 ? _answers.Dequeue() : (200, "{}");
+        var request = new RecordedRequest(endpoint.Method.ToString().ToUpperInvariant(), "/" + endpoint.PathAndQuery.TrimStart('/'), body, authorization);
+        Requests.Add(request);
+        var (status, text) = _answers.Count > 0 ? _answers.Dequeue() : _otherwise?.Invoke(request) ?? (200, "{}");
         return new InMemoryRequestInvoker(Encoding.UTF8.GetBytes(text), status, null, "application/json", ProductHeader);
     }
 }

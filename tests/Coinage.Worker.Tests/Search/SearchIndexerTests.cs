@@ -2,6 +2,7 @@ using System.Text.Json;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
 using Coinage.Domain.Search;
+using Coinage.Tests.Search;
 using Elastic.Clients.Elasticsearch;
 using Coinage.Worker.Search;
 using Microsoft.AspNetCore.Hosting;
@@ -94,6 +95,76 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
         Assert.False(SearchIndexer.TryParseErasure("""{"userId":"0b6a4c35-51f3-4c39-9a50-3f7d7a3c1a11","pseudonym":""}""", out _, out _));
         Assert.False(SearchIndexer.TryParseErasure("[]", out _, out _));
         Assert.False(SearchIndexer.TryParseErasure("not json", out _, out _));
+    }
+
+    [Fact]
+    public async Task A_reindex_builds_versioned_indices_from_postgresql_and_swaps_the_aliases_in_one_call()
+    {
+        var db = await infrastructure.CreateDatabaseAsync("search");
+        await InfrastructureFixture.MigrateAsync(db);
+        // Elasticsearch is not configured for the host (its recurring indexer stays idle); the reindex
+        // gets the official client over the recorded transport, answering as a server would.
+        await using var factory = new WorkerFactory(db, infrastructure.RedisConnectionString);
+        await AppendAuditAsync(db, "auth.signed_in", Guid.NewGuid(), "10.9.8.7", new { email = "reindex@search.test" });
+        await AppendAuditAsync(db, "auth.signed_out", Guid.NewGuid(), "10.9.8.8", new { });
+        var es = new RecordedElasticsearch().Otherwise(request => request switch
+        {
+            { Method: "PUT", PathAndQuery: var path } when path.StartsWith("/_index_template/", StringComparison.Ordinal) => (200, """{"acknowledged":true}"""),
+            { Method: "PUT", PathAndQuery: var path } => (200, $$"""{"acknowledged":true,"shards_acknowledged":true,"index":"{{path[1..]}}"}"""),
+            { Method: "POST", PathAndQuery: "/_bulk" } => (200, BulkAnswer(request.Body)),
+            { Method: "POST", PathAndQuery: var path } when path.EndsWith("/_refresh", StringComparison.Ordinal) => (200, """{"_shards":{"total":1,"successful":1,"failed":0}}"""),
+            // The get-alias reference's answers: the audit alias exists (on an older index), the others do not yet.
+            { Method: "GET", PathAndQuery: "/_alias/coinage-audit" } => (200, """{"coinage-audit-20261101000000000":{"aliases":{"coinage-audit":{}}}}"""),
+            { Method: "GET" } => (404, $$"""{"error":"alias [{{request.PathAndQuery[7..]}}] missing","status":404}"""),
+            { Method: "POST", PathAndQuery: "/_aliases" } => (200, """{"acknowledged":true,"errors":false}"""),
+            _ => (400, """{"error":{"type":"unexpected_request","reason":"not part of a reindex"},"status":400}"""),
+        });
+
+        SearchReindexResult result;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var client = es.CreateClient();
+            var writer = new SearchWriter(client, TimeProvider.System, scope.ServiceProvider.GetRequiredService<SearchTelemetry>());
+            result = await ActivatorUtilities.CreateInstance<SearchReindexer>(scope.ServiceProvider, client, writer).ReindexAsync(Ct);
+        }
+
+        var audit = Assert.Single(result.Indices, i => i.StartsWith("coinage-audit-", StringComparison.Ordinal));
+        var version = audit["coinage-audit-".Length..];
+        Assert.Matches(@"^\d{17}$", version);
+        Assert.Equal(["coinage-audit-" + version, "coinage-fills-" + version, "coinage-orders-" + version], result.Indices);
+        Assert.Equal(
+        [
+            "PUT /_index_template/coinage-audit", "PUT /_index_template/coinage-orders", "PUT /_index_template/coinage-fills",
+            $"PUT /coinage-audit-{version}", $"PUT /coinage-orders-{version}", $"PUT /coinage-fills-{version}",
+            "POST /_bulk",
+            $"POST /coinage-audit-{version}/_refresh", $"POST /coinage-orders-{version}/_refresh", $"POST /coinage-fills-{version}/_refresh",
+            "GET /_alias/coinage-audit", "GET /_alias/coinage-orders", "GET /_alias/coinage-fills",
+            "POST /_aliases",
+        ], es.Requests.Select(r => r.Line));
+        // Every audit entry, into the new index (not through the alias, which still names the old one).
+        var bulk = es.Requests.Single(r => r.Line == "POST /_bulk").Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(result.AuditEntries * 2, bulk.Length);
+        Assert.All(bulk.Where((_, i) => i % 2 == 0), line => Assert.Contains($"\"_index\":\"coinage-audit-{version}\"", line, StringComparison.Ordinal));
+        Assert.Contains(bulk, line => line.Contains("reindex@search.test", StringComparison.Ordinal));
+        Assert.Equal(
+            $$$"""{"actions":[{"add":{"alias":"coinage-audit","index":"coinage-audit-{{{version}}}"}},{"remove_index":{"index":"coinage-audit-20261101000000000"}},""" +
+            $$$"""{"add":{"alias":"coinage-orders","index":"coinage-orders-{{{version}}}"}},{"add":{"alias":"coinage-fills","index":"coinage-fills-{{{version}}}"}}]}""",
+            es.Requests[^1].Body);
+        // The incremental indexer goes on from the last entry written, in the new index.
+        Assert.Equal(audit, await InfrastructureFixture.ScalarAsync<string>(db, "SELECT index FROM search_checkpoints WHERE name = 'audit'"));
+        Assert.Equal(await InfrastructureFixture.ScalarAsync<long>(db, "SELECT max(sequence) FROM audit_entries"),
+            await InfrastructureFixture.ScalarAsync<long>(db, "SELECT position FROM search_checkpoints WHERE name = 'audit'"));
+    }
+
+    /// <summary>A bulk answer acknowledging every index action of the NDJSON body, as a server does.</summary>
+    private static string BulkAnswer(string body)
+    {
+        var items = body.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(line => line.TryGetProperty("index", out _))
+            .Select(line => line.GetProperty("index"))
+            .Select(action => $$$"""{"index":{"_index":"{{{action.GetProperty("_index").GetString()}}}","_id":"{{{action.GetProperty("_id").GetString()}}}","_version":1,"result":"created","status":201}}""");
+        return $$"""{"took":3,"errors":false,"items":[{{string.Join(',', items)}}]}""";
     }
 
     [Fact]
