@@ -156,6 +156,64 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
             await InfrastructureFixture.ScalarAsync<long>(db, "SELECT position FROM search_checkpoints WHERE name = 'audit'"));
     }
 
+    [Fact]
+    public async Task An_erasure_deletes_the_users_orders_and_fills_and_rewrites_their_audit_entries_pseudonymised()
+    {
+        var db = await infrastructure.CreateDatabaseAsync("search");
+        await InfrastructureFixture.MigrateAsync(db);
+        await using var factory = new WorkerFactory(db, infrastructure.RedisConnectionString);
+        var erased = Guid.NewGuid();
+        await AppendAuditAsync(db, "auth.signed_in", erased, "10.9.8.7", new { email = "erased@search.test" });
+        await InsertOutboxAsync(db, SearchIndexer.UserErasedType, JsonSerializer.Serialize(new { userId = erased, pseudonym = "erased-5e1f" }));
+        var es = new RecordedElasticsearch().Otherwise(request => request switch
+        {
+            { Method: "GET", PathAndQuery: "/_cluster/health" } => (200, """
+                {"cluster_name":"coinage","status":"green","timed_out":false,"number_of_nodes":1,"number_of_data_nodes":1,"active_primary_shards":3,"active_shards":3,
+                 "relocating_shards":0,"initializing_shards":0,"unassigned_shards":0,"unassigned_primary_shards":0,"delayed_unassigned_shards":0,"number_of_pending_tasks":0,
+                 "number_of_in_flight_fetch":0,"task_max_waiting_in_queue_millis":0,"active_shards_percent_as_number":100.0}
+                """),
+            { Method: "GET", PathAndQuery: var path } when path.StartsWith("/_alias/", StringComparison.Ordinal) =>
+                (200, JsonSerializer.Serialize(new Dictionary<string, object> { [$"{path[8..]}-20261101000000000"] = new { aliases = new Dictionary<string, object> { [path[8..]] = new { } } } })),
+            // The delete-by-query reference's example answer.
+            { Method: "POST", PathAndQuery: var path } when path.Contains("/_delete_by_query", StringComparison.Ordinal) => (200, """
+                {"took":147,"timed_out":false,"total":2,"deleted":2,"batches":1,"version_conflicts":0,"noops":0,
+                 "retries":{"bulk":0,"search":0},"throttled_millis":0,"requests_per_second":-1.0,"throttled_until_millis":0,"failures":[]}
+                """),
+            { Method: "POST", PathAndQuery: "/_bulk" } => (200, BulkAnswer(request.Body)),
+            _ => (400, """{"error":{"type":"unexpected_request","reason":"not part of an indexer run"},"status":400}"""),
+        });
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var client = es.CreateClient();
+            var writer = new SearchWriter(client, TimeProvider.System, scope.ServiceProvider.GetRequiredService<SearchTelemetry>());
+            var reindexer = ActivatorUtilities.CreateInstance<SearchReindexer>(scope.ServiceProvider, client, writer);
+            var indexer = ActivatorUtilities.CreateInstance<SearchIndexer>(scope.ServiceProvider, reindexer, client, writer);
+            var run = await indexer.RunAsync(Ct);
+            Assert.Equal((1, false), (run.Erasures, run.Idle));
+        }
+
+        var user = erased.ToString("D");
+        var deletes = es.Requests.Where(r => r.PathAndQuery.Contains("/_delete_by_query", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["POST /coinage-orders/_delete_by_query?conflicts=proceed&refresh=true", "POST /coinage-fills/_delete_by_query?conflicts=proceed&refresh=true"],
+            deletes.Select(r => r.Line));
+        Assert.All(deletes, d => Assert.Equal(JsonSerializer.Serialize(new { query = new { term = new { userId = new { value = user } } } }), d.Body));
+        // Right after the deletes, the user's audit entries are written again through the alias, pseudonymised.
+        var rewrite = es.Requests[es.Requests.IndexOf(deletes[^1]) + 1];
+        Assert.Equal("POST /_bulk", rewrite.Line);
+        var lines = rewrite.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("""{"index":{"_id":""", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"_index\":\"coinage-audit\"", lines[0], StringComparison.Ordinal);
+        Assert.All(lines.Where((_, i) => i % 2 == 1), document =>
+        {
+            Assert.Contains("\"actorUserId\":\"erased-5e1f\"", document, StringComparison.Ordinal);
+            Assert.DoesNotContain(user, document, StringComparison.Ordinal);
+            Assert.DoesNotContain("ipAddress", document, StringComparison.Ordinal);
+            Assert.Contains("\"data\":\"{}\"", document, StringComparison.Ordinal);
+        });
+        Assert.NotNull(await InfrastructureFixture.ScalarAsync<DateTime?>(db, "SELECT index_cleaned_at FROM search_erasures WHERE user_id = @id", ("id", erased)));
+    }
+
     /// <summary>A bulk answer acknowledging every index action of the NDJSON body, as a server does.</summary>
     private static string BulkAnswer(string body)
     {
