@@ -49,7 +49,10 @@ public static class ElasticsearchClientExtensions
         }
         configureSettings?.Invoke(settings);
         // Fail at start, not at the first search: a half-configured client is a deployment mistake.
-        _ = CreateClientSettings(settings, connectionName);
+        if (settings.Endpoint is null && (settings.CloudId is null || settings.ApiKey is null))
+        {
+            throw NotConfigured(connectionName);
+        }
 
         builder.Services.AddSingleton(_ =>
         {
@@ -97,10 +100,13 @@ public static class ElasticsearchClientExtensions
         {
             return new ElasticsearchClientSettings(settings.CloudId, new ApiKey(settings.ApiKey));
         }
-        throw new InvalidOperationException(
-            $"An ElasticsearchClient could not be configured. Ensure valid connection information was provided in 'ConnectionStrings:{connectionName}' or " +
-            $"either {nameof(settings.Endpoint)} or {nameof(settings.CloudId)} and {nameof(settings.ApiKey)} must be provided in the '{DefaultConfigSectionName}' configuration section.");
+        throw NotConfigured(connectionName);
     }
+
+    private static InvalidOperationException NotConfigured(string connectionName) => new(
+        $"An ElasticsearchClient could not be configured. Ensure valid connection information was provided in 'ConnectionStrings:{connectionName}' or " +
+        $"either {nameof(ElasticClientsElasticsearchSettings.Endpoint)} or {nameof(ElasticClientsElasticsearchSettings.CloudId)} and " +
+        $"{nameof(ElasticClientsElasticsearchSettings.ApiKey)} must be provided in the '{DefaultConfigSectionName}' configuration section.");
 
     internal static (Uri Node, string? User, string? Password) SplitCredentials(Uri endpoint)
     {

@@ -192,6 +192,15 @@ public sealed class ElasticsearchSearchTests
             r => r.Name == ElasticsearchClientExtensions.HealthCheckName);
     }
 
+    [Fact]
+    public void A_connection_string_without_an_endpoint_fails_at_start_not_at_the_first_search()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:elasticsearch"] = "ApiKey=a2V5OnNlY3JldA==" });
+        var exception = Assert.Throws<InvalidOperationException>(() => builder.AddCoinageSearch());
+        Assert.Contains("ConnectionStrings:elasticsearch", exception.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>AddCoinageSearch for a connection string; with <paramref name="invoker"/>, the client's requests go to it.</summary>
     private static ServiceProvider Registered(string connectionString, RecordedElasticsearch? invoker)
     {
