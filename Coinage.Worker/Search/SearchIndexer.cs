@@ -3,8 +3,9 @@ using System.Text.Json;
 using Coinage.Domain.Data;
 using Coinage.Domain.Outbox;
 using Coinage.Domain.Search;
-using Elastic.Clients.Elasticsearch;
 using Coinage.Worker.Hangfire;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.QueryDsl;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
@@ -33,6 +34,9 @@ public sealed partial class SearchIndexer(
     /// <summary>Bounds one run, so a large backlog is worked off over several runs rather than in one long one.</summary>
     public const int MaxBatchesPerRun = 20;
     public const int OutboxBatchSize = 100;
+
+    /// <summary>Orders and fills belong to one user each: an erasure deletes them (audit documents are pseudonymised instead).</summary>
+    private static readonly string[] ErasedByDeletion = [SearchIndices.Orders.Alias, SearchIndices.Fills.Alias];
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 30)]
@@ -121,11 +125,11 @@ public sealed partial class SearchIndexer(
         foreach (var erasure in pending)
         {
             var user = erasure.UserId.ToString("D");
-            foreach (var alias in (string[])[SearchIndices.Orders.Alias, SearchIndices.Fills.Alias])
+            foreach (var alias in ErasedByDeletion)
             {
                 var deleted = (await client!.DeleteByQueryAsync(new DeleteByQueryRequest(alias)
                 {
-                    Query = new Elastic.Clients.Elasticsearch.QueryDsl.TermQuery("userId", user),
+                    Query = new TermQuery("userId", user),
                     // A document written meanwhile is the user's too: skip the conflict, the next run's query finds it.
                     Conflicts = Conflicts.Proceed,
                     Refresh = true,

@@ -1,8 +1,8 @@
 using Coinage.Domain.Data;
 using Coinage.Domain.Search;
+using Coinage.Worker.Hangfire;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Clients.Elasticsearch.IndexManagement;
-using Coinage.Worker.Hangfire;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
