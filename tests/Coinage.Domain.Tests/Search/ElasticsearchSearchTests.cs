@@ -39,6 +39,8 @@ public sealed class ElasticsearchSearchTests
         var request = Assert.Single(es.Requests);
         Assert.Equal("POST /coinage-audit/_search?typed_keys=true", request.Line);
         Assert.Equal("Basic " + Convert.ToBase64String("elastic:s3cret"u8.ToArray()), request.Authorization);
+        // The 9.x client always asks for the 9.x API: an Elasticsearch 8 server refuses it (elastic/elasticsearch-net#8526).
+        Assert.Equal("application/vnd.elasticsearch+json;compatible-with=9", request.Accept?.Replace(" ", "", StringComparison.Ordinal));
         Assert.Equal(
             """{"aggregations":{"actions":{"terms":{"field":"action","size":20}}},"post_filter":{"range":{"sequence":{"lt":100}}},""" +
             "\"" + """query":{"bool":{"filter":[{"terms":{"action":["auth.signed_in"]}},{"range":{"occurredAt":{"gte":"2026-11-01T00:00:00Z"}}}],""" +

@@ -71,14 +71,14 @@ internal sealed class RecordedElasticsearch : IRequestInvoker
         {
             authorization = $"{header.AuthScheme} {parameters}";
         }
-        var request = new RecordedRequest(endpoint.Method.ToString().ToUpperInvariant(), "/" + endpoint.PathAndQuery.TrimStart('/'), body, authorization);
+        var request = new RecordedRequest(endpoint.Method.ToString().ToUpperInvariant(), "/" + endpoint.PathAndQuery.TrimStart('/'), body, authorization, configuration.Accept);
         Requests.Add(request);
         var (status, text) = _answers.Count > 0 ? _answers.Dequeue() : _otherwise?.Invoke(request) ?? (200, "{}");
         return new InMemoryRequestInvoker(Encoding.UTF8.GetBytes(text), status, null, "application/json", ProductHeader);
     }
 }
 
-internal sealed record RecordedRequest(string Method, string PathAndQuery, string Body, string? Authorization)
+internal sealed record RecordedRequest(string Method, string PathAndQuery, string Body, string? Authorization, string? Accept)
 {
     public string Line => $"{Method} {PathAndQuery}";
 }
