@@ -68,12 +68,13 @@ public static class SearchExtensions
     /// <summary>The health check's tags: reported by <c>/health</c>, never failing it.</summary>
     public static readonly string[] HealthCheckTags = ["search", "optional"];
 
-    /// <summary>A connection string or an endpoint in the client's settings section.</summary>
+    /// <summary>A connection string, or an endpoint or Elastic Cloud id in the client's settings section.</summary>
     public static bool IsElasticsearchConfigured(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(ElasticsearchClientExtensions.DefaultConfigSectionName);
         return !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName))
-            || !string.IsNullOrWhiteSpace(configuration[$"{ElasticsearchClientExtensions.DefaultConfigSectionName}:Endpoint"]);
+            || !string.IsNullOrWhiteSpace(section["Endpoint"]) || !string.IsNullOrWhiteSpace(section["CloudId"]);
     }
 
     /// <summary>

@@ -201,6 +201,11 @@ public sealed class ElasticsearchSearchTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:elasticsearch"] = "ApiKey=a2V5OnNlY3JldA==" });
         var exception = Assert.Throws<InvalidOperationException>(() => builder.AddCoinageSearch());
         Assert.Contains("ConnectionStrings:elasticsearch", exception.Message, StringComparison.Ordinal);
+
+        // An Elastic Cloud id counts as configured, and needs its API key.
+        var cloud = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        cloud.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{ElasticsearchClientExtensions.DefaultConfigSectionName}:CloudId"] = "coinage:ZXUtd2VzdC0xLmF3cy5mb3VuZC5pbyRjZWM2ZjI2MWE3NGJmMjRjZTMzYmI4ODExYjg0Mjk0ZiQ=" });
+        Assert.Throws<InvalidOperationException>(() => cloud.AddCoinageSearch());
     }
 
     /// <summary>AddCoinageSearch for a connection string; with <paramref name="invoker"/>, the client's requests go to it.</summary>
