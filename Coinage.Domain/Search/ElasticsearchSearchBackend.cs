@@ -1,57 +1,66 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using Coinage.Domain.Search.Elasticsearch;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Aggregations;
+using Elastic.Clients.Elasticsearch.QueryDsl;
 
 namespace Coinage.Domain.Search;
 
 /// <summary>Search through the indices' aliases. Filters go in <c>filter</c> (cached, unscored); results are newest first by sequence.</summary>
-public sealed class ElasticsearchSearchBackend(IElasticsearchClient client) : ISearchBackend
+public sealed class ElasticsearchSearchBackend(ElasticsearchClient client) : ISearchBackend
 {
     public const string BackendName = "elasticsearch";
+    public const string ActionsAggregation = "actions";
 
     public string Name => BackendName;
 
     public async Task<AuditSearchResult> SearchAuditAsync(AuditSearchQuery query, CancellationToken cancellationToken)
     {
-        var response = await client.SearchAsync<AuditDocument>(SearchIndices.Audit.Alias, AuditQuery(query), cancellationToken).ConfigureAwait(false);
-        var items = response.Hits.Take(query.Size).Select(h => h.Source).ToList();
-        return new AuditSearchResult(items, response.Hits.Count > query.Size ? items[^1].DocumentId : null,
-            [.. response.TermsBuckets("actions").Select(b => new ActionCount(b.Key, b.DocCount))]);
+        var response = (await client.SearchAsync<AuditDocument>(AuditQuery(query), cancellationToken).ConfigureAwait(false)).Ensure("search");
+        var hits = Sources(response);
+        var items = hits.Take(query.Size).ToList();
+        var buckets = response.Aggregations?.GetStringTerms(ActionsAggregation)?.Buckets ?? [];
+        return new AuditSearchResult(items, hits.Count > query.Size ? items[^1].DocumentId : null,
+            [.. buckets.Select(b => new ActionCount(b.Key.ToString(), b.DocCount))]);
     }
 
     public async Task<SearchPage<OrderDocument>> SearchOrdersAsync(OrderSearchQuery query, CancellationToken cancellationToken)
     {
-        var response = await client.SearchAsync<OrderDocument>(SearchIndices.Orders.Alias, OrdersQuery(query), cancellationToken).ConfigureAwait(false);
-        var items = response.Hits.Take(query.Size).Select(h => h.Source).ToList();
-        return new SearchPage<OrderDocument>(items, response.Hits.Count > query.Size ? items[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
+        var response = (await client.SearchAsync<OrderDocument>(OrdersQuery(query), cancellationToken).ConfigureAwait(false)).Ensure("search");
+        var hits = Sources(response);
+        var items = hits.Take(query.Size).ToList();
+        return new SearchPage<OrderDocument>(items, hits.Count > query.Size ? items[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
     }
 
     public async Task<SearchPage<FillDocument>> SearchFillsAsync(FillSearchQuery query, CancellationToken cancellationToken)
     {
-        var response = await client.SearchAsync<FillDocument>(SearchIndices.Fills.Alias, FillsQuery(query), cancellationToken).ConfigureAwait(false);
-        var items = response.Hits.Take(query.Size).Select(h => h.Source).ToList();
-        return new SearchPage<FillDocument>(items, response.Hits.Count > query.Size ? items[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
+        var response = (await client.SearchAsync<FillDocument>(FillsQuery(query), cancellationToken).ConfigureAwait(false)).Ensure("search");
+        var hits = Sources(response);
+        var items = hits.Take(query.Size).ToList();
+        return new SearchPage<FillDocument>(items, hits.Count > query.Size ? items[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
     }
+
+    private static List<T> Sources<T>(SearchResponse<T> response) =>
+        [.. response.HitsMetadata.Hits.Select(h => h.Source ?? throw new ElasticsearchException($"A hit of {h.Index} has no _source.", null, null))];
 
     /// <summary>
     /// The cursor is a <c>post_filter</c>, so the action counts are those of the whole search, not of
     /// the page; one hit more than the page tells whether there is a next one.
     /// </summary>
-    public static JsonObject AuditQuery(AuditSearchQuery query)
+    public static SearchRequest AuditQuery(AuditSearchQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = new JsonArray();
+        var filter = new List<Query>();
         if (query.Actions.Count > 0)
         {
             filter.Add(Terms("action", query.Actions));
         }
         AddTimeRange(filter, "occurredAt", query.From, query.To);
-        var must = new JsonArray();
+        var must = new List<Query>();
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var text = query.Text.Trim();
             var exact = Guid.TryParse(text, out var user) ? user.ToString("D") : text;
-            var should = new JsonArray
+            var should = new List<Query>
             {
                 Term("actorUserId", exact),
                 Term("subjectUserId", exact),
@@ -60,41 +69,33 @@ public sealed class ElasticsearchSearchBackend(IElasticsearchClient client) : IS
             if (SearchText.Words(text) is { Count: > 0 } words)
             {
                 // cross_fields + and: every word in the action or the details, as the fallback does.
-                should.Add(new JsonObject
+                should.Add(new MultiMatchQuery(string.Join(' ', words))
                 {
-                    ["multi_match"] = new JsonObject
-                    {
-                        ["query"] = string.Join(' ', words),
-                        ["fields"] = new JsonArray("action.text", "data"),
-                        ["type"] = "cross_fields",
-                        ["operator"] = "and",
-                    },
+                    Fields = new[] { "action.text", "data" },
+                    Type = TextQueryType.CrossFields,
+                    Operator = Operator.And,
                 });
             }
-            must.Add(new JsonObject { ["bool"] = new JsonObject { ["should"] = should, ["minimum_should_match"] = 1 } });
+            must.Add(new BoolQuery { Should = should, MinimumShouldMatch = 1 });
         }
-        var body = new JsonObject
+        return new SearchRequest(SearchIndices.Audit.Alias)
         {
-            ["size"] = query.Size + 1,
-            ["track_total_hits"] = false,
-            ["sort"] = new JsonArray(new JsonObject { ["sequence"] = "desc" }),
-            ["query"] = new JsonObject { ["bool"] = new JsonObject { ["filter"] = filter, ["must"] = must } },
-            ["aggs"] = new JsonObject
+            Size = query.Size + 1,
+            TrackTotalHits = new(false),
+            Sort = [Newest("sequence")],
+            Query = new BoolQuery { Filter = filter, Must = must },
+            Aggregations = new Dictionary<string, Aggregation>
             {
-                ["actions"] = new JsonObject { ["terms"] = new JsonObject { ["field"] = "action", ["size"] = AuditSearchQuery.ActionBuckets } },
+                [ActionsAggregation] = new TermsAggregation { Field = "action", Size = AuditSearchQuery.ActionBuckets },
             },
+            PostFilter = query.Before is { } before ? new LongNumberRangeQuery("sequence") { Lt = before } : (Query?)null,
         };
-        if (query.Before is { } before)
-        {
-            body["post_filter"] = Range("sequence", "lt", before);
-        }
-        return body;
     }
 
-    public static JsonObject OrdersQuery(OrderSearchQuery query)
+    public static SearchRequest OrdersQuery(OrderSearchQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = new JsonArray { Term("userId", query.UserId.ToString("D")) };
+        var filter = new List<Query> { Term("userId", query.UserId.ToString("D")) };
         if (query.Market is not null)
         {
             filter.Add(Term("market", query.Market));
@@ -111,22 +112,19 @@ public sealed class ElasticsearchSearchBackend(IElasticsearchClient client) : IS
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var text = query.Text.Trim();
-            filter.Add(new JsonObject
-            {
-                ["bool"] = new JsonObject { ["should"] = new JsonArray(Term("id", text), Term("clientOrderId", text)), ["minimum_should_match"] = 1 },
-            });
+            filter.Add(new BoolQuery { Should = [Term("id", text), Term("clientOrderId", text)], MinimumShouldMatch = 1 });
         }
         if (query.Before is { } before)
         {
-            filter.Add(Range("seq", "lt", before));
+            filter.Add(new LongNumberRangeQuery("seq") { Lt = before });
         }
-        return Page(filter, query.Size);
+        return Page(SearchIndices.Orders.Alias, filter, query.Size);
     }
 
-    public static JsonObject FillsQuery(FillSearchQuery query)
+    public static SearchRequest FillsQuery(FillSearchQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = new JsonArray { Term("userId", query.UserId.ToString("D")) };
+        var filter = new List<Query> { Term("userId", query.UserId.ToString("D")) };
         if (query.Market is not null)
         {
             filter.Add(Term("market", query.Market));
@@ -142,45 +140,36 @@ public sealed class ElasticsearchSearchBackend(IElasticsearchClient client) : IS
         AddTimeRange(filter, "createdAt", query.From, query.To);
         if (query.Before is { } before)
         {
-            filter.Add(Range("seq", "lt", before));
+            filter.Add(new LongNumberRangeQuery("seq") { Lt = before });
         }
-        return Page(filter, query.Size);
+        return Page(SearchIndices.Fills.Alias, filter, query.Size);
     }
 
-    private static JsonObject Page(JsonArray filter, int size) => new()
+    private static SearchRequest Page(string index, List<Query> filter, int size) => new(index)
     {
-        ["size"] = size + 1,
-        ["track_total_hits"] = false,
-        ["sort"] = new JsonArray(new JsonObject { ["seq"] = "desc" }),
-        ["query"] = new JsonObject { ["bool"] = new JsonObject { ["filter"] = filter } },
+        Size = size + 1,
+        TrackTotalHits = new(false),
+        Sort = [Newest("seq")],
+        Query = new BoolQuery { Filter = filter },
     };
 
-    private static void AddTimeRange(JsonArray filter, string field, DateTimeOffset? from, DateTimeOffset? to)
+    private static SortOptions Newest(string field) => new FieldSort(field) { Order = SortOrder.Desc };
+
+    private static void AddTimeRange(List<Query> filter, string field, DateTimeOffset? from, DateTimeOffset? to)
     {
         if (from is null && to is null)
         {
             return;
         }
-        var range = new JsonObject();
-        if (from is { } f)
+        filter.Add(new DateRangeQuery(field)
         {
-            range["gte"] = Timestamp(f);
-        }
-        if (to is { } t)
-        {
-            range["lt"] = Timestamp(t);
-        }
-        filter.Add(new JsonObject { ["range"] = new JsonObject { [field] = range } });
+            Gte = from is { } f ? DateMath.Anchored(f.UtcDateTime) : null,
+            Lt = to is { } t ? DateMath.Anchored(t.UtcDateTime) : null,
+        });
     }
 
-    private static string Timestamp(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    private static TermQuery Term(string field, string value) => new(field, value);
 
-    private static JsonObject Term(string field, string value) => new() { ["term"] = new JsonObject { [field] = value } };
-
-    private static JsonObject Terms(string field, IEnumerable<string> values) =>
-        new() { ["terms"] = new JsonObject { [field] = new JsonArray([.. values.Select(v => (JsonNode)JsonValue.Create(v))]) } };
-
-    private static JsonObject Range(string field, string op, long value) =>
-        new() { ["range"] = new JsonObject { [field] = new JsonObject { [op] = value } } };
+    private static TermsQuery Terms(string field, IEnumerable<string> values) =>
+        new(field, new TermsQueryField([.. values.Select(v => (FieldValue)v)]));
 }

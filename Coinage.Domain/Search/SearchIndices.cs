@@ -1,5 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch.Analysis;
+using Elastic.Clients.Elasticsearch.IndexManagement;
+using Elastic.Clients.Elasticsearch.Mapping;
 
 namespace Coinage.Domain.Search;
 
@@ -8,7 +10,7 @@ namespace Coinage.Domain.Search;
 /// (<c>coinage-audit-20261124093000000</c>) created from an index template with explicit, strict
 /// mappings, so a reindex builds the next version beside the live one and swaps the alias atomically.
 /// </summary>
-public sealed record SearchIndex(string Alias, JsonObject Properties)
+public sealed record SearchIndex(string Alias, Func<Properties> Properties)
 {
     /// <summary>The versioned index names the template applies to.</summary>
     public string Pattern => $"{Alias}-*";
@@ -16,110 +18,96 @@ public sealed record SearchIndex(string Alias, JsonObject Properties)
     public string NewVersion(DateTimeOffset now) =>
         $"{Alias}-{now.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
 
-    /// <summary>The body of <c>PUT /_index_template/{Alias}</c>.</summary>
-    public JsonObject Template() => new()
+    /// <summary><c>PUT /_index_template/{Alias}</c>.</summary>
+    public PutIndexTemplateRequest Template() => new(Alias)
     {
-        ["index_patterns"] = new JsonArray(Pattern),
-        ["priority"] = 200,
-        ["template"] = new JsonObject
+        IndexPatterns = Elastic.Clients.Elasticsearch.Indices.Index(Pattern),
+        Priority = 200,
+        Template = new IndexTemplateMapping
         {
-            ["settings"] = new JsonObject
+            Settings = new IndexSettings
             {
-                ["number_of_shards"] = 1,
+                NumberOfShards = 1,
                 // One node locally and in the StatefulSet: replicas would never be assigned (yellow).
-                ["number_of_replicas"] = 0,
-                ["analysis"] = new JsonObject
+                NumberOfReplicas = 0,
+                Analysis = new IndexSettingsAnalysis
                 {
                     // Splits "auth.sign_in_failed" and JSON details into words; the standard
                     // tokenizer would keep "auth.sign_in_failed" as one token.
-                    ["analyzer"] = new JsonObject
-                    {
-                        ["coinage_words"] = new JsonObject { ["type"] = "custom", ["tokenizer"] = "coinage_words", ["filter"] = new JsonArray("lowercase") },
-                    },
-                    ["tokenizer"] = new JsonObject
-                    {
-                        ["coinage_words"] = new JsonObject { ["type"] = "pattern", ["pattern"] = "[^\\p{L}\\p{N}@]+" },
-                    },
+                    Analyzers = new Analyzers { { SearchIndices.WordsAnalyzer, new CustomAnalyzer { Tokenizer = SearchIndices.WordsAnalyzer, Filter = ["lowercase"] } } },
+                    Tokenizers = new Tokenizers { { SearchIndices.WordsAnalyzer, new PatternTokenizer { Pattern = "[^\\p{L}\\p{N}@]+" } } },
                 },
             },
-            ["mappings"] = new JsonObject
-            {
-                // An unknown field is a bug in our document types, not something to guess a type for.
-                ["dynamic"] = "strict",
-                ["properties"] = Properties.DeepClone(),
-            },
+            // An unknown field is a bug in our document types, not something to guess a type for.
+            Mappings = new TypeMapping { Dynamic = DynamicMapping.Strict, Properties = Properties() },
         },
     };
 }
 
 public static class SearchIndices
 {
-    public static readonly SearchIndex Audit = new("coinage-audit", new JsonObject
+    public const string WordsAnalyzer = "coinage_words";
+
+    public static readonly SearchIndex Audit = new("coinage-audit", () => new Properties
     {
-        ["sequence"] = Long(),
-        ["occurredAt"] = Date(),
-        ["action"] = new JsonObject { ["type"] = "keyword", ["fields"] = new JsonObject { ["text"] = Words() } },
-        ["actorUserId"] = Keyword(),
-        ["subjectUserId"] = Keyword(),
-        ["ipAddress"] = Keyword(),
-        ["data"] = Words(),
-        ["hash"] = Stored(),
+        { "sequence", new LongNumberProperty() },
+        { "occurredAt", new DateProperty() },
+        { "action", new KeywordProperty { Fields = new Properties { { "text", Words() } } } },
+        { "actorUserId", new KeywordProperty() },
+        { "subjectUserId", new KeywordProperty() },
+        { "ipAddress", new KeywordProperty() },
+        { "data", Words() },
+        { "hash", Stored() },
     });
 
-    public static readonly SearchIndex Orders = new("coinage-orders", new JsonObject
+    public static readonly SearchIndex Orders = new("coinage-orders", () => new Properties
     {
-        ["seq"] = Long(),
-        ["userId"] = Keyword(),
-        ["id"] = Keyword(),
-        ["clientOrderId"] = Keyword(),
-        ["market"] = Keyword(),
-        ["side"] = Keyword(),
-        ["type"] = Keyword(),
-        ["timeInForce"] = Keyword(),
-        ["postOnly"] = new JsonObject { ["type"] = "boolean" },
-        ["status"] = Keyword(),
+        { "seq", new LongNumberProperty() },
+        { "userId", new KeywordProperty() },
+        { "id", new KeywordProperty() },
+        { "clientOrderId", new KeywordProperty() },
+        { "market", new KeywordProperty() },
+        { "side", new KeywordProperty() },
+        { "type", new KeywordProperty() },
+        { "timeInForce", new KeywordProperty() },
+        { "postOnly", new BooleanProperty() },
+        { "status", new KeywordProperty() },
         // Money stays a decimal string (never a double); shown, not searched.
-        ["price"] = Stored(),
-        ["quantity"] = Stored(),
-        ["quoteAmount"] = Stored(),
-        ["filledQuantity"] = Stored(),
-        ["filledQuote"] = Stored(),
-        ["averagePrice"] = Stored(),
-        ["fee"] = Stored(),
-        ["holdAsset"] = Keyword(),
-        ["remainingHold"] = Stored(),
-        ["createdAt"] = Date(),
-        ["updatedAt"] = Date(),
+        { "price", Stored() },
+        { "quantity", Stored() },
+        { "quoteAmount", Stored() },
+        { "filledQuantity", Stored() },
+        { "filledQuote", Stored() },
+        { "averagePrice", Stored() },
+        { "fee", Stored() },
+        { "holdAsset", new KeywordProperty() },
+        { "remainingHold", Stored() },
+        { "createdAt", new DateProperty() },
+        { "updatedAt", new DateProperty() },
         // Added after the first indices were built: SearchReindexer.EnsureMappingsAsync adds it to those.
-        ["closeReason"] = Keyword(),
+        { "closeReason", new KeywordProperty() },
     });
 
-    public static readonly SearchIndex Fills = new("coinage-fills", new JsonObject
+    public static readonly SearchIndex Fills = new("coinage-fills", () => new Properties
     {
-        ["seq"] = Long(),
-        ["userId"] = Keyword(),
-        ["id"] = Keyword(),
-        ["orderId"] = Keyword(),
-        ["market"] = Keyword(),
-        ["side"] = Keyword(),
-        ["liquidity"] = Keyword(),
-        ["price"] = Stored(),
-        ["quantity"] = Stored(),
-        ["quoteAmount"] = Stored(),
-        ["fee"] = Stored(),
-        ["feeAsset"] = Keyword(),
-        ["createdAt"] = Date(),
+        { "seq", new LongNumberProperty() },
+        { "userId", new KeywordProperty() },
+        { "id", new KeywordProperty() },
+        { "orderId", new KeywordProperty() },
+        { "market", new KeywordProperty() },
+        { "side", new KeywordProperty() },
+        { "liquidity", new KeywordProperty() },
+        { "price", Stored() },
+        { "quantity", Stored() },
+        { "quoteAmount", Stored() },
+        { "fee", Stored() },
+        { "feeAsset", new KeywordProperty() },
+        { "createdAt", new DateProperty() },
     });
 
     public static readonly IReadOnlyList<SearchIndex> All = [Audit, Orders, Fills];
 
-    private static JsonObject Keyword() => new() { ["type"] = "keyword" };
+    private static TextProperty Words() => new() { Analyzer = WordsAnalyzer };
 
-    private static JsonObject Long() => new() { ["type"] = "long" };
-
-    private static JsonObject Date() => new() { ["type"] = "date" };
-
-    private static JsonObject Words() => new() { ["type"] = "text", ["analyzer"] = "coinage_words" };
-
-    private static JsonObject Stored() => new() { ["type"] = "keyword", ["index"] = false };
+    private static KeywordProperty Stored() => new() { Index = false };
 }

@@ -1,6 +1,7 @@
-using Coinage.Domain.Search.Elasticsearch;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -61,18 +62,47 @@ public sealed class ElasticsearchBreaker
 
 public static class SearchExtensions
 {
-    /// <summary>The Elasticsearch client (when configured) and search with its PostgreSQL fallback.</summary>
+    /// <summary>The Aspire resource name: <c>ConnectionStrings:elasticsearch</c>.</summary>
+    public const string ConnectionName = "elasticsearch";
+
+    /// <summary>The health check's tags: reported by <c>/health</c>, never failing it.</summary>
+    public static readonly string[] HealthCheckTags = ["search", "optional"];
+
+    /// <summary>A connection string, or an endpoint or Elastic Cloud id in the client's settings section.</summary>
+    public static bool IsElasticsearchConfigured(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(ElasticsearchClientExtensions.DefaultConfigSectionName);
+        return !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionName))
+            || !string.IsNullOrWhiteSpace(section["Endpoint"]) || !string.IsNullOrWhiteSpace(section["CloudId"]);
+    }
+
+    /// <summary>
+    /// The Elasticsearch client (when configured) and search with its PostgreSQL fallback. Without
+    /// configuration no client is registered at all: Elasticsearch is optional (DESIGN.md §6).
+    /// </summary>
     public static IHostApplicationBuilder AddCoinageSearch(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddElasticsearchClient();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ElasticsearchBreaker>();
         builder.Services.TryAddScoped<SearchSource>();
         builder.Services.TryAddScoped<PostgresSearchBackend>();
         builder.Services.TryAddScoped<SearchService>();
-        if (ElasticsearchSettings.Parse(builder.Configuration[$"ConnectionStrings:{ElasticsearchSettings.ConnectionName}"]).IsConfigured)
+        if (IsElasticsearchConfigured(builder.Configuration))
         {
+            // Searches fall back to PostgreSQL and the indexer keeps its own checkpoint, so a request that
+            // hangs helps no one: 30 s is already far more than a search or a 500-document bulk needs.
+            builder.AddElasticsearchClient(ConnectionName, configureClientSettings: settings => settings.RequestTimeout(TimeSpan.FromSeconds(30)));
+            // The platform does not depend on Elasticsearch: its check reports, /health stays 200.
+            builder.Services.Configure<HealthCheckServiceOptions>(options =>
+            {
+                foreach (var registration in options.Registrations.Where(r => r.Name == ElasticsearchClientExtensions.HealthCheckName))
+                {
+                    registration.FailureStatus = HealthStatus.Degraded;
+                    registration.Tags.UnionWith(HealthCheckTags);
+                }
+            });
             builder.Services.TryAddScoped<ElasticsearchSearchBackend>();
         }
         return builder;

@@ -3,8 +3,9 @@ using System.Text.Json;
 using Coinage.Domain.Data;
 using Coinage.Domain.Outbox;
 using Coinage.Domain.Search;
-using Coinage.Domain.Search.Elasticsearch;
 using Coinage.Worker.Hangfire;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.QueryDsl;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,7 +24,7 @@ namespace Coinage.Worker.Search;
 /// </summary>
 public sealed partial class SearchIndexer(
     CoinageDbContext db, SearchSource source, SearchReindexer reindexer, TimeProvider clock, SearchTelemetry telemetry,
-    ElasticsearchBreaker breaker, ILogger<SearchIndexer> logger, IElasticsearchClient? client = null, SearchWriter? writer = null)
+    ElasticsearchBreaker breaker, ILogger<SearchIndexer> logger, ElasticsearchClient? client = null, SearchWriter? writer = null)
 {
     public const string RecurringJobId = "search-index";
     public const string AuditCheckpoint = "audit";
@@ -33,6 +34,9 @@ public sealed partial class SearchIndexer(
     /// <summary>Bounds one run, so a large backlog is worked off over several runs rather than in one long one.</summary>
     public const int MaxBatchesPerRun = 20;
     public const int OutboxBatchSize = 100;
+
+    /// <summary>Orders and fills belong to one user each: an erasure deletes them (audit documents are pseudonymised instead).</summary>
+    private static readonly string[] ErasedByDeletion = [SearchIndices.Orders.Alias, SearchIndices.Fills.Alias];
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 30)]
@@ -47,7 +51,7 @@ public sealed partial class SearchIndexer(
         }
         try
         {
-            await client.GetClusterHealthAsync(cancellationToken).ConfigureAwait(false);
+            (await client.Cluster.HealthAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Ensure("cluster.health");
         }
         catch (ElasticsearchException exception)
         {
@@ -125,9 +129,20 @@ public sealed partial class SearchIndexer(
         foreach (var erasure in pending)
         {
             var user = erasure.UserId.ToString("D");
-            var byUser = new System.Text.Json.Nodes.JsonObject { ["term"] = new System.Text.Json.Nodes.JsonObject { ["userId"] = user } };
-            await client!.DeleteByQueryAsync(SearchIndices.Orders.Alias, byUser, cancellationToken).ConfigureAwait(false);
-            await client.DeleteByQueryAsync(SearchIndices.Fills.Alias, byUser.DeepClone().AsObject(), cancellationToken).ConfigureAwait(false);
+            foreach (var alias in ErasedByDeletion)
+            {
+                var deleted = (await client!.DeleteByQueryAsync(new DeleteByQueryRequest(alias)
+                {
+                    Query = new TermQuery("userId", user),
+                    // A document written meanwhile is the user's too: skip the conflict, the next run's query finds it.
+                    Conflicts = Conflicts.Proceed,
+                    Refresh = true,
+                }, cancellationToken).ConfigureAwait(false)).Ensure("delete_by_query");
+                if (deleted.Failures is { Count: > 0 } failures)
+                {
+                    throw new ElasticsearchException($"delete_by_query on {alias} had {failures.Count} failures: {failures.First().Cause.Reason}", null, failures.First().Cause.Type);
+                }
+            }
             var entries = await db.AuditEntries.AsNoTracking()
                 .Where(e => e.ActorUserId == erasure.UserId || e.SubjectUserId == erasure.UserId)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -140,7 +155,7 @@ public sealed partial class SearchIndexer(
 
     private async Task<int> IndexAuditAsync(CancellationToken cancellationToken)
     {
-        var index = (await client!.GetAliasIndicesAsync(SearchIndices.Audit.Alias, cancellationToken).ConfigureAwait(false)).Single();
+        var index = (await reindexer.AliasIndicesAsync(SearchIndices.Audit.Alias, cancellationToken).ConfigureAwait(false)).Single();
         var checkpoint = await db.SearchCheckpoints.FirstOrDefaultAsync(c => c.Name == AuditCheckpoint, cancellationToken).ConfigureAwait(false);
         if (checkpoint is null)
         {

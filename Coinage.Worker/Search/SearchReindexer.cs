@@ -1,7 +1,8 @@
 using Coinage.Domain.Data;
 using Coinage.Domain.Search;
-using Coinage.Domain.Search.Elasticsearch;
 using Coinage.Worker.Hangfire;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.IndexManagement;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,7 +18,7 @@ namespace Coinage.Worker.Search;
 /// </summary>
 public sealed partial class SearchReindexer(
     CoinageDbContext db, SearchSource source, TimeProvider clock, ILogger<SearchReindexer> logger,
-    IElasticsearchClient? client = null, SearchWriter? writer = null)
+    ElasticsearchClient? client = null, SearchWriter? writer = null)
 {
     public const string RecurringJobId = "search-reindex";
     public const int PageSize = 1000;
@@ -28,7 +29,7 @@ public sealed partial class SearchReindexer(
     {
         if (client is null || writer is null)
         {
-            throw new InvalidOperationException($"Elasticsearch is not configured (ConnectionStrings:{ElasticsearchSettings.ConnectionName}); nothing to reindex.");
+            throw new InvalidOperationException($"Elasticsearch is not configured (ConnectionStrings:{SearchExtensions.ConnectionName}); nothing to reindex.");
         }
         await SearchLock.AcquireAsync(db, cancellationToken).ConfigureAwait(false);
         try
@@ -46,7 +47,7 @@ public sealed partial class SearchReindexer(
     {
         foreach (var index in SearchIndices.All)
         {
-            if ((await client!.GetAliasIndicesAsync(index.Alias, cancellationToken).ConfigureAwait(false)).Count == 0)
+            if ((await AliasIndicesAsync(index.Alias, cancellationToken).ConfigureAwait(false)).Count == 0)
             {
                 return true;
             }
@@ -69,10 +70,19 @@ public sealed partial class SearchReindexer(
         }
         foreach (var index in SearchIndices.All)
         {
-            await client!.PutIndexTemplateAsync(index.Alias, index.Template(), cancellationToken).ConfigureAwait(false);
-            await client.PutMappingAsync(index.Alias, index.Properties, cancellationToken).ConfigureAwait(false);
+            (await client!.Indices.PutIndexTemplateAsync(index.Template(), cancellationToken).ConfigureAwait(false)).Ensure("indices.put_index_template");
+            (await client.Indices.PutMappingAsync(new PutMappingRequest(index.Alias) { Properties = index.Properties() }, cancellationToken).ConfigureAwait(false))
+                .Ensure("indices.put_mapping");
         }
         s_mappingsEnsured = true;
+    }
+
+    /// <summary>The indices <paramref name="alias"/> points at; none when the alias does not exist (404).</summary>
+    internal async Task<IReadOnlyList<string>> AliasIndicesAsync(string alias, CancellationToken cancellationToken)
+    {
+        var response = (await client!.Indices.GetAliasAsync(new GetAliasRequest(Names.Parse(alias)), cancellationToken).ConfigureAwait(false))
+            .Ensure("indices.get_alias", 404);
+        return response.ApiCallDetails.HttpStatusCode == 404 ? [] : [.. (response.Aliases?.Keys ?? []).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The rebuild itself; the caller holds <see cref="SearchLock"/>.</summary>
@@ -81,7 +91,7 @@ public sealed partial class SearchReindexer(
         var started = clock.GetUtcNow();
         foreach (var index in SearchIndices.All)
         {
-            await client!.PutIndexTemplateAsync(index.Alias, index.Template(), cancellationToken).ConfigureAwait(false);
+            (await client!.Indices.PutIndexTemplateAsync(index.Template(), cancellationToken).ConfigureAwait(false)).Ensure("indices.put_index_template");
         }
         // Orders-updated rows committed before the rebuild reads the orders are reflected in what it reads;
         // they are marked processed after the swap. Rows committed later stay for the indexer.
@@ -96,7 +106,7 @@ public sealed partial class SearchReindexer(
         {
             foreach (var name in names.Values)
             {
-                await client!.CreateIndexAsync(name, cancellationToken).ConfigureAwait(false);
+                (await client!.Indices.CreateAsync(new CreateIndexRequest(name), cancellationToken).ConfigureAwait(false)).Ensure("indices.create");
             }
             var auditIndex = names[SearchIndices.Audit.Alias];
             long auditPosition = 0, audit = 0, orders = 0, fills = 0;
@@ -135,19 +145,19 @@ public sealed partial class SearchReindexer(
             }
             foreach (var name in names.Values)
             {
-                await client!.RefreshAsync(name, cancellationToken).ConfigureAwait(false);
+                (await client!.Indices.RefreshAsync(new RefreshRequest(name), cancellationToken).ConfigureAwait(false)).Ensure("indices.refresh");
             }
 
-            var actions = new List<AliasAction>();
+            var actions = new List<IndexUpdateAliasesAction>();
             foreach (var (alias, name) in names)
             {
-                actions.Add(new AliasAction.Add(name, alias));
-                foreach (var old in await client!.GetAliasIndicesAsync(alias, cancellationToken).ConfigureAwait(false))
+                actions.Add(new AddAction { Index = name, Alias = alias });
+                foreach (var old in await AliasIndicesAsync(alias, cancellationToken).ConfigureAwait(false))
                 {
-                    actions.Add(new AliasAction.RemoveIndex(old));
+                    actions.Add(new RemoveIndexAction { Index = old });
                 }
             }
-            await client!.UpdateAliasesAsync(actions, cancellationToken).ConfigureAwait(false);
+            (await client!.Indices.UpdateAliasesAsync(new UpdateAliasesRequest { Actions = actions }, cancellationToken).ConfigureAwait(false)).Ensure("indices.update_aliases");
 
             var now = clock.GetUtcNow();
             var checkpoint = await db.SearchCheckpoints.FirstOrDefaultAsync(c => c.Name == SearchIndexer.AuditCheckpoint, cancellationToken).ConfigureAwait(false);
@@ -175,7 +185,7 @@ public sealed partial class SearchReindexer(
             // The aliases still point at the old indices; drop the half-built ones.
             foreach (var name in names.Values)
             {
-                await client!.DeleteIndexAsync(name, CancellationToken.None).ConfigureAwait(false);
+                (await client!.Indices.DeleteAsync(new DeleteIndexRequest(name), CancellationToken.None).ConfigureAwait(false)).Ensure("indices.delete", 404);
             }
             throw;
         }
@@ -203,7 +213,7 @@ internal static class SearchIndexingExtensions
         builder.Services.AddSingleton<SearchTelemetry>();
         builder.Services.AddScoped<SearchIndexer>();
         builder.Services.AddScoped<SearchReindexer>();
-        if (ElasticsearchSettings.Parse(builder.Configuration[$"ConnectionStrings:{ElasticsearchSettings.ConnectionName}"]).IsConfigured)
+        if (SearchExtensions.IsElasticsearchConfigured(builder.Configuration))
         {
             builder.Services.AddScoped<SearchWriter>();
         }

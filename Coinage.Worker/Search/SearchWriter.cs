@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
 using Coinage.Domain.Data;
 using Coinage.Domain.Search;
-using Coinage.Domain.Search.Elasticsearch;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Core.Bulk;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coinage.Worker.Search;
@@ -10,23 +11,29 @@ namespace Coinage.Worker.Search;
 /// Writes documents with bulk requests of at most <see cref="BatchSize"/> operations. Items Elasticsearch
 /// rejects for being busy (429, 503) — or a whole request that got no answer — are sent again after a
 /// growing pause (0.5 s, 1 s, 2 s, 4 s); any other rejection is a bug in our documents and fails the batch.
+/// A version conflict (a newer version of the order is stored) and a delete of a missing document are
+/// the outcomes we wanted, not failures.
 /// </summary>
-public sealed class SearchWriter(IElasticsearchClient client, TimeProvider clock, SearchTelemetry telemetry)
+public sealed class SearchWriter(ElasticsearchClient client, TimeProvider clock, SearchTelemetry telemetry)
 {
     public const int BatchSize = 500;
     public const int MaxRetries = 4;
 
-    public async Task WriteAsync(IReadOnlyList<BulkOperation> operations, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<IBulkOperation> operations, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(operations);
         foreach (var chunk in operations.Chunk(BatchSize))
         {
-            IReadOnlyList<BulkOperation> pending = chunk;
+            IReadOnlyList<IBulkOperation> pending = chunk;
             for (var attempt = 0; ; attempt++)
             {
-                IReadOnlyList<BulkItemResult> failures;
+                List<(IBulkOperation Operation, ResponseItem Item)> failures;
                 try
                 {
-                    failures = (await client.BulkAsync(pending, cancellationToken).ConfigureAwait(false)).Failures;
+                    var request = new BulkRequest { Operations = [.. pending] };
+                    var response = (await client.BulkAsync(request, cancellationToken).ConfigureAwait(false)).Ensure("bulk");
+                    // Items answer the operations in order (the response names the concrete index behind our alias).
+                    failures = [.. pending.Zip(response.Items).Where(p => IsFailure(p.Second))];
                 }
                 catch (ElasticsearchException exception) when (attempt < MaxRetries && (exception.StatusCode is null or 429 or 502 or 503 or 504))
                 {
@@ -38,17 +45,15 @@ public sealed class SearchWriter(IElasticsearchClient client, TimeProvider clock
                     telemetry.Indexed(pending.Count);
                     break;
                 }
-                if (attempt >= MaxRetries || failures.Any(f => !f.IsTransient))
+                if (attempt >= MaxRetries || failures.Any(f => !IsTransient(f.Item)))
                 {
-                    var first = failures.FirstOrDefault(f => !f.IsTransient) ?? failures[0];
+                    var first = failures.FirstOrDefault(f => !IsTransient(f.Item)).Item ?? failures[0].Item;
                     throw new ElasticsearchException(
-                        $"{failures.Count} of {pending.Count} bulk items failed; first: {first.Operation} {first.Index}/{first.Id}: {first.Status} {first.ErrorType}: {first.ErrorReason}",
-                        first.Status, first.ErrorType);
+                        $"{failures.Count} of {pending.Count} bulk items failed; first: {first.Operation} {first.Index}/{first.Id}: {first.Status} {first.Error?.Type}: {first.Error?.Reason}",
+                        first.Status, first.Error?.Type);
                 }
-                // Responses name the concrete index behind our alias; ids are unique within one call.
-                var retry = failures.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
-                telemetry.Indexed(pending.Count - retry.Count);
-                pending = [.. pending.Where(o => retry.Contains(o.Id))];
+                telemetry.Indexed(pending.Count - failures.Count);
+                pending = [.. failures.Select(f => f.Operation)];
                 await Task.Delay(BackOff(attempt), clock, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -56,11 +61,20 @@ public sealed class SearchWriter(IElasticsearchClient client, TimeProvider clock
 
     public static TimeSpan BackOff(int attempt) => TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt));
 
-    public static BulkOperation Audit(string index, AuditDocument document) => new BulkOperation.IndexDocument(index, document.DocumentId, document);
+    internal static bool IsFailure(ResponseItem item) => item.Status >= 300 && item.Status != 409 && !(item.Operation == "delete" && item.Status == 404);
 
-    public static BulkOperation Order(string index, OrderDocument document) => new BulkOperation.IndexDocument(index, document.Id, document, document.Version);
+    /// <summary>Worth trying again: the cluster was busy or a shard unavailable.</summary>
+    internal static bool IsTransient(ResponseItem item) => item.Status is 429 or 502 or 503 or 504;
 
-    public static BulkOperation Fill(string index, FillDocument document) => new BulkOperation.IndexDocument(index, document.DocumentId, document);
+    public static IBulkOperation Audit(string index, AuditDocument document) =>
+        new BulkIndexOperation<AuditDocument>(document, index) { Id = document.DocumentId };
+
+    /// <summary>Orders change: with the external version an older state never overwrites a newer one, whatever order the updates arrive in.</summary>
+    public static IBulkOperation Order(string index, OrderDocument document) =>
+        new BulkIndexOperation<OrderDocument>(document, index) { Id = document.Id, Version = document.Version, VersionType = VersionType.ExternalGte };
+
+    public static IBulkOperation Fill(string index, FillDocument document) =>
+        new BulkIndexOperation<FillDocument>(document, index) { Id = document.DocumentId };
 }
 
 /// <summary>Counters of the search pipeline (<c>Coinage.Search</c> meter).</summary>
