@@ -35,7 +35,7 @@ public sealed class FundingEventsTests(InfrastructureFixture infrastructure)
             ["Coinage:Wallet:AutoConfirmDeposits"] = "false",
         });
         var identity = new IdentityTestClient(api.CreateClient(), environment.Database);
-        var adminToken = (await identity.LoginAsync(adminEmail, AdminPassword)).GetProperty("accessToken").GetString()!;
+        var adminToken = await identity.BootstrapAdminAsync(adminEmail, AdminPassword);
         var admin = Client(api, adminToken);
         var email = IdentityTestClient.NewEmail("funding-events");
         var (userToken, _) = await identity.SignedInUserAsync(email);

@@ -116,8 +116,11 @@ public sealed class FundingJobTests(InfrastructureFixture infrastructure)
         await db.SaveChangesAsync(Ct);
         db.ChangeTracker.Clear();
 
-        // The replica's own Hangfire schedule may run too: either way each deposit ends the same.
+        // The replica's own Hangfire schedule may run too: either way each deposit ends the same. A row that run has
+        // locked is skipped by ours (SKIP LOCKED), so ours can return before that run commits: wait for its commit
+        // by taking the rows' locks without skipping.
         await scope.ServiceProvider.GetRequiredService<FundingJob>().RunAsync(Ct);
+        await ScalarAsync(database, "SELECT count(*) FROM (SELECT id FROM deposits FOR UPDATE) AS locked");
 
         Assert.Equal(1, await ScalarAsync(database, "SELECT count(*) FROM deposits WHERE status = 1 AND amount = 50"));
         Assert.Equal(1, await ScalarAsync(database, "SELECT count(*) FROM deposits WHERE status = 0 AND amount = 50.01"));
