@@ -74,5 +74,6 @@ if (builder.Configuration.GetValue<bool>("Coinage:Benchmark"))
 }
 
 builder.AddCoinagePrometheus("prometheus", "deploy/prometheus/alerts.yml");
+builder.AddCoinagePublishers();
 
 builder.Build().Run();
