@@ -123,10 +123,10 @@ internal sealed class KubernetesModel
     public bool ServesTraffic(ProjectResource project) =>
         project.PublishedEndpoints().Any(e => e.IsExternal) || Model.Resources.Any(r => r != project && References(r).Contains(project));
 
-    /// <summary>Every key the Secret must hold: secrets the projects and servers use and external connection strings.</summary>
+    /// <summary>Every key the Secret must hold: the servers' passwords first, then what only the projects use (their secrets, external connection strings).</summary>
     public IReadOnlyList<string> SecretKeys()
     {
-        var keys = new List<string>();
+        var keys = Servers.SelectMany(s => s.SecretKeys).ToList();
         foreach (var project in Projects)
         {
             foreach (var access in new[] { DatabaseAccess.App, DatabaseAccess.Owner }.Where(a => _environments.ContainsKey((project, a))))
@@ -134,7 +134,6 @@ internal sealed class KubernetesModel
                 keys.AddRange(Environment(project, access).SelectMany(v => v.WholeSecretKey is { } key ? [key] : v.Secrets));
             }
         }
-        keys.AddRange(Servers.SelectMany(s => s.SecretKeys));
         return keys.Distinct().ToList();
     }
 }
