@@ -60,15 +60,17 @@ public static class PrometheusHostingExtensions
         {
             prometheus.Resource.RuleFiles.Add(file);
         }
+        // Debian's prometheus (2.42) ships only the classic web UI, under /classic; the image serves the current one.
+        var ui = hosting.UseContainers ? "" : "/classic";
         return prometheus
             .WithHttpHealthCheck("/-/ready", endpointName: IPrometheusResource.HttpEndpointName)
-            .WithUrlForEndpoint(IPrometheusResource.HttpEndpointName, url => { url.Url = "/targets"; url.DisplayText = "Prometheus"; })
+            .WithUrlForEndpoint(IPrometheusResource.HttpEndpointName, url => { url.Url = $"{ui}/targets"; url.DisplayText = "Prometheus"; })
             .WithUrls(context =>
             {
                 var endpoint = context.GetEndpoint(IPrometheusResource.HttpEndpointName)!;
                 if (endpoint.IsAllocated)
                 {
-                    context.Urls.Add(new ResourceUrlAnnotation { Url = $"{endpoint.Url}/alerts", DisplayText = "Prometheus alerts", Endpoint = endpoint });
+                    context.Urls.Add(new ResourceUrlAnnotation { Url = $"{endpoint.Url}{ui}/alerts", DisplayText = "Prometheus alerts", Endpoint = endpoint });
                 }
             })
             .WithIconName("ChartMultiple");

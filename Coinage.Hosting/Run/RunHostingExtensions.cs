@@ -7,7 +7,8 @@ public static class RunHostingExtensions
 {
     /// <summary>
     /// The local run as <c>./coinage run</c> gives it: the dashboard on loopback (see <see cref="LocalRunDefaults"/>),
-    /// and the summary printed once everything is healthy, or the one line saying what could not start.
+    /// the summary printed once everything is healthy, or the one line saying what could not start, and Ctrl+C stopping
+    /// the projects dependents first (see <see cref="OrderedShutdown"/>).
     /// </summary>
     public static IDistributedApplicationBuilder AddCoinageRun(this IDistributedApplicationBuilder builder)
     {
@@ -18,6 +19,7 @@ public static class RunHostingExtensions
             LocalRunDefaults.Apply(builder, hosting);
             builder.Services.AddSingleton(hosting);
             builder.Services.AddEventingSubscriber<RunSummary>();
+            builder.Services.AddHostedService<OrderedShutdown>();
         }
         return builder;
     }
