@@ -1,34 +1,30 @@
 using Coinage.Hosting;
-using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Elasticsearch;
-using Coinage.Hosting.MailDev;
-using Coinage.Hosting.Postgres;
-using Coinage.Hosting.Prometheus;
-using Coinage.Hosting.Redis;
 using Microsoft.Extensions.Configuration;
 
-var builder = CoinageApplication.CreateBuilder(args);
-var postgres = builder.AddPostgres("postgres").WithDataDirectory("postgres");
-var db = postgres.AddDatabase("coinagedb");
-var redis = builder.AddRedis("redis");
-var search = builder.AddElasticsearch("elasticsearch");
-var smtp = builder.AddMailDev("smtp")
-    .WithUrl("Inbox", "/");
+// The app model of Coinage: every resource, what it references and waits for. docs/hosting.md tells how each one
+// runs (a container where a container runtime answers, else a local process) and what the settings do.
+var builder = DistributedApplication.CreateBuilder(args);
+builder.AddCoinageRun();
 
-// Identity secrets: generated on the first run and kept in .coinage/secrets.json (see README).
-var jwtKey = builder.AddParameter("jwt-signing-key", secret: true);
-var adminPassword = builder.AddParameter("admin-password", secret: true);
-var redactionKey = builder.AddParameter("log-redaction-key", secret: true);
+var db = builder.AddCoinagePostgres("postgres", databaseName: "coinagedb");
+var redis = builder.AddCoinageRedis("redis");
+var search = builder.AddCoinageElasticsearch("elasticsearch"); // optional: null when there is none to use
+var smtp = builder.AddCoinageMailDev("smtp");
+
+// Identity secrets: generated on the first run and kept in .coinage/secrets.json (README, "Configuration").
+var jwtKey = builder.AddCoinageSecret("jwt-signing-key");
+var adminPassword = builder.AddCoinageSecret("admin-password");
+var redactionKey = builder.AddCoinageSecret("log-redaction-key");
 // Development users (alice, bob, the market maker): seeded by the API in Development only (README).
-var traderPassword = builder.AddParameter("trader-password", secret: true);
-var marketMakerPassword = builder.AddParameter("market-maker-password", secret: true);
+var traderPassword = builder.AddCoinageSecret("trader-password");
+var marketMakerPassword = builder.AddCoinageSecret("market-maker-password");
 
 var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
-    .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
+    .WithCoinageServiceDefaults()
+    .WithReference(db).WithReference(redis).WithOptionalReference(search).WithReference(smtp)
     .WaitFor(db).WaitFor(redis)
     .WithMigrations("migrate")
-    .WithHttpHealthCheck("/health").WithMetricsEndpoint()
-    .WithUrl("API reference", "/scalar")
+    .WithLink("API reference", "/scalar")
     .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey)
     .WithEnvironment("Coinage__Admin__Email", "admin@coinage.local")
     .WithEnvironment("Coinage__Admin__Password", adminPassword)
@@ -37,10 +33,10 @@ var api = builder.AddProject<Projects.Coinage_ApiService>("apiservice")
     .WithEnvironment("Coinage__DevelopmentUsers__MarketMakerPassword", marketMakerPassword);
 
 var worker = builder.AddProject<Projects.Coinage_Worker>("worker")
-    .WithReference(db).WithReference(redis).WithReference(search).WithReference(smtp)
+    .WithCoinageServiceDefaults()
+    .WithReference(db).WithReference(redis).WithOptionalReference(search).WithReference(smtp)
     .WaitFor(api).WaitFor(smtp)
-    .WithHttpHealthCheck("/health").WithMetricsEndpoint()
-    .WithUrl("Jobs", "/hangfire")
+    .WithLink("Jobs", "/hangfire")
     .WithEnvironment("Coinage__Jwt__SigningKey", jwtKey).WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
 
 // The market maker trades through the public API as market-maker@coinage.local (Development only);
@@ -54,10 +50,10 @@ if (builder.Configuration["Coinage:MarketMaker:Enabled"] is { Length: > 0 } mark
 }
 
 var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
+    .WithCoinageServiceDefaults()
     .WithReference(api).WaitFor(api)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health").WithMetricsEndpoint()
-    .WithUrl("Web front end", "/")
+    .WithLink("Web front end", "/")
     .WithEnvironment("Coinage__Redaction__HmacKey", redactionKey);
 
 // The web front end is the one proxy whose X-Forwarded-For the API believes: rate limits and the audit log see each
@@ -69,10 +65,10 @@ if (builder.ExecutionContext.IsRunMode)
 }
 
 // Links in emails (built by the Worker) and CORS/redirects (API) point at the web front end.
-api.WithEnvironment("Coinage__WebBaseUrl", web);
-worker.WithEnvironment("Coinage__WebBaseUrl", web);
+api.WithEnvironment("Coinage__WebBaseUrl", web.GetEndpoint("http"));
+worker.WithEnvironment("Coinage__WebBaseUrl", web.GetEndpoint("http"));
 // The Hangfire tickets the API issues point at the Worker's dashboard.
-api.WithEnvironment("Coinage__Hangfire__BaseUrl", worker);
+api.WithEnvironment("Coinage__Hangfire__BaseUrl", worker.GetEndpoint("http"));
 
 // The end-to-end load benchmark (--Coinage:Benchmark=true, docs/performance.md): its traders all come from one
 // address and each sends thousands of orders a minute, so the per-user and registration/sign-in limits are
@@ -85,9 +81,7 @@ if (builder.Configuration.GetValue<bool>("Coinage:Benchmark"))
     }
 }
 
-builder.AddPrometheus("prometheus")
-    .WithRuleFile("deploy/prometheus/alerts.yml")
-    .WithPageUrl("Prometheus", "targets")
-    .WithPageUrl("Alerts", "alerts");
+builder.AddCoinagePrometheus("prometheus", "deploy/prometheus/alerts.yml");
+builder.AddCoinagePublishers();
 
 builder.Build().Run();

@@ -1,5 +1,4 @@
-using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Elasticsearch;
+using System.Globalization;
 using YamlDotNet.Serialization;
 
 namespace Coinage.Hosting.Publishing;
@@ -7,7 +6,8 @@ namespace Coinage.Hosting.Publishing;
 /// <summary>
 /// The OpenTelemetry Collector that every published service sends OTLP to: metrics go to a
 /// Prometheus endpoint (scraped like the services), logs and traces to Elasticsearch when the
-/// model has one, else to the collector's own log.
+/// model has one, else to the collector's own log. Exporters and pipelines are plain dictionaries, so another
+/// exporter is one more entry.
 /// </summary>
 internal static class OtelCollectorConfig
 {
@@ -17,12 +17,19 @@ internal static class OtelCollectorConfig
     public const int HealthPort = 13133;
     public const long UserId = 10001;
 
-    /// <summary>The collector reads the Elasticsearch password from this environment variable.</summary>
-    public static ElasticsearchResource? Elasticsearch(AppModel model) => model.Resources.OfType<ElasticsearchResource>().FirstOrDefault();
+    /// <summary>The Elasticsearch server of the model, if any: it stores the logs and traces.</summary>
+    public static BackingService? Elasticsearch(IEnumerable<BackingService> servers) =>
+        servers.FirstOrDefault(s => s.Environment.Any(e => e.Name == ElasticPasswordVariable));
 
-    public static string Render(AppModel model)
+    /// <summary>The variable of the Elasticsearch image that holds the <c>elastic</c> user's password.</summary>
+    public const string ElasticPasswordVariable = "ELASTIC_PASSWORD";
+
+    /// <summary>The Secret key of the Elasticsearch password, which the collector reads from its environment.</summary>
+    public static string? ElasticsearchPasswordKey(IEnumerable<BackingService> servers) => Elasticsearch(servers)?.SecretKeyOf(ElasticPasswordVariable);
+
+    public static string Render(IReadOnlyList<BackingService> servers)
     {
-        var search = Elasticsearch(model);
+        var search = Elasticsearch(servers);
         var exporters = new Dictionary<string, object>
         {
             ["prometheus"] = new Dictionary<string, object>
@@ -42,10 +49,10 @@ internal static class OtelCollectorConfig
             store = "elasticsearch";
             exporters[store] = new Dictionary<string, object>
             {
-                ["endpoints"] = new[] { $"http://{search.Name}:{search.GetEndpoint("http").TargetPort}" },
+                ["endpoints"] = new[] { $"http://{search.Name}:{search.Resource.PublishedEndpoint("http").ContainerPort().ToString(CultureInfo.InvariantCulture)}" },
                 ["user"] = "elastic",
                 // Expanded by the collector from its environment, which takes it from the Secret.
-                ["password"] = $"${{env:{search.Password.EnvironmentName}}}",
+                ["password"] = $"${{env:{ElasticsearchPasswordKey(servers)}}}",
                 ["logs_index"] = "coinage-logs",
                 ["traces_index"] = "coinage-traces",
             };

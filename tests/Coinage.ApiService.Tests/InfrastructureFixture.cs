@@ -1,18 +1,21 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Coinage.Hosting;
-using Coinage.Hosting.MailDev;
-using Coinage.Hosting.Postgres;
-using Coinage.Hosting.Redis;
-using Coinage.Hosting.Testing;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(Coinage.ApiService.Tests.InfrastructureFixture))]
 
 namespace Coinage.ApiService.Tests;
 
-/// <summary>One PostgreSQL and one Redis for the whole assembly, started through our testing entry point.</summary>
+/// <summary>
+/// One PostgreSQL, one Redis and one maildev for the whole assembly, started by Aspire (DCP) through
+/// <see cref="DistributedApplicationTestingBuilder"/> with the AppHost's own resource types: containers where a
+/// container runtime answers, local processes otherwise. Their state lives in a temporary folder, deleted afterwards.
+/// </summary>
 public sealed class InfrastructureFixture : IAsyncLifetime
 {
-    private CoinageApplication? _app;
+    private DistributedApplication? _app;
+    private string? _dataDirectory;
 
     /// <summary>The shared <c>coinagedb</c>, migrated by the first API factory that starts.</summary>
     public string PostgresConnectionString { get; private set; } = "";
@@ -27,15 +30,22 @@ public sealed class InfrastructureFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = CoinageTestingBuilder.Create();
-        builder.AddPostgres("postgres").AddDatabase("coinagedb");
-        builder.AddRedis("redis");
-        builder.AddMailDev("smtp");
-        _app = await builder.BuildAsync();
-        await _app.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        PostgresConnectionString = _app.GetConnectionString("coinagedb");
-        RedisConnectionString = _app.GetConnectionString("redis");
-        SmtpConnectionString = _app.GetConnectionString("smtp");
+        var ct = TestContext.Current.CancellationToken;
+        _dataDirectory = Directory.CreateTempSubdirectory("coinage-test-").FullName;
+        File.SetUnixFileMode(_dataDirectory, (UnixFileMode)0b111_101_101); // the postgres user keeps its cluster below
+        var builder = DistributedApplicationTestingBuilder.Create("--Coinage:Ephemeral=true", $"--Coinage:DataDirectory={_dataDirectory}");
+        builder.AddCoinagePostgres("postgres", databaseName: "coinagedb");
+        builder.AddCoinageRedis("redis");
+        builder.AddCoinageMailDev("smtp");
+        _app = await builder.BuildAsync(ct);
+        await _app.StartAsync(ct);
+        foreach (var resource in new[] { "coinagedb", "redis", "smtp" })
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
+        }
+        PostgresConnectionString = (await _app.GetConnectionStringAsync("coinagedb", ct))!;
+        RedisConnectionString = (await _app.GetConnectionStringAsync("redis", ct))!;
+        SmtpConnectionString = (await _app.GetConnectionStringAsync("smtp", ct))!;
         MailDevApi = _app.GetEndpoint("smtp", "http");
     }
 
@@ -57,6 +67,19 @@ public sealed class InfrastructureFixture : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+        if (_dataDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["--default-signal=INT", "dotnet", "exec", new Projects.Coinage_AppHost().TargetPath, "--Coinage:FreePorts=true", $"--Coinage:DataDirectory={dataDirectory}"])
+        foreach (var arg in (string[])["--default-signal=INT", "dotnet", "exec", AppHostAssembly, "--Coinage:FreePorts=true", $"--Coinage:DataDirectory={dataDirectory}"])
         {
             info.ArgumentList.Add(arg);
         }
@@ -76,8 +76,19 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Every live process below the AppHost (children and their children).</summary>
-    public IReadOnlyList<int> Descendants() => ProcessTree.DescendantsOf(_process.Id);
+    /// <summary>
+    /// Every live process of the platform: below the AppHost, and below DCP, which Aspire starts detached (its parent is
+    /// init) with <c>--monitor APPHOST-PID</c>, and which starts the resources.
+    /// </summary>
+    public IReadOnlyList<int> Descendants()
+    {
+        var dcp = ProcessTree.WithCommandLine($"--monitor {_process.Id} ");
+        return [.. ProcessTree.DescendantsOf(_process.Id), .. dcp, .. dcp.SelectMany(ProcessTree.DescendantsOf)];
+    }
+
+    /// <summary>The AppHost built with this test assembly (same configuration), run as <c>./coinage run</c> runs it.</summary>
+    private static string AppHostAssembly => Path.Combine(Projects.Coinage_AppHost.ProjectPath, "bin",
+        new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "Coinage.AppHost.dll");
 
     public void Signal(string signal)
     {
@@ -150,6 +161,32 @@ internal static class ProcessTree
             {
                 result.Add(child);
                 frontier.Enqueue(child);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Live processes whose command line contains <paramref name="text"/> (arguments joined by spaces, with a trailing one).</summary>
+    public static IReadOnlyList<int> WithCommandLine(string text)
+    {
+        var result = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && IsAlive(pid))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Contains(text, StringComparison.Ordinal))
+                    {
+                        result.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
             }
         }
         return result;

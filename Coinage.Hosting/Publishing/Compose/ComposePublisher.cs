@@ -1,86 +1,91 @@
 using System.Globalization;
-using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Prometheus;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using YamlDotNet.Serialization;
 
 namespace Coinage.Hosting.Publishing.Compose;
 
 /// <summary>
-/// <c>publish --target compose --output DIR</c>: the app model as a <c>docker-compose.yaml</c> for
-/// one machine, with the same images, environment and telemetry as the Kubernetes manifests.
-/// Secrets come from a git-ignored <c>.env</c> beside it (Compose interpolates <c>${NAME}</c>).
+/// The publish step <see cref="PublishingBuilderExtensions.ComposeStep"/> (<c>./coinage publish --target compose --output DIR</c>):
+/// the Aspire model as a <c>docker-compose.yaml</c> for one machine, with the same images, environment and
+/// telemetry as the Kubernetes manifests. Secrets come from a git-ignored <c>.env</c> beside it (Compose
+/// interpolates <c>${NAME}</c>).
 /// </summary>
-public sealed class ComposePublisher : IPublisher
+internal static class ComposePublisher
 {
     public const string FileName = "docker-compose.yaml";
     public const string CollectorName = "otel-collector";
-    private const string Header = "# Generated from the app model by `Coinage.AppHost publish --target compose`: change the model, not this file.\n";
-
-    public string Target => "compose";
+    private const string Header = "# Generated from the app model by `./coinage publish --target compose`: change the model, not this file.\n";
 
     /// <summary>Compose stops with an error naming the variable when .env lacks it.</summary>
     public static string SecretReference(string name) => $"${{{name}:?set {name} in .env}}";
 
-    public async Task PublishAsync(AppModel model, string outputDirectory, CancellationToken cancellationToken)
+    public static async Task PublishAsync(DistributedApplicationModel model, DistributedApplicationExecutionContext execution, string solutionDirectory, string outputDirectory, CancellationToken cancellationToken)
     {
         var files = new Dictionary<string, string>();
         var services = new Dictionary<string, object>();
         var volumes = new Dictionary<string, object?>();
         var secretNames = new List<string>();
         var hostPorts = new HashSet<int>();
-        var otlp = $"http://{CollectorName}:{OtelCollectorConfig.GrpcPort}";
+        var servers = new List<BackingService>();
+        // One machine runs everything, the SMTP sink included.
+        var target = new PublishTarget(model, execution, solutionDirectory, SecretReference, IsExternal: _ => false, $"http://{CollectorName}:{OtelCollectorConfig.GrpcPort}");
 
         foreach (var resource in model.Resources)
         {
             switch (resource)
             {
                 case ProjectResource project:
-                    var (environment, secrets) = PublishValueContext.Environment(project, model, SecretReference, otlp);
-                    secretNames.AddRange(secrets.Select(s => s.EnvironmentName));
-                    var env = environment.ToDictionary(v => v.Name, v => v.Value);
+                    var environment = await PublishedEnvironment.BuildAsync(project, target, DatabaseAccess.App, cancellationToken).ConfigureAwait(false);
+                    secretNames.AddRange(SecretKeys(environment));
                     var image = $"${{COINAGE_IMAGE_PREFIX:-}}{ContainerImages.Repository(project)}:${{COINAGE_VERSION:-{ContainerImages.Tag(project)}}}";
-                    var dependsOn = DependsOn(project, model);
+                    var dependsOn = DependsOn(project);
                     if (project.Annotations.OfType<MigrationsAnnotation>().LastOrDefault() is { } migrations)
                     {
-                        services[$"{project.Name}-migrations"] = ProjectService(image, env, new(dependsOn), restart: "no", command: migrations.Args);
+                        // The migrator connects as the database's owner; the service, started after it, as the app role.
+                        var owner = await PublishedEnvironment.BuildAsync(project, target, DatabaseAccess.Owner, cancellationToken).ConfigureAwait(false);
+                        secretNames.AddRange(SecretKeys(owner));
+                        services[$"{project.Name}-migrations"] = ProjectService(image, Values(owner), new(dependsOn), restart: "no", command: migrations.Args);
                         dependsOn[$"{project.Name}-migrations"] = Condition("service_completed_successfully");
                     }
-                    var service = ProjectService(image, env, dependsOn, restart: "unless-stopped", command: null);
+                    var service = ProjectService(image, Values(environment), dependsOn, restart: "unless-stopped", command: null);
                     AddPorts(service, project, hostPorts);
-                    if (project.Replicas > 1 && !service.ContainsKey("ports"))
+                    if (project.Replicas() > 1 && !service.ContainsKey("ports"))
                     {
-                        ((Dictionary<string, object>)service["deploy"])["replicas"] = project.Replicas;
+                        ((Dictionary<string, object>)service["deploy"])["replicas"] = project.Replicas();
                     }
                     services[project.Name] = service;
                     break;
 
-                case PrometheusResource prometheus:
-                    services[prometheus.Name] = await PrometheusService(prometheus, model, files, volumes, cancellationToken).ConfigureAwait(false);
+                case var prometheus when PublishedResources.IsPrometheus(prometheus):
+                    services[prometheus.Name] = await PrometheusService(prometheus, model, solutionDirectory, files, volumes, cancellationToken).ConfigureAwait(false);
                     AddPorts((Dictionary<string, object>)services[prometheus.Name], prometheus, hostPorts);
                     break;
 
-                case IResourceWithoutProcess or ParameterResource:
+                case var other when PublishedResources.IsDeclarationOnly(other):
                     break;
 
                 default:
-                    var server = BackingService.For(resource, SecretReference)
-                        ?? throw new NotSupportedException($"The Compose publisher does not know how to run {resource}.");
-                    secretNames.AddRange(server.Secrets.Values.Select(p => p.EnvironmentName));
+                    var server = await BackingService.ForAsync(resource, target, cancellationToken).ConfigureAwait(false)
+                        ?? throw new NotSupportedException($"The Compose publisher does not know how to run '{resource.Name}' ({resource.GetType().Name}).");
+                    servers.Add(server);
+                    secretNames.AddRange(server.SecretKeys);
                     services[server.Name] = ServerService(server, files, volumes);
                     AddPorts((Dictionary<string, object>)services[server.Name], resource, hostPorts);
                     break;
             }
         }
 
-        var search = OtelCollectorConfig.Elasticsearch(model);
-        files[$"{CollectorName}/config.yaml"] = OtelCollectorConfig.Render(model);
+        var searchPassword = OtelCollectorConfig.ElasticsearchPasswordKey(servers);
+        files[$"{CollectorName}/config.yaml"] = OtelCollectorConfig.Render(servers);
         services[CollectorName] = new Dictionary<string, object>
         {
             ["image"] = ContainerImages.OtelCollector,
             ["command"] = new[] { "--config=/etc/otelcol/config.yaml" },
-            ["environment"] = search is null
+            ["environment"] = searchPassword is null
                 ? new Dictionary<string, string>()
-                : new Dictionary<string, string> { [search.Password.EnvironmentName] = SecretReference(search.Password.EnvironmentName) },
+                : new Dictionary<string, string> { [searchPassword] = SecretReference(searchPassword) },
             ["volumes"] = new[] { $"./{CollectorName}/config.yaml:/etc/otelcol/config.yaml:ro" },
             ["read_only"] = true,
             ["cap_drop"] = new[] { "ALL" },
@@ -115,8 +120,15 @@ public sealed class ComposePublisher : IPublisher
 
     private static Dictionary<string, object> Condition(string condition) => new() { ["condition"] = condition };
 
+    private static IEnumerable<string> SecretKeys(IEnumerable<EnvironmentVariable> environment) =>
+        environment.SelectMany(v => v.WholeSecretKey is { } key ? [key] : v.Secrets);
+
+    /// <summary>Compose interpolates <c>${KEY}</c> anywhere in a value: a whole secret is just its reference.</summary>
+    private static Dictionary<string, string> Values(IEnumerable<EnvironmentVariable> environment) =>
+        environment.ToDictionary(v => v.Name, v => v.WholeSecretKey is { } key ? SecretReference(key) : v.Value);
+
     /// <summary>WaitFor as Compose conditions: a server must be healthy; a project (no shell for a health check in a chiseled image) started.</summary>
-    private static Dictionary<string, object> DependsOn(IResource resource, AppModel model) =>
+    private static Dictionary<string, object> DependsOn(IResource resource) =>
         resource.WaitsFor().Select(r => r.ProcessOwner()).Distinct()
             .ToDictionary(r => r.Name, r => (object)Condition(r is ProjectResource ? "service_started" : "service_healthy"));
 
@@ -149,15 +161,11 @@ public sealed class ComposePublisher : IPublisher
 
     private static Dictionary<string, object> ServerService(BackingService server, Dictionary<string, string> files, Dictionary<string, object?> volumes)
     {
-        var environment = server.Settings.ToDictionary(s => s.Key, s => s.Value);
-        foreach (var (name, parameter) in server.Secrets)
-        {
-            environment[name] = SecretReference(parameter.EnvironmentName);
-        }
+        var environment = Values(server.Environment);
         var service = new Dictionary<string, object> { ["image"] = server.Image };
-        if (server.Command.Count > 0)
+        if (server.Arguments.Count > 0)
         {
-            service["command"] = server.Command;
+            service["command"] = server.Arguments;
         }
         service["environment"] = environment;
         var mounts = new List<string>();
@@ -201,22 +209,19 @@ public sealed class ComposePublisher : IPublisher
         ? (decimal.Parse(quantity[..^1], CultureInfo.InvariantCulture) / 1000m).ToString(CultureInfo.InvariantCulture)
         : quantity;
 
-    private static async Task<Dictionary<string, object>> PrometheusService(PrometheusResource prometheus, AppModel model, Dictionary<string, string> files, Dictionary<string, object?> volumes, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, object>> PrometheusService(IResource prometheus, DistributedApplicationModel model, string solutionDirectory, Dictionary<string, string> files, Dictionary<string, object?> volumes, CancellationToken cancellationToken)
     {
-        var values = new PublishValueContext(SecretReference, null);
-        var config = PrometheusConfig.Render(prometheus, model, values, file => $"/etc/prometheus/rules/{Path.GetFileName(file)}")
-            + $"  - job_name: '{CollectorName}'\n    static_configs:\n      - targets: ['{CollectorName}:{OtelCollectorConfig.MetricsPort}']\n";
-        files["prometheus/prometheus.yml"] = config;
-        foreach (var ruleFile in prometheus.RuleFiles)
+        var ruleFiles = PublishedResources.RuleFiles(prometheus, solutionDirectory).ToList();
+        files["prometheus/prometheus.yml"] = PrometheusConfig(model, ruleFiles);
+        foreach (var ruleFile in ruleFiles)
         {
-            files[$"prometheus/rules/{Path.GetFileName(ruleFile)}"] = await File.ReadAllTextAsync(
-                Kubernetes.KubernetesPublisher.ResolvePath(model, ruleFile), cancellationToken).ConfigureAwait(false);
+            files[$"prometheus/rules/{Path.GetFileName(ruleFile)}"] = await File.ReadAllTextAsync(ruleFile, cancellationToken).ConfigureAwait(false);
         }
         volumes[$"{prometheus.Name}-data"] = null;
-        var port = prometheus.GetEndpoint("http").TargetPort;
+        var port = prometheus.PublishedEndpoint("http").ContainerPort();
         return new Dictionary<string, object>
         {
-            ["image"] = ContainerImages.Prometheus,
+            ["image"] = prometheus.Image(),
             ["command"] = new[] { "--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", $"--web.listen-address=:{port}" },
             ["volumes"] = new[] { "./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro", "./prometheus/rules:/etc/prometheus/rules:ro", $"{prometheus.Name}-data:/prometheus" },
             ["healthcheck"] = new Dictionary<string, object>
@@ -231,22 +236,58 @@ public sealed class ComposePublisher : IPublisher
     }
 
     /// <summary>
+    /// The scrape configuration inside the Compose network: every project that serves metrics
+    /// (<see cref="MetricsEndpointAnnotation"/>) by its service name, and the collector.
+    /// </summary>
+    private static string PrometheusConfig(DistributedApplicationModel model, IReadOnlyList<string> ruleFiles)
+    {
+        const string Interval = "5s";
+        var writer = new StringBuilder();
+        writer.Append("# Generated by Coinage.Hosting from the app model; do not edit.\n");
+        writer.Append($"global:\n  scrape_interval: {Interval}\n  evaluation_interval: {Interval}\n");
+        if (ruleFiles.Count > 0)
+        {
+            writer.Append("rule_files:\n");
+            foreach (var file in ruleFiles)
+            {
+                writer.Append($"  - '/etc/prometheus/rules/{Path.GetFileName(file)}'\n");
+            }
+        }
+        writer.Append("scrape_configs:\n");
+        foreach (var project in model.Resources.OfType<ProjectResource>())
+        {
+            if (project.Annotations.OfType<MetricsEndpointAnnotation>().LastOrDefault() is not { } metrics)
+            {
+                continue;
+            }
+            var port = project.PublishedEndpoint(metrics.EndpointName).ContainerPort().ToString(CultureInfo.InvariantCulture);
+            writer.Append($"  - job_name: '{project.Name}'\n    metrics_path: '{metrics.Path}'\n    static_configs:\n");
+            writer.Append($"      - targets: ['{project.Name}:{port}']\n");
+            writer.Append($"        labels: {{ resource: '{project.Name}', instance_name: '{project.Name}-0' }}\n");
+        }
+        writer.Append($"  - job_name: '{CollectorName}'\n    static_configs:\n      - targets: ['{CollectorName}:{OtelCollectorConfig.MetricsPort}']\n");
+        return writer.ToString();
+    }
+
+    /// <summary>
     /// External endpoints are published on every interface; endpoints a person opens (a labelled
-    /// URL such as the mail inbox) on loopback only. The host port is the model's local port
-    /// when it pins one, else the container port, moved up when taken.
+    /// URL such as the mail inbox: an HTTP endpoint of a resource with URLs in the model) on loopback
+    /// only. The host port is the model's local port when it pins one, else the container port, moved
+    /// up when taken.
     /// </summary>
     private static void AddPorts(Dictionary<string, object> service, IResource resource, HashSet<int> taken)
     {
-        var urlEndpoints = resource.Annotations.OfType<UrlAnnotation>().Select(u => u.EndpointName).ToHashSet();
+        var opened = resource.Annotations.Any(a => a is ResourceUrlAnnotation or ResourceUrlsCallbackAnnotation);
         var ports = new List<string>();
-        foreach (var endpoint in resource.Endpoints().Where(e => e.IsExternal || urlEndpoints.Contains(e.Name)))
+        foreach (var endpoint in resource.PublishedEndpoints().Where(e => e.IsExternal || (opened && e.IsHttp())))
         {
-            var hostPort = endpoint.Port ?? endpoint.TargetPort;
+            var containerPort = endpoint.ContainerPort();
+            var hostPort = endpoint.Port ?? containerPort;
             while (!taken.Add(hostPort))
             {
                 hostPort++;
             }
-            ports.Add(endpoint.IsExternal ? $"{hostPort}:{endpoint.TargetPort}" : $"127.0.0.1:{hostPort}:{endpoint.TargetPort}");
+            ports.Add(endpoint.IsExternal ? $"{hostPort}:{containerPort}" : $"127.0.0.1:{hostPort}:{containerPort}");
         }
         if (ports.Count > 0)
         {

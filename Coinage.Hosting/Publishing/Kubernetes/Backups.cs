@@ -1,4 +1,4 @@
-using Coinage.Hosting.Postgres;
+using Aspire.Hosting.ApplicationModel;
 using k8s;
 using k8s.Models;
 
@@ -18,13 +18,18 @@ internal static class Backups
     public static IEnumerable<BackingService> Servers(KubernetesModel k8s) =>
         k8s.Servers.Where(s => s.Resource is PostgresServerResource);
 
-    public static IEnumerable<IKubernetesObject> Create(BackingService server)
+    /// <summary>
+    /// The dump runs as the superuser: it must read every schema of the database, the services' own (Hangfire's)
+    /// included. It is an operator's job, not a service; the superuser's password goes nowhere else.
+    /// </summary>
+    public static IEnumerable<IKubernetesObject> Create(BackingService server, KubernetesModel k8s)
     {
         var postgres = (PostgresServerResource)server.Resource;
         var name = Name(server);
-        var port = server.Endpoints.First().TargetPort;
-        var dumps = postgres.Databases.Select(d =>
-            $"pg_dump -h {server.Name} -p {port} -U {PostgresServerResource.UserName} -Fc -f /backups/{d.DatabaseName}-$stamp.dump {d.DatabaseName}");
+        var port = server.Endpoints[0].ContainerPort();
+        var superuser = server.Environment.Single(e => e.Name == "POSTGRES_USER").Value;
+        var dumps = k8s.Model.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == postgres).Select(d =>
+            $"pg_dump -h {server.Name} -p {port} -U {superuser} -Fc -f /backups/{d.DatabaseName}-$stamp.dump {d.DatabaseName}");
         var script = "set -e; stamp=$(date +%Y%m%d-%H%M%S); "
             + string.Join("; ", dumps)
             + $"; find /backups -name '*.dump' -mtime +{KeepDays} -delete; ls -l /backups";
@@ -71,7 +76,7 @@ internal static class Backups
                                         Name = "pg-dump",
                                         Image = server.Image,
                                         Command = ["sh", "-c", script],
-                                        Env = [ContainerEnvironment.FromSecret("PGPASSWORD", postgres.Password.EnvironmentName)],
+                                        Env = [ContainerEnvironment.FromSecret("PGPASSWORD", server.SecretKeyOf("POSTGRES_PASSWORD")!)],
                                         Resources = PodDefaults.Resources(new ResourceSizes("50m", "64Mi", "1", "512Mi")),
                                         SecurityContext = PodDefaults.ContainerSecurity(server.UserId),
                                         VolumeMounts =

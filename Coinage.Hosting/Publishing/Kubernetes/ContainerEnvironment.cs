@@ -1,42 +1,44 @@
-using Coinage.Hosting.ApplicationModel;
+using Aspire.Hosting.ApplicationModel;
 using k8s.Models;
 
 namespace Coinage.Hosting.Publishing.Kubernetes;
 
 /// <summary>
-/// The environment of a project's container, computed by <see cref="ResourceEnvironment"/>
-/// exactly as for a local run: plain values go to the project's ConfigMap, secrets come from
-/// the Secret (declared first so that later values can expand them), and values that embed a
-/// secret (connection strings) stay in the pod spec as templates like
-/// <c>Password=$(POSTGRES_PASSWORD)</c>, because Kubernetes expands references only there.
+/// The environment of a project's container, evaluated from the model (<see cref="PublishedEnvironment"/>):
+/// plain values go to the project's ConfigMap, secrets come from the Secret (declared first so that later values
+/// can expand them), and values that embed a secret (connection strings) stay in the pod spec as templates like
+/// <c>Password=$(COINAGEDB_APP_PASSWORD)</c>, because Kubernetes expands references only there.
 /// </summary>
 internal sealed record ContainerEnvironment(IReadOnlyDictionary<string, string> ConfigMap, IReadOnlyList<V1EnvVar> Variables)
 {
     public static string ConfigMapName(IResource resource) => $"{resource.Name}-env";
 
-    public static ContainerEnvironment For(IResource resource, KubernetesModel k8s)
+    public static ContainerEnvironment For(ProjectResource project, KubernetesModel k8s, DatabaseAccess access = DatabaseAccess.App)
     {
-        var (values, secrets) = PublishValueContext.Environment(resource, k8s.Model, KubernetesModel.SecretReference, KubernetesModel.OtlpEndpoint);
-        var externals = k8s.ExternalDependencies(resource).ToDictionary(e => $"ConnectionStrings__{e.Resource.ConnectionStringName}", e => e.SecretKey);
-
+        var values = k8s.Environment(project, access);
+        var secrets = values.SelectMany(v => v.Secrets).Distinct().ToList();
         var configMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var variables = secrets.Select(s => FromSecret(s.EnvironmentName, s.EnvironmentName)).ToList();
+        var variables = secrets.Select(key => FromSecret(key, key)).ToList();
         foreach (var value in values)
         {
-            if (externals.TryGetValue(value.Name, out var key))
+            if (value.WholeSecretKey is { } key)
             {
                 variables.Add(FromSecret(value.Name, key));
             }
-            else if (value.IsSecret || secrets.Any(s => value.Value.Contains(KubernetesModel.SecretReference(s.EnvironmentName), StringComparison.Ordinal)))
+            else if (!value.IsPlain)
             {
-                variables.Add(new V1EnvVar { Name = value.Name, Value = value.Value });
+                // REDIS_PASSWORD=$(REDIS_PASSWORD): the declaration from the Secret above is this variable already.
+                if (!(secrets.Contains(value.Name) && value.Value == KubernetesModel.SecretReference(value.Name)))
+                {
+                    variables.Add(new V1EnvVar { Name = value.Name, Value = value.Value });
+                }
             }
             else
             {
                 configMap[value.Name] = value.Value;
             }
         }
-        if (resource.Endpoints().Any(e => e.IsExternal))
+        if (project.PublishedEndpoints().Any(e => e.IsExternal))
         {
             // Behind the Ingress controller: the real scheme (HTTPS redirects, HSTS, secure
             // cookies) and client address (rate limits) come from X-Forwarded-*. Only the
@@ -44,6 +46,25 @@ internal sealed record ContainerEnvironment(IReadOnlyDictionary<string, string> 
             configMap["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
         }
         return new(configMap, variables);
+    }
+
+    /// <summary>
+    /// The migrator's environment: the service's ConfigMap, with the variables that differ for the owner role
+    /// (its connection string, its user name) set in the container, where they take precedence.
+    /// </summary>
+    public static List<V1EnvVar> MigratorVariables(ProjectResource project, KubernetesModel k8s)
+    {
+        var service = For(project, k8s);
+        var migrator = For(project, k8s, DatabaseAccess.Owner);
+        var variables = migrator.Variables.ToList();
+        foreach (var (name, value) in migrator.ConfigMap)
+        {
+            if (!service.ConfigMap.TryGetValue(name, out var shared) || shared != value)
+            {
+                variables.Add(new V1EnvVar { Name = name, Value = value });
+            }
+        }
+        return variables;
     }
 
     public static V1EnvVar FromSecret(string name, string key) => new()

@@ -1,26 +1,22 @@
-using Coinage.Hosting.ApplicationModel;
 using k8s;
 using k8s.Models;
 
 namespace Coinage.Hosting.Publishing.Kubernetes;
 
 /// <summary>
-/// <c>publish --target kubernetes --output DIR</c>: a kustomize base generated from the app
-/// model and two overlays, <c>dev</c> and <c>prod</c>. Deploy with
+/// The publish step <see cref="PublishingBuilderExtensions.KubernetesStep"/> (<c>./coinage publish --target kubernetes --output DIR</c>):
+/// a kustomize base generated from the Aspire model and two overlays, <c>dev</c> and <c>prod</c>. Deploy with
 /// <c>kubectl apply -k DIR/overlays/prod</c> after writing <c>secrets.env</c> (docs/deploy.md).
 /// </summary>
-public sealed class KubernetesPublisher : IPublisher
+internal static class KubernetesPublisher
 {
-    internal const string Header = "Generated from the app model by `Coinage.AppHost publish --target kubernetes`: change the model, not this file.";
+    internal const string Header = "Generated from the app model by `./coinage publish --target kubernetes`: change the model, not this file.";
 
     /// <summary>The git-ignored file kustomize's secretGenerator reads in each overlay.</summary>
     public const string SecretsFile = "secrets.env";
 
-    public string Target => "kubernetes";
-
-    public async Task PublishAsync(AppModel model, string outputDirectory, CancellationToken cancellationToken)
+    public static async Task PublishAsync(KubernetesModel k8s, string outputDirectory, CancellationToken cancellationToken)
     {
-        var k8s = new KubernetesModel(model);
         var files = new Dictionary<string, string>();
         var baseResources = new List<string>();
 
@@ -36,7 +32,7 @@ public sealed class KubernetesPublisher : IPublisher
         }
         foreach (var server in k8s.Servers)
         {
-            AddManifest($"{server.Name}.yaml", Workloads.Server(server).Concat(Backups.Servers(k8s).Contains(server) ? Backups.Create(server) : []));
+            AddManifest($"{server.Name}.yaml", Workloads.Server(server).Concat(Backups.Servers(k8s).Contains(server) ? Backups.Create(server, k8s) : []));
         }
         AddManifest($"{KubernetesModel.CollectorName}.yaml", Telemetry.Collector(k8s));
         AddManifest("network-policies.yaml", NetworkPolicies.Create(k8s));
@@ -50,7 +46,7 @@ public sealed class KubernetesPublisher : IPublisher
                 ["literals"] = ContainerEnvironment.For(project, k8s).ConfigMap.Select(v => $"{v.Key}={v.Value}").ToList(),
             });
         }
-        files[$"base/{Telemetry.ConfigFile}"] = OtelCollectorConfig.Render(model);
+        files[$"base/{Telemetry.ConfigFile}"] = OtelCollectorConfig.Render(k8s.Servers);
         configMaps.Add(new() { ["name"] = Telemetry.ConfigMapName, ["files"] = new List<string> { $"config.yaml={Telemetry.ConfigFile}" } });
         foreach (var server in k8s.Servers.Where(s => s.InitFiles is { Count: > 0 }))
         {
@@ -65,7 +61,7 @@ public sealed class KubernetesPublisher : IPublisher
             // For the cluster's Prometheus (mounted, or turned into PrometheusRule objects): the same alerts as a local run.
             foreach (var ruleFile in k8s.RuleFiles)
             {
-                files[$"base/prometheus/{Path.GetFileName(ruleFile)}"] = await File.ReadAllTextAsync(ResolvePath(model, ruleFile), cancellationToken).ConfigureAwait(false);
+                files[$"base/prometheus/{Path.GetFileName(ruleFile)}"] = await File.ReadAllTextAsync(ruleFile, cancellationToken).ConfigureAwait(false);
             }
             configMaps.Add(new() { ["name"] = "prometheus-rules", ["files"] = k8s.RuleFiles.Select(f => $"prometheus/{Path.GetFileName(f)}").ToList() });
         }
@@ -99,7 +95,4 @@ public sealed class KubernetesPublisher : IPublisher
             await File.WriteAllTextAsync(path, content, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    internal static string ResolvePath(AppModel model, string path) =>
-        Path.IsPathRooted(path) ? path : Path.Combine(model.SolutionDirectory ?? Environment.CurrentDirectory, path);
 }

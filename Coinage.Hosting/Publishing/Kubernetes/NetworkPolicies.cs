@@ -1,4 +1,4 @@
-using Coinage.Hosting.ApplicationModel;
+using Aspire.Hosting.ApplicationModel;
 using k8s.Models;
 
 namespace Coinage.Hosting.Publishing.Kubernetes;
@@ -24,7 +24,7 @@ internal static class NetworkPolicies
         {
             foreach (var dependency in k8s.Dependencies(project))
             {
-                flows.Add(new Flow(project.Name, dependency.Name, [.. dependency.Endpoints().Select(e => e.TargetPort)]));
+                flows.Add(new Flow(project.Name, dependency.Name, [.. dependency.PublishedEndpoints().Select(e => e.ContainerPort())]));
             }
             flows.Add(new Flow(project.Name, collector, [OtelCollectorConfig.GrpcPort, OtelCollectorConfig.HttpPort]));
         }
@@ -32,16 +32,16 @@ internal static class NetworkPolicies
         {
             foreach (var dependency in k8s.Dependencies(server.Resource))
             {
-                flows.Add(new Flow(server.Name, dependency.Name, [.. dependency.Endpoints().Select(e => e.TargetPort)]));
+                flows.Add(new Flow(server.Name, dependency.Name, [.. dependency.PublishedEndpoints().Select(e => e.ContainerPort())]));
             }
         }
         foreach (var server in Backups.Servers(k8s))
         {
-            flows.Add(new Flow(Backups.Name(server), server.Name, [.. server.Endpoints.Select(e => e.TargetPort)]));
+            flows.Add(new Flow(Backups.Name(server), server.Name, [.. server.Endpoints.Select(e => e.ContainerPort())]));
         }
-        if (OtelCollectorConfig.Elasticsearch(k8s.Model) is { } search)
+        if (OtelCollectorConfig.Elasticsearch(k8s.Servers) is { } search)
         {
-            flows.Add(new Flow(collector, search.Name, [search.GetEndpoint("http").TargetPort]));
+            flows.Add(new Flow(collector, search.Name, [search.Resource.PublishedEndpoint("http").ContainerPort()]));
         }
         return flows;
     }
@@ -80,14 +80,14 @@ internal static class NetworkPolicies
             var project = k8s.Projects.FirstOrDefault(p => p.Name == workload);
             if (project is not null)
             {
-                var external = project.Endpoints().Where(e => e.IsExternal).Select(e => e.TargetPort).ToList();
+                var external = project.PublishedEndpoints().Where(e => e.IsExternal).Select(e => e.ContainerPort()).ToList();
                 if (external.Count > 0)
                 {
                     ingress.Add(Rule(new V1NetworkPolicyPeer { NamespaceSelector = Namespace(KubernetesModel.IngressNamespace) }, external));
                 }
                 if (project.Annotations.OfType<MetricsEndpointAnnotation>().LastOrDefault() is { } metrics)
                 {
-                    ingress.Add(Rule(new V1NetworkPolicyPeer { NamespaceSelector = Namespace(KubernetesModel.MonitoringNamespace) }, [project.GetEndpoint(metrics.EndpointName).TargetPort]));
+                    ingress.Add(Rule(new V1NetworkPolicyPeer { NamespaceSelector = Namespace(KubernetesModel.MonitoringNamespace) }, [project.PublishedEndpoint(metrics.EndpointName).ContainerPort()]));
                 }
                 foreach (var service in k8s.ExternalDependencies(project))
                 {

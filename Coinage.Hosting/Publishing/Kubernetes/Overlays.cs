@@ -1,4 +1,4 @@
-using Coinage.Hosting.ApplicationModel;
+using Aspire.Hosting.ApplicationModel;
 using k8s;
 using k8s.Models;
 
@@ -47,12 +47,12 @@ internal sealed record Overlay(string Name, string Namespace, string Domain, str
         var patches = new List<Dictionary<string, object>>();
         foreach (var project in k8s.Projects)
         {
-            var replicas = Math.Max(MinReplicas, project.Replicas);
+            var replicas = Math.Max(MinReplicas, project.Replicas());
             patches.Add(k8s.ServesTraffic(project)
                 ? Publishing.Kubernetes.Kustomization.Patch("HorizontalPodAutoscaler", project.Name,
                     ("replace", "/spec/minReplicas", replicas), ("replace", "/spec/maxReplicas", Math.Max(MaxReplicas, replicas)))
                 : Publishing.Kubernetes.Kustomization.Patch("Deployment", project.Name, ("replace", "/spec/replicas", replicas)));
-            foreach (var endpoint in project.Endpoints().Where(e => e.IsExternal && e.IsHttp))
+            foreach (var endpoint in project.PublishedEndpoints().Where(e => e.IsExternal && e.IsHttp()))
             {
                 var host = Workloads.IngressHost(project, k8s, Domain);
                 patches.Add(Publishing.Kubernetes.Kustomization.Patch("Ingress", Workloads.IngressName(project, endpoint),
@@ -83,14 +83,20 @@ internal sealed record Overlay(string Name, string Namespace, string Domain, str
             "# The Secret \"" + KubernetesModel.SecretName + "\": copy to " + KubernetesPublisher.SecretsFile + " (git-ignored), fill in, then kubectl apply -k .",
             "# Passwords: letters and digits only, e.g. `openssl rand -hex 24`.",
         };
+        var roles = k8s.Model.Resources.OfType<PostgresDatabaseResource>()
+            .SelectMany(d => new[] { DatabaseAccess.Owner, DatabaseAccess.App }.Select(a => (Database: d, Access: a, Role: PostgresRoles.For(d, a))))
+            .ToDictionary(r => r.Role.PasswordKey);
         foreach (var key in k8s.SecretKeys())
         {
+            if (roles.TryGetValue(key, out var role))
+            {
+                lines.Add($"# Password of the PostgreSQL role {role.Role.Name} of '{role.Database.DatabaseName}' ({(role.Access == DatabaseAccess.Owner ? "the migrator: owns the schema" : "the services: rows only")}),");
+                lines.Add("# created with the database on the server's first start (docs/deploy.md: changing it later).");
+            }
             if (k8s.Externals.FirstOrDefault(e => e.SecretKey == key) is { } external)
             {
-                lines.Add($"# Connection string of the external service replacing '{external.Resource.Name}' ({external.Resource.ResourceType} runs only locally),");
-                lines.Add(external.Resource.ResourceType == "MailDev"
-                    ? "# e.g. Endpoint=smtp://user:password@smtp.example.com:587"
-                    : "# in the format its dependents expect.");
+                lines.Add($"# Connection string of the external service replacing '{external.Resource.Name}' (MailDev runs only locally),");
+                lines.Add("# e.g. Endpoint=smtp://user:password@smtp.example.com:587");
             }
             lines.Add($"{key}=");
         }

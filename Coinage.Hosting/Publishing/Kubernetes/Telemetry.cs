@@ -21,7 +21,7 @@ internal static class Telemetry
             ("metrics", OtelCollectorConfig.MetricsPort),
             ("health", OtelCollectorConfig.HealthPort),
         };
-        var search = OtelCollectorConfig.Elasticsearch(k8s.Model);
+        var searchPassword = OtelCollectorConfig.ElasticsearchPasswordKey(k8s.Servers);
 
         yield return new V1Service
         {
@@ -69,7 +69,7 @@ internal static class Telemetry
                                 Image = ContainerImages.OtelCollector,
                                 Args = ["--config=/etc/otelcol/config.yaml"],
                                 Ports = [.. ports.Select(p => new V1ContainerPort { Name = p.Name, ContainerPort = p.Port, Protocol = "TCP" })],
-                                Env = search is null ? null : [ContainerEnvironment.FromSecret(search.Password.EnvironmentName, search.Password.EnvironmentName)],
+                                Env = searchPassword is null ? null : [ContainerEnvironment.FromSecret(searchPassword, searchPassword)],
                                 Resources = PodDefaults.Resources(new ResourceSizes("100m", "128Mi", "1", "512Mi")),
                                 StartupProbe = PodDefaults.HttpProbe("/", "health", periodSeconds: 2, failureThreshold: 30),
                                 ReadinessProbe = PodDefaults.HttpProbe("/", "health", periodSeconds: 10, failureThreshold: 3),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Coinage.Hosting.ApplicationModel;
+using Aspire.Hosting.ApplicationModel;
 using k8s;
 using k8s.Models;
 
@@ -24,10 +24,10 @@ internal static class Workloads
     public static IEnumerable<IKubernetesObject> Project(ProjectResource project, KubernetesModel k8s)
     {
         yield return Deployment(project, k8s);
-        yield return Service(project.Name, "project", project.Endpoints(), headless: false);
+        yield return Service(project.Name, "project", project.PublishedEndpoints(), headless: false);
         if (k8s.ServesTraffic(project))
         {
-            yield return Autoscaler(project, minReplicas: project.Replicas, maxReplicas: Math.Max(3, project.Replicas));
+            yield return Autoscaler(project, minReplicas: project.Replicas(), maxReplicas: Math.Max(3, project.Replicas()));
         }
         yield return new V1PodDisruptionBudget
         {
@@ -37,7 +37,7 @@ internal static class Workloads
             // One pod at a time: a drain keeps capacity once there are two, and never blocks with one.
             Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1, Selector = new V1LabelSelector { MatchLabels = PodDefaults.Selector(project.Name) } },
         };
-        foreach (var endpoint in project.Endpoints().Where(e => e.IsExternal && e.IsHttp))
+        foreach (var endpoint in project.PublishedEndpoints().Where(e => e.IsExternal && e.IsHttp()))
         {
             yield return Ingress(project, endpoint, IngressHost(project, k8s, DefaultDomain));
         }
@@ -45,7 +45,7 @@ internal static class Workloads
 
     /// <summary>The web address of an externally reachable project: the domain itself when there is one such project.</summary>
     public static string IngressHost(ProjectResource project, KubernetesModel k8s, string domain) =>
-        k8s.Projects.Count(p => p.Endpoints().Any(e => e.IsExternal)) == 1 ? domain : $"{project.Name}.{domain}";
+        k8s.Projects.Count(p => p.PublishedEndpoints().Any(e => e.IsExternal)) == 1 ? domain : $"{project.Name}.{domain}";
 
     public static string IngressName(ProjectResource project, EndpointAnnotation endpoint) =>
         endpoint.Name == "http" ? project.Name : $"{project.Name}-{endpoint.Name}";
@@ -53,8 +53,8 @@ internal static class Workloads
     private static V1Deployment Deployment(ProjectResource project, KubernetesModel k8s)
     {
         var environment = ContainerEnvironment.For(project, k8s);
-        var http = project.GetEndpoint("http");
-        var readinessPath = project.Annotations.OfType<HttpHealthCheckAnnotation>().LastOrDefault()?.Path ?? HealthPath;
+        var http = project.PublishedEndpoint("http");
+        var readinessPath = project.HttpHealthCheck()?.Path ?? HealthPath;
         var image = ContainerImages.Repository(project);
         var initContainers = WaitForDependencies(project, k8s).ToList();
         if (project.Annotations.OfType<MigrationsAnnotation>().LastOrDefault() is { } migrations)
@@ -64,8 +64,9 @@ internal static class Workloads
                 Name = "migrations",
                 Image = image,
                 Args = [.. migrations.Args],
+                // The same ConfigMap as the service, but the database's owner role instead of its app role.
                 EnvFrom = environment.EnvFrom(project),
-                Env = [.. environment.Variables],
+                Env = ContainerEnvironment.MigratorVariables(project, k8s),
                 Resources = PodDefaults.Resources(ProjectSizes),
                 SecurityContext = PodDefaults.ContainerSecurity(ContainerImages.ProjectUserId),
                 VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
@@ -76,7 +77,7 @@ internal static class Workloads
         {
             Name = project.Name,
             Image = image,
-            Ports = [.. project.Endpoints().Select(e => new V1ContainerPort { Name = e.Name, ContainerPort = e.TargetPort, Protocol = "TCP" })],
+            Ports = [.. project.PublishedEndpoints().Select(e => new V1ContainerPort { Name = e.Name, ContainerPort = e.ContainerPort(), Protocol = "TCP" })],
             EnvFrom = environment.EnvFrom(project),
             Env = [.. environment.Variables],
             Resources = PodDefaults.Resources(ProjectSizes),
@@ -94,7 +95,7 @@ internal static class Workloads
         if (project.Annotations.OfType<MetricsEndpointAnnotation>().LastOrDefault() is { } metrics)
         {
             annotations["prometheus.io/scrape"] = "true";
-            annotations["prometheus.io/port"] = project.GetEndpoint(metrics.EndpointName).TargetPort.ToString(CultureInfo.InvariantCulture);
+            annotations["prometheus.io/port"] = project.PublishedEndpoint(metrics.EndpointName).ContainerPort().ToString(CultureInfo.InvariantCulture);
             annotations["prometheus.io/path"] = metrics.Path;
         }
 
@@ -107,7 +108,7 @@ internal static class Workloads
             {
                 // Left to the HorizontalPodAutoscaler where there is one: a replica count here
                 // would reset the scaled-out pods on every `kubectl apply`.
-                Replicas = k8s.ServesTraffic(project) ? null : project.Replicas,
+                Replicas = k8s.ServesTraffic(project) ? null : project.Replicas(),
                 RevisionHistoryLimit = 10,
                 // A new pod must be ready before an old one goes: capacity never drops during a rollout.
                 Strategy = new V1DeploymentStrategy
@@ -155,15 +156,15 @@ internal static class Workloads
         {
             if (target is ProjectResource project)
             {
-                var health = project.Annotations.OfType<HttpHealthCheckAnnotation>().LastOrDefault();
-                var endpoint = project.GetEndpoint(health?.EndpointName ?? "http");
-                var url = $"http://{project.Name}:{endpoint.TargetPort}{health?.Path ?? HealthPath}";
+                var health = project.HttpHealthCheck();
+                var endpoint = project.PublishedEndpoint(health?.EndpointName ?? "http");
+                var url = $"http://{project.Name}:{endpoint.ContainerPort()}{health?.Path ?? HealthPath}";
                 yield return PodDefaults.HelperContainer($"wait-for-{project.Name}",
                     $"until wget -q -T 2 -O /dev/null {url}; do echo waiting for {project.Name}; sleep 2; done");
             }
             else if (k8s.Server(target) is { } server)
             {
-                var port = server.Endpoints.First().TargetPort;
+                var port = server.Endpoints[0].ContainerPort();
                 yield return PodDefaults.HelperContainer($"wait-for-{server.Name}",
                     $"until nc -z -w 2 {server.Name} {port}; do echo waiting for {server.Name}; sleep 2; done");
             }
@@ -218,7 +219,7 @@ internal static class Workloads
                             {
                                 Path = "/",
                                 PathType = "Prefix",
-                                Backend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = project.Name, Port = new V1ServiceBackendPort { Number = endpoint.TargetPort } } },
+                                Backend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = project.Name, Port = new V1ServiceBackendPort { Number = endpoint.ContainerPort() } } },
                             },
                         ],
                     },
@@ -241,13 +242,13 @@ internal static class Workloads
         {
             ClusterIP = headless ? "None" : null,
             Selector = PodDefaults.Selector(name),
-            Ports = [.. endpoints.Select(e => new V1ServicePort { Name = e.Name, Port = e.TargetPort, TargetPort = e.Name, Protocol = "TCP" })],
+            Ports = [.. endpoints.Select(e => new V1ServicePort { Name = e.Name, Port = e.ContainerPort(), TargetPort = e.Name, Protocol = "TCP" })],
         },
     };
 
     public static IEnumerable<IKubernetesObject> Server(BackingService server)
     {
-        yield return Service(server.Name, server.Resource.ResourceType.ToLowerInvariant(), server.Endpoints, headless: true);
+        yield return Service(server.Name, server.Component, server.Endpoints, headless: true);
         yield return StatefulSet(server);
     }
 
@@ -255,9 +256,9 @@ internal static class Workloads
 
     private static V1StatefulSet StatefulSet(BackingService server)
     {
-        var component = server.Resource.ResourceType.ToLowerInvariant();
-        var env = server.Settings.Select(s => new V1EnvVar { Name = s.Key, Value = s.Value })
-            .Concat(server.Secrets.Select(s => ContainerEnvironment.FromSecret(s.Key, s.Value.EnvironmentName)))
+        var component = server.Component;
+        var env = server.Environment
+            .Select(e => e.WholeSecretKey is { } key ? ContainerEnvironment.FromSecret(e.Name, key) : new V1EnvVar { Name = e.Name, Value = e.Value })
             .OrderBy(e => e.ValueFrom is null) // secrets first: the command line may expand them
             .ToList();
         var mounts = new List<V1VolumeMount>();
@@ -320,8 +321,8 @@ internal static class Workloads
                             {
                                 Name = server.Name,
                                 Image = server.Image,
-                                Args = server.Command.Count > 0 ? [.. server.Command] : null,
-                                Ports = [.. server.Endpoints.Select(e => new V1ContainerPort { Name = e.Name, ContainerPort = e.TargetPort, Protocol = "TCP" })],
+                                Args = server.Arguments.Count > 0 ? [.. server.Arguments] : null,
+                                Ports = [.. server.Endpoints.Select(e => new V1ContainerPort { Name = e.Name, ContainerPort = e.ContainerPort(), Protocol = "TCP" })],
                                 Env = env,
                                 Resources = PodDefaults.Resources(server.Sizes),
                                 StartupProbe = PodDefaults.TcpProbe(firstPort, periodSeconds: 5, failureThreshold: 60),

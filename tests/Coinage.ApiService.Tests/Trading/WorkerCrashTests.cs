@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Coinage.Hosting;
-using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Postgres;
-using Coinage.Hosting.Redis;
-using Coinage.Hosting.Testing;
 using static Coinage.ApiService.Tests.Trading.Trader;
 
 namespace Coinage.ApiService.Tests.Trading;
@@ -19,17 +18,21 @@ public sealed class WorkerCrashTests
     [Fact]
     public async Task A_worker_killed_repeatedly_while_orders_stream_in_loses_nothing_and_applies_nothing_twice()
     {
-        var builder = CoinageTestingBuilder.Create();
-        var db = builder.AddPostgres("postgres").AddDatabase("coinagedb");
-        var redis = builder.AddRedis("redis");
+        using var data = new TemporaryDataDirectory(); // declared first: deleted after the app is disposed
+        var builder = DistributedApplicationTestingBuilder.Create("--Coinage:Ephemeral=true", $"--Coinage:DataDirectory={data.Path}");
+        var db = builder.AddCoinagePostgres("postgres", databaseName: "coinagedb");
+        var redis = builder.AddCoinageRedis("redis");
         builder.AddProject<WorkerProject>("worker").WithReference(db).WithReference(redis)
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+            .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
             .WithEnvironment("Coinage__Matching__AcquireInterval", "00:00:00.200")
-            .WithEnvironment("Coinage__Matching__BatchSize", "25");
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync(["coinagedb", "redis"], cancellationToken: Ct);
-        var database = app.GetConnectionString("coinagedb");
-        await using var api = new ApiFactory(database, app.GetConnectionString("redis"));
+            .WithEnvironment("Coinage__Matching__BatchSize", "25")
+            .WithExplicitStart(); // once the traders have their money
+        await using var app = await builder.BuildAsync(Ct);
+        await app.StartAsync(Ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("coinagedb", Ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("redis", Ct);
+        var database = (await app.GetConnectionStringAsync("coinagedb", Ct))!;
+        await using var api = new ApiFactory(database, (await app.GetConnectionStringAsync("redis", Ct))!);
 
         var traders = new List<Trader>();
         for (var i = 0; i < 4; i++)
@@ -39,7 +42,7 @@ public sealed class WorkerCrashTests
             await trader.DepositAsync("BTC", "10000");
             traders.Add(trader);
         }
-        await app.Orchestrator.StartResourceAsync("worker", Ct);
+        await StartWorkerAsync(app);
 
         var accepted = new ConcurrentBag<long>();
         using var stop = new CancellationTokenSource();
@@ -58,15 +61,16 @@ public sealed class WorkerCrashTests
             }
             await Task.Delay(Random.Shared.Next(0, 300), Ct);
             processedAtKill.Add(await ProcessedAsync(database));
-            foreach (var pid in app.ResourceStates.Get("worker").ProcessIds)
+            // SIGKILL, to the process DCP started and the Worker below it: no shutdown, no flush, the lock connection just drops.
+            using (var process = Process.GetProcessById(WorkerProcessId(app)))
             {
-                using var process = Process.GetProcessById(pid);
-                process.Kill(); // SIGKILL: no shutdown, no flush, the lock connection just drops.
+                process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync(Ct);
                 kills++;
             }
+            await app.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.TerminalStates, Ct);
             await Task.Delay(Random.Shared.Next(100, 400), Ct);
-            await app.Orchestrator.RestartResourceAsync("worker", Ct);
+            await StartWorkerAsync(app);
         }
         await Task.Delay(1000, Ct);
         await stop.CancelAsync();
@@ -98,6 +102,19 @@ public sealed class WorkerCrashTests
             $"{kills} kills, {accepted.Count} orders, {await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM market_commands")} commands, " +
             $"{await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM trades")} trades");
     }
+
+    private static async Task StartWorkerAsync(DistributedApplication app)
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync("worker", KnownResourceCommands.StartCommand, Ct);
+        Assert.True(result.Success, $"the worker did not start: {result.Message}");
+        await app.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.Running, Ct);
+    }
+
+    private static int WorkerProcessId(DistributedApplication app) =>
+        app.ResourceNotifications.TryGetCurrentState("worker", out var worker)
+        && worker.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException("The worker has no process id.");
 
     private static Task<long> ProcessedAsync(string database) =>
         ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM market_commands WHERE processed_at IS NOT NULL");
@@ -141,9 +158,8 @@ public sealed class WorkerCrashTests
 
         public string ProjectPath => Path.Combine(Root, "Coinage.Worker", "Coinage.Worker.csproj");
 
-        // Same configuration as this test assembly (bin/<Configuration>/net10.0).
-        public string TargetPath => Path.Combine(Root, "Coinage.Worker", "bin",
-            new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "Coinage.Worker.dll");
+        // Built with this test assembly; DCP runs it as the AppHost would (dotnet run --no-build).
+        public bool SuppressBuild => true;
 
         private static string FindRoot()
         {
@@ -153,6 +169,28 @@ public sealed class WorkerCrashTests
                 directory = directory.Parent;
             }
             return directory?.FullName ?? throw new InvalidOperationException("Coinage.sln not found above the test assembly.");
+        }
+    }
+
+    /// <summary>Where the test's PostgreSQL and Redis keep their state: traversable by the postgres user, deleted afterwards.</summary>
+    private sealed class TemporaryDataDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("coinage-crash-").FullName;
+
+        public TemporaryDataDirectory() => File.SetUnixFileMode(Path, (UnixFileMode)0b111_101_101);
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 }

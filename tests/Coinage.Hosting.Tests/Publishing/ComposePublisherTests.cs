@@ -1,5 +1,5 @@
-using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Orchestration;
+using Aspire.Hosting.ApplicationModel;
+using Coinage.Hosting.Publishing;
 using Coinage.Hosting.Publishing.Compose;
 using YamlDotNet.RepresentationModel;
 
@@ -22,7 +22,7 @@ public class ComposePublisherTests(PublishedCoinage published)
     {
         var services = Services();
         var names = services.Children.Keys.Cast<YamlScalarNode>().Select(k => k.Value!).ToList();
-        var running = published.Model.Resources.Where(r => r is not IResourceWithoutProcess and not ParameterResource).Select(r => r.Name).ToList();
+        var running = published.Model.Where(r => r is ProjectResource or ContainerResource).Select(r => r.Name).ToList();
         Assert.NotEmpty(running);
         Assert.All(running, name => Assert.Contains(name, names));
         Assert.Contains(ComposePublisher.CollectorName, names);
@@ -30,16 +30,17 @@ public class ComposePublisherTests(PublishedCoinage published)
     }
 
     [Fact]
-    public void Projects_receive_the_same_environment_names_as_the_local_run_and_no_secret_values()
+    public async Task Projects_receive_the_same_environment_names_as_the_local_run_and_no_secret_values()
     {
         var services = Services();
-        var local = new LocalValueContext(published.Model);
-        foreach (var project in published.Model.Resources.OfType<ProjectResource>())
+        foreach (var project in published.Model.OfType<ProjectResource>())
         {
             var service = (YamlMappingNode)services[project.Name];
             var environment = ((YamlMappingNode)service["environment"]).Children.ToDictionary(c => ((YamlScalarNode)c.Key).Value!, c => ((YamlScalarNode)c.Value).Value!);
-            var localNames = ResourceEnvironment.Build(project, local, published.Model.Context).Select(v => v.Name)
-                .Where(n => n.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || n.StartsWith("services__", StringComparison.Ordinal) || n.StartsWith("OTEL_SERVICE", StringComparison.Ordinal));
+            var localNames = (await PublishedCoinage.LocalEnvironmentNamesAsync(project.Name))
+                .Where(n => n.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || n.StartsWith("services__", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(localNames);
+            Assert.Equal(project.Name, environment["OTEL_SERVICE_NAME"]);
             Assert.All(localNames, n => Assert.Contains(n, environment.Keys));
             Assert.Equal(ComposePublisher.CollectorName, new Uri(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).Host);
             Assert.Equal("8080", environment["HTTP_PORTS"]);
@@ -55,6 +56,9 @@ public class ComposePublisherTests(PublishedCoinage published)
         }
         var example = File.ReadAllText(Path.Combine(published.ComposeDirectory, ".env.example"));
         Assert.Contains("POSTGRES_PASSWORD=", example, StringComparison.Ordinal);
+        Assert.Contains("COINAGEDB_APP_PASSWORD=", example, StringComparison.Ordinal);
+        Assert.Contains("COINAGEDB_OWNER_PASSWORD=", example, StringComparison.Ordinal);
+        Assert.All(published.Model.OfType<ProjectResource>(), p => Assert.DoesNotContain("POSTGRES_PASSWORD", Scalar(services[p.Name], "image") + string.Concat(((YamlMappingNode)((YamlMappingNode)services[p.Name])["environment"]).Children.Values.Cast<YamlScalarNode>().Select(v => v.Value)), StringComparison.Ordinal));
         Assert.Contains(".env", File.ReadAllLines(Path.Combine(published.ComposeDirectory, ".gitignore")));
     }
 

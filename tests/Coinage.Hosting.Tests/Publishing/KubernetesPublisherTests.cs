@@ -1,9 +1,6 @@
-using Coinage.Hosting.ApplicationModel;
-using Coinage.Hosting.Elasticsearch;
-using Coinage.Hosting.Orchestration;
-using Coinage.Hosting.Postgres;
+using Aspire.Hosting.ApplicationModel;
+using Coinage.Hosting.Publishing;
 using Coinage.Hosting.Publishing.Kubernetes;
-using Coinage.Hosting.Redis;
 using k8s;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
@@ -17,9 +14,9 @@ public class KubernetesPublisherTests(PublishedCoinage published)
 
     public static TheoryData<string> Overlays => ["overlays/dev", "overlays/prod"];
 
-    /// <summary>The resources that run as StatefulSets: the servers of the model.</summary>
-    private static IEnumerable<string> Servers(AppModel model) =>
-        model.Resources.Where(r => r is PostgresServerResource or RedisResource or ElasticsearchResource).Select(r => r.Name);
+    /// <summary>The resources that run as StatefulSets: the model's containers but the development SMTP sink and Prometheus (the cluster has its own).</summary>
+    private static IEnumerable<string> Servers(IReadOnlyList<IResource> model) =>
+        model.OfType<ContainerResource>().Where(r => r.Name is not "smtp" and not "prometheus").Select(r => r.Name);
 
     [Fact]
     public void Every_manifest_file_parses_into_typed_kubernetes_objects()
@@ -49,7 +46,7 @@ public class KubernetesPublisherTests(PublishedCoinage published)
         }
         // One per project and server, the collector, the network policies, two namespaces.
         var model = published.Model;
-        var expected = model.Resources.Count(r => r is ProjectResource) + Servers(model).Count() + 1 + 1 + 2;
+        var expected = model.Count(r => r is ProjectResource) + Servers(model).Count() + 1 + 1 + 2;
         Assert.Equal(expected, manifests);
     }
 
@@ -60,7 +57,7 @@ public class KubernetesPublisherTests(PublishedCoinage published)
         var objects = published.Objects(kustomization);
 
         var deployments = objects.OfType<V1Deployment>().Select(d => d.Metadata.Name).ToList();
-        foreach (var project in published.Model.Resources.OfType<ProjectResource>())
+        foreach (var project in published.Model.OfType<ProjectResource>())
         {
             Assert.Contains(project.Name, deployments);
         }
@@ -118,18 +115,19 @@ public class KubernetesPublisherTests(PublishedCoinage published)
     public void Projects_probe_alive_and_health_and_roll_out_without_losing_capacity()
     {
         var objects = published.Objects("overlays/prod");
-        foreach (var project in published.Model.Resources.OfType<ProjectResource>())
+        foreach (var project in published.Model.OfType<ProjectResource>())
         {
             var deployment = Assert.Single(objects.OfType<V1Deployment>(), d => d.Metadata.Name == project.Name);
             var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
             Assert.Equal("/alive", container.LivenessProbe.HttpGet.Path);
             Assert.Equal("/alive", container.StartupProbe.HttpGet.Path);
-            Assert.Equal(project.Annotations.OfType<HttpHealthCheckAnnotation>().Last().Path, container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal("/health", container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal("/health", project.HttpHealthCheck()?.Path);
             Assert.Equal("RollingUpdate", deployment.Spec.Strategy.Type);
             Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
             Assert.NotNull(container.Lifecycle?.PreStop?.Sleep);
             Assert.True(deployment.Spec.Template.Spec.TerminationGracePeriodSeconds > container.Lifecycle.PreStop.Sleep.Seconds + 30);
-            Assert.Equal($"coinage/{Path.GetFileNameWithoutExtension(project.Metadata.ProjectPath)["Coinage.".Length..].ToLowerInvariant()}", container.Image.Split(':')[0]);
+            Assert.Equal($"coinage/{Path.GetFileNameWithoutExtension(project.GetProjectMetadata().ProjectPath)["Coinage.".Length..].ToLowerInvariant()}", container.Image.Split(':')[0]);
             Assert.True(Assert.Single(objects.OfType<V1PodDisruptionBudget>(), p => p.Metadata.Name == project.Name).Spec.MaxUnavailable is not null);
         }
     }
@@ -178,7 +176,7 @@ public class KubernetesPublisherTests(PublishedCoinage published)
             // Secret-looking configuration never goes through a ConfigMap...
             foreach (var map in objects.OfType<V1ConfigMap>())
             {
-                Assert.DoesNotContain(map.Data.Keys, ResourceEnvironment.LooksSecret);
+                Assert.DoesNotContain(map.Data.Keys, PublishedCoinage.LooksSecret);
             }
             // ...and every secret-looking variable is a Secret reference, or a template expanding only Secret references declared before it.
             foreach (var container in Manifests.Workloads(objects).SelectMany(w => w.AllContainers))
@@ -194,7 +192,7 @@ public class KubernetesPublisherTests(PublishedCoinage published)
                     }
                     var references = System.Text.RegularExpressions.Regex.Matches(variable.Value ?? "", @"\$\(([A-Za-z0-9_]+)\)").Select(m => m.Groups[1].Value).ToList();
                     Assert.All(references, r => Assert.Contains(r, fromSecrets));
-                    if (ResourceEnvironment.LooksSecret(variable.Name) && variable.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal))
+                    if (PublishedCoinage.LooksSecret(variable.Name) && variable.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal))
                     {
                         Assert.True(references.Count > 0, $"{container.Name}: {variable.Name} has a connection string without a password from the Secret");
                     }
@@ -248,26 +246,55 @@ public class KubernetesPublisherTests(PublishedCoinage published)
     }
 
     [Fact]
-    public void A_deployment_receives_the_same_connection_strings_and_service_addresses_as_the_local_run()
+    public async Task A_deployment_receives_the_same_connection_strings_and_service_addresses_as_the_local_run()
     {
         var objects = published.Objects("overlays/prod");
         var configMaps = objects.OfType<V1ConfigMap>().ToDictionary(c => c.Metadata.Name);
-        var local = new LocalValueContext(published.Model);
-        foreach (var project in published.Model.Resources.OfType<ProjectResource>())
+        foreach (var project in published.Model.OfType<ProjectResource>())
         {
             static bool Wiring(string name) => name.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || name.StartsWith("services__", StringComparison.Ordinal);
-            var expected = ResourceEnvironment.Build(project, local, published.Model.Context).Select(v => v.Name).Where(Wiring).Order().ToList();
+            var expected = (await PublishedCoinage.LocalEnvironmentNamesAsync(project.Name)).Where(Wiring).Order().ToList();
 
             var container = Manifests.Workload(objects, project.Name).Template.Spec.Containers.Single();
             var names = (container.Env ?? []).Select(e => e.Name)
                 .Concat((container.EnvFrom ?? []).SelectMany(f => configMaps[f.ConfigMapRef.Name].Data.Keys))
                 .ToList();
+            Assert.NotEmpty(expected);
             Assert.Equal(expected, names.Where(Wiring).Order());
             Assert.Contains("HTTP_PORTS", names);
             Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", names);
             Assert.Contains("OTEL_SERVICE_NAME", names);
             Assert.Equal(names.Count, names.Distinct().Count());
         }
-        Assert.Contains("ConnectionStrings__coinagedb", ResourceEnvironment.Build(published.Model["apiservice"], local, published.Model.Context).Select(v => v.Name));
+        Assert.Contains("ConnectionStrings__coinagedb", await PublishedCoinage.LocalEnvironmentNamesAsync("apiservice"));
+    }
+
+    [Fact]
+    public void The_services_connect_as_the_app_role_the_migrator_as_the_owner_and_only_the_server_and_its_backup_know_the_superuser()
+    {
+        var objects = published.Objects("overlays/prod");
+        var api = Manifests.Workload(objects, "apiservice").Template.Spec;
+        string Env(V1Container container, string name) => Assert.Single(container.Env, e => e.Name == name).Value;
+        Assert.Equal("Host=postgres;Port=5432;Username=coinagedb_app;Password=$(COINAGEDB_APP_PASSWORD);Database=coinagedb", Env(api.Containers[0], "ConnectionStrings__coinagedb"));
+        var migrations = Assert.Single(api.InitContainers, c => c.Name == "migrations");
+        Assert.Equal(["migrate"], migrations.Args);
+        Assert.Equal("Host=postgres;Port=5432;Username=coinagedb_owner;Password=$(COINAGEDB_OWNER_PASSWORD);Database=coinagedb", Env(migrations, "ConnectionStrings__coinagedb"));
+        Assert.Equal("Host=postgres;Port=5432;Username=coinagedb_app;Password=$(COINAGEDB_APP_PASSWORD);Database=coinagedb",
+            Env(Manifests.Workload(objects, "worker").Template.Spec.Containers[0], "ConnectionStrings__coinagedb"));
+
+        var superuser = published.DummySecrets["POSTGRES_PASSWORD"];
+        var owner = published.DummySecrets["COINAGEDB_OWNER_PASSWORD"];
+        foreach (var workload in Manifests.Workloads(objects))
+        {
+            foreach (var container in workload.AllContainers)
+            {
+                var keys = (container.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Key).OfType<string>().ToList();
+                Assert.True(!keys.Contains("POSTGRES_PASSWORD") || workload.Name is "postgres" or "postgres-backup", $"{workload.Name}/{container.Name} gets the superuser's password");
+                Assert.True(!keys.Contains("COINAGEDB_OWNER_PASSWORD") || container.Name is "migrations" or "postgres", $"{workload.Name}/{container.Name} gets the owner's password");
+            }
+        }
+        Assert.DoesNotContain(objects.OfType<V1ConfigMap>(), m => m.Data.Values.Any(v => v.Contains(superuser, StringComparison.Ordinal) || v.Contains(owner, StringComparison.Ordinal)));
+        var init = Assert.Single(objects.OfType<V1ConfigMap>(), m => m.Metadata.Name.StartsWith("postgres-init", StringComparison.Ordinal));
+        Assert.Contains("CREATE DATABASE \"coinagedb\" OWNER coinagedb_owner;", init.Data[PostgresRoles.InitScriptName], StringComparison.Ordinal);
     }
 }

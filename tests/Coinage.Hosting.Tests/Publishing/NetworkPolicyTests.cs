@@ -1,4 +1,6 @@
-using Coinage.Hosting.ApplicationModel;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Coinage.Hosting.Publishing;
 using Coinage.Hosting.Publishing.Kubernetes;
 using k8s.Models;
 
@@ -29,17 +31,18 @@ public class NetworkPolicyTests(PublishedCoinage published)
     }
 
     [Fact]
-    public void Exactly_the_flows_of_the_app_model_are_allowed()
+    public async Task Exactly_the_flows_of_the_app_model_are_allowed()
     {
         var (workloads, policies) = Rendered();
         Workload W(string name) => Assert.Single(workloads, w => w.Name == name);
-        int Port(string name) => published.Model[name].Endpoints().First().TargetPort;
+        int Port(string name) => published[name].PublishedEndpoints()[0].ContainerPort();
 
         // Declared: every reference and wait of the model whose target runs in the cluster.
         var declared = new HashSet<(string, string)>();
-        foreach (var resource in published.Model.Resources.Where(r => workloads.Any(w => w.Name == r.Name)))
+        foreach (var resource in published.Model.Where(r => workloads.Any(w => w.Name == r.Name)))
         {
-            foreach (var target in resource.References().Concat(resource.WaitsFor()).Select(t => t.ProcessOwner()).Where(t => workloads.Any(w => w.Name == t.Name)))
+            var references = await PublishedEnvironment.ReferencesAsync(resource, new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), TestContext.Current.CancellationToken);
+            foreach (var target in references.Concat(resource.WaitsFor()).Select(t => t.ProcessOwner()).Where(t => workloads.Any(w => w.Name == t.Name)))
             {
                 declared.Add((resource.Name, target.Name));
                 Assert.True(Manifests.Allows(policies, W(resource.Name), W(target.Name), Port(target.Name)), $"{resource.Name} -> {target.Name} is blocked");
@@ -52,7 +55,7 @@ public class NetworkPolicyTests(PublishedCoinage published)
 
         // Telemetry: every project to the collector; the collector to Elasticsearch.
         var collector = W(KubernetesModel.CollectorName);
-        foreach (var project in published.Model.Resources.OfType<ProjectResource>())
+        foreach (var project in published.Model.OfType<ProjectResource>())
         {
             Assert.True(Manifests.Allows(policies, W(project.Name), collector, 4317), $"{project.Name} cannot send OTLP");
             declared.Add((project.Name, collector.Name));
@@ -83,8 +86,8 @@ public class NetworkPolicyTests(PublishedCoinage published)
         var (workloads, policies) = Rendered();
         foreach (var workload in workloads)
         {
-            var resource = published.Model.Resources.FirstOrDefault(r => r.Name == workload.Name);
-            var external = resource?.Endpoints().Any(e => e.IsExternal) ?? false;
+            var resource = published.Model.FirstOrDefault(r => r.Name == workload.Name);
+            var external = resource?.PublishedEndpoints().Any(e => e.IsExternal) ?? false;
             foreach (var port in workload.Template.Spec.Containers.SelectMany(c => c.Ports ?? []).Select(p => p.ContainerPort))
             {
                 Assert.Equal(external, Manifests.AllowsFromNamespace(policies, KubernetesModel.IngressNamespace, workload, port));

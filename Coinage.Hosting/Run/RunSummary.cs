@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Aspire.Hosting.Eventing;
+using Aspire.Hosting.Lifecycle;
+using Microsoft.Extensions.Hosting;
+
+namespace Coinage.Hosting.Run;
+
+/// <summary>
+/// What <c>./coinage run</c> prints: how the backing services run, then, once every resource is healthy, the
+/// dashboard's login link and each resource with its state and URLs. A resource that cannot start (or exits) before
+/// then stops the whole run with one line naming it and the cause, and exit code 1. An eventing subscriber, not a
+/// hosted service: Aspire's hosted services start only once every resource was created, which is too late.
+/// </summary>
+internal sealed class RunSummary(
+    ResourceNotificationService notifications,
+    ResourceLoggerService logs,
+    DistributedApplicationModel model,
+    IConfiguration configuration,
+    IHostApplicationLifetime lifetime,
+    CoinageHosting hosting) : IDistributedApplicationEventingSubscriber, IAsyncDisposable
+{
+    private static readonly string[] Failed = [KnownResourceStates.FailedToStart, KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.RuntimeUnhealthy];
+
+    private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _watch = Task.CompletedTask;
+
+    public Task SubscribeAsync(IDistributedApplicationEventing eventing, DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(eventing);
+        eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, lifetime.ApplicationStopping);
+            _watch = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
+            return Task.CompletedTask;
+        });
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _watch.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        Console.WriteLine(hosting.Mode);
+        var expected = model.Resources.Where(r => r is not ParameterResource).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var running = false;
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (update.Snapshot.IsHidden || !expected.Contains(update.Resource.Name))
+                {
+                    expected.Remove(update.Resource.Name);
+                    continue;
+                }
+                _latest[update.Resource.Name] = update;
+                var state = update.Snapshot.State?.Text;
+                if (Failed.Contains(state) && (!running || update.Snapshot.ExitCode is not (null or 0)))
+                {
+                    await StopOnFailureAsync(update, running, stoppingToken).ConfigureAwait(false);
+                    if (!running)
+                    {
+                        return;
+                    }
+                }
+                if (!running && expected.All(name => _latest.TryGetValue(name, out var e) && IsReady(e)))
+                {
+                    running = true;
+                    PrintSummary(expected);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Ctrl+C.
+        }
+    }
+
+    private static bool IsReady(ResourceEvent update) =>
+        update.Resource is ConnectionStringResource
+        || update.Snapshot.State?.Text == KnownResourceStates.Running && update.Snapshot.HealthStatus is null or HealthStatus.Healthy;
+
+    private async Task StopOnFailureAsync(ResourceEvent update, bool running, CancellationToken cancellationToken)
+    {
+        var reason = ResourceStartException.ReasonFor(update.Resource)
+            ?? await LastErrorAsync(update.ResourceId, cancellationToken).ConfigureAwait(false);
+        var what = update.Snapshot.State?.Text == KnownResourceStates.FailedToStart
+            ? "could not start"
+            : $"exited{(update.Snapshot.ExitCode is { } code ? $" with code {code}" : "")}";
+        lock (Console.Out)
+        {
+            Console.ForegroundColor = ConsoleColor.Red;
+            Console.WriteLine(running
+                ? $"✖ {update.Resource.Name} {what}: {reason} (the rest keeps running; see its console log in the dashboard)"
+                : $"✖ {update.Resource.Name} {what}: {reason}. Stopping everything.");
+            Console.ResetColor();
+        }
+        if (!running)
+        {
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>The last error line the resource wrote (else its last line), from the log the dashboard shows.</summary>
+    private async Task<string> LastErrorAsync(string resourceId, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        LogLine? lastError = null, last = null;
+        try
+        {
+            await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(timeout.Token).ConfigureAwait(false))
+            {
+                foreach (var line in batch.Where(l => !string.IsNullOrWhiteSpace(l.Content)))
+                {
+                    last = line;
+                    lastError = line.IsErrorMessage ? line : lastError;
+                }
+                break; // the backlog
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        return (lastError ?? last)?.Content.Trim() ?? "no output; see its console log in the dashboard";
+    }
+
+    private void PrintSummary(IEnumerable<string> names)
+    {
+        var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        lock (Console.Out)
+        {
+            Console.ForegroundColor = ConsoleColor.Green;
+            Console.WriteLine();
+            Console.WriteLine($"Coinage is running ({elapsed.TotalSeconds:0.0} s). Press Ctrl+C to stop.");
+            Console.ResetColor();
+            if (LocalRunDefaults.DashboardLoginUrl(configuration) is { } dashboard)
+            {
+                Console.WriteLine($"  Dashboard: {dashboard}");
+            }
+            foreach (var name in model.Resources.Select(r => r.Name).Where(names.Contains))
+            {
+                var snapshot = _latest[name].Snapshot;
+                var urls = snapshot.Urls.Where(u => !u.IsInternal && !u.IsInactive && u.DisplayProperties.DisplayName is { Length: > 0 } || u.Name is "tcp")
+                    .Select(u => u.DisplayProperties.DisplayName is { Length: > 0 } label ? $"{label}: {u.Url}" : u.Url);
+                Console.WriteLine($"  {name,-14} {snapshot.State?.Text,-10} {string.Join("  ", urls)}");
+            }
+            Console.WriteLine();
+        }
+    }
+}
