@@ -33,6 +33,12 @@ internal sealed class RunSummary(
         ArgumentNullException.ThrowIfNull(eventing);
         eventing.Subscribe<BeforeStartEvent>((_, _) =>
         {
+            foreach (var taken in PortsInUse().Take(1))
+            {
+                // DCP would wait forever for a proxy that cannot listen: say so and stop before anything starts.
+                Fail($"✖ {taken.Resource} could not start: port {taken.Port} on 127.0.0.1 is already in use; stop what listens there or choose another port with --{taken.Setting}=PORT (or --Coinage:FreePorts=true). Stopping everything.");
+                return Task.CompletedTask;
+            }
             var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, lifetime.ApplicationStopping);
             _watch = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
             return Task.CompletedTask;
@@ -82,6 +88,48 @@ internal sealed class RunSummary(
         {
             // Ctrl+C.
         }
+    }
+
+    /// <summary>Pinned ports (<c>Coinage:Ports</c>) something else already listens on.</summary>
+    private IEnumerable<(string Resource, int Port, string Setting)> PortsInUse()
+    {
+        foreach (var resource in model.Resources)
+        {
+            var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
+            for (var i = 0; i < endpoints.Count; i++)
+            {
+                if (endpoints[i].Port is int port && !CanListen(port))
+                {
+                    yield return (resource.Name, port, i == 0 ? $"Coinage:Ports:{resource.Name}" : $"Coinage:Ports:{resource.Name}-{endpoints[i].Name}");
+                }
+            }
+        }
+    }
+
+    private static bool CanListen(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private void Fail(string line)
+    {
+        lock (Console.Out)
+        {
+            Console.ForegroundColor = ConsoleColor.Red;
+            Console.WriteLine(line);
+            Console.ResetColor();
+        }
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
     }
 
     private static bool IsReady(ResourceEvent update) =>
