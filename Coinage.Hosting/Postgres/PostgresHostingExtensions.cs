@@ -1,4 +1,5 @@
 using Coinage.Hosting.Postgres;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace Coinage.Hosting;
@@ -80,9 +81,8 @@ public static class PostgresHostingExtensions
             PublishDatabaseStateAsync(e.Services, resource, e.ResourceEvent.Snapshot.State?.Text ?? KnownResourceStates.Finished));
 
         var healthCheck = $"{name}_check";
-        builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString is null
-            ? throw new InvalidOperationException($"The connection string of '{name}' is not available yet.")
-            : connectionString + ";Database=postgres;Timeout=3", name: healthCheck);
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
+            _ => new PostgresProcessHealthCheck(resource, dataDirectory, () => connectionString), failureStatus: null, tags: null));
 
         return builder.AddResource(resource)
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: PostgresProcessResource.EndpointName, isProxied: false)

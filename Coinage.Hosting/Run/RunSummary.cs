@@ -69,6 +69,12 @@ internal sealed class RunSummary(
                 }
                 _latest[update.Resource.Name] = update;
                 var state = update.Snapshot.State?.Text;
+                if (!running && state == KnownResourceStates.Running && ResourceStartException.ReasonFor(update.Resource) is not null)
+                {
+                    // Running but never to be healthy, for a reason we know (a cluster's password).
+                    await StopOnFailureAsync(update, running, stoppingToken).ConfigureAwait(false);
+                    return;
+                }
                 if (Failed.Contains(state) && (!running || update.Snapshot.ExitCode is not (null or 0)))
                 {
                     await StopOnFailureAsync(update, running, stoppingToken).ConfigureAwait(false);
@@ -140,7 +146,7 @@ internal sealed class RunSummary(
     {
         var reason = ResourceStartException.ReasonFor(update.Resource)
             ?? await LastErrorAsync(update.ResourceId, cancellationToken).ConfigureAwait(false);
-        var what = update.Snapshot.State?.Text == KnownResourceStates.FailedToStart
+        var what = update.Snapshot.State?.Text == KnownResourceStates.FailedToStart || ResourceStartException.ReasonFor(update.Resource) is not null
             ? "could not start"
             : $"exited{(update.Snapshot.ExitCode is { } code ? $" with code {code}" : "")}";
         lock (Console.Out)
