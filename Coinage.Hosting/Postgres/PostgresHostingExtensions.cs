@@ -50,8 +50,11 @@ public static class PostgresHostingExtensions
         {
             var logger = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
             hosting.EnsureDataDirectory();
-            // Unix socket paths are limited to 107 bytes: a short temporary folder, open to the postgres user.
-            socketDirectory ??= Directory.CreateTempSubdirectory("coinage-pg-").FullName;
+            // Beside the cluster (deleted with the data directory), unless that path is too long for a Unix socket
+            // (107 bytes, "/.s.PGSQL.PORT" included): then a short temporary folder.
+            socketDirectory ??= Path.Combine(hosting.DataDirectory, $"{name}-socket") is { Length: <= 85 } beside
+                ? Directory.CreateDirectory(beside).FullName
+                : Directory.CreateTempSubdirectory("coinage-pg-").FullName;
             FileModes.Traversable(socketDirectory);
             if (user is not null)
             {
