@@ -65,6 +65,8 @@ public static class ServiceDefaultsExtensions
                     // Probes and scrapes are noise in traces.
                     o.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation()
+                // Before any exporter (added later): polling queries outside any trace are not exported.
+                .AddProcessor(new BackgroundQueryFilter())
                 // Before any exporter (added later), so none of them sees a personal value.
                 .AddProcessor(services => new PersonalDataActivityProcessor(services.GetRequiredService<Microsoft.Extensions.Compliance.Redaction.IRedactorProvider>())));
 

@@ -1,4 +1,5 @@
 using Coinage.Hosting.Postgres;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace Coinage.Hosting;
@@ -49,8 +50,11 @@ public static class PostgresHostingExtensions
         {
             var logger = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
             hosting.EnsureDataDirectory();
-            // Unix socket paths are limited to 107 bytes: a short temporary folder, open to the postgres user.
-            socketDirectory ??= Directory.CreateTempSubdirectory("coinage-pg-").FullName;
+            // Beside the cluster (deleted with the data directory), unless that path is too long for a Unix socket
+            // (107 bytes, "/.s.PGSQL.PORT" included): then a short temporary folder.
+            socketDirectory ??= Path.Combine(hosting.DataDirectory, $"{name}-socket") is { Length: <= 85 } beside
+                ? Directory.CreateDirectory(beside).FullName
+                : Directory.CreateTempSubdirectory("coinage-pg-").FullName;
             FileModes.Traversable(socketDirectory);
             if (user is not null)
             {
@@ -80,9 +84,8 @@ public static class PostgresHostingExtensions
             PublishDatabaseStateAsync(e.Services, resource, e.ResourceEvent.Snapshot.State?.Text ?? KnownResourceStates.Finished));
 
         var healthCheck = $"{name}_check";
-        builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString is null
-            ? throw new InvalidOperationException($"The connection string of '{name}' is not available yet.")
-            : connectionString + ";Database=postgres;Timeout=3", name: healthCheck);
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
+            _ => new PostgresProcessHealthCheck(resource, dataDirectory, () => connectionString), failureStatus: null, tags: null));
 
         return builder.AddResource(resource)
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: PostgresProcessResource.EndpointName, isProxied: false)

@@ -33,6 +33,12 @@ internal sealed class RunSummary(
         ArgumentNullException.ThrowIfNull(eventing);
         eventing.Subscribe<BeforeStartEvent>((_, _) =>
         {
+            foreach (var taken in PortsInUse().Take(1))
+            {
+                // DCP would wait forever for a proxy that cannot listen: say so and stop before anything starts.
+                Fail($"✖ {taken.Resource} could not start: port {taken.Port} on 127.0.0.1 is already in use; stop what listens there or choose another port with --{taken.Setting}=PORT (or --Coinage:FreePorts=true). Stopping everything.");
+                return Task.CompletedTask;
+            }
             var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, lifetime.ApplicationStopping);
             _watch = Task.Run(() => WatchAsync(stopping.Token), CancellationToken.None);
             return Task.CompletedTask;
@@ -63,6 +69,12 @@ internal sealed class RunSummary(
                 }
                 _latest[update.Resource.Name] = update;
                 var state = update.Snapshot.State?.Text;
+                if (!running && state == KnownResourceStates.Running && ResourceStartException.ReasonFor(update.Resource) is not null)
+                {
+                    // Running but never to be healthy, for a reason we know (a cluster's password).
+                    await StopOnFailureAsync(update, running, stoppingToken).ConfigureAwait(false);
+                    return;
+                }
                 if (Failed.Contains(state) && (!running || update.Snapshot.ExitCode is not (null or 0)))
                 {
                     await StopOnFailureAsync(update, running, stoppingToken).ConfigureAwait(false);
@@ -84,6 +96,48 @@ internal sealed class RunSummary(
         }
     }
 
+    /// <summary>Pinned ports (<c>Coinage:Ports</c>) something else already listens on.</summary>
+    private IEnumerable<(string Resource, int Port, string Setting)> PortsInUse()
+    {
+        foreach (var resource in model.Resources)
+        {
+            var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
+            for (var i = 0; i < endpoints.Count; i++)
+            {
+                if (endpoints[i].Port is int port && !CanListen(port))
+                {
+                    yield return (resource.Name, port, i == 0 ? $"Coinage:Ports:{resource.Name}" : $"Coinage:Ports:{resource.Name}-{endpoints[i].Name}");
+                }
+            }
+        }
+    }
+
+    private static bool CanListen(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private void Fail(string line)
+    {
+        lock (Console.Out)
+        {
+            Console.ForegroundColor = ConsoleColor.Red;
+            Console.WriteLine(line);
+            Console.ResetColor();
+        }
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
     private static bool IsReady(ResourceEvent update) =>
         update.Resource is ConnectionStringResource
         || update.Snapshot.State?.Text == KnownResourceStates.Running && update.Snapshot.HealthStatus is null or HealthStatus.Healthy;
@@ -92,7 +146,7 @@ internal sealed class RunSummary(
     {
         var reason = ResourceStartException.ReasonFor(update.Resource)
             ?? await LastErrorAsync(update.ResourceId, cancellationToken).ConfigureAwait(false);
-        var what = update.Snapshot.State?.Text == KnownResourceStates.FailedToStart
+        var what = update.Snapshot.State?.Text == KnownResourceStates.FailedToStart || ResourceStartException.ReasonFor(update.Resource) is not null
             ? "could not start"
             : $"exited{(update.Snapshot.ExitCode is { } code ? $" with code {code}" : "")}";
         lock (Console.Out)

@@ -102,6 +102,30 @@ public class AppHostTests
     }
 
     [Fact]
+    public async Task A_pinned_port_already_taken_stops_the_run_before_anything_starts_with_one_clear_line()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        // Every pinned port of appsettings.json moved to a free one (others may run beside), the web front end's taken.
+        List<string> arguments = ["--Coinage:FreePorts=false", $"--Coinage:Ports:webfrontend={port}"];
+        foreach (var key in new[] { "apiservice", "worker", "smtp", "smtp-http", "prometheus", "dashboard", "dashboard-otlp", "dashboard-resources" })
+        {
+            using var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            free.Start();
+            arguments.Add($"--Coinage:Ports:{key}={((System.Net.IPEndPoint)free.LocalEndpoint).Port}");
+        }
+        await using var apphost = AppHostProcess.Start(arguments: arguments);
+
+        await apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, apphost.Process.ExitCode);
+        var failure = Assert.Single(apphost.Output.Split('\n'), l => l.Contains('✖', StringComparison.Ordinal));
+        Assert.Contains($"webfrontend could not start: port {port} on 127.0.0.1 is already in use", failure, StringComparison.Ordinal);
+        Assert.Contains("--Coinage:Ports:webfrontend=PORT", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Killing_the_apphost_takes_every_child_with_it()
     {
         await using var apphost = AppHostProcess.Start();

@@ -25,7 +25,8 @@ public class DashboardTests
                 ["--Coinage:Ephemeral=true", $"--Coinage:DataDirectory={data}", "--Coinage:MarketMaker:Enabled=false"], ct);
             await using var app = await builder.BuildAsync(ct);
             await app.StartAsync(ct).WaitAsync(StartTimeout, ct);
-            foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && r.Name != "elasticsearch"))
+            // Every resource of the model, but its parameters and what only starts on demand (Aspire's hidden rebuilders).
+            foreach (var resource in builder.Resources.Where(r => r is not ParameterResource && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any()))
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, ct).WaitAsync(StartTimeout, ct);
             }

@@ -56,6 +56,28 @@ public sealed class LocalResourceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cluster_initialised_with_another_password_is_reported_as_the_reason_postgres_cannot_start()
+    {
+        await StartPostgresAsync(expectHealthy: true);
+
+        var builder = DistributedApplicationTestingBuilder.Create(
+            "--Coinage:ContainerRuntime=none", "--Coinage:Ephemeral=true", $"--Coinage:DataDirectory={_data.Path}",
+            "--Parameters:postgres-password=not-the-one-initdb-had");
+        builder.AddCoinagePostgres("postgres", databaseName: "coinagedb");
+        await using var app = await builder.BuildAsync(Ct);
+        await app.StartAsync(Ct).WaitAsync(StartTimeout, Ct);
+        var server = builder.Resources.Single(r => r.Name == "postgres");
+        var deadline = DateTime.UtcNow.Add(StartTimeout);
+        while (ResourceStartException.ReasonFor(server) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.StartsWith($"the cluster in {Path.Combine(_data.Path, "postgres")} was initialised with another password than postgres-password has now",
+            ResourceStartException.ReasonFor(server));
+    }
+
+    [Fact]
     public void Generated_secrets_are_kept_in_the_data_directory_and_only_the_owner_reads_them()
     {
         var first = CoinageHosting.For(DistributedApplication.CreateBuilder([$"--Coinage:DataDirectory={_data.Path}"])).AddSecret("admin-password");
