@@ -21,7 +21,8 @@ public sealed class ElasticsearchProcessResource(string name, string command, st
 public sealed class ElasticsearchContainerResource(string name, ParameterResource password) : ContainerResource(name), IElasticsearchResource
 {
     public const string Image = "docker.elastic.co/elasticsearch/elasticsearch";
-    public const string Tag = "8.17.3";
+    // The 9.x client (Elastic.Clients.Elasticsearch 9.5.3) asks for the 9.x API, which an 8.x server refuses.
+    public const string Tag = "9.5.0";
 
     public ParameterResource PasswordParameter { get; } = password;
 

@@ -18,7 +18,9 @@ public static class PostgresHostingExtensions
         var password = hosting.AddSecret($"{name}-password");
         if (hosting.UseContainers)
         {
-            var server = builder.AddPostgres(name, password: password, port: hosting.PinnedPort(name));
+            // Pinned to the major version the local process runs (Debian's 15): a server of another major cannot open
+            // the data directory, so a new Aspire default must never change it under a volume.
+            var server = builder.AddPostgres(name, password: password, port: hosting.PinnedPort(name)).WithImageTag("15.12");
             if (builder.ExecutionContext.IsRunMode && !hosting.Ephemeral)
             {
                 server.WithDataVolume($"coinage-{name}");

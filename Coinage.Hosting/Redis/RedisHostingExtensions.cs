@@ -14,7 +14,8 @@ public static class RedisHostingExtensions
         var password = hosting.AddSecret($"{name}-password");
         if (hosting.UseContainers)
         {
-            var redis = builder.AddRedis(name, port: hosting.PinnedPort(name), password: password);
+            // Pinned like every image a deployment runs (Debian's redis-server is 7): not Aspire's default of the day.
+            var redis = builder.AddRedis(name, port: hosting.PinnedPort(name), password: password).WithImageTag("7.4.2");
             if (builder.ExecutionContext.IsRunMode && !hosting.Ephemeral)
             {
                 redis.WithDataVolume($"coinage-{name}");
