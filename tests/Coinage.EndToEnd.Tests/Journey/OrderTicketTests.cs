@@ -8,7 +8,8 @@ namespace Coinage.EndToEnd.Tests.Journey;
 /// force never travels from one order type to the other, a market buy that cannot buy one lot is refused in the
 /// form with the reason, and an order the exchange cancels says why, in a toast and in the order history.
 /// </summary>
-public sealed class OrderTicketTests(OrderTicketPlatform platform) : IClassFixture<OrderTicketPlatform>
+[Collection(BrowserPlatformCollection.Name)]
+public sealed class OrderTicketTests(BrowserPlatform platform)
 {
     [Fact(Timeout = 20 * 60 * 1000)]
     public async Task After_a_market_order_the_next_limit_order_is_good_till_cancelled_and_rests_on_the_book()
@@ -110,7 +111,7 @@ public sealed class OrderTicketTests(OrderTicketPlatform platform) : IClassFixtu
     {
         if (!platform.HasChromium)
         {
-            Assert.Skip($"{OrderTicketPlatform.ChromiumPath} is not installed (sudo apt-get install -y chromium).");
+            Assert.Skip($"{BrowserPlatform.ChromiumPath} is not installed (sudo apt-get install -y chromium).");
         }
         platform.EnsureRunning();
         var context = await platform.NewContextAsync();

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -10,53 +9,14 @@ using static Coinage.EndToEnd.Tests.Journey.TraderPages;
 
 namespace Coinage.EndToEnd.Tests.Journey;
 
-/// <summary>The platform of <see cref="WalletLiveTests"/>: the AppHost with a quiet book, started once for the class.</summary>
-public sealed class WalletLivePlatform : IAsyncLifetime
-{
-    // The first run on a busy machine initialises PostgreSQL and applies every migration.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
-
-    private AppHostProcess? _apphost;
-
-    internal AppHostProcess AppHost => _apphost ?? throw new InvalidOperationException("Not started.");
-
-    public async ValueTask InitializeAsync()
-    {
-        _apphost = AppHostProcess.Start(arguments: ["--Coinage:MarketMaker:Enabled=false"]);
-        await _apphost.WaitUntilRunningAsync(StartTimeout);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_apphost is null)
-        {
-            return;
-        }
-        // SIGTERM, as Ctrl+C would, so PostgreSQL shuts down cleanly; a kill of what is left only after that.
-        if (!_apphost.Process.HasExited)
-        {
-            _apphost.Signal("TERM");
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            try
-            {
-                await _apphost.Process.WaitForExitAsync(patience.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        await _apphost.DisposeAsync();
-    }
-}
-
 /// <summary>
 /// Issue 19, defect 6: a wallet page left open while a withdrawal goes through shows each step as the API
 /// records it (the confirmation from the emailed link in another tab, the rail sending it), without a
 /// reload: no "Processing", no Cancel button and no held amount after the API says it completed.
 /// </summary>
-public sealed class WalletLiveTests(WalletLivePlatform platform) : IClassFixture<WalletLivePlatform>
+[Collection(BrowserPlatformCollection.Name)]
+public sealed class WalletLiveTests(BrowserPlatform platform)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const string Asset = "BTC";
     private const decimal Deposit = 0.5m;
     private const decimal Amount = 0.1m;
@@ -74,32 +34,20 @@ public sealed class WalletLiveTests(WalletLivePlatform platform) : IClassFixture
     [Fact(Timeout = 20 * 60 * 1000)]
     public async Task An_open_wallet_shows_a_withdrawal_confirmed_in_another_tab_and_completed_by_the_rail_without_a_reload()
     {
-        if (!File.Exists(ChromiumPath))
+        if (!platform.HasChromium)
         {
-            Assert.Skip($"{ChromiumPath} is not installed (sudo apt-get install -y chromium).");
+            Assert.Skip($"{BrowserPlatform.ChromiumPath} is not installed (sudo apt-get install -y chromium).");
         }
+        platform.EnsureRunning();
         var cancellationToken = TestContext.Current.CancellationToken;
-        var web = platform.AppHost.Links["Web front end"];
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = web };
-        var inbox = new MailDevInbox(http, platform.AppHost.Links["Inbox"]);
-        var email = $"wallet-live-{Guid.NewGuid():N}@example.test";
-        var password = $"amber-Lantern-{RandomNumberGenerator.GetHexString(10)}-orbit";
-        var trader = await ApiTrader.SignUpVerifiedAsync(http, inbox, email, password, cancellationToken);
-        await trader.DepositAsync(Asset, Deposit, cancellationToken);
+        var web = platform.Web;
+        var http = platform.Http;
+        var (trader, password) = await platform.TraderAsync("wallet-live", new Dictionary<string, decimal> { [Asset] = Deposit }, cancellationToken);
+        var email = trader.Email;
         // A second session of the same trader, to read what the API says (the browser keeps its own).
         var api = await SignInAsync(http, email, password, cancellationToken);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        context.SetDefaultTimeout(30_000);
-        context.SetDefaultNavigationTimeout(60_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
+        var context = await platform.NewContextAsync();
         var wallet = await context.NewPageAsync();
         var pages = new TraderPages(wallet, web);
         try

@@ -6,11 +6,12 @@ using Microsoft.Playwright;
 namespace Coinage.EndToEnd.Tests.Journey;
 
 /// <summary>
-/// One platform and one Chromium for every test of <see cref="OrderTicketTests"/>: starting the AppHost costs
-/// minutes on a shared machine, so the tests share it and each brings traders of its own. The market maker is
-/// off, so the only liquidity is what a test's counterparty rests.
+/// One platform and one Chromium for the browser tests of the <see cref="BrowserPlatformCollection"/>
+/// (<see cref="OrderTicketTests"/>, <see cref="WalletLiveTests"/>): starting the AppHost costs minutes on a shared
+/// machine, so the tests share it and each brings traders of its own. The market maker is off, so the only
+/// liquidity is what a test's counterparty rests.
 /// </summary>
-public sealed class OrderTicketPlatform : IAsyncLifetime
+public sealed class BrowserPlatform : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -124,4 +125,11 @@ public sealed class OrderTicketPlatform : IAsyncLifetime
         }
         await _apphost.DisposeAsync();
     }
+}
+
+/// <summary>The browser tests that share one <see cref="BrowserPlatform"/> (they run one after the other).</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserPlatformCollection : ICollectionFixture<BrowserPlatform>
+{
+    public const string Name = "browser platform";
 }
