@@ -66,8 +66,11 @@ public sealed class ClientIntegrationTests(InfrastructureFixture infrastructure)
         var marker = $"probe_{Guid.NewGuid():N}";
         var database = new NpgsqlConnectionStringBuilder(infrastructure.PostgresConnectionString).Database;
 
-        // Services starts the host, and with it the tracer provider, before the command runs.
-        await using (var command = factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"SELECT 1 AS {marker}"))
+        // Services starts the host, and with it the tracer provider, before the command runs. The query runs inside a
+        // request's activity: queries outside any trace are background polling, not exported (BackgroundQueryFilter).
+        var dataSource = factory.Services.GetRequiredService<NpgsqlDataSource>();
+        using (new Activity("probe request") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.Start())
+        await using (var command = dataSource.CreateCommand($"SELECT 1 AS {marker}"))
         {
             await command.ExecuteScalarAsync(Ct);
         }

@@ -180,6 +180,9 @@ public sealed class SearchIndexerTests(InfrastructureFixture infrastructure)
                  "retries":{"bulk":0,"search":0},"throttled_millis":0,"requests_per_second":-1.0,"throttled_until_millis":0,"failures":[]}
                 """),
             { Method: "POST", PathAndQuery: "/_bulk" } => (200, BulkAnswer(request.Body)),
+            // The first run of a process brings the live indices' templates and mappings up to date.
+            { Method: "PUT", PathAndQuery: var path } when path.StartsWith("/_index_template/", StringComparison.Ordinal) || path.EndsWith("/_mapping", StringComparison.Ordinal) =>
+                (200, """{"acknowledged":true}"""),
             _ => (400, """{"error":{"type":"unexpected_request","reason":"not part of an indexer run"},"status":400}"""),
         });
 
