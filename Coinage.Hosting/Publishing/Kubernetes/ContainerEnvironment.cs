@@ -13,6 +13,11 @@ internal sealed record ContainerEnvironment(IReadOnlyDictionary<string, string> 
 {
     public static string ConfigMapName(IResource resource) => $"{resource.Name}-env";
 
+    public const string ForwardedNetworksVariable = "Coinage__ForwardedHeaders__KnownNetworks";
+
+    /// <summary>The private networks a cluster's pods have their addresses in (RFC 1918, IPv6 unique local).</summary>
+    public const string ClusterNetworks = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+
     public static ContainerEnvironment For(ProjectResource project, KubernetesModel k8s, DatabaseAccess access = DatabaseAccess.App)
     {
         var values = k8s.Environment(project, access);
@@ -38,13 +43,11 @@ internal sealed record ContainerEnvironment(IReadOnlyDictionary<string, string> 
                 configMap[value.Name] = value.Value;
             }
         }
-        if (project.PublishedEndpoints().Any(e => e.IsExternal))
-        {
-            // Behind the Ingress controller: the real scheme (HTTPS redirects, HSTS, secure
-            // cookies) and client address (rate limits) come from X-Forwarded-*. Only the
-            // controller can reach these pods (NetworkPolicy), so the headers are trusted.
-            configMap["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
-        }
+        // The real scheme (HTTPS redirects, HSTS, secure cookies) and client address (rate limits, the audit log) come
+        // from X-Forwarded-* of the proxy in front: the Ingress controller for the web front end, the web front end for
+        // the API. The NetworkPolicies let only those callers (and in-cluster peers) reach a pod, and they all connect
+        // from the cluster's private networks, so those are trusted; an overlay narrows them to the pod CIDR (docs/deploy.md).
+        configMap[ForwardedNetworksVariable] = ClusterNetworks;
         return new(configMap, variables);
     }
 

@@ -270,6 +270,21 @@ public class KubernetesPublisherTests(PublishedCoinage published)
     }
 
     [Fact]
+    public void Every_service_believes_forwarded_client_addresses_from_the_cluster_s_own_networks_only()
+    {
+        // Behind the Ingress controller (web front end) and the web front end (API), each service must see the
+        // browser's address for its rate limits and audit log; from anyone outside the cluster the headers are ignored.
+        var objects = published.Objects("overlays/prod");
+        var configMaps = objects.OfType<V1ConfigMap>().ToDictionary(c => c.Metadata.Name);
+        foreach (var project in published.Model.OfType<ProjectResource>())
+        {
+            var container = Manifests.Workload(objects, project.Name).Template.Spec.Containers.Single();
+            var settings = (container.EnvFrom ?? []).SelectMany(f => configMaps[f.ConfigMapRef.Name].Data).ToDictionary();
+            Assert.Equal("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7", settings["Coinage__ForwardedHeaders__KnownNetworks"]);
+        }
+    }
+
+    [Fact]
     public void The_services_connect_as_the_app_role_the_migrator_as_the_owner_and_only_the_server_and_its_backup_know_the_superuser()
     {
         var objects = published.Objects("overlays/prod");
