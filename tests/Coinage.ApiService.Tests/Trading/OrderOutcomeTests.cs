@@ -26,6 +26,7 @@ public sealed class OrderOutcomeTests(InfrastructureFixture infrastructure)
         await buyer.DepositAsync("USD", "1000");
         await seller.PlaceAsync(new { market = "BTC-USD", side = "sell", type = "limit", price = "65000", quantity = "0.05" });
         await ExchangeDatabase.WaitProcessedAsync(env.Database);
+        await BestAskAsync(buyer, "65000"); // the API judges by the book published to Redis just after the commit
         var commandsBefore = await ExchangeDatabase.ScalarAsync<long>(env.Database, "SELECT count(*) FROM market_commands");
 
         // One lot, 0.01 BTC, costs 650 USD at the best ask: 500 USD buys nothing.
