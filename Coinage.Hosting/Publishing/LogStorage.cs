@@ -225,11 +225,15 @@ internal static class LogStorage
         };
     }
 
+    /// <summary>The index setting that puts an index under the policy.</summary>
+    private static string PolicySetting => new JsonObject { ["index"] = new JsonObject { ["lifecycle"] = new JsonObject { ["name"] = PolicyName } } }.ToJsonString(Compact);
+
     private static string Json(JsonNode node) => node.ToJsonString(new JsonSerializerOptions(Compact) { WriteIndented = true }) + "\n";
 
     /// <summary>
     /// The job: waits until Elasticsearch answers, sets kibana_system's password, PUTs the lifecycle policy and the
-    /// index templates, waits until Kibana answers, imports the saved objects. Every step replaces what it names, so
+    /// index templates, puts streams that already exist under the policy, waits until Kibana answers, imports the
+    /// saved objects. Every step replaces what it names, so
     /// it runs again safely (each deploy may run it). Passwords go through a curl config file, not the command line.
     /// </summary>
     private static string SetupScript() => $$"""
@@ -264,6 +268,10 @@ internal static class LogStorage
           call -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary "@$dir/$type-index-template.json" "$ES_URL/_index_template/coinage-$type"
           echo "index template coinage-$type"
         done
+        # Streams the collector created before the templates existed (it may start first) get the policy as well;
+        # their next backing index takes it from the template.
+        call -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary '{{PolicySetting}}' "$ES_URL/{{DataStreamPattern("logs")}},{{DataStreamPattern("traces")}}/_settings?allow_no_indices=true&expand_wildcards=all"
+        echo "existing Coinage data streams under {{PolicyName}}"
 
         wait_for Kibana "$KIBANA_URL/api/status"
         result=$(call -X POST -H 'kbn-xsrf: true' --form "file=@$dir/saved-objects.ndjson" "$KIBANA_URL/api/saved_objects/_import?overwrite=true")

@@ -170,6 +170,9 @@ public partial class LogStorageTests(PublishedCoinage published)
         var script = files["setup.sh"];
         Assert.Contains($"$ES_URL/_ilm/policy/{LogStorage.PolicyName}", script, StringComparison.Ordinal);
         Assert.Contains("$ES_URL/_index_template/coinage-$type", script, StringComparison.Ordinal);
+        // Streams written before the templates existed are put under the policy too.
+        Assert.Contains("$ES_URL/logs-coinage.*-*,traces-coinage.*-*/_settings", script, StringComparison.Ordinal);
+        Assert.Contains($"{{\"index\":{{\"lifecycle\":{{\"name\":\"{LogStorage.PolicyName}\"}}}}}}", script, StringComparison.Ordinal);
         Assert.Contains("$ES_URL/_security/user/kibana_system/_password", script, StringComparison.Ordinal);
         Assert.Contains("$KIBANA_URL/api/saved_objects/_import?overwrite=true", script, StringComparison.Ordinal);
         Assert.Contains("--form \"file=@$dir/saved-objects.ndjson\"", script, StringComparison.Ordinal);
