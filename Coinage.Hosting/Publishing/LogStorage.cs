@@ -247,7 +247,8 @@ internal static class LogStorage
         trap 'rm -f "$auth"' EXIT
         printf 'user = "elastic:%s"\n' "$ELASTIC_PASSWORD" > "$auth"
 
-        call() { curl -fsS --config "$auth" --retry 5 --retry-all-errors --retry-delay 5 "$@"; }
+        # Retried: refused connections and transient answers (408, 429, 5xx); a 4xx is a mistake and fails at once.
+        call() { curl -fsS --config "$auth" --retry 5 --retry-connrefused --retry-delay 5 "$@"; }
 
         # A fresh server needs a minute or two; give up (and let the job be retried) after ten.
         wait_for() {
