@@ -10,7 +10,30 @@ namespace Coinage.Hosting.Publishing;
 /// </summary>
 internal static class ContainerImages
 {
-    public const string OtelCollector = "otel/opentelemetry-collector-contrib:0.120.0";
+    /// <summary>
+    /// The collector, contrib distribution (its <c>elasticsearch</c> exporter). 0.139: from 0.120 to 0.129 the exporter
+    /// capped HTTP retries at two, so logs were lost while Elasticsearch restarted (contrib #41142), and it supports
+    /// Elasticsearch 9 and the <c>sending_queue</c> batching this configuration uses.
+    /// </summary>
+    public const string OtelCollector = "otel/opentelemetry-collector-contrib:0.139.0";
+
+    /// <summary>curl and a shell, for the job that applies the log storage (<see cref="LogStorage"/>).</summary>
+    public const string Curl = "curlimages/curl:8.16.0";
+
+    /// <summary>
+    /// Kibana in the version of the model's Elasticsearch image: Kibana refuses a server of another version, so the
+    /// two move together (<c>WithImageTag</c> on the Elasticsearch resource moves both).
+    /// </summary>
+    public static string Kibana(string elasticsearchImage)
+    {
+        var colon = elasticsearchImage.LastIndexOf(':');
+        var tag = colon < 0 ? "" : elasticsearchImage[(colon + 1)..];
+        if (elasticsearchImage.Contains('@', StringComparison.Ordinal) || tag.Length == 0 || tag.Contains('/', StringComparison.Ordinal) || tag == "latest")
+        {
+            throw new NotSupportedException($"Kibana must run the version of Elasticsearch, which the image '{elasticsearchImage}' does not name: pin a version tag.");
+        }
+        return $"docker.elastic.co/kibana/kibana:{tag}";
+    }
 
     /// <summary>Small image with a shell, nc and wget for the "wait for a dependency" init containers.</summary>
     public const string Busybox = "busybox:1.37.0";

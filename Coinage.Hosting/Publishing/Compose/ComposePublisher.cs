@@ -92,6 +92,10 @@ internal static class ComposePublisher
             ["security_opt"] = new[] { "no-new-privileges:true" },
             ["restart"] = "unless-stopped",
         };
+        if (OtelCollectorConfig.Elasticsearch(servers) is { } logStore)
+        {
+            AddLogStorage(logStore, services, files, volumes, secretNames, hostPorts);
+        }
 
         var compose = new Dictionary<string, object>
         {
@@ -114,6 +118,68 @@ internal static class ComposePublisher
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, content, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Kibana beside Elasticsearch, on loopback only (ops reach it through an SSH tunnel and sign in), and the one-shot
+    /// <c>logs-setup</c> that applies the lifecycle policy, the index templates and Kibana's saved objects
+    /// (<see cref="LogStorage"/>, the same files as the Kubernetes Job).
+    /// </summary>
+    private static void AddLogStorage(BackingService search, Dictionary<string, object> services, Dictionary<string, string> files, Dictionary<string, object?> volumes, List<string> secretNames, HashSet<int> hostPorts)
+    {
+        foreach (var (name, content) in LogStorage.SetupFiles)
+        {
+            files[$"{LogStorage.SetupName}/{name}"] = content;
+        }
+        secretNames.AddRange(LogStorage.SecretKeys);
+        var afterSearch = new Dictionary<string, object> { [search.Name] = Condition("service_healthy") };
+        var hostPort = LogStorage.KibanaPort;
+        while (!hostPorts.Add(hostPort))
+        {
+            hostPort++;
+        }
+        var data = $"{LogStorage.KibanaName}-data";
+        volumes[data] = null;
+        services[LogStorage.KibanaName] = new Dictionary<string, object>
+        {
+            ["image"] = ContainerImages.Kibana(search.Image),
+            ["environment"] = Values(LogStorage.KibanaEnvironment(search)),
+            ["depends_on"] = afterSearch,
+            ["ports"] = new[] { $"127.0.0.1:{hostPort}:{LogStorage.KibanaPort}" },
+            ["volumes"] = new[] { $"{data}:/usr/share/kibana/data" },
+            ["healthcheck"] = new Dictionary<string, object>
+            {
+                ["test"] = new[] { "CMD-SHELL", $"curl -fsS -o /dev/null http://127.0.0.1:{LogStorage.KibanaPort}{LogStorage.KibanaReadyPath}" },
+                ["interval"] = "10s",
+                ["timeout"] = "5s",
+                ["retries"] = 30,
+                ["start_period"] = "30s",
+            },
+            ["read_only"] = true,
+            ["tmpfs"] = new[] { "/tmp" },
+            ["cap_drop"] = new[] { "ALL" },
+            ["security_opt"] = new[] { "no-new-privileges:true" },
+            ["restart"] = "unless-stopped",
+            ["deploy"] = new Dictionary<string, object>
+            {
+                ["resources"] = new Dictionary<string, object> { ["limits"] = new Dictionary<string, object> { ["cpus"] = Cpus(LogStorage.KibanaSizes.CpuLimit), ["memory"] = LogStorage.KibanaSizes.MemoryLimit.Replace("i", "", StringComparison.Ordinal) } },
+            },
+        };
+        services[LogStorage.SetupName] = new Dictionary<string, object>
+        {
+            ["image"] = ContainerImages.Curl,
+            ["command"] = new[] { "sh", $"{LogStorage.SetupDirectory}/setup.sh" },
+            ["environment"] = Values(LogStorage.SetupEnvironment(search)),
+            // Not on Kibana: Kibana becomes healthy only once this job has set its password. The script waits for it.
+            ["depends_on"] = afterSearch,
+            ["volumes"] = new[] { $"./{LogStorage.SetupName}:{LogStorage.SetupDirectory}:ro" },
+            ["read_only"] = true,
+            ["tmpfs"] = new[] { "/tmp" },
+            ["cap_drop"] = new[] { "ALL" },
+            ["security_opt"] = new[] { "no-new-privileges:true" },
+            // Runs on every `docker compose up` (it is idempotent); a run that gave up waiting is started again.
+            ["restart"] = "on-failure",
+        };
     }
 
     private static ISerializer Serializer { get; } = new SerializerBuilder().WithQuotingNecessaryStrings(quoteYaml1_1Strings: true).DisableAliases().Build();

@@ -41,9 +41,12 @@ internal sealed class KubernetesModel
 
     public static async Task<KubernetesModel> CreateAsync(DistributedApplicationModel model, DistributedApplicationExecutionContext execution, string solutionDirectory, CancellationToken cancellationToken)
     {
-        if (model.Resources.Any(r => r.Name == CollectorName))
+        foreach (var name in new[] { CollectorName, LogStorage.KibanaName, LogStorage.SetupName })
         {
-            throw new InvalidOperationException($"The name '{CollectorName}' is taken by the publisher's telemetry collector.");
+            if (model.Resources.Any(r => r.Name == name))
+            {
+                throw new InvalidOperationException($"The name '{name}' is taken by the publisher's telemetry and log storage.");
+            }
         }
         var k8s = new KubernetesModel(model);
         var target = new PublishTarget(model, execution, solutionDirectory, SecretReference, k8s.IsExternal, OtlpEndpoint);
@@ -98,9 +101,13 @@ internal sealed class KubernetesModel
 
     public ExternalService? External(IResource resource) => Externals.FirstOrDefault(e => e.Resource == resource);
 
-    /// <summary>Names of all workloads that run in the cluster (Deployments, StatefulSets, backup CronJobs).</summary>
+    /// <summary>The Elasticsearch server that keeps the logs (with Kibana and the setup Job beside it), if the model has one.</summary>
+    public BackingService? LogStore => OtelCollectorConfig.Elasticsearch(Servers);
+
+    /// <summary>Names of all workloads that run in the cluster (Deployments, StatefulSets, backup CronJobs, the log storage's Kibana and Job).</summary>
     public IEnumerable<string> Workloads =>
-        Projects.Select(p => p.Name).Concat(Servers.Select(s => s.Name)).Append(CollectorName).Concat(Backups.Servers(this).Select(Backups.Name));
+        Projects.Select(p => p.Name).Concat(Servers.Select(s => s.Name)).Append(CollectorName).Concat(Backups.Servers(this).Select(Backups.Name))
+            .Concat(LogStore is null ? [] : [LogStorage.KibanaName, LogStorage.SetupName]);
 
     /// <summary>What <paramref name="resource"/> calls (<see cref="PublishedEnvironment.ReferencesAsync"/>).</summary>
     public IReadOnlyList<IResource> References(IResource resource) => _references.GetValueOrDefault(resource, []);
@@ -127,6 +134,10 @@ internal sealed class KubernetesModel
     public IReadOnlyList<string> SecretKeys()
     {
         var keys = Servers.SelectMany(s => s.SecretKeys).ToList();
+        if (LogStore is not null)
+        {
+            keys.AddRange(LogStorage.SecretKeys);
+        }
         foreach (var project in Projects)
         {
             foreach (var access in new[] { DatabaseAccess.App, DatabaseAccess.Owner }.Where(a => _environments.ContainsKey((project, a))))

@@ -35,6 +35,10 @@ internal static class KubernetesPublisher
             AddManifest($"{server.Name}.yaml", Workloads.Server(server).Concat(Backups.Servers(k8s).Contains(server) ? Backups.Create(server, k8s) : []));
         }
         AddManifest($"{KubernetesModel.CollectorName}.yaml", Telemetry.Collector(k8s));
+        if (k8s.LogStore is { } logStore)
+        {
+            AddManifest("logging.yaml", Logging.Create(logStore));
+        }
         AddManifest("network-policies.yaml", NetworkPolicies.Create(k8s));
 
         var configMaps = new List<Dictionary<string, object>>();
@@ -48,6 +52,14 @@ internal static class KubernetesPublisher
         }
         files[$"base/{Telemetry.ConfigFile}"] = OtelCollectorConfig.Render(k8s.Servers);
         configMaps.Add(new() { ["name"] = Telemetry.ConfigMapName, ["files"] = new List<string> { $"config.yaml={Telemetry.ConfigFile}" } });
+        if (k8s.LogStore is not null)
+        {
+            foreach (var (name, content) in LogStorage.SetupFiles)
+            {
+                files[$"base/{LogStorage.SetupName}/{name}"] = content;
+            }
+            configMaps.Add(new() { ["name"] = Logging.SetupConfigMapName, ["files"] = LogStorage.SetupFiles.Keys.Select(n => $"{LogStorage.SetupName}/{n}").ToList() });
+        }
         foreach (var server in k8s.Servers.Where(s => s.InitFiles is { Count: > 0 }))
         {
             foreach (var (name, content) in server.InitFiles!)

@@ -8,8 +8,10 @@ internal sealed record Flow(string From, string To, IReadOnlyList<int> Ports);
 
 /// <summary>
 /// Zero trust inside the namespace: everything is denied, then each workload gets exactly the
-/// connections the app model declares (references and waits), telemetry to the collector,
-/// the Ingress controller to external endpoints, Prometheus to metrics ports, and DNS.
+/// connections the app model declares (references and waits), telemetry to the collector, the
+/// log storage (collector, Kibana and its setup Job to Elasticsearch), the Ingress controller to
+/// external endpoints, Prometheus to metrics ports, and DNS. Nobody outside reaches Kibana: ops
+/// use <c>kubectl port-forward</c>.
 /// </summary>
 internal static class NetworkPolicies
 {
@@ -39,9 +41,13 @@ internal static class NetworkPolicies
         {
             flows.Add(new Flow(Backups.Name(server), server.Name, [.. server.Endpoints.Select(e => e.ContainerPort())]));
         }
-        if (OtelCollectorConfig.Elasticsearch(k8s.Servers) is { } search)
+        if (k8s.LogStore is { } search)
         {
-            flows.Add(new Flow(collector, search.Name, [search.Resource.PublishedEndpoint("http").ContainerPort()]));
+            int[] http = [search.Resource.PublishedEndpoint("http").ContainerPort()];
+            flows.Add(new Flow(collector, search.Name, http));
+            flows.Add(new Flow(LogStorage.KibanaName, search.Name, http));
+            flows.Add(new Flow(LogStorage.SetupName, search.Name, http));
+            flows.Add(new Flow(LogStorage.SetupName, LogStorage.KibanaName, [LogStorage.KibanaPort]));
         }
         return flows;
     }

@@ -93,6 +93,14 @@ internal sealed record Overlay(string Name, string Namespace, string Domain, str
                 lines.Add($"# Password of the PostgreSQL role {role.Role.Name} of '{role.Database.DatabaseName}' ({(role.Access == DatabaseAccess.Owner ? "the migrator: owns the schema" : "the services: rows only")}),");
                 lines.Add("# created with the database on the server's first start (docs/deploy.md: changing it later).");
             }
+            if (key == LogStorage.KibanaPasswordKey)
+            {
+                lines.Add("# Password Kibana signs in to Elasticsearch with (the built-in user kibana_system; the Job logs-setup sets it).");
+            }
+            if (key == LogStorage.KibanaEncryptionKey)
+            {
+                lines.Add("# Kibana's key for its encrypted saved objects: at least 32 characters (openssl rand -hex 24 gives 48).");
+            }
             if (k8s.Externals.FirstOrDefault(e => e.SecretKey == key) is { } external)
             {
                 lines.Add($"# Connection string of the external service replacing '{external.Resource.Name}' (MailDev runs only locally),");

@@ -44,9 +44,9 @@ public class KubernetesPublisherTests(PublishedCoinage published)
                 manifests++;
             }
         }
-        // One per project and server, the collector, the network policies, two namespaces.
+        // One per project and server, the collector, the log storage (Kibana and its setup Job), the network policies, two namespaces.
         var model = published.Model;
-        var expected = model.Count(r => r is ProjectResource) + Servers(model).Count() + 1 + 1 + 2;
+        var expected = model.Count(r => r is ProjectResource) + Servers(model).Count() + 1 + 1 + 1 + 2;
         Assert.Equal(expected, manifests);
     }
 
@@ -145,7 +145,8 @@ public class KubernetesPublisherTests(PublishedCoinage published)
             var deployment = Assert.Single(objects.OfType<V1Deployment>(), d => d.Metadata.Name == name);
             Assert.True(deployment.Spec.Replicas is null or >= 2, "a replica count below the autoscaler's minimum");
         }
-        Assert.All(objects.OfType<V1Deployment>().Where(d => d.Spec.Replicas is not null && d.Metadata.Name != KubernetesModel.CollectorName),
+        // The collector and Kibana are single pods by design (Kibana must not run two versions side by side).
+        Assert.All(objects.OfType<V1Deployment>().Where(d => d.Spec.Replicas is not null && d.Metadata.Name is not KubernetesModel.CollectorName and not LogStorage.KibanaName),
             d => Assert.True(d.Spec.Replicas >= 2, $"{d.Metadata.Name} runs {d.Spec.Replicas} replica(s) in prod"));
     }
 

@@ -3,7 +3,7 @@ using k8s.Models;
 
 namespace Coinage.Hosting.Tests.Publishing;
 
-/// <summary>A Deployment, StatefulSet or CronJob: what runs pods.</summary>
+/// <summary>A Deployment, StatefulSet, CronJob or Job: what runs pods.</summary>
 internal sealed record Workload(string Kind, string Name, V1PodTemplateSpec Template)
 {
     public IEnumerable<V1Container> AllContainers => Template.Spec.Containers.Concat(Template.Spec.InitContainers ?? []);
@@ -11,7 +11,7 @@ internal sealed record Workload(string Kind, string Name, V1PodTemplateSpec Temp
     public IDictionary<string, string> Labels => Template.Metadata.Labels;
 
     /// <summary>Servers run until stopped and are probed; a job's pod runs to completion.</summary>
-    public bool IsServer => Kind != "CronJob";
+    public bool IsServer => Kind is not "CronJob" and not "Job";
 }
 
 /// <summary>Queries over rendered manifests, including a small NetworkPolicy evaluator.</summary>
@@ -22,6 +22,7 @@ internal static class Manifests
         .. objects.OfType<V1Deployment>().Select(d => new Workload("Deployment", d.Metadata.Name, d.Spec.Template)),
         .. objects.OfType<V1StatefulSet>().Select(s => new Workload("StatefulSet", s.Metadata.Name, s.Spec.Template)),
         .. objects.OfType<V1CronJob>().Select(c => new Workload("CronJob", c.Metadata.Name, c.Spec.JobTemplate.Spec.Template)),
+        .. objects.OfType<V1Job>().Select(j => new Workload("Job", j.Metadata.Name, j.Spec.Template)),
     ];
 
     public static Workload Workload(IEnumerable<IKubernetesObject> objects, string name) =>

@@ -63,6 +63,13 @@ public class NetworkPolicyTests(PublishedCoinage published)
         Assert.True(Manifests.Allows(policies, collector, W("elasticsearch"), 9200));
         declared.Add((collector.Name, "elasticsearch"));
 
+        // Log storage: Kibana reads Elasticsearch; the setup Job writes to Elasticsearch and Kibana.
+        foreach (var (from, to, port) in new[] { (LogStorage.KibanaName, "elasticsearch", 9200), (LogStorage.SetupName, "elasticsearch", 9200), (LogStorage.SetupName, LogStorage.KibanaName, LogStorage.KibanaPort) })
+        {
+            Assert.True(Manifests.Allows(policies, W(from), W(to), port), $"{from} -> {to} is blocked");
+            declared.Add((from, to));
+        }
+
         // Backups: the dump job to its server.
         Assert.True(Manifests.Allows(policies, W("postgres-backup"), W("postgres"), 5432));
         declared.Add(("postgres-backup", "postgres"));
