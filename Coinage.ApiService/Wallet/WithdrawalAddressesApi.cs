@@ -117,7 +117,9 @@ public static class WithdrawalAddressesApi
 
         var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
         var userId = http.User.UserId();
+        // To the microsecond PostgreSQL keeps: the answer says the same usableFrom as every later read.
         var now = clock.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % 10));
         var hold = options.Value;
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Locked so that concurrent adds of one user are counted one after another against the cap.
