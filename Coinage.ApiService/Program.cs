@@ -57,6 +57,7 @@ app.MapOrdersApi();
 app.MapOrderBatchApi();
 app.MapMarketAdminApi();
 app.MapReconciliationApi();
+app.MapWithdrawalAddressesApi();
 app.MapWithdrawalsApi();
 app.MapFundingAdminApi();
 app.MapMarketDataApi();

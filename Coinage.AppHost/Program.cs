@@ -49,6 +49,13 @@ if (builder.Configuration["Coinage:MarketMaker:Enabled"] is { Length: > 0 } mark
     worker.WithEnvironment("Coinage__MarketMaker__Enabled", marketMakerEnabled);
 }
 
+// A new withdrawal address waits 24 hours before it can be used; `--Coinage:Withdrawals:NewAddressHold=00:00:00`
+// lifts the hold for the end-to-end tests that withdraw.
+if (builder.Configuration["Coinage:Withdrawals:NewAddressHold"] is { Length: > 0 } newAddressHold)
+{
+    api.WithEnvironment("Coinage__Withdrawals__NewAddressHold", newAddressHold);
+}
+
 var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
     .WithCoinageServiceDefaults()
     .WithReference(api).WaitFor(api)

@@ -41,6 +41,7 @@ public static class WalletApi
         builder.Services.AddOptions<WalletOptions>().Bind(builder.Configuration.GetSection(WalletOptions.Section));
         builder.Services.AddOptions<Coinage.Domain.Funding.FundingOptions>().Bind(builder.Configuration.GetSection(Coinage.Domain.Funding.FundingOptions.Section));
         builder.AddFundingEvents();
+        builder.AddWithdrawalAddresses();
         return builder;
     }
 

@@ -19,13 +19,19 @@ using Microsoft.Extensions.Options;
 
 namespace Coinage.ApiService.Wallet;
 
-public sealed record WithdrawalRequest(string? Asset, string? Amount, string? Address, string? TwoFactorCode);
+/// <param name="AddressId">The saved address (<c>/wallet/withdrawal-addresses</c>) to send to.</param>
+/// <param name="Address">
+/// Instead of, or beside, <paramref name="AddressId"/>: the address itself, accepted when it is saved for the asset, so a
+/// program can keep sending the address it knows. Either way the address must be in the book and past its hold.
+/// </param>
+public sealed record WithdrawalRequest(string? Asset, string? Amount, string? AddressId, string? Address, string? TwoFactorCode);
 
 public sealed record ConfirmWithdrawalRequest(string? Token);
 
+/// <param name="AddressId">The address-book entry it went to (it may have been removed since); null before the address book.</param>
 public sealed record WithdrawalResponse(
     string Id, string Asset, string Amount, string Address, string Status, string? Reason,
-    DateTimeOffset CreatedAt, DateTimeOffset ConfirmationExpiresAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CompletedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset ConfirmationExpiresAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CompletedAt, string? AddressId = null);
 
 /// <summary>Stable codes of the funding endpoints, beside <see cref="ExchangeErrorCodes"/>.</summary>
 public static class FundingErrorCodes
@@ -35,22 +41,48 @@ public static class FundingErrorCodes
     public const string WithdrawalNotCancellable = "withdrawal_not_cancellable";
     public const string WithdrawalNotPending = "withdrawal_not_pending";
     public const string DepositNotPending = "deposit_not_pending";
+
+    /// <summary>400: the withdrawal names no address of the user's address book.</summary>
+    public const string AddressRequired = "address_required";
+
+    /// <summary>400: no saved address of the asset with that id or that value.</summary>
+    public const string UnknownAddress = "unknown_address";
+
+    /// <summary>400: both <c>addressId</c> and <c>address</c> were given, and they name different places.</summary>
+    public const string AddressMismatch = "address_mismatch";
+
+    /// <summary>422: the saved address is still in its hold; the problem's <c>usableFrom</c> says until when.</summary>
+    public const string AddressOnHold = "address_on_hold";
+
+    /// <summary>409: the address is already saved for the asset.</summary>
+    public const string AddressExists = "address_exists";
+
+    /// <summary>422: the address book holds <c>Coinage:Withdrawals:MaxAddresses</c> entries already.</summary>
+    public const string AddressBookFull = "address_book_full";
 }
 
 /// <summary>Problems that name the field they are about (RFC 9457 <c>errors</c>), so a form shows them in place.</summary>
 internal static class FieldProblems
 {
-    public static ProblemHttpResult Create(int status, string code, string field, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: status switch
-        {
-            StatusCodes.Status403Forbidden => "This needs a second factor.",
-            StatusCodes.Status422UnprocessableEntity => "The request cannot be carried out.",
-            _ => "The request is not valid.",
-        }, type: Problems.TypeBase + code, extensions: new Dictionary<string, object?>
+    public static ProblemHttpResult Create(int status, string code, string field, string detail, IReadOnlyDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>
         {
             ["code"] = code,
             ["errors"] = new Dictionary<string, string[]> { [field] = [detail] },
-        });
+        };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            all[key] = value;
+        }
+        return TypedResults.Problem(detail: detail, statusCode: status, title: status switch
+        {
+            StatusCodes.Status403Forbidden => "This needs a second factor.",
+            StatusCodes.Status409Conflict => "The request conflicts with the current state.",
+            StatusCodes.Status422UnprocessableEntity => "The request cannot be carried out.",
+            _ => "The request is not valid.",
+        }, type: Problems.TypeBase + code, extensions: all);
+    }
 }
 
 /// <summary>
@@ -126,19 +158,61 @@ public static class WithdrawalsApi
         {
             return FieldProblems.Create(StatusCodes.Status400BadRequest, ExchangeErrorCodes.InvalidAmount, "amount", amountError!);
         }
-        if (!WithdrawalAddress.TryNormalize(asset.Code, request.Address, out var address, out var addressError))
+        long? addressId = null;
+        if (request.AddressId is not null)
         {
-            return FieldProblems.Create(StatusCodes.Status400BadRequest, FundingErrorCodes.InvalidAddress, "address", addressError);
+            if (!long.TryParse(request.AddressId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                return FieldProblems.Create(StatusCodes.Status400BadRequest, FundingErrorCodes.UnknownAddress, "addressId", "Choose one of your saved addresses.");
+            }
+            addressId = id;
+        }
+        string? typed = null;
+        if (!string.IsNullOrWhiteSpace(request.Address))
+        {
+            if (!WithdrawalAddress.TryNormalize(asset.Code, request.Address, out var normalized, out var addressError))
+            {
+                return FieldProblems.Create(StatusCodes.Status400BadRequest, FundingErrorCodes.InvalidAddress, "address", addressError);
+            }
+            typed = normalized;
+        }
+        if (addressId is null && typed is null)
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, FundingErrorCodes.AddressRequired, "addressId", "Choose one of your saved addresses.");
         }
         var owner = await http.OwnerIdAsync(db, clock, cancellationToken).ConfigureAwait(false);
-        // A retry of a request that went through answers with its withdrawal; its second factor was checked then.
+        // A retry of a request that went through answers with its withdrawal; its second factor was checked then, and its
+        // address may have been removed from the book since.
         var existing = await db.Withdrawals.AsNoTracking().FirstOrDefaultAsync(w => w.OwnerId == owner && w.IdempotencyKey == idempotencyKey, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
-            return Same(existing, asset.Code, amount, address);
+            return Same(existing, asset.Code, amount, addressId, typed);
         }
 
         var now = clock.GetUtcNow();
+        // Judged before the second factor, so a refused address spends no code.
+        var field = addressId is null ? "address" : "addressId";
+        var saved = await db.WithdrawalAddresses.AsNoTracking()
+            .Where(a => a.OwnerId == owner && a.Asset == asset.Code && (addressId == null ? a.Address == typed : a.Id == addressId))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (saved is null)
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, FundingErrorCodes.UnknownAddress, field, addressId is null
+                ? $"This address is not in your {asset.Code} address book: add it there first."
+                : $"No saved {asset.Code} address {addressId}.");
+        }
+        if (typed is not null && typed != saved.Address)
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, FundingErrorCodes.AddressMismatch, "address", $"This is not the address saved as '{saved.Label}'.");
+        }
+        if (saved.UsableFrom > now)
+        {
+            return FieldProblems.Create(StatusCodes.Status422UnprocessableEntity, FundingErrorCodes.AddressOnHold, field,
+                $"'{saved.Label}' was added recently; for your safety it can be used from {saved.UsableFrom.ToString("u", CultureInfo.InvariantCulture)}.",
+                new Dictionary<string, object?> { ["usableFrom"] = saved.UsableFrom });
+        }
+        var address = saved.Address;
+
         var userId = http.User.UserId();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Locked so that two requests carrying the same TOTP code cannot both accept it.
@@ -178,7 +252,7 @@ public static class WithdrawalsApi
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var withdrawal = new WithdrawalRecord
         {
-            OwnerId = owner, IdempotencyKey = idempotencyKey, Asset = asset.Code, Amount = amount, Address = address,
+            OwnerId = owner, IdempotencyKey = idempotencyKey, Asset = asset.Code, Amount = amount, Address = address, WithdrawalAddressId = saved.Id,
             Status = WithdrawalStatus.AwaitingConfirmation, ConfirmationTokenHash = HashToken(token),
             ConfirmationExpiresAt = now + options.Value.WithdrawalConfirmationWindow, CreatedAt = now,
         };
@@ -193,7 +267,7 @@ public static class WithdrawalsApi
             await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
             db.ChangeTracker.Clear();
             var winner = await db.Withdrawals.AsNoTracking().FirstAsync(w => w.OwnerId == owner && w.IdempotencyKey == idempotencyKey, cancellationToken).ConfigureAwait(false);
-            return Same(winner, asset.Code, amount, address);
+            return Same(winner, asset.Code, amount, addressId, typed);
         }
 
         var balances = await LedgerStore.LockAsync(db, [AccountId.Available(owner, asset), AccountId.Held(owner, asset)], assets, now, cancellationToken).ConfigureAwait(false);
@@ -209,7 +283,7 @@ public static class WithdrawalsApi
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         withdrawal.HoldEntryId = entries[0].Id;
         await FundingOperations.AuditAsync(db, "wallet.withdrawal_requested", owner, Actor.User(userId, http.ClientIp()), now,
-            new { withdrawalId = withdrawal.Id, asset = asset.Code, amount = Money.Format(amount), address, twoFactor = user.TwoFactorEnabled }, cancellationToken).ConfigureAwait(false);
+            new { withdrawalId = withdrawal.Id, asset = asset.Code, amount = Money.Format(amount), address, addressId = saved.Id, twoFactor = user.TwoFactorEnabled }, cancellationToken).ConfigureAwait(false);
         IdentityEmails.Enqueue(db, ConfirmEmail, user, now, new Dictionary<string, string?>
         {
             ["token"] = token,
@@ -285,8 +359,10 @@ public static class WithdrawalsApi
         return TypedResults.Ok(ToResponse(withdrawal));
     }
 
-    private static Results<Created<WithdrawalResponse>, Ok<WithdrawalResponse>, ProblemHttpResult> Same(WithdrawalRecord existing, string asset, decimal amount, string address) =>
-        existing.Asset == asset && existing.Amount == amount && existing.Address == address
+    private static Results<Created<WithdrawalResponse>, Ok<WithdrawalResponse>, ProblemHttpResult> Same(
+        WithdrawalRecord existing, string asset, decimal amount, long? addressId, string? address) =>
+        existing.Asset == asset && existing.Amount == amount
+            && (addressId is null || existing.WithdrawalAddressId == addressId) && (address is null || existing.Address == address)
             ? TypedResults.Ok(ToResponse(existing))
             : ExchangeProblems.Conflict(ExchangeErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for another withdrawal.");
 
@@ -299,5 +375,5 @@ public static class WithdrawalsApi
 
     internal static WithdrawalResponse ToResponse(WithdrawalRecord w) => new(
         w.Id.ToString(CultureInfo.InvariantCulture), w.Asset, Money.Format(w.Amount), w.Address, StatusName(w.Status), w.Reason,
-        w.CreatedAt, w.ConfirmationExpiresAt, w.ConfirmedAt, w.CompletedAt);
+        w.CreatedAt, w.ConfirmationExpiresAt, w.ConfirmedAt, w.CompletedAt, w.WithdrawalAddressId?.ToString(CultureInfo.InvariantCulture));
 }

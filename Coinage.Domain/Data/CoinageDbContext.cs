@@ -44,6 +44,7 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<DepositRecord> Deposits => Set<DepositRecord>();
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
     public DbSet<Funding.WithdrawalRecord> Withdrawals => Set<Funding.WithdrawalRecord>();
+    public DbSet<Funding.WithdrawalAddressRecord> WithdrawalAddresses => Set<Funding.WithdrawalAddressRecord>();
     public DbSet<PrivacyExport> PrivacyExports => Set<PrivacyExport>();
     public DbSet<ErasureRequest> ErasureRequests => Set<ErasureRequest>();
     public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();

@@ -14,6 +14,9 @@ public static class FundingEmails
     public const string WithdrawalCompleted = "email.withdrawal_completed";
     public const string WithdrawalReleased = "email.withdrawal_released";
 
+    /// <summary>A withdrawal address was saved: when it becomes usable, and how to remove it if that was not the owner.</summary>
+    public const string WithdrawalAddressAdded = "email.withdrawal_address_added";
+
     /// <summary>
     /// Queues the outcome email of <paramref name="withdrawal"/>: completed, rejected or expired. A cancel is the
     /// user's own act and gets none; an erased user (no address any more) gets none.

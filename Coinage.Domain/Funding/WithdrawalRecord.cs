@@ -42,6 +42,12 @@ public sealed class WithdrawalRecord
 
     public string Address { get; set; } = "";
 
+    /// <summary>
+    /// The address-book entry it was requested to (no foreign key: the entry may be removed later, and the
+    /// withdrawal keeps its own copy of the address). Null for withdrawals from before the address book.
+    /// </summary>
+    public long? WithdrawalAddressId { get; set; }
+
     public WithdrawalStatus Status { get; set; }
 
     /// <summary>SHA-256 (hex) of the emailed confirmation token; cleared once used so it works once.</summary>

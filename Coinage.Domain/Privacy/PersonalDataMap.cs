@@ -44,6 +44,7 @@ public static class PersonalDataMap
         new("market_commands", "t.owner_id = @owner", OrderBy: "t.sequence"),
         new("deposits", "t.owner_id = @owner", OrderBy: "t.id"),
         new("withdrawals", "t.owner_id = @owner", "to_jsonb(t) - 'confirmation_token_hash'", OrderBy: "t.id"),
+        new("withdrawal_addresses", "t.owner_id = @owner", OrderBy: "t.id"),
         new("privacy_exports", "t.user_id = @user", "to_jsonb(t) - 'archive' - 'nonce_hash'", OrderBy: "t.requested_at"),
         new("erasure_requests", "t.user_id = @user", OrderBy: "t.requested_at"),
         // The search indexer's record that the user's documents were pseudonymised (after an erasure).

@@ -66,6 +66,14 @@ public static class EmailTemplates
                     "The funds are available in your wallet again.",
                 },
                 new Uri(webBaseUrl, "/wallet").ToString()),
+            "email.withdrawal_address_added" => ("A withdrawal address was added to your account",
+                new[]
+                {
+                    $"The {Data("asset")} address \"{Data("label")}\" ({Data("address")}) was added to your withdrawal address book at {Data("addedAt")}, from {Data("ipAddress")}.",
+                    $"For your safety, no withdrawal can go to it before {Data("usableFrom")}.",
+                    "If this was not you, remove the address in your wallet now (Withdrawal addresses), change your password and contact support.",
+                },
+                new Uri(webBaseUrl, "/wallet#withdrawal-addresses").ToString()),
             "email.export_ready" => ("Your data export is ready", new[] { $"The archive of your data is ready. The link works once, while you are signed in, until {Data("expiresAt")}.", "If you did not ask for it, change your password and sign out your other sessions." },
                 new Uri(webBaseUrl, $"/account/privacy/download?export={Uri.EscapeDataString(Data("exportId"))}&token={Uri.EscapeDataString(Data("token"))}").ToString()),
             "email.erasure_scheduled" => ("Your account will be erased", new[] { $"You asked us to erase your Coinage account. It will be erased on {Data("effectiveAt")}.", "Until then you can cancel on the privacy page. Records the law makes us keep (orders, trades, ledger) are kept under a pseudonym." },

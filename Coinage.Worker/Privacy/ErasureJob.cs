@@ -109,6 +109,8 @@ public sealed partial class ErasureJob(CoinageDbContext db, IConnectionMultiplex
         await db.UserTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserRoles.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.PrivacyExports.Where(e => e.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        // Saved withdrawal addresses are the person's choices, not a record the law keeps; the withdrawals keep theirs.
+        await db.WithdrawalAddresses.Where(a => db.Traders.Any(t => t.OwnerId == a.OwnerId && t.UserId == userId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         // The consent history stays as proof of what was agreed, without where from.
         await db.ConsentRecords.Where(c => c.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(c => c.IpAddress, (string?)null), cancellationToken).ConfigureAwait(false);
         // Emails to the person (address, device, address of sign-in), sent or not: an unsent one must not go out any more.

@@ -32,6 +32,8 @@ public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionar
             builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Limit", "100000");
             builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Window", "00:01:00");
         }
+        // A saved withdrawal address is usable at once, unless the test is about the hold (and sets its own).
+        builder.UseSetting("Coinage:Withdrawals:NewAddressHold", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

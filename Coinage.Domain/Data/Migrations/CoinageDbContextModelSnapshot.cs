@@ -821,6 +821,58 @@ namespace Coinage.Domain.Data.Migrations
                     b.ToTable("traders", (string)null);
                 });
 
+            modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalAddressRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("address");
+
+                    b.Property<string>("Asset")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("asset");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("label");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset>("UsableFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("usable_from");
+
+                    b.HasKey("Id")
+                        .HasName("pk_withdrawal_addresses");
+
+                    b.HasIndex("Asset")
+                        .HasDatabaseName("ix_withdrawal_addresses_asset");
+
+                    b.HasIndex("OwnerId", "Asset", "Address")
+                        .IsUnique()
+                        .HasDatabaseName("ix_withdrawal_addresses_owner_id_asset_address");
+
+                    b.ToTable("withdrawal_addresses", (string)null);
+                });
+
             modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -894,6 +946,10 @@ namespace Coinage.Domain.Data.Migrations
                     b.Property<byte>("Status")
                         .HasColumnType("smallint")
                         .HasColumnName("status");
+
+                    b.Property<long?>("WithdrawalAddressId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("withdrawal_address_id");
 
                     b.HasKey("Id")
                         .HasName("pk_withdrawals");
@@ -1806,6 +1862,23 @@ namespace Coinage.Domain.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_ledger_postings_journal_entries_journal_entry_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalAddressRecord", b =>
+                {
+                    b.HasOne("Coinage.Domain.Exchange.AssetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("Asset")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_withdrawal_addresses_assets_asset");
+
+                    b.HasOne("Coinage.Domain.Exchange.Trader", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_withdrawal_addresses_traders_owner_id");
                 });
 
             modelBuilder.Entity("Coinage.Domain.Funding.WithdrawalRecord", b =>

@@ -38,11 +38,13 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         await using var api = new ApiFactory(infrastructure);
         var (user, email) = await UserAsync(api, "withdraw");
         await user.DepositAsync("USD", "1000");
+        var saved = await user.SaveWithdrawalAddressAsync("USD", Iban, "my bank");
 
+        // The address as typed, spaces and all, names the saved IBAN.
         using var request = await WithdrawAsync(user, "USD", "250.5", "de89 3704 0044 0532 0130 00");
         var created = await JsonAsync(request);
         Assert.Equal(HttpStatusCode.Created, request.StatusCode);
-        Assert.Equal(("awaiting_confirmation", Iban), (created.GetProperty("status").GetString(), created.GetProperty("address").GetString()));
+        Assert.Equal(("awaiting_confirmation", Iban, saved), (created.GetProperty("status").GetString(), created.GetProperty("address").GetString(), created.GetProperty("addressId").GetString()));
         Assert.Equal((749.5m, 250.5m), (await user.BalancesAsync())["USD"]);
         await ExchangeDatabase.AssertInvariantsAsync(Db);
         // The reconciliation job's ledger check counts the withdrawal as a claim on the held funds too.
@@ -108,6 +110,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         await using var api = new ApiFactory(infrastructure);
         var (user, email) = await UserAsync(api, "twofactor");
         await user.DepositAsync("BTC", "3");
+        await user.SaveWithdrawalAddressAsync("BTC", BtcAddress);
         using (var setup = await user.Http.PostAsync(new Uri("/api/v1/account/2fa/setup", UriKind.Relative), null, Ct))
         {
             var secret = (await JsonAsync(setup)).GetProperty("secret").GetString()!;
@@ -158,6 +161,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         var (user, _) = await UserAsync(api, "refused");
         await user.DepositAsync("ETH", "2");
         const string eth = "0x52908400098527886E0F7030069857D2E4169EE7";
+        await user.SaveWithdrawalAddressAsync("ETH", eth);
 
         await AssertRefusedAsync(await WithdrawAsync(user, "ETH", "2.5", eth), HttpStatusCode.UnprocessableEntity, "insufficient_funds", "amount");
         await AssertRefusedAsync(await WithdrawAsync(user, "ETH", "1", "0x1234"), HttpStatusCode.BadRequest, "invalid_address", "address");
@@ -190,6 +194,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         await using var api = new ApiFactory(infrastructure);
         var (user, _) = await UserAsync(api, "retry");
         await user.DepositAsync("USD", "500");
+        await user.SaveWithdrawalAddressAsync("USD", Iban);
         var key = Guid.NewGuid().ToString();
         var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WithdrawAsync(user, "USD", "100", Iban, key: key)));
         var ids = new HashSet<string>();
@@ -235,6 +240,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         await using var api = new ApiFactory(infrastructure);
         var (user, email) = await UserAsync(api, "expiry");
         await user.DepositAsync("USD", "300");
+        await user.SaveWithdrawalAddressAsync("USD", Iban);
         using var request = await WithdrawAsync(user, "USD", "120", Iban);
         var id = long.Parse((await JsonAsync(request)).GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         var token = (await new IdentityTestClient(api.CreateClient(), Db).LastEmailAsync(email, "email.withdrawal_confirm")).GetProperty("data").GetProperty("token").GetString()!;
@@ -263,6 +269,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         });
         var admin = await AdminAsync(api, adminEmail);
         var (user, email) = await UserAsync(api, "large");
+        await user.SaveWithdrawalAddressAsync("BTC", BtcAddress);
 
         // Deposits: the small one is confirmed by the Worker, the large one waits.
         var small = await DepositAsync(user, "BTC", "1.5");

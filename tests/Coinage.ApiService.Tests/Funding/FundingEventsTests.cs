@@ -55,6 +55,7 @@ public sealed class FundingEventsTests(InfrastructureFixture infrastructure)
         await ExpectAsync(userHub, updates, "deposit", depositId, "confirmed", balance: ("5", "0"));
 
         // A withdrawal above the BTC threshold: held, confirmed by the emailed link, rejected by an Admin.
+        var saved = await PostAsync(user, "/api/v1/wallet/withdrawal-addresses", new { asset = "BTC", label = "cold wallet", address = BtcAddress }, HttpStatusCode.Created);
         var withdrawal = await PostAsync(user, "/api/v1/wallet/withdrawals", new { asset = "BTC", amount = "2", address = BtcAddress }, HttpStatusCode.Created, idempotent: true);
         var withdrawalId = withdrawal.GetProperty("id").GetString()!;
         await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "awaiting_confirmation", balance: ("3", "2"));
@@ -65,7 +66,7 @@ public sealed class FundingEventsTests(InfrastructureFixture infrastructure)
         await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "rejected", balance: ("5", "0"));
 
         // Another withdrawal, cancelled by its owner.
-        var cancelled = await PostAsync(user, "/api/v1/wallet/withdrawals", new { asset = "BTC", amount = "0.5", address = BtcAddress }, HttpStatusCode.Created, idempotent: true);
+        var cancelled = await PostAsync(user, "/api/v1/wallet/withdrawals", new { asset = "BTC", amount = "0.5", addressId = saved.GetProperty("id").GetString() }, HttpStatusCode.Created, idempotent: true);
         var cancelledId = cancelled.GetProperty("id").GetString()!;
         using (var cancel = await user.DeleteAsync(new Uri($"/api/v1/wallet/withdrawals/{cancelledId}", UriKind.Relative), Ct))
         {

@@ -162,6 +162,7 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
         }
         // A withdrawal in flight holds funds that are on their way out: refused for that reason, until it is cancelled.
         string withdrawalId;
+        await alice.SaveWithdrawalAddressAsync("USD", "DE89370400440532013000", "alice's bank");
         using (var withdraw = new HttpRequestMessage(HttpMethod.Post, "/api/v1/wallet/withdrawals")
         {
             Content = JsonContent.Create(new { asset = "USD", amount = "10", address = "de89 3704 0044 0532 0130 00" }),
@@ -230,6 +231,9 @@ public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
         Assert.Equal(ordersBefore, await client.CountAsync("SELECT count(*) FROM orders o JOIN traders t ON t.owner_id = o.owner_id WHERE t.user_id = @u", ("u", userId)));
         Assert.Equal(tradesBefore, await client.CountAsync("SELECT count(*) FROM trades x JOIN traders t ON t.owner_id = x.taker_owner_id WHERE t.user_id = @u", ("u", userId)));
         Assert.Equal(postingsBefore, await client.CountAsync("SELECT count(*) FROM ledger_postings p JOIN traders t ON t.owner_id = p.owner_id WHERE t.user_id = @u", ("u", userId)));
+        // The address book was the person's own choice and goes; the withdrawal keeps its address as a financial record.
+        Assert.Equal(0, await client.CountAsync("SELECT count(*) FROM withdrawal_addresses a JOIN traders t ON t.owner_id = a.owner_id WHERE t.user_id = @u", ("u", userId)));
+        Assert.Equal(1, await client.CountAsync("SELECT count(*) FROM withdrawals w JOIN traders t ON t.owner_id = w.owner_id WHERE t.user_id = @u", ("u", userId)));
         await ExchangeDatabase.AssertInvariantsAsync(Db);
         await using (var scope = api.Services.CreateAsyncScope())
         {

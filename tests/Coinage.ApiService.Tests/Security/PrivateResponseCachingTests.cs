@@ -16,7 +16,7 @@ public sealed class PrivateResponseCachingTests(InfrastructureFixture infrastruc
 
         foreach (var path in new[]
         {
-            "/api/v1/wallet/balances", "/api/v1/wallet/ledger", "/api/v1/wallet/deposits", "/api/v1/wallet/withdrawals",
+            "/api/v1/wallet/balances", "/api/v1/wallet/ledger", "/api/v1/wallet/deposits", "/api/v1/wallet/withdrawals", "/api/v1/wallet/withdrawal-addresses",
             "/api/v1/orders", "/api/v1/orders/open", "/api/v1/fills", "/api/v1/privacy/exports", "/api/v1/account/profile",
             // A public answer asked for with a token is the user's copy all the same.
             "/api/v1/markets",

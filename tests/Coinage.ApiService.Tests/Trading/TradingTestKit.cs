@@ -71,6 +71,18 @@ public sealed class Trader(HttpClient http)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
+    /// <summary>
+    /// Saves a withdrawal address (a withdrawal goes only to one) and returns its id. Usable at once under the test
+    /// factories' hold of zero (<see cref="ApiFactory"/>); the hold's own tests set one.
+    /// </summary>
+    public async Task<string> SaveWithdrawalAddressAsync(string asset, string address, string label = "test address")
+    {
+        using var response = await http.PostAsJsonAsync("/api/v1/wallet/withdrawal-addresses", new { asset, label, address }, Ct);
+        var body = await JsonAsync(response);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        return body.GetProperty("id").GetString()!;
+    }
+
     public Task<HttpResponseMessage> PlaceRawAsync(object order) => http.PostAsJsonAsync("/api/v1/orders", order, Ct);
 
     public async Task<JsonElement> PlaceAsync(object order)

@@ -9,7 +9,7 @@ namespace Coinage.EndToEnd.Tests.Journey;
 /// One platform and one Chromium for the browser tests of the <see cref="BrowserPlatformCollection"/>
 /// (<see cref="OrderTicketTests"/>, <see cref="WalletLiveTests"/>): starting the AppHost costs minutes on a shared
 /// machine, so the tests share it and each brings traders of its own. The market maker is off, so the only
-/// liquidity is what a test's counterparty rests.
+/// liquidity is what a test's counterparty rests, and a new withdrawal address has no hold.
 /// </summary>
 public sealed class BrowserPlatform : IAsyncLifetime
 {
@@ -40,7 +40,8 @@ public sealed class BrowserPlatform : IAsyncLifetime
         {
             return;
         }
-        _apphost = AppHostProcess.Start(arguments: ["--Coinage:MarketMaker:Enabled=false"]);
+        // No hold on new withdrawal addresses: the tests save one and withdraw to it at once (the hold has tests of its own).
+        _apphost = AppHostProcess.Start(arguments: ["--Coinage:MarketMaker:Enabled=false", "--Coinage:Withdrawals:NewAddressHold=00:00:00"]);
         try
         {
             await _apphost.WaitUntilRunningAsync(StartTimeout);

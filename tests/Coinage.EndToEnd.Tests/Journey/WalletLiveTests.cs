@@ -21,6 +21,7 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
     private const decimal Deposit = 0.5m;
     private const decimal Amount = 0.1m;
     private const string Address = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq";
+    private const string Label = "Cold wallet";
 
     /// <summary>
     /// How long the page may lag behind the API: the event's way through Redis and the hub plus one refetch,
@@ -57,12 +58,23 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
             await pages.OpenWalletAsync();
             await Expect(await pages.BalanceAsync(Asset, "Available")).ToHaveTextAsync(DisplayedAmount.Exactly(Deposit));
 
-            // Withdraw from the page: held at once, waiting for the emailed link.
+            // Save the address in the address book (the platform runs without the hold on new addresses).
+            var book = wallet.GetByRole(AriaRole.Form, new() { Name = "Add withdrawal address", Exact = true });
+            await book.GetByRole(AriaRole.Combobox, new() { NameRegex = new Regex("^Asset") }).ClickAsync();
+            await wallet.GetByRole(AriaRole.Option, new() { NameRegex = new Regex($@"^{Asset}\b") }).ClickAsync();
+            await book.GetByLabel(new Regex(@"^Label[\s*]*$")).FillAsync(Label);
+            await book.GetByLabel(new Regex(@"^Address[\s*]*$")).FillAsync(Address);
+            await book.GetByRole(AriaRole.Button, new() { Name = "Save address", Exact = true }).ClickAsync();
+            await Expect(book.GetByRole(AriaRole.Status)).ToContainTextAsync("you can withdraw to it now");
+            await Expect(wallet.GetByRole(AriaRole.Table, new() { Name = "Withdrawal addresses", Exact = true })).ToContainTextAsync(Address);
+
+            // Withdraw from the page to it: held at once, waiting for the emailed link.
             var form = wallet.GetByRole(AriaRole.Form, new() { Name = "Withdraw", Exact = true });
             await form.GetByRole(AriaRole.Combobox, new() { NameRegex = new Regex("^Asset") }).ClickAsync();
             await wallet.GetByRole(AriaRole.Option, new() { NameRegex = new Regex($@"^{Asset}\b") }).ClickAsync();
             await form.GetByLabel(new Regex(@"^Amount[\s*]*$")).FillAsync(Amount.ToString(CultureInfo.InvariantCulture));
-            await form.GetByLabel(new Regex(@"^Address[\s*]*$")).FillAsync(Address);
+            await form.GetByRole(AriaRole.Combobox, new() { NameRegex = new Regex("^Address") }).ClickAsync();
+            await wallet.GetByRole(AriaRole.Option, new() { NameRegex = new Regex($"^{Label}") }).ClickAsync();
             await form.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
             var row = WithdrawalRow(wallet);
             await Expect(row).ToContainTextAsync("Awaiting email confirmation");

@@ -8,7 +8,7 @@ import { fakeHubs } from '../../test/fakeHub';
 import { btcBuyFill } from '../../test/marketFixtures';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
-import { balances, markets, profile, withdrawal } from './fixtures';
+import { balances, markets, profile, savedAddress, withdrawal } from './fixtures';
 
 const ledgerLine = (id: number) => ({
   id: String(id),
@@ -32,6 +32,7 @@ describe('wallet page', { timeout: 30_000 }, () => {
     http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
     http.onGet('/api/v1/account/profile').reply(200, profile);
     http.onGet('/api/v1/markets').reply(200, markets);
+    http.onGet('/api/v1/wallet/withdrawal-addresses').reply(200, [savedAddress()]);
     http.onGet('/api/v1/wallet/deposits').reply(200, {
       items: [{ id: '3', asset: 'USD', amount: '1000', status: 'confirmed', createdAt: '2026-11-24T08:00:00Z', completedAt: '2026-11-24T08:00:00Z', reason: null }],
       nextCursor: null,
@@ -113,7 +114,8 @@ describe('wallet page', { timeout: 30_000 }, () => {
 
     const form = screen.getByRole('form', { name: 'Withdraw' });
     await user.type(within(form).getByLabelText(/^Amount/, { selector: 'input' }), '1.5');
-    await user.type(within(form).getByLabelText(/^Address/, { selector: 'input' }), 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq');
+    await user.click(within(form).getByRole('combobox', { name: /^Address/ }));
+    await user.click(await screen.findByRole('option', { name: /^Cold wallet/ }));
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
     expect(await within(form).findByText('Available BTC is 1.2, less than 1.5.')).toBeInTheDocument();
   });

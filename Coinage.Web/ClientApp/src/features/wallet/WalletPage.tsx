@@ -15,6 +15,7 @@ import { formatDate, QueryState } from '../../forms/QueryState';
 import { formatAmount } from '../../money/money';
 import { useGetProfileQuery } from '../account/accountApi';
 import { CursorPager, useCursorPages } from '../admin/CursorPager';
+import { AddressBookSection } from './AddressBookSection';
 import { DepositForm } from './DepositForm';
 import { fallbackPrecision } from './validation';
 import {
@@ -32,7 +33,7 @@ import { WithdrawForm } from './WithdrawForm';
 
 const pageSize = 20;
 
-/** The wallet: balances, deposit and withdraw, the withdrawals and deposits with their status, and the ledger. */
+/** The wallet: balances, deposit and withdraw, the withdrawal address book, the withdrawals and deposits with their status, and the ledger. */
 export function WalletPage() {
   const balances = useGetBalancesQuery();
   const precisionsQuery = useGetAssetPrecisionsQuery();
@@ -89,6 +90,7 @@ export function WalletPage() {
               </Paper>
             </Grid>
           </Grid>
+          <AddressBookSection assets={balances.data.map((b) => b.asset)} />
         </>
       )}
       <WithdrawalsSection />

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
-import { balances, markets, profile, withdrawal } from './fixtures';
+import { balances, markets, profile, savedAddress, withdrawal } from './fixtures';
 import { addressError, amountError, ibanIsValid } from './validation';
 
 // The wallet page issues five queries at once; on a loaded CI machine they take longer than the default second.
@@ -43,6 +43,11 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     http.onGet('/api/v1/wallet/withdrawals').reply(200, { items: [], nextCursor: null });
     http.onGet('/api/v1/wallet/deposits').reply(200, { items: [], nextCursor: null });
     http.onGet('/api/v1/wallet/ledger').reply(200, { items: [], nextCursor: null });
+    http.onGet('/api/v1/wallet/withdrawal-addresses').reply(200, [
+      savedAddress(),
+      savedAddress({ id: '4', label: 'New wallet', address: 'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh', usableFrom: '2099-01-01T00:00:00Z', usable: false }),
+      savedAddress({ id: '5', asset: 'USD', label: 'My bank', address: 'DE89370400440532013000' }),
+    ]);
   });
 
   afterEach(() => {
@@ -63,7 +68,7 @@ describe('withdraw form', { timeout: 30_000 }, () => {
 
     const form = await screen.findByRole('form', { name: 'Withdraw' });
     const amount = within(form).getByLabelText(/^Amount/, { selector: 'input' });
-    const address = within(form).getByLabelText(/^Address/, { selector: 'input' });
+    const address = within(form).getByRole('combobox', { name: /^Address/ });
     const code = within(form).getByLabelText(/^Two-factor code/, { selector: 'input' });
 
     // Validation as the user types.
@@ -71,13 +76,14 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     expect(within(form).getByText('More than your available 1.5.')).toBeInTheDocument();
     await user.clear(amount);
     await user.type(amount, '0.25');
-    await user.type(address, 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq');
+    await user.click(address);
+    await user.click(await screen.findByRole('option', { name: /^Cold wallet/ }));
     await user.type(code, '123456');
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
 
     expect(await within(form).findByText('The code is wrong, expired or already used.')).toBeInTheDocument();
     expect(amount).toHaveValue('0.25');
-    expect(address).toHaveValue('bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq');
+    expect(address).toHaveTextContent('Cold wallet');
     expect(code).toHaveValue('123456');
 
     await user.clear(code);
@@ -85,12 +91,12 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
     expect(await within(form).findByRole('status')).toHaveTextContent('Confirm it with the link we emailed you');
     expect(amount).toHaveValue('');
-    expect(sent[1]?.body).toEqual({ asset: 'BTC', amount: '0.25', address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', twoFactorCode: '654321' });
+    expect(sent[1]?.body).toEqual({ asset: 'BTC', amount: '0.25', addressId: '3', twoFactorCode: '654321' });
     // Same asset, amount and address: the retry reuses its Idempotency-Key, so it cannot withdraw twice.
     expect(sent[1]?.key).toBe(sent[0]?.key);
   });
 
-  it('does not ask for a code without 2FA and blocks an address of the wrong format before sending', async () => {
+  it('does not ask for a code without 2FA, offers the saved addresses of the asset and one on hold only disabled, with until when', async () => {
     http.onGet('/api/v1/account/profile').reply(200, profile);
     const user = userEvent.setup();
     renderApp('/wallet');
@@ -98,10 +104,55 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     const form = await screen.findByRole('form', { name: 'Withdraw' });
     expect(within(form).queryByLabelText(/^Two-factor code/)).not.toBeInTheDocument();
     await user.type(within(form).getByLabelText(/^Amount/, { selector: 'input' }), '0.1');
-    await user.type(within(form).getByLabelText(/^Address/, { selector: 'input' }), 'not an address');
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
-
-    expect(within(form).getByText('A Bitcoin address starts with bc1, 1 or 3.')).toBeInTheDocument();
+    expect(within(form).getByText('Choose one of your saved addresses.')).toBeInTheDocument();
     expect(http.history.post?.filter((r) => r.url === '/api/v1/wallet/withdrawals')).toHaveLength(0);
+
+    await user.click(within(form).getByRole('combobox', { name: /^Address/ }));
+    const options = await screen.findAllByRole('option');
+    // Only BTC addresses: the USD one belongs to another asset.
+    expect(options.map((o) => o.textContent)).toEqual([
+      expect.stringMatching(/^Cold wallet — bc1qar0/),
+      expect.stringMatching(/^New wallet — bc1qxy2.*\(on hold until .+\)$/),
+    ]);
+    expect(options[0]).not.toHaveAttribute('aria-disabled', 'true');
+    expect(options[1]).toHaveAttribute('aria-disabled', 'true');
+  });
+
+  it('switches to the addresses of another asset, and says where to add one when it has none', async () => {
+    http.onGet('/api/v1/account/profile').reply(200, profile);
+    http.onGet('/api/v1/wallet/balances').reply(200, [...balances, { asset: 'ETH', available: '2', held: '0', total: '2' }]);
+    const user = userEvent.setup();
+    renderApp('/wallet');
+
+    const form = await screen.findByRole('form', { name: 'Withdraw' });
+    await user.click(within(form).getByRole('combobox', { name: /^Asset/ }));
+    await user.click(await screen.findByRole('option', { name: /^USD/ }));
+    await user.click(within(form).getByRole('combobox', { name: /^Address/ }));
+    expect((await screen.findAllByRole('option')).map((o) => o.textContent)).toEqual([expect.stringMatching(/^My bank — DE89/)]);
+    await user.keyboard('{Escape}');
+
+    await user.click(within(form).getByRole('combobox', { name: /^Asset/ }));
+    await user.click(await screen.findByRole('option', { name: /^ETH/ }));
+    expect(within(form).getByText('No saved ETH address yet: add one under Withdrawal addresses.')).toBeInTheDocument();
+  });
+
+  it("shows the API's address_on_hold answer on the address field", async () => {
+    http.onGet('/api/v1/account/profile').reply(200, profile);
+    http.onPost('/api/v1/wallet/withdrawals').reply(422, {
+      title: 'The request cannot be carried out.',
+      code: 'address_on_hold',
+      usableFrom: '2026-11-21T09:00:00Z',
+      errors: { addressId: ["'Cold wallet' was added recently; for your safety it can be used from 2026-11-21 09:00:00Z."] },
+    });
+    const user = userEvent.setup();
+    renderApp('/wallet');
+
+    const form = await screen.findByRole('form', { name: 'Withdraw' });
+    await user.type(within(form).getByLabelText(/^Amount/, { selector: 'input' }), '0.1');
+    await user.click(within(form).getByRole('combobox', { name: /^Address/ }));
+    await user.click(await screen.findByRole('option', { name: /^Cold wallet/ }));
+    await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
+    expect(await within(form).findByText(/it can be used from 2026-11-21/)).toBeInTheDocument();
   });
 });

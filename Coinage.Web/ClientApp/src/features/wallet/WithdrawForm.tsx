@@ -4,17 +4,19 @@ import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useRef, useState } from 'react';
+import { type ChangeEvent, useRef, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate } from '../../forms/QueryState';
 import { codeError, useForm } from '../../forms/useForm';
-import { type Balance, newIdempotencyKey, useWithdrawMutation, type Withdrawal } from './walletApi';
-import { addressError, amountError, fallbackPrecision } from './validation';
+import { useHoldClock } from './AddressBookSection';
+import { amountError, fallbackPrecision } from './validation';
+import { type Balance, isUsable, newIdempotencyKey, useGetWithdrawalAddressesQuery, useWithdrawMutation, type Withdrawal } from './walletApi';
 
 /**
- * Withdraw: asset, amount, address and — when 2FA is on — a code. The funds are held at once; the
- * withdrawal goes out only after the emailed link is followed. A failed submit keeps what was typed,
- * and the API's field errors land on their fields.
+ * Withdraw: asset, amount, one of the saved addresses of the asset and — when 2FA is on — a code. An address
+ * still on hold is shown but cannot be chosen. The funds are held at once; the withdrawal goes out only after
+ * the emailed link is followed. A failed submit keeps what was entered, and the API's field errors land on
+ * their fields.
  */
 export function WithdrawForm({
   balances,
@@ -26,32 +28,53 @@ export function WithdrawForm({
   twoFactorEnabled: boolean;
 }) {
   const [withdraw, { isLoading }] = useWithdrawMutation();
+  const addresses = useGetWithdrawalAddressesQuery();
+  const now = useHoldClock(addresses.data);
+  const savedFor = (asset: string) => (addresses.data ?? []).filter((a) => a.asset === asset);
+
+  function destinationError(asset: string, addressId: string): string | undefined {
+    const entry = savedFor(asset).find((a) => a.id === addressId);
+    if (!entry) {
+      return 'Choose one of your saved addresses.';
+    }
+    return isUsable(entry, now) ? undefined : `On hold until ${formatDate(entry.usableFrom)}.`;
+  }
+
   const [requested, setRequested] = useState<Withdrawal | null>(null);
   // One key per distinct request: resubmitting the same values after a lost answer cannot withdraw twice.
   const attempt = useRef<{ key: string; values: string } | null>(null);
   const available = (asset: string) => balances.find((b) => b.asset === asset)?.available;
   const form = useForm(
-    { asset: balances[0]?.asset ?? '', amount: '', address: '', twoFactorCode: '' },
+    { asset: balances[0]?.asset ?? '', amount: '', addressId: '', twoFactorCode: '' },
     {
       validate: (v) => ({
         asset: v.asset === '' ? 'Choose an asset.' : undefined,
         amount: amountError(v.amount, precisions[v.asset] ?? fallbackPrecision, available(v.asset)),
-        address: addressError(v.asset, v.address),
+        addressId: destinationError(v.asset, v.addressId),
         twoFactorCode: twoFactorEnabled ? codeError(v.twoFactorCode) : undefined,
       }),
       hints: { twoFactorCode: 'From your authenticator app, or a recovery code.' },
     },
   );
 
+  const saved = savedFor(form.values.asset);
+
+  const asset = form.text('asset');
+  const chooseAsset = (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    asset.onChange(event);
+    // An address belongs to one asset.
+    form.setValue('addressId', '');
+  };
+
   const submit = form.handleSubmit(async (values) => {
-    const signature = JSON.stringify([values.asset, values.amount.trim(), values.address.trim()]);
+    const signature = JSON.stringify([values.asset, values.amount.trim(), values.addressId]);
     if (attempt.current?.values !== signature) {
       attempt.current = { key: newIdempotencyKey(), values: signature };
     }
     const result = await withdraw({
       asset: values.asset,
       amount: values.amount.trim(),
-      address: values.address.trim(),
+      addressId: values.addressId,
       idempotencyKey: attempt.current.key,
       ...(twoFactorEnabled && { twoFactorCode: values.twoFactorCode.replace(/ /g, '') }),
     });
@@ -70,7 +93,7 @@ export function WithdrawForm({
       <Typography variant="h6" component="h2">
         Withdraw
       </Typography>
-      <TextField select label="Asset" {...form.text('asset')} id="withdraw-asset">
+      <TextField select label="Asset" {...asset} onChange={chooseAsset} id="withdraw-asset">
         {balances.map((b) => (
           <MenuItem key={b.asset} value={b.asset}>
             {b.asset} (available {b.available})
@@ -78,7 +101,21 @@ export function WithdrawForm({
         ))}
       </TextField>
       <TextField label="Amount" {...form.text('amount')} id="withdraw-amount" slotProps={{ htmlInput: { inputMode: 'decimal', autoComplete: 'off' } }} />
-      <TextField label="Address" {...form.text('address')} id="withdraw-address" slotProps={{ htmlInput: { autoComplete: 'off', spellCheck: false } }} />
+      <TextField
+        select
+        label="Address"
+        {...form.text('addressId')}
+        id="withdraw-address"
+        disabled={saved.length === 0}
+        {...(saved.length === 0 && { helperText: addresses.isLoading ? 'Loading your saved addresses…' : `No saved ${form.values.asset} address yet: add one under Withdrawal addresses.` })}
+      >
+        {saved.map((a) => (
+          <MenuItem key={a.id} value={a.id} disabled={!isUsable(a, now)}>
+            {a.label} — {a.address}
+            {!isUsable(a, now) && ` (on hold until ${formatDate(a.usableFrom)})`}
+          </MenuItem>
+        ))}
+      </TextField>
       {twoFactorEnabled && (
         <TextField label="Two-factor code" {...form.text('twoFactorCode')} id="withdraw-code" slotProps={{ htmlInput: { inputMode: 'numeric', autoComplete: 'one-time-code' } }} />
       )}

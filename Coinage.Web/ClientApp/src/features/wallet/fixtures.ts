@@ -1,5 +1,5 @@
 import type { Profile } from '../account/accountApi';
-import type { Balance, Withdrawal } from './walletApi';
+import type { Balance, Withdrawal, WithdrawalAddress } from './walletApi';
 
 export const profile: Profile = {
   id: '0193a000-0000-7000-8000-000000000001',
@@ -33,6 +33,21 @@ export function withdrawal(overrides: Partial<Withdrawal> = {}): Withdrawal {
     confirmationExpiresAt: '2026-11-24T09:30:00Z',
     confirmedAt: null,
     completedAt: null,
+    addressId: '3',
+    ...overrides,
+  };
+}
+
+/** A saved address; past its hold unless `usableFrom` says otherwise. */
+export function savedAddress(overrides: Partial<WithdrawalAddress> = {}): WithdrawalAddress {
+  return {
+    id: '3',
+    asset: 'BTC',
+    label: 'Cold wallet',
+    address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+    createdAt: '2026-11-20T09:00:00Z',
+    usableFrom: '2026-11-21T09:00:00Z',
+    usable: true,
     ...overrides,
   };
 }

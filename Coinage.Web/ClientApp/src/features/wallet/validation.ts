@@ -44,6 +44,18 @@ export function addressError(asset: string, address: string): string | undefined
   }
 }
 
+/** The API's rule for an address-book label: 1 to 64 characters, no control characters. */
+export function labelError(label: string): string | undefined {
+  const value = label.trim();
+  if (value === '') {
+    return 'Name the address, so you recognise it when you withdraw.';
+  }
+  if (value.length > 64) {
+    return 'At most 64 characters.';
+  }
+  return /[\u0000-\u001f\u007f-\u009f]/.test(value) ? 'Letters, digits and punctuation only.' : undefined;
+}
+
 /** ISO 13616 mod-97 check, computed piecewise so no number exceeds JavaScript's safe integers. */
 export function ibanIsValid(input: string): boolean {
   const iban = input.replace(/ /g, '').toUpperCase();

@@ -49,14 +49,39 @@ export interface Withdrawal {
   confirmationExpiresAt: string;
   confirmedAt: string | null;
   completedAt: string | null;
+  /** The address-book entry it went to (perhaps removed since); null before the address book. */
+  addressId: string | null;
 }
 
 export interface WithdrawalRequest {
   asset: string;
   amount: Amount;
-  address: string;
+  /** A saved address of the asset, past its hold. */
+  addressId: string;
   twoFactorCode?: string;
   idempotencyKey: string;
+}
+
+/** An entry of the withdrawal address book. A new one is on hold until `usableFrom`. */
+export interface WithdrawalAddress {
+  id: string;
+  asset: string;
+  label: string;
+  address: string;
+  createdAt: string;
+  usableFrom: string;
+  usable: boolean;
+}
+
+export interface NewWithdrawalAddress {
+  asset: string;
+  label: string;
+  address: string;
+}
+
+/** Whether the hold is over at `now` (the list's `usable` was true when it was fetched; time moves on). */
+export function isUsable(entry: WithdrawalAddress, now: number = Date.now()): boolean {
+  return entry.usable || Date.parse(entry.usableFrom) <= now;
 }
 
 /** Statuses in which a withdrawal still holds its funds and can be cancelled. */
@@ -72,7 +97,7 @@ export const withdrawalStatusLabels: Record<WithdrawalStatus, string> = {
   expired: 'Expired (not confirmed)',
 };
 
-const api = coinageApi.enhanceEndpoints({ addTagTypes: ['Balances', 'Ledger', 'Deposits', 'Withdrawals'] });
+const api = coinageApi.enhanceEndpoints({ addTagTypes: ['Balances', 'Ledger', 'Deposits', 'Withdrawals', 'WithdrawalAddresses'] });
 
 const afterMoneyMoved = ['Balances', 'Ledger'] as const;
 
@@ -103,6 +128,18 @@ export const walletApi = api.injectEndpoints({
     getWithdrawals: build.query<Page<Withdrawal>, { cursor?: string; limit?: number }>({
       query: (params) => ({ url: '/api/v1/wallet/withdrawals', params }),
       providesTags: ['Withdrawals'],
+    }),
+    getWithdrawalAddresses: build.query<WithdrawalAddress[], void>({
+      query: () => ({ url: '/api/v1/wallet/withdrawal-addresses' }),
+      providesTags: ['WithdrawalAddresses'],
+    }),
+    addWithdrawalAddress: build.mutation<WithdrawalAddress, NewWithdrawalAddress>({
+      query: (body) => ({ url: '/api/v1/wallet/withdrawal-addresses', method: 'POST', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['WithdrawalAddresses']),
+    }),
+    removeWithdrawalAddress: build.mutation<void, string>({
+      query: (id) => ({ url: `/api/v1/wallet/withdrawal-addresses/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['WithdrawalAddresses']),
     }),
     deposit: build.mutation<Deposit, { asset: string; amount: Amount; idempotencyKey: string }>({
       query: ({ idempotencyKey, ...body }) => ({ url: '/api/v1/wallet/deposits', method: 'POST', data: body, headers: { 'Idempotency-Key': idempotencyKey } }),
@@ -138,6 +175,9 @@ export const {
   useWithdrawMutation,
   useConfirmWithdrawalMutation,
   useCancelWithdrawalMutation,
+  useGetWithdrawalAddressesQuery,
+  useAddWithdrawalAddressMutation,
+  useRemoveWithdrawalAddressMutation,
 } = walletApi;
 
 /** A fresh key per distinct request: the same values retried reuse it, changed values get a new one. */
