@@ -19,6 +19,8 @@ public static class StepUpApi
     {
         routes.MapPost("/api/v1/account/step-up", StepUpAsync).WithTags("Account")
             .RequireAuthorization()
+            // An account whose password must be replaced and that has 2FA proves itself here for the change.
+            .WithMetadata(PasswordChangeGate.Allowed)
             .WithSummary("Prove it is still you (a TOTP code, a recovery code, or the password when there is no second factor); sensitive actions then answer this session for the step-up window")
             // Guessing codes through a stolen session costs the same budget as guessing them at sign-in.
             .RequireRedisRateLimit(RateLimitPolicies.SignInPerAccount, c => c.HttpContext.User.UserId().ToString("N"))
