@@ -1,6 +1,10 @@
 using System.Net;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Devices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using static Coinage.ApiService.Tests.Identity.IdentityTestClient;
 
 namespace Coinage.ApiService.Tests.Identity;
@@ -10,6 +14,8 @@ public sealed class KnownDeviceTests(InfrastructureFixture infrastructure)
 {
     private const string Firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
     private const string NewSignIns = "SELECT count(*) FROM outbox_messages WHERE type = 'email.new_sign_in' AND payload->>'to' = @e";
+
+    private static readonly IPAddress Proxy = IPAddress.Parse("10.1.2.3");
 
     /// <summary>Signs in as the web front end does (<c>useCookie</c>), with the device cookie when given; answers the device cookie set.</summary>
     private static async Task<(string Access, string DeviceCookie)> BrowserSignInAsync(IdentityTestClient client, string email, string? deviceCookie, string userAgent = Firefox)
@@ -101,29 +107,36 @@ public sealed class KnownDeviceTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task A_program_is_known_by_its_user_agent_and_network()
     {
-        await using var factory = new ApiFactory(infrastructure);
+        // Every connection comes from a configured proxy, which passes on each request's client address.
+        await using var factory = new ApiFactory(infrastructure, new Dictionary<string, string?> { ["Coinage:ForwardedHeaders:KnownProxies"] = Proxy.ToString() },
+            builder => builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ConnectionFrom(Proxy))));
         var client = new IdentityTestClient(factory.CreateClient(), infrastructure.PostgresConnectionString);
         var email = NewEmail();
         await client.RegisterAsync(email);
-        async Task SignInAsync(string userAgent)
+        async Task SignInAsync(string userAgent, string from)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/login", UriKind.Relative))
             {
                 Content = System.Net.Http.Json.JsonContent.Create(new { email, password = Password }),
             };
             request.Headers.UserAgent.ParseAdd(userAgent);
+            request.Headers.Add("X-Forwarded-For", from);
             using var response = await client.Http.SendAsync(request, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(DeviceRecognition.DeviceCookie, StringComparison.Ordinal)));
         }
 
-        await SignInAsync("coinage-bot/1.0");
-        await SignInAsync("coinage-bot/1.0");
+        await SignInAsync("coinage-bot/1.0", "203.0.113.1");
+        await SignInAsync("coinage-bot/1.0", "203.0.113.77"); // the same network
         Assert.Equal(0, await client.CountAsync(NewSignIns, ("e", email)));
-        await SignInAsync("coinage-bot/2.0");
+        await SignInAsync("coinage-bot/1.0", "198.51.100.1"); // the same program elsewhere
         Assert.Equal(1, await client.CountAsync(NewSignIns, ("e", email)));
-        Assert.Equal("coinage-bot/2.0", (await client.LastEmailAsync(email, IdentityEmails.NewSignIn)).GetProperty("data").GetProperty("device").GetString());
-        Assert.Equal(2, await client.CountAsync("SELECT count(*) FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = @e AND d.kind = 'client'", ("e", email)));
+        var sent = (await client.LastEmailAsync(email, IdentityEmails.NewSignIn)).GetProperty("data");
+        Assert.Equal("coinage-bot/1.0", sent.GetProperty("device").GetString());
+        Assert.Equal("198.51.100.1", sent.GetProperty("ipAddress").GetString());
+        await SignInAsync("coinage-bot/2.0", "203.0.113.1"); // another program at home
+        Assert.Equal(2, await client.CountAsync(NewSignIns, ("e", email)));
+        Assert.Equal(3, await client.CountAsync("SELECT count(*) FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = @e AND d.kind = 'client'", ("e", email)));
     }
 
     [Theory]
@@ -143,4 +156,18 @@ public sealed class KnownDeviceTests(InfrastructureFixture infrastructure)
     [InlineData("curl/8.5.0", "Unknown browser")]
     public void A_browser_family_leaves_out_versions(string userAgent, string family) =>
         Assert.Equal(family, UserAgentFamily.Describe(userAgent));
+
+    /// <summary>Every connection from <paramref name="peer"/> (TestServer has no socket to take it from).</summary>
+    private sealed class ConnectionFrom(IPAddress peer) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress = peer;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
 }
