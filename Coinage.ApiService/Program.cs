@@ -1,6 +1,8 @@
 using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.Devices;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
@@ -48,6 +50,8 @@ app.MapStatusApi();
 app.MapAuthApi();
 app.MapLegalApi();
 app.MapAccountApi();
+app.MapStepUpApi();
+app.MapDevicesApi();
 app.MapAdminApi();
 app.MapOpsApi();
 app.MapAuditApi();

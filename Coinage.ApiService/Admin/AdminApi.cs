@@ -1,5 +1,6 @@
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Sessions;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.Domain.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,14 +24,14 @@ public static class AdminApi
         admin.MapGet("", ListUsersAsync)
             .WithSummary("Users, newest first, optionally filtered by an email fragment; cursor-paginated")
             .ProducesValidationProblem();
-        admin.MapPost("/{id}/lock", LockAsync).RequireAuthorization(Policies.Admin)
+        admin.MapPost("/{id}/lock", LockAsync).RequireAuthorization(Policies.Admin).RequireStepUp()
             .WithSummary("Lock the account and revoke its sessions (not one's own: 409 cannot_modify_own_access)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        admin.MapPost("/{id}/unlock", UnlockAsync).RequireAuthorization(Policies.Admin)
+        admin.MapPost("/{id}/unlock", UnlockAsync).RequireAuthorization(Policies.Admin).RequireStepUp()
             .WithSummary("Unlock the account").ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapPut("/{id}/roles/{role}", GrantRoleAsync).RequireAuthorization(Policies.Admin)
+        admin.MapPut("/{id}/roles/{role}", GrantRoleAsync).RequireAuthorization(Policies.Admin).RequireStepUp()
             .WithSummary("Grant a role (Trader, Support, Compliance, Admin)").ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapDelete("/{id}/roles/{role}", RevokeRoleAsync).RequireAuthorization(Policies.Admin)
+        admin.MapDelete("/{id}/roles/{role}", RevokeRoleAsync).RequireAuthorization(Policies.Admin).RequireStepUp()
             .WithSummary("Revoke a role (not one's own Admin role: 409 cannot_modify_own_access)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return routes;

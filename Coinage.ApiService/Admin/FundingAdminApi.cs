@@ -1,5 +1,6 @@
 using System.Globalization;
 using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Trading;
@@ -39,13 +40,13 @@ public static class FundingAdminApi
         admin.MapGet("/withdrawals", OpenWithdrawalsAsync).WithSummary("Withdrawals not processed yet (awaiting_confirmation, pending, pending_approval), newest first")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapPost("/deposits/{id:long}/approve", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
-            DecideDepositAsync(id, approve: true, request, http, db, events, clock, ct)).WithSummary("Confirm a pending deposit: the funds are credited");
+            DecideDepositAsync(id, approve: true, request, http, db, events, clock, ct)).RequireStepUp().WithSummary("Confirm a pending deposit: the funds are credited");
         admin.MapPost("/deposits/{id:long}/reject", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
-            DecideDepositAsync(id, approve: false, request, http, db, events, clock, ct)).WithSummary("Reject a pending deposit (reason required): nothing is credited");
+            DecideDepositAsync(id, approve: false, request, http, db, events, clock, ct)).RequireStepUp().WithSummary("Reject a pending deposit (reason required): nothing is credited");
         admin.MapPost("/withdrawals/{id:long}/approve", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
-            DecideWithdrawalAsync(id, approve: true, request, http, db, events, clock, ct)).WithSummary("Approve a confirmed withdrawal: it is sent through the rail");
+            DecideWithdrawalAsync(id, approve: true, request, http, db, events, clock, ct)).RequireStepUp().WithSummary("Approve a confirmed withdrawal: it is sent through the rail");
         admin.MapPost("/withdrawals/{id:long}/reject", (long id, FundingDecisionRequest request, HttpContext http, CoinageDbContext db, FundingEvents events, TimeProvider clock, CancellationToken ct) =>
-            DecideWithdrawalAsync(id, approve: false, request, http, db, events, clock, ct)).WithSummary("Reject a withdrawal not processed yet (reason required): its funds are released");
+            DecideWithdrawalAsync(id, approve: false, request, http, db, events, clock, ct)).RequireStepUp().WithSummary("Reject a withdrawal not processed yet (reason required): its funds are released");
         return routes;
     }
 

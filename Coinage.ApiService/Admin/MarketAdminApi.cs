@@ -1,4 +1,5 @@
 using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Markets;
 using Coinage.ApiService.Security;
@@ -41,17 +42,17 @@ public static partial class MarketAdminApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/{symbol}/halt", (string symbol, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            SetStatusAsync(symbol, MarketStatus.Halted, http, db, clock, ct)).WithSummary("Halt a market: new orders are refused with market_halted");
+            SetStatusAsync(symbol, MarketStatus.Halted, http, db, clock, ct)).RequireStepUp().WithSummary("Halt a market: new orders are refused with market_halted");
         admin.MapPost("/{symbol}/resume", (string symbol, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            SetStatusAsync(symbol, MarketStatus.Open, http, db, clock, ct)).WithSummary("Resume a halted market");
-        admin.MapPost("", CreateMarketAsync).WithSummary("Add a market; its grid must keep every quantity and notional exact (docs/exchange.md)")
+            SetStatusAsync(symbol, MarketStatus.Open, http, db, clock, ct)).RequireStepUp().WithSummary("Resume a halted market");
+        admin.MapPost("", CreateMarketAsync).RequireStepUp().WithSummary("Add a market; its grid must keep every quantity and notional exact (docs/exchange.md)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         routes.MapGroup("/api/v1/admin/assets").WithTags("Administration")
             .RequireAuthorization(Policies.Admin)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .MapPost("", CreateAssetAsync).WithSummary("Add an asset (code and the decimals the ledger keeps)")
+            .MapPost("", CreateAssetAsync).RequireStepUp().WithSummary("Add an asset (code and the decimals the ledger keeps)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return routes;

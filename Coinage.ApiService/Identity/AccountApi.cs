@@ -1,4 +1,5 @@
 using Coinage.ApiService.Identity.PasswordPolicy;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Identity.TwoFactor;
 using Coinage.Domain.Identity;
@@ -23,21 +24,25 @@ public static class AccountApi
             .ProducesValidationProblem();
         account.MapPost("/password", ChangePasswordAsync)
             .WithMetadata(PasswordChangeGate.Allowed)
-            .WithSummary("Change the password; signs out every other session")
+            // The current password in the body is the proof of a user without a second factor.
+            .RequireStepUp(secondFactorUsersOnly: true)
+            .WithSummary("Change the password; signs out every other session. With 2FA on, needs a step-up (403 step_up_required)")
             .ProducesValidationProblem();
         account.MapPost("/2fa/setup", SetupTwoFactorAsync)
-            .WithSummary("Start TOTP enrolment: a new secret, its otpauth:// URI and a QR code (PNG data URI)")
+            .RequireStepUp()
+            .WithSummary("Start TOTP enrolment: a new secret, its otpauth:// URI and a QR code (PNG data URI); needs a step-up (403 step_up_required)")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         account.MapPost("/2fa/enable", EnableTwoFactorAsync)
             .WithSummary("Enable 2FA with a code from the authenticator; answers the ten recovery codes")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         account.MapPost("/2fa/disable", DisableTwoFactorAsync)
-            .WithSummary("Disable 2FA with the password and a current code")
+            .WithSummary("Disable 2FA with the password and a current code (the step-up of this action)")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         account.MapPost("/2fa/recovery-codes", RegenerateRecoveryCodesAsync)
-            .WithSummary("Replace the recovery codes (needs a current code)")
+            .WithSummary("Replace the recovery codes (needs a current code: the step-up of this action)")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         account.MapGet("/sessions", ListSessionsAsync).WithSummary("Active sessions: device, IP, last seen");
@@ -145,7 +150,7 @@ public static class AccountApi
     }
 
     public static async Task<Results<Ok<RecoveryCodesResponse>, ValidationProblem, ProblemHttpResult, NotFound>> EnableTwoFactorAsync(
-        TwoFactorCodeRequest request, AuthService auth, TotpService totp, HttpContext http, CancellationToken cancellationToken)
+        TwoFactorCodeRequest request, AuthService auth, TotpService totp, StepUpService stepUp, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var code = errors.Code("code", request.Code);
@@ -182,6 +187,8 @@ public static class AccountApi
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.TwoFactorChanged, user, auth.Now, new Dictionary<string, string?> { ["enabled"] = "true" });
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The same code is a fresh second factor: a password proof stops counting now that 2FA is on.
+        await stepUp.RecordAsync(sessionId, StepUpMethods.Totp).ConfigureAwait(false);
         return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 

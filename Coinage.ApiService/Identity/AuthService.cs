@@ -48,17 +48,15 @@ public sealed class AuthService(
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(http);
-        var device = http.Request.Headers.UserAgent.ToString();
-        // The first sign-in ever is not news; a later one from an unseen User-Agent is.
-        var devices = await db.RefreshSessions.Where(s => s.UserId == user.Id).Select(s => s.Device).Distinct().Take(1000).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var knownDevice = devices.Count == 0 || devices.Contains(string.IsNullOrWhiteSpace(device) ? "unknown" : device);
-        var (session, refreshToken) = sessions.Create(user.Id, amr, device, http.ClientIp());
-        await AuditAsync("auth.signed_in", user.Id, user.Id, http, new { sessionId = session.Id, amr }, cancellationToken).ConfigureAwait(false);
-        if (!knownDevice)
+        // Before the session is added: the first sign-in ever is not news. Resolved per request, as below.
+        var device = await http.RequestServices.GetRequiredService<Devices.DeviceRecognition>().SightAsync(user.Id, useCookie, http, cancellationToken).ConfigureAwait(false);
+        var (session, refreshToken) = sessions.Create(user.Id, amr, http.Request.Headers.UserAgent.ToString(), http.ClientIp());
+        await AuditAsync("auth.signed_in", user.Id, user.Id, http, new { sessionId = session.Id, amr, deviceId = device.Id, newDevice = device.IsNew }, cancellationToken).ConfigureAwait(false);
+        if (device.IsNew)
         {
             IdentityEmails.Enqueue(db, IdentityEmails.NewSignIn, user, Now, new Dictionary<string, string?>
             {
-                ["device"] = session.Device,
+                ["device"] = device.Label,
                 ["ipAddress"] = session.IpAddress,
                 ["at"] = Now.ToString("O", CultureInfo.InvariantCulture),
             });
@@ -69,6 +67,8 @@ public sealed class AuthService(
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         telemetry.SignIn(SignInResults.Success, user.Id, user.Email, http.ClientIp());
+        // Signing in is a proof like any step-up: nobody is asked again minutes after signing in.
+        await http.RequestServices.GetRequiredService<StepUp.StepUpService>().RecordAsync(session.Id, StepUp.StepUpMethods.FromAmr(amr)).ConfigureAwait(false);
         var response = await IssueAsync(user, session, refreshToken, useCookie, http).ConfigureAwait(false);
         if (response.Code is not null)
         {

@@ -1,4 +1,5 @@
 using Coinage.ApiService.Identity.Sessions;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Identity.TwoFactor;
 using Coinage.Domain.Data;
@@ -81,6 +82,10 @@ internal static partial class IdentityFeatures
         services.AddScoped<SessionService>();
         services.AddSingleton<SessionOwners>();
         services.AddScoped<AuthService>();
+        services.AddOptions<StepUpOptions>().Bind(builder.Configuration.GetSection(StepUpOptions.Section))
+            .Validate(o => o.Window > TimeSpan.Zero, "Coinage:Identity:StepUp:Window must be positive.").ValidateOnStart();
+        services.AddScoped<StepUpService>();
+        services.AddScoped<Devices.DeviceRecognition>();
         services.AddSingleton<IdentityTelemetry>();
         services.AddSingleton<TotpService>();
         services.AddSingleton<DummyPasswordHash>();
@@ -114,6 +119,7 @@ internal static partial class IdentityFeatures
         app.UseAuthentication();
         app.UsePasswordChangeGate();
         app.UseAuthorization();
+        app.UseStepUpGate();
         return app;
     }
 

@@ -27,6 +27,9 @@ public static class ErrorCodes
     /// <summary>403: a privileged role (Support, Compliance, Admin) answers only to a session signed in with a second factor.</summary>
     public const string SecondFactorRequired = "second_factor_required";
 
+    /// <summary>403: a sensitive action needs a fresh proof of the user (<see cref="StepUp.StepUpGate"/>).</summary>
+    public const string StepUpRequired = "step_up_required";
+
     /// <summary>403: a cookie-bearing call from another site.</summary>
     public const string OriginNotAllowed = "origin_not_allowed";
 

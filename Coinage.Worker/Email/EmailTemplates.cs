@@ -50,7 +50,14 @@ public static class EmailTemplates
             "email.two_factor_changed" => (Data("enabled") == "true" ? "Two-factor authentication enabled" : "Two-factor authentication disabled",
                 new[] { Data("enabled") == "true" ? "Two-factor authentication is now on for your account." : "Two-factor authentication was turned off for your account.", "If this was not you, reset your password now and contact support." },
                 new Uri(webBaseUrl, "/account/security").ToString()),
-            "email.new_sign_in" => ("New sign-in to your account", new[] { $"Your account was signed in from a new device: {Data("device")} ({Data("ipAddress")}) at {Data("at")}.", "If this was not you, change your password and sign out your other sessions." }, new Uri(webBaseUrl, "/account/security").ToString()),
+            "email.new_sign_in" => ("New sign-in to your account",
+                new[]
+                {
+                    $"Your account was signed in from a device we have not seen before: {Data("device")}, from {Data("ipAddress")}, at {Data("at")}.",
+                    "If this was you, there is nothing to do: the device is now on your list of known devices.",
+                    "If this was not you, change your password now and sign out that session; you can also forget the device.",
+                },
+                new Uri(webBaseUrl, "/account/sessions").ToString()),
             "email.withdrawal_confirm" => ("Confirm your withdrawal",
                 new[] { $"You asked to withdraw {Data("amount")} {Data("asset")} to {Data("address")}.", $"Confirm it with the link below before {Data("expiresAt")}; it works once. Until then the funds stay held, and you can cancel it in your wallet.", "If this was not you, do not click: cancel the withdrawal, change your password and contact support." },
                 new Uri(webBaseUrl, $"/wallet/withdrawals/confirm?token={Uri.EscapeDataString(Data("token"))}").ToString()),

@@ -103,6 +103,7 @@ public sealed partial class ErasureJob(CoinageDbContext db, IConnectionMultiplex
             """, cancellationToken).ConfigureAwait(false);
         // Sessions hold devices and addresses; their refresh tokens go with them (cascade).
         await db.RefreshSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.KnownDevices.Where(d => d.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);

@@ -129,7 +129,11 @@ public sealed class IdentityTestClient(HttpClient http, string database)
     /// password answers with <c>password_change_required</c>, the new password opens the account, and
     /// the Admin endpoints answer once TOTP is on. Returns an access token that reaches them.
     /// </summary>
-    public async Task<string> BootstrapAdminAsync(string email, string bootstrapPassword)
+    public async Task<string> BootstrapAdminAsync(string email, string bootstrapPassword) =>
+        (await BootstrapAdminSessionAsync(email, bootstrapPassword)).Access;
+
+    /// <summary><see cref="BootstrapAdminAsync"/>, with the refresh token and the TOTP secret for later step-ups.</summary>
+    public async Task<(string Access, string Refresh, string Secret)> BootstrapAdminSessionAsync(string email, string bootstrapPassword)
     {
         var first = await LoginAsync(email, bootstrapPassword);
         Assert.Equal("password_change_required", first.GetProperty("code").GetString());
@@ -138,7 +142,20 @@ public sealed class IdentityTestClient(HttpClient http, string database)
             Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
         }
         var changed = await RefreshAsync(first.GetProperty("refreshToken").GetString()!);
-        return (await EnrolSecondFactorAsync(changed.GetProperty("accessToken").GetString()!, changed.GetProperty("refreshToken").GetString()!)).Access;
+        return await EnrolSecondFactorAsync(changed.GetProperty("accessToken").GetString()!, changed.GetProperty("refreshToken").GetString()!);
+    }
+
+    /// <summary>
+    /// Proves the session's user again (<c>POST /api/v1/account/step-up</c>), so sensitive actions answer it for
+    /// the step-up window: with a TOTP code of <paramref name="stepOffset"/> time steps from now (a code works
+    /// once: pass a later step than the last code used), or with the password for a user without 2FA.
+    /// A sign-in or turning 2FA on is a proof already: this is for a session older than the window.
+    /// </summary>
+    public async Task StepUpAsync(string access, string? totpSecret, int stepOffset = 1)
+    {
+        object proof = totpSecret is null ? new { password = Password } : new { code = Totp(totpSecret, stepOffset) };
+        using var response = await PostAsync("/api/v1/account/step-up", proof, access);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>

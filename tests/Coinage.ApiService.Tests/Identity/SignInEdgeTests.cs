@@ -54,7 +54,7 @@ public sealed class SignInEdgeTests(InfrastructureFixture infrastructure)
         var email = NewEmail();
         await client.RegisterAsync(email);
         using var login = await client.PostAsync("/api/v1/auth/login", new { email, password = Password, useCookie = true });
-        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AuthService.RefreshCookie + "=", StringComparison.Ordinal)).Split(';')[0];
 
         async Task<HttpResponseMessage> RefreshAsync(string? origin, string? fetchSite)
         {

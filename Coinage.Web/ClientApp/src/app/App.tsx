@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { BrowserRouter } from 'react-router';
+import { StepUpDialog } from '../features/auth/StepUpDialog';
 import { ToastProvider } from '../notifications/Toasts';
 import { TradeNotifications } from '../notifications/TradeNotifications';
 import { AppRoutes } from './AppRoutes';
@@ -17,6 +18,7 @@ export function App() {
     <AppThemeProvider>
       <ToastProvider>
         <TradeNotifications />
+        <StepUpDialog />
         <BrowserRouter>
           <AppRoutes />
         </BrowserRouter>

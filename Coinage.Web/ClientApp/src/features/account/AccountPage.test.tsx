@@ -93,4 +93,26 @@ describe('account pages', () => {
     expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/account/sessions/s2']);
     expect(http.history['post']!.map((r) => r.url)).toContain('/api/v1/account/sessions/revoke-others');
   });
+  // Issue 21, item 9a: the devices the account signed in from, each with first and last sign-in, and forgetting one.
+  it('lists the known devices and forgets one', async () => {
+    http.onGet('/api/v1/account/sessions').reply(200, [session('s1', 'Firefox/140', true)]);
+    const devices = [
+      { id: 'd1', label: 'Firefox on Linux', kind: 'browser', firstSeenAt: '2026-11-20T10:00:00Z', lastSeenAt: '2026-12-06T04:00:00Z', lastIpAddress: '203.0.113.7' },
+      { id: 'd2', label: 'coinage-bot/1.0', kind: 'client', firstSeenAt: '2026-11-21T10:00:00Z', lastSeenAt: '2026-11-22T10:00:00Z', lastIpAddress: null },
+    ];
+    http.onGet('/api/v1/account/devices').replyOnce(200, devices).onGet('/api/v1/account/devices').reply(200, devices.slice(0, 1));
+    http.onDelete('/api/v1/account/devices/d2').reply(204);
+    const user = userEvent.setup();
+    renderApp('/account/sessions');
+
+    const list = await screen.findByRole('list', { name: 'Known devices' });
+    expect(within(list).getByText('Firefox on Linux')).toBeInTheDocument();
+    expect(within(list).getByText('coinage-bot/1.0 (program)')).toBeInTheDocument();
+    expect(within(list).getByText(/^203\.0\.113\.7 · first seen .+ · last sign-in .+$/)).toBeInTheDocument();
+    await user.click(within(list).getByRole('button', { name: 'Forget coinage-bot/1.0' }));
+
+    expect(await screen.findByText('The device is forgotten: its next sign-in will be emailed to you as new.')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText('coinage-bot/1.0 (program)')).not.toBeInTheDocument());
+    expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/account/devices/d2']);
+  });
 });

@@ -11,6 +11,7 @@ import { useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate, QueryState } from '../../forms/QueryState';
 import { useGetSessionsQuery, useRevokeOtherSessionsMutation, useRevokeSessionMutation } from './accountApi';
+import { KnownDevicesSection } from './KnownDevicesSection';
 
 export function SessionsSection() {
   const { data, isLoading, error, refetch, isFetching } = useGetSessionsQuery();
@@ -76,6 +77,7 @@ export function SessionsSection() {
           </List>
         </Paper>
       )}
+      <KnownDevicesSection />
     </Stack>
   );
 }

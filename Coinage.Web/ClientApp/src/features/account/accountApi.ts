@@ -31,6 +31,18 @@ export interface Session {
   current: boolean;
 }
 
+/** A device the user signed in from (`GET /api/v1/account/devices`); a sign-in from any other one is emailed. */
+export interface KnownDevice {
+  id: string;
+  /** "Firefox on Linux", or a program's User-Agent. */
+  label: string;
+  /** `browser` (recognised by its device cookie) or `client` (a program: User-Agent and IP network). */
+  kind: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  lastIpAddress: string | null;
+}
+
 /**
  * `/api/v1/account/*`: the signed-in user's own profile, password, 2FA and sessions. Mutations
  * invalidate only on success: a refetch after a failure would swap the form the user is fixing.
@@ -71,6 +83,14 @@ export const accountApi = coinageApi.injectEndpoints({
       query: (id) => ({ url: `/api/v1/account/sessions/${encodeURIComponent(id)}`, method: 'DELETE' }),
       invalidatesTags: (_result, error) => (error ? [] : ['Sessions']),
     }),
+    getDevices: build.query<KnownDevice[], void>({
+      query: () => ({ url: '/api/v1/account/devices' }),
+      providesTags: ['Devices'],
+    }),
+    forgetDevice: build.mutation<void, string>({
+      query: (id) => ({ url: `/api/v1/account/devices/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Devices']),
+    }),
     revokeOtherSessions: build.mutation<void, void>({
       query: () => ({ url: '/api/v1/account/sessions/revoke-others', method: 'POST' }),
       invalidatesTags: (_result, error) => (error ? [] : ['Sessions']),
@@ -89,4 +109,6 @@ export const {
   useGetSessionsQuery,
   useRevokeSessionMutation,
   useRevokeOtherSessionsMutation,
+  useGetDevicesQuery,
+  useForgetDeviceMutation,
 } = accountApi;
