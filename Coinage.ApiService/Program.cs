@@ -1,6 +1,7 @@
 using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.Passkeys;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
@@ -48,6 +49,7 @@ app.MapStatusApi();
 app.MapAuthApi();
 app.MapLegalApi();
 app.MapAccountApi();
+app.MapPasskeysApi();
 app.MapAdminApi();
 app.MapOpsApi();
 app.MapAuditApi();

@@ -27,6 +27,9 @@ public static class ErrorCodes
     /// <summary>403: a privileged role (Support, Compliance, Admin) answers only to a session signed in with a second factor.</summary>
     public const string SecondFactorRequired = "second_factor_required";
 
+    /// <summary>401 (sign-in) or 400 (registration): the passkey's answer does not verify, is someone else's, or its sign count went back.</summary>
+    public const string PasskeyRefused = "passkey_refused";
+
     /// <summary>403: a cookie-bearing call from another site.</summary>
     public const string OriginNotAllowed = "origin_not_allowed";
 
@@ -66,6 +69,8 @@ internal sealed partial class InputErrors
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
     public bool Any => _errors.Count > 0;
+
+    public int Count => _errors.Count;
 
     public void Add(string field, string message)
     {
