@@ -270,7 +270,11 @@ public sealed class PasskeyTests(InfrastructureFixture infrastructure)
 
         // Removing the last second factor closes the staff endpoints at once: the token is refused, and the
         // refreshed one no longer counts a second factor.
-        var passkeyId = (await JsonAsync(await client.SendAsync(HttpMethod.Get, "/api/v1/account/passkeys", staff)))[0].GetProperty("id").GetString();
+        string? passkeyId;
+        using (var list = await client.SendAsync(HttpMethod.Get, "/api/v1/account/passkeys", staff))
+        {
+            passkeyId = (await JsonAsync(list))[0].GetProperty("id").GetString();
+        }
         using (var remove = await client.SendAsync(HttpMethod.Delete, $"/api/v1/account/passkeys/{passkeyId}", staff))
         {
             Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
@@ -353,7 +357,7 @@ public sealed class PasskeyTests(InfrastructureFixture infrastructure)
         }
         // A ceremony started for the victim's 2FA step does not sign anyone in without a password, and the
         // attacker's credential presented under the victim's user handle is refused.
-        var other = await client.PostAsync("/api/v1/auth/login/2fa/passkey/options", new { challengeToken = challenge });
+        using var other = await client.PostAsync("/api/v1/auth/login/2fa/passkey/options", new { challengeToken = challenge });
         var otherCeremony = await JsonAsync(other);
         using (var crossed = await client.PostAsync("/api/v1/auth/passkey/login", new { ceremonyId = otherCeremony.GetProperty("ceremonyId").GetString(), credential = victimKey.Get(otherCeremony.GetProperty("options")) }))
         {
