@@ -224,7 +224,11 @@ public static class AccountApi
         user.TotpSecretProtected = null;
         user.TotpLastTimeStep = null;
         await auth.Users.UpdateAsync(user).ConfigureAwait(false);
-        await auth.Db.RecoveryCodes.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        // Recovery codes stand in for every second factor: they stay while a passkey does.
+        if (!await auth.Db.Passkeys.AnyAsync(p => p.UserId == user.Id, cancellationToken).ConfigureAwait(false))
+        {
+            await auth.Db.RecoveryCodes.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
         await auth.AuditAsync("auth.two_factor_disabled", user.Id, user.Id, http, cancellationToken: cancellationToken).ConfigureAwait(false);
         IdentityEmails.Enqueue(auth.Db, IdentityEmails.TwoFactorChanged, user, auth.Now, new Dictionary<string, string?> { ["enabled"] = "false" });
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Coinage.ApiService.Identity.Passkeys;
 using Coinage.ApiService.Identity.PasswordPolicy;
 using Coinage.ApiService.Identity.Sessions;
 using Coinage.ApiService.Identity.Tokens;
@@ -208,7 +209,7 @@ public static class AuthApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, AuthService auth, DummyPasswordHash dummy, HttpContext http, CancellationToken cancellationToken)
+        LoginRequest request, AuthService auth, PasskeyService passkeys, DummyPasswordHash dummy, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var email = errors.Email("email", request.Email);
@@ -244,23 +245,43 @@ public static class AuthApi
         }
         await auth.Users.ResetAccessFailedCountAsync(user).ConfigureAwait(false);
         var useCookie = request.UseCookie == true;
-        if (user.TwoFactorEnabled)
+        // A registered passkey is a second factor as much as an authenticator app: the answer says which ones the user has.
+        var hasPasskey = await passkeys.HasAnyAsync(user.Id, cancellationToken).ConfigureAwait(false);
+        if (user.TwoFactorEnabled || hasPasskey)
         {
             await auth.AuditAsync("auth.two_factor_challenged", null, user.Id, http, cancellationToken: cancellationToken).ConfigureAwait(false);
             await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             auth.Telemetry.SignIn(SignInResults.TwoFactorRequired, user.Id, user.Email, http.ClientIp());
-            return TypedResults.Ok(new TokenResponse(true, ErrorCodes.TwoFactorRequired, auth.CreateChallenge(user, useCookie), null, null, null, null, null));
+            IReadOnlyList<string> methods = [.. user.TwoFactorEnabled ? [TwoFactorMethods.Totp] : Array.Empty<string>(), .. hasPasskey ? [TwoFactorMethods.Passkey] : Array.Empty<string>(), TwoFactorMethods.RecoveryCode];
+            return TypedResults.Ok(new TokenResponse(true, ErrorCodes.TwoFactorRequired, auth.CreateChallenge(user, useCookie), null, null, null, null, null, TwoFactorMethods: methods));
         }
         return TypedResults.Ok(await auth.SignInAsync(user, "pwd", useCookie, http, cancellationToken).ConfigureAwait(false));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginTwoFactorAsync(
-        TwoFactorLoginRequest request, AuthService auth, TwoFactor.TotpService totp, HttpContext http, CancellationToken cancellationToken)
+        TwoFactorLoginRequest request, AuthService auth, TwoFactor.TotpService totp, PasskeyService passkeys, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var challenge = errors.Text("challengeToken", request.ChallengeToken, 4096);
-        var code = errors.Code("code", request.Code ?? request.RecoveryCode);
+        string? code = null;
+        string? ceremonyId = null;
+        if (request.Passkey is { } passkey)
+        {
+            ceremonyId = errors.Text("passkey.ceremonyId", passkey.CeremonyId, 64);
+            if (passkey.Credential is null)
+            {
+                errors.Add("passkey.credential", "This field is required.");
+            }
+            else
+            {
+                passkey.Credential.Validate(errors, "passkey.credential", registration: false);
+            }
+        }
+        else
+        {
+            code = errors.Code("code", request.Code ?? request.RecoveryCode);
+        }
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -278,7 +299,20 @@ public static class AuthApi
             return Locked();
         }
         string amr;
-        if (request.Code is not null)
+        if (request.Passkey is not null)
+        {
+            // The same check as any other use of a passkey; here it must be one of this user's.
+            var verified = await passkeys.VerifyAssertionAsync(ceremonyId!, request.Passkey.Credential!, user.Id, cancellationToken).ConfigureAwait(false);
+            if (!verified.Succeeded)
+            {
+                return verified.Failure == PasskeyFailure.CeremonyExpired
+                    ? PasskeysApi.ExpiredCeremony()
+                    : await FailedAttemptAsync(auth, user, http, PasskeysApi.FailureReason(verified.Failure!.Value), transaction, cancellationToken).ConfigureAwait(false);
+            }
+            await auth.AuditAsync("auth.passkey_used", user.Id, user.Id, http, new { passkeyId = verified.Value!.Id, purpose = "second_factor" }, cancellationToken).ConfigureAwait(false);
+            amr = "pwd " + PasskeyService.AuthenticationMethod;
+        }
+        else if (request.Code is not null)
         {
             if (!totp.VerifyAndConsume(user, code!))
             {
@@ -441,7 +475,7 @@ public static class AuthApi
     }
 
     /// <summary>Counts the failure toward lockout, audits it (and the lockout it may cause), and commits.</summary>
-    private static async Task<ProblemHttpResult> FailedAttemptAsync(
+    internal static async Task<ProblemHttpResult> FailedAttemptAsync(
         AuthService auth, CoinageUser user, HttpContext http, string reason, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
         await auth.Users.AccessFailedAsync(user).ConfigureAwait(false);
@@ -455,14 +489,16 @@ public static class AuthApi
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         auth.Telemetry.SignIn(locked ? SignInResults.LockedOut : reason == "wrong_password" ? SignInResults.InvalidCredentials : SignInResults.TwoFactorFailed,
             user.Id, user.Email, http.ClientIp());
-        return locked ? Locked() : reason == "wrong_password" ? InvalidCredentials()
+        return locked ? Locked()
+            : reason == "wrong_password" ? InvalidCredentials()
+            : reason.StartsWith("passkey_", StringComparison.Ordinal) ? PasskeysApi.Refused()
             : Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidTwoFactorCode, "Invalid code", "The code is wrong, expired or already used.");
     }
 
     private static ProblemHttpResult InvalidCredentials() =>
         Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidCredentials, "Invalid email or password");
 
-    private static ProblemHttpResult Locked() =>
+    internal static ProblemHttpResult Locked() =>
         Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.AccountLocked, "Account temporarily locked", "Too many failed attempts; try again later or reset the password.");
 
     private static ProblemHttpResult InvalidRefresh() =>

@@ -89,7 +89,8 @@ public sealed class AuthService(
         await db.Entry(user).ReloadAsync().ConfigureAwait(false);
         var roles = await users.GetRolesAsync(user).ConfigureAwait(false);
         var passwordChangeRequired = (await users.GetClaimsAsync(user).ConfigureAwait(false)).Any(c => c.Type == PasswordChangeRequiredClaim);
-        var accessToken = tokens.Issue(user, session, roles, accessVersion, passwordChangeRequired);
+        var hasPasskey = await db.Passkeys.AnyAsync(p => p.UserId == user.Id).ConfigureAwait(false);
+        var accessToken = tokens.Issue(user, session, roles, accessVersion, passwordChangeRequired, hasPasskey);
         if (useCookie)
         {
             http.Response.Cookies.Append(RefreshCookie, refreshToken, new CookieOptions

@@ -23,8 +23,17 @@ public sealed record LoginRequest(string? Email, string? Password, bool? UseCook
 
 /// <param name="ChallengeToken">From the login answer that asked for a second factor.</param>
 /// <param name="Code">The 6-digit TOTP code, or…</param>
-/// <param name="RecoveryCode">…one unused recovery code.</param>
-public sealed record TwoFactorLoginRequest(string? ChallengeToken, string? Code, string? RecoveryCode);
+/// <param name="RecoveryCode">…one unused recovery code, or…</param>
+/// <param name="Passkey">…a passkey's answer to the options of <c>POST /api/v1/auth/login/2fa/passkey/options</c>.</param>
+public sealed record TwoFactorLoginRequest(string? ChallengeToken, string? Code, string? RecoveryCode, Passkeys.PasskeyAssertionRequest? Passkey = null);
+
+/// <summary>The second factors a 2FA step accepts, in <see cref="TokenResponse.TwoFactorMethods"/>.</summary>
+public static class TwoFactorMethods
+{
+    public const string Totp = "totp";
+    public const string Passkey = "passkey";
+    public const string RecoveryCode = "recovery_code";
+}
 
 /// <param name="RefreshToken">Native clients send it here; browsers send the cookie and the X-Coinage-Csrf header instead.</param>
 public sealed record RefreshRequest(string? RefreshToken);
@@ -43,6 +52,7 @@ public sealed record ResetPasswordRequest(string? UserId, string? Token, string?
 /// accepted. The tokens are issued; the client shows the documents and posts
 /// <c>/api/v1/privacy/consents/accept</c>.
 /// </param>
+/// <param name="TwoFactorMethods">With <see cref="TwoFactorRequired"/>: <c>totp</c>, <c>passkey</c>, <c>recovery_code</c> (what the user has).</param>
 public sealed record TokenResponse(
     bool TwoFactorRequired,
     string? Code,
@@ -52,7 +62,8 @@ public sealed record TokenResponse(
     int? ExpiresIn,
     string? RefreshToken,
     string? SessionId,
-    IReadOnlyList<Coinage.ApiService.Privacy.ConsentDocument>? ConsentRequired = null);
+    IReadOnlyList<Coinage.ApiService.Privacy.ConsentDocument>? ConsentRequired = null,
+    IReadOnlyList<string>? TwoFactorMethods = null);
 
 public sealed record ProfileResponse(string Id, string Email, bool EmailVerified, bool TwoFactorEnabled, bool HasAntiPhishingPhrase, string? AntiPhishingPhrase, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt);
 

@@ -1,3 +1,4 @@
+using Coinage.ApiService.Identity.Passkeys;
 using Coinage.ApiService.Identity.Sessions;
 using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
@@ -88,6 +89,7 @@ internal static partial class IdentityFeatures
         services.AddScoped<Devices.DeviceRecognition>();
         services.AddSingleton<IdentityTelemetry>();
         services.AddSingleton<TotpService>();
+        services.AddPasskeys(builder.Configuration);
         services.AddSingleton<DummyPasswordHash>();
         services.AddHostedService<AdminBootstrap>();
         services.AddHostedService<DevelopmentUsers>();
@@ -215,7 +217,7 @@ internal sealed class VerifiedEmailHandler : AuthorizationHandler<VerifiedEmailR
 
 /// <summary>
 /// Support, Compliance and Admin answer only to a session whose sign-in proved a second factor that is
-/// still enrolled (<c>amr</c> has <c>otp</c> or <c>rec</c>). A user without a privileged role passes this
+/// still enrolled (<c>amr</c> has <c>otp</c>, <c>hwk</c> or <c>rec</c>). A user without a privileged role passes this
 /// requirement: the role requirement refuses them, with a plain <c>forbidden</c>.
 /// </summary>
 public sealed class SecondFactorRequirement : IAuthorizationRequirement
@@ -260,7 +262,7 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
                     (ErrorCodes.EmailNotVerified, "Email address not verified", "Verify your email address before trading or withdrawing."),
                 _ when reasons.Contains(ErrorCodes.SecondFactorRequired) =>
                     (ErrorCodes.SecondFactorRequired, "Two-factor authentication required",
-                        "Your role needs two-factor authentication: turn it on under Account, then sign in again (or refresh the session) to use it."),
+                        "Your role needs a second factor: turn on two-factor authentication or add a passkey under Account, then sign in again with it."),
                 _ => ("forbidden", "Forbidden", (string?)null),
             };
             context.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -29,6 +29,8 @@ public static class ErrorCodes
 
     /// <summary>403: a sensitive action needs a fresh proof of the user (<see cref="StepUp.StepUpGate"/>).</summary>
     public const string StepUpRequired = "step_up_required";
+    /// <summary>401 (sign-in) or 400 (registration): the passkey's answer does not verify, is someone else's, or its sign count went back.</summary>
+    public const string PasskeyRefused = "passkey_refused";
 
     /// <summary>403: a cookie-bearing call from another site.</summary>
     public const string OriginNotAllowed = "origin_not_allowed";
@@ -69,6 +71,8 @@ internal sealed partial class InputErrors
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
     public bool Any => _errors.Count > 0;
+
+    public int Count => _errors.Count;
 
     public void Add(string field, string message)
     {

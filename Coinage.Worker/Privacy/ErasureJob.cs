@@ -105,6 +105,8 @@ public sealed partial class ErasureJob(CoinageDbContext db, IConnectionMultiplex
         await db.RefreshSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.KnownDevices.Where(d => d.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        // An erased account signs in with nothing, passkeys included (their names are personal too).
+        await db.Passkeys.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);

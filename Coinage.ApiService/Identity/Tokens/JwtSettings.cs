@@ -95,18 +95,25 @@ public sealed class AccessTokenIssuer(JwtSettings settings, SigningKeys keys, Ti
     public const string AccessVersionClaim = "av";
     public const string PasswordChangeRequiredClaim = "pwd_change";
 
-    /// <summary>The <c>amr</c> values (RFC 8176) of a second factor: a TOTP code or a recovery code.</summary>
-    public static readonly IReadOnlySet<string> SecondFactorMethods = new HashSet<string>(StringComparer.Ordinal) { "otp", "rec" };
+    /// <summary>The <c>amr</c> values (RFC 8176) of a second factor: a TOTP code, a recovery code, or a passkey (<c>hwk</c>).</summary>
+    public static readonly IReadOnlySet<string> SecondFactorMethods = new HashSet<string>(StringComparer.Ordinal) { "otp", "rec", "hwk" };
 
     public TimeSpan Lifetime => settings.AccessTokenLifetime;
 
-    public string Issue(CoinageUser user, RefreshSession session, IEnumerable<string> roles, long accessVersion = 0, bool passwordChangeRequired = false)
+    public string Issue(CoinageUser user, RefreshSession session, IEnumerable<string> roles, long accessVersion = 0, bool passwordChangeRequired = false, bool hasPasskey = false)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(session);
-        // A second factor proven at sign-in stops counting once it is no longer enrolled.
+        // A second factor proven at sign-in stops counting once it is no longer enrolled: a code while the
+        // authenticator app is on, a passkey while the user has one, a recovery code while either is.
         var amr = session.Amr.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(m => user.TwoFactorEnabled || !SecondFactorMethods.Contains(m))
+            .Where(m => m switch
+            {
+                "otp" => user.TwoFactorEnabled,
+                "hwk" => hasPasskey,
+                "rec" => user.TwoFactorEnabled || hasPasskey,
+                _ => true,
+            })
             .ToArray();
         var now = clock.GetUtcNow().UtcDateTime;
         var descriptor = new SecurityTokenDescriptor

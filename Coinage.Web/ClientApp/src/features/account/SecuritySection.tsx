@@ -1,5 +1,4 @@
 import Alert from '@mui/material/Alert';
-import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
@@ -9,6 +8,8 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { useSession } from '../../app/hooks';
+import { PasskeysSection } from './PasskeysSection';
+import { RecoveryCodesList } from './RecoveryCodesList';
 import { PasswordStrengthMeter, usePasswordEstimator } from '../../forms/PasswordStrengthMeter';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { newPasswordError } from '../../forms/passwordStrength';
@@ -31,6 +32,7 @@ export function SecuritySection() {
     <Stack spacing={3}>
       <ChangePassword email={data?.email} />
       {data ? <TwoFactor profile={data} /> : <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="your security settings" />}
+      <PasskeysSection />
     </Stack>
   );
 }
@@ -81,24 +83,6 @@ export function ChangePassword({ email, onChanged }: { email: string | undefined
         </Stack>
       </CardContent>
     </Card>
-  );
-}
-
-function RecoveryCodesList({ codes }: { codes: string[] }) {
-  return (
-    <Alert severity="warning">
-      <AlertTitle>Save your recovery codes</AlertTitle>
-      Each code signs you in once if you lose your authenticator. They are shown only now.
-      <Box
-        component="ul"
-        aria-label="Recovery codes"
-        sx={{ fontFamily: 'monospace', display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 0.5, pl: 2, mt: 1 }}
-      >
-        {codes.map((c) => (
-          <li key={c}>{c}</li>
-        ))}
-      </Box>
-    </Alert>
   );
 }
 

@@ -1,4 +1,6 @@
+import type { RegistrationResponseJSON } from '@simplewebauthn/browser';
 import { coinageApi } from '../../api/coinageApi';
+import type { CreationCeremony } from '../auth/passkeys';
 
 export interface Profile {
   id: string;
@@ -43,6 +45,21 @@ export interface KnownDevice {
   lastIpAddress: string | null;
 }
 
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  transports: string[];
+  backedUp: boolean;
+}
+
+export interface RegisteredPasskey {
+  passkey: Passkey;
+  /** Ten codes when this passkey is the account's first second factor; shown once. */
+  recoveryCodes: string[] | null;
+}
+
 /**
  * `/api/v1/account/*`: the signed-in user's own profile, password, 2FA and sessions. Mutations
  * invalidate only on success: a refetch after a failure would swap the form the user is fixing.
@@ -75,6 +92,25 @@ export const accountApi = coinageApi.injectEndpoints({
     regenerateRecoveryCodes: build.mutation<RecoveryCodes, { code: string }>({
       query: (body) => ({ url: '/api/v1/account/2fa/recovery-codes', method: 'POST', data: body }),
     }),
+    getPasskeys: build.query<Passkey[], void>({
+      query: () => ({ url: '/api/v1/account/passkeys' }),
+      providesTags: ['Passkeys'],
+    }),
+    passkeyRegistrationOptions: build.mutation<CreationCeremony, void>({
+      query: () => ({ url: '/api/v1/account/passkeys/options', method: 'POST' }),
+    }),
+    registerPasskey: build.mutation<RegisteredPasskey, { ceremonyId: string; name: string; credential: RegistrationResponseJSON }>({
+      query: (body) => ({ url: '/api/v1/account/passkeys', method: 'POST', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Passkeys']),
+    }),
+    renamePasskey: build.mutation<Passkey, { id: string; name: string }>({
+      query: ({ id, name }) => ({ url: `/api/v1/account/passkeys/${encodeURIComponent(id)}`, method: 'PATCH', data: { name } }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Passkeys']),
+    }),
+    removePasskey: build.mutation<void, string>({
+      query: (id) => ({ url: `/api/v1/account/passkeys/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['Passkeys']),
+    }),
     getSessions: build.query<Session[], void>({
       query: () => ({ url: '/api/v1/account/sessions' }),
       providesTags: ['Sessions'],
@@ -106,6 +142,11 @@ export const {
   useEnableTwoFactorMutation,
   useDisableTwoFactorMutation,
   useRegenerateRecoveryCodesMutation,
+  useGetPasskeysQuery,
+  usePasskeyRegistrationOptionsMutation,
+  useRegisterPasskeyMutation,
+  useRenamePasskeyMutation,
+  useRemovePasskeyMutation,
   useGetSessionsQuery,
   useRevokeSessionMutation,
   useRevokeOtherSessionsMutation,

@@ -1,5 +1,6 @@
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
+import Divider from '@mui/material/Divider';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
@@ -9,9 +10,21 @@ import { Link as RouterLink } from 'react-router';
 import { useAppDispatch, useAppSelector, useSession } from '../../app/hooks';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { codeError, emailError, requiredError, useForm } from '../../forms/useForm';
-import { useLoginMutation, useLoginTwoFactorMutation } from './authApi';
+import {
+  useLoginMutation,
+  useLoginTwoFactorMutation,
+  usePasskeyLoginMutation,
+  usePasskeySignInOptionsMutation,
+  useTwoFactorPasskeyOptionsMutation,
+} from './authApi';
 import { noticeDismissed, selectSessionNotice } from './authSlice';
-import type { TokenResponse } from './session';
+import { describePasskeyError, passkeysSupported, requestPasskey } from './passkeys';
+import type { TokenResponse, TwoFactorMethod } from './session';
+
+interface Challenge {
+  token: string;
+  methods: TwoFactorMethod[];
+}
 
 // Loaded only when new terms are to be accepted: most sign-ins never need it.
 const ConsentStep = lazy(() => import('../privacy/ConsentStep').then((m) => ({ default: m.ConsentStep })));
@@ -19,7 +32,7 @@ const ConsentStep = lazy(() => import('../privacy/ConsentStep').then((m) => ({ d
 export function SignInPage() {
   const notice = useAppSelector(selectSessionNotice);
   const dispatch = useAppDispatch();
-  const [challenge, setChallenge] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
   // A sign-in that still needs new terms accepted: held here until they are, then given to the session.
   const [pendingConsent, setPendingConsent] = useState<TokenResponse | null>(null);
   const session = useSession();
@@ -46,7 +59,7 @@ export function SignInPage() {
       ) : challenge === null ? (
         <PasswordStep onChallenge={setChallenge} onConsentRequired={setPendingConsent} />
       ) : (
-        <TwoFactorStep challengeToken={challenge} onRestart={() => setChallenge(null)} onConsentRequired={setPendingConsent} />
+        <TwoFactorStep challengeToken={challenge.token} methods={challenge.methods} onRestart={() => setChallenge(null)} onConsentRequired={setPendingConsent} />
       )}
     </Stack>
   );
@@ -71,10 +84,13 @@ function PasswordStep({
   onChallenge,
   onConsentRequired,
 }: {
-  onChallenge: (challengeToken: string) => void;
+  onChallenge: (challenge: Challenge) => void;
   onConsentRequired: (response: TokenResponse) => void;
 }) {
   const [login, { isLoading }] = useLoginMutation();
+  const [passkeyOptions] = usePasskeySignInOptionsMutation();
+  const [passkeyLogin] = usePasskeyLoginMutation();
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
   const accept = useAcceptTokens(onConsentRequired);
   const form = useForm(
     { email: '', password: '' },
@@ -88,11 +104,39 @@ function PasswordStep({
       return;
     }
     if (result.data.twoFactorRequired && result.data.challengeToken) {
-      onChallenge(result.data.challengeToken);
+      onChallenge({ token: result.data.challengeToken, methods: result.data.twoFactorMethods ?? ['totp', 'recovery_code'] });
     } else if (!accept(result.data)) {
       form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
     }
   });
+
+  // No email, no password: the browser offers the passkeys it holds for this site, and the one chosen names the account.
+  async function signInWithPasskey() {
+    form.setProblem(null);
+    setPasskeyBusy(true);
+    try {
+      const ceremony = await passkeyOptions();
+      if (ceremony.error) {
+        form.applyError(ceremony.error);
+        return;
+      }
+      let credential;
+      try {
+        credential = await requestPasskey(ceremony.data);
+      } catch (e) {
+        form.setProblem(describePasskeyError(e));
+        return;
+      }
+      const result = await passkeyLogin({ ceremonyId: ceremony.data.ceremonyId, credential });
+      if (result.error) {
+        form.applyError(result.error);
+      } else if (!accept(result.data)) {
+        form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
+      }
+    } finally {
+      setPasskeyBusy(false);
+    }
+  }
 
   return (
     <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Sign in">
@@ -105,6 +149,14 @@ function PasswordStep({
       <Button type="submit" variant="contained" size="large" disabled={isLoading}>
         {isLoading ? 'Signing in…' : 'Sign in'}
       </Button>
+      {passkeysSupported() && (
+        <>
+          <Divider>or</Divider>
+          <Button variant="outlined" size="large" onClick={() => void signInWithPasskey()} disabled={passkeyBusy || isLoading}>
+            {passkeyBusy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+          </Button>
+        </>
+      )}
       <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ justifyContent: 'space-between', pt: 1 }} spacing={1}>
         <Link component={RouterLink} to="/forgot-password">
           Forgot your password?
@@ -119,16 +171,23 @@ function PasswordStep({
 
 function TwoFactorStep({
   challengeToken,
+  methods,
   onRestart,
   onConsentRequired,
 }: {
   challengeToken: string;
+  methods: TwoFactorMethod[];
   onRestart: () => void;
   onConsentRequired: (response: TokenResponse) => void;
 }) {
   const [loginTwoFactor, { isLoading }] = useLoginTwoFactorMutation();
+  const [passkeyOptions] = useTwoFactorPasskeyOptionsMutation();
   const accept = useAcceptTokens(onConsentRequired);
-  const [useRecovery, setUseRecovery] = useState(false);
+  const hasTotp = methods.includes('totp');
+  const hasPasskey = methods.includes('passkey') && passkeysSupported();
+  // Without an authenticator app, a code typed here can only be a recovery code.
+  const [useRecovery, setUseRecovery] = useState(!hasTotp);
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
   const form = useForm({ code: '' }, { validate: (v) => ({ code: codeError(v.code) }), aliases: { recoveryCode: 'code' } });
 
   const submit = form.handleSubmit(async ({ code }) => {
@@ -143,6 +202,33 @@ function TwoFactorStep({
     }
   });
 
+  async function verifyWithPasskey() {
+    form.setProblem(null);
+    setPasskeyBusy(true);
+    try {
+      const ceremony = await passkeyOptions({ challengeToken });
+      if (ceremony.error) {
+        form.applyError(ceremony.error);
+        return;
+      }
+      let credential;
+      try {
+        credential = await requestPasskey(ceremony.data);
+      } catch (e) {
+        form.setProblem(describePasskeyError(e));
+        return;
+      }
+      const result = await loginTwoFactor({ challengeToken, passkey: { ceremonyId: ceremony.data.ceremonyId, credential } });
+      if (result.error) {
+        form.applyError(result.error);
+      } else if (!accept(result.data)) {
+        form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
+      }
+    } finally {
+      setPasskeyBusy(false);
+    }
+  }
+
   return (
     <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Two-factor authentication">
       <Typography variant="h5" component="h1" gutterBottom>
@@ -150,8 +236,12 @@ function TwoFactorStep({
       </Typography>
       <Typography color="text.secondary">
         {useRecovery
-          ? 'Enter one of your unused recovery codes.'
-          : 'Enter the 6-digit code from your authenticator app.'}
+          ? hasPasskey
+            ? 'Use your passkey, or enter one of your unused recovery codes.'
+            : 'Enter one of your unused recovery codes.'
+          : hasPasskey
+            ? 'Use your passkey, or enter the 6-digit code from your authenticator app.'
+            : 'Enter the 6-digit code from your authenticator app.'}
       </Typography>
       <ProblemAlert
         problem={form.problem}
@@ -161,6 +251,14 @@ function TwoFactorStep({
           </Button>
         }
       />
+      {hasPasskey && (
+        <>
+          <Button variant="contained" size="large" onClick={() => void verifyWithPasskey()} disabled={passkeyBusy || isLoading}>
+            {passkeyBusy ? 'Waiting for your passkey…' : 'Use a passkey'}
+          </Button>
+          <Divider>or</Divider>
+        </>
+      )}
       <TextField
         {...form.text('code')}
         label={useRecovery ? 'Recovery code' : 'Authentication code'}
@@ -168,15 +266,19 @@ function TwoFactorStep({
         inputMode={useRecovery ? 'text' : 'numeric'}
         required
         fullWidth
-        autoFocus
+        autoFocus={!hasPasskey}
       />
-      <Button type="submit" variant="contained" size="large" disabled={isLoading}>
+      <Button type="submit" variant={hasPasskey ? 'outlined' : 'contained'} size="large" disabled={isLoading || passkeyBusy}>
         {isLoading ? 'Verifying…' : 'Verify'}
       </Button>
       <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ justifyContent: 'space-between', pt: 1 }} spacing={1}>
-        <Link component="button" type="button" onClick={() => setUseRecovery((r) => !r)}>
-          {useRecovery ? 'Use an authenticator code' : 'Use a recovery code'}
-        </Link>
+        {hasTotp ? (
+          <Link component="button" type="button" onClick={() => setUseRecovery((r) => !r)}>
+            {useRecovery ? 'Use an authenticator code' : 'Use a recovery code'}
+          </Link>
+        ) : (
+          <span />
+        )}
         <Link component="button" type="button" onClick={onRestart}>
           Back to sign in
         </Link>

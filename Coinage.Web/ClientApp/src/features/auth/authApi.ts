@@ -1,4 +1,6 @@
 import { coinageApi } from '../../api/coinageApi';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
+import type { RequestCeremony } from './passkeys';
 import type { TokenResponse } from './session';
 
 /**
@@ -44,8 +46,20 @@ export const authApi = coinageApi.injectEndpoints({
       // useCookie: the refresh token goes to the HttpOnly cookie, never to script.
       query: (body) => ({ url: '/api/v1/auth/login', method: 'POST', data: { ...body, useCookie: true }, skipAuth: true }),
     }),
-    loginTwoFactor: build.mutation<TokenResponse, { challengeToken: string; code?: string; recoveryCode?: string }>({
+    loginTwoFactor: build.mutation<
+      TokenResponse,
+      { challengeToken: string; code?: string; recoveryCode?: string; passkey?: { ceremonyId: string; credential: AuthenticationResponseJSON } }
+    >({
       query: (body) => ({ url: '/api/v1/auth/login/2fa', method: 'POST', data: body, skipAuth: true }),
+    }),
+    twoFactorPasskeyOptions: build.mutation<RequestCeremony, { challengeToken: string }>({
+      query: (body) => ({ url: '/api/v1/auth/login/2fa/passkey/options', method: 'POST', data: body, skipAuth: true }),
+    }),
+    passkeySignInOptions: build.mutation<RequestCeremony, void>({
+      query: () => ({ url: '/api/v1/auth/passkey/options', method: 'POST', skipAuth: true }),
+    }),
+    passkeyLogin: build.mutation<TokenResponse, { ceremonyId: string; credential: AuthenticationResponseJSON }>({
+      query: (body) => ({ url: '/api/v1/auth/passkey/login', method: 'POST', data: { ...body, useCookie: true }, skipAuth: true }),
     }),
     forgotPassword: build.mutation<void, { email: string }>({
       query: (body) => ({ url: '/api/v1/auth/forgot-password', method: 'POST', data: body, skipAuth: true }),
@@ -63,6 +77,9 @@ export const {
   useResendVerificationMutation,
   useLoginMutation,
   useLoginTwoFactorMutation,
+  useTwoFactorPasskeyOptionsMutation,
+  usePasskeySignInOptionsMutation,
+  usePasskeyLoginMutation,
   useForgotPasswordMutation,
   useResetPasswordMutation,
 } = authApi;

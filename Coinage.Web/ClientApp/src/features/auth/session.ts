@@ -17,7 +17,11 @@ export interface TokenResponse {
   sessionId: string | null;
   /** With `code` "consent_required": new versions of the terms or privacy policy to accept. */
   consentRequired?: ConsentDocument[] | null;
+  /** With `twoFactorRequired`: the second factors the user has (`totp`, `passkey`, `recovery_code`). */
+  twoFactorMethods?: TwoFactorMethod[] | null;
 }
+
+export type TwoFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
 /** The API needs this header (any value) on cookie-bearing calls; a cross-site form cannot send it. */
 export const csrfHeader = 'X-Coinage-Csrf';
