@@ -18,6 +18,9 @@ public static class RunHostingExtensions
         {
             LocalRunDefaults.Apply(builder, hosting);
             builder.Services.AddSingleton(hosting);
+            builder.Services.AddSingleton<RunFailure>();
+            builder.Services.AddOptions<LoggerFilterOptions>().Configure<RunFailure>((options, failure) =>
+                options.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Information && (level < LogLevel.Error || !failure.Reported)));
             builder.Services.AddEventingSubscriber<RunSummary>();
             builder.Services.AddHostedService<OrderedShutdown>();
         }
