@@ -35,7 +35,8 @@ public static class PostgresHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(password);
         var hosting = CoinageHosting.For(builder);
-        var bin = PostgresCluster.FindBinDirectory() ?? $"/usr/lib/postgresql/{PostgresCluster.RequiredVersion}/bin";
+        var bin = PostgresCluster.FindBinDirectory(builder.Configuration[PostgresCluster.BinDirectorySetting])
+            ?? $"/usr/lib/postgresql/{PostgresCluster.RequiredVersion}/bin";
         // PostgreSQL refuses to run as root: the server runs as the postgres system user, through setpriv, which
         // execs, so DCP tracks (and signals) the postmaster itself.
         var user = Environment.IsPrivilegedProcess ? PostgresProcessResource.UserName : null;
