@@ -71,6 +71,17 @@ if (builder.ExecutionContext.IsRunMode)
     api.WithEnvironment("Coinage__ForwardedHeaders__KnownProxies", "127.0.0.1,::1");
 }
 
+// Commands in the dashboard's worker menu (docs/operations.md): each asks the Worker to run a recurring job now, with a
+// key of this run; local runs only (no key, no endpoints: a deployment's ops use the Hangfire dashboard).
+worker.WithOpsKey(builder.AddCoinageSecret("ops-key"))
+    .WithOpsCommand("run-reconciliation", "Run reconciliation now", "/ops/jobs/reconciliation", "ScaleFill",
+        description: "Checks every ledger and exchange invariant now and records the run (reconciliation_runs, the metrics).")
+    .WithOpsCommand("rebuild-search", "Rebuild search indices", "/ops/jobs/search-reindex", "DatabaseSearch",
+        description: "Rebuilds the Elasticsearch indices from PostgreSQL and swaps the aliases when done.",
+        confirmationMessage: "Rebuild every search index from PostgreSQL? Searches use the current indices until the new ones are complete.")
+    .WithOpsCommand("trigger-heartbeat", "Trigger the heartbeat", "/ops/jobs/heartbeat", "HeartPulse",
+        description: "Writes a heartbeat row now: proves the worker's jobs reach the database.");
+
 // Links in emails (built by the Worker) and CORS/redirects (API) point at the web front end.
 api.WithEnvironment("Coinage__WebBaseUrl", web.GetEndpoint("http"));
 worker.WithEnvironment("Coinage__WebBaseUrl", web.GetEndpoint("http"));

@@ -8,6 +8,7 @@ using Coinage.Worker.Jobs;
 using Coinage.Worker.MarketMaker;
 using Coinage.Worker.Matching;
 using Coinage.Worker.Metrics;
+using Coinage.Worker.Operations;
 using Coinage.Worker.Reconciliation;
 using Coinage.Worker.Privacy;
 using Coinage.Worker.Search;
@@ -38,6 +39,7 @@ if (args is ["reindex", ..])
 app.UseErrorAnswers();
 app.MapDefaultEndpoints();
 app.MapJobsDashboard();
+app.MapOpsApi(); // the Aspire dashboard's commands, local runs only (docs/operations.md)
 
 await app.RunAsync();
 return 0;

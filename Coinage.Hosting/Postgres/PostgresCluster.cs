@@ -11,18 +11,32 @@ internal sealed class PostgresCluster(PostgresProcessResource resource, string b
 {
     public const string RequiredVersion = "15";
 
-    /// <summary>The server binaries of the newest supported PostgreSQL installed, or null.</summary>
-    public static string? FindBinDirectory() =>
-        new[] { RequiredVersion, "16", "17" }
+    /// <summary>Where the server binaries are, when they are not where Debian puts them (a Homebrew or source build).</summary>
+    public const string BinDirectorySetting = "Coinage:Postgres:BinDirectory";
+
+    /// <summary>
+    /// The server binaries: those of <see cref="BinDirectorySetting"/> when set, else Debian's of PostgreSQL 15 (else 16, 17),
+    /// else the folder of a <c>postgres</c> on PATH; null when none is found.
+    /// </summary>
+    public static string? FindBinDirectory(string? configured = null)
+    {
+        if (configured is { Length: > 0 })
+        {
+            return configured;
+        }
+        return new[] { RequiredVersion, "16", "17" }
             .Select(v => $"/usr/lib/postgresql/{v}/bin")
-            .FirstOrDefault(d => File.Exists(Path.Combine(d, "postgres")));
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "postgres")))
+            ?? (ProgramLocator.Find("postgres") is { } onPath ? Path.GetDirectoryName(onPath) : null);
+    }
 
     public async Task PrepareAsync(ILogger logger, CancellationToken cancellationToken)
     {
-        if (!File.Exists(Path.Combine(binDirectory, "postgres")))
+        if (!File.Exists(Path.Combine(binDirectory, "postgres")) || !File.Exists(Path.Combine(binDirectory, "initdb")))
         {
             throw new ResourceStartException(resource,
-                "no PostgreSQL server program and no container runtime: install one (sudo apt-get install -y postgresql-15) or start Docker or Podman.");
+                $"no PostgreSQL server program (postgres, initdb in {binDirectory}) and no container runtime: install one (sudo apt-get install -y postgresql-15), " +
+                $"point --{BinDirectorySetting} at its bin folder, or start Docker or Podman.");
         }
         Directory.CreateDirectory(dataDirectory);
         if (user is not null)

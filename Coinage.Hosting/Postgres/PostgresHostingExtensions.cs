@@ -35,7 +35,8 @@ public static class PostgresHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(password);
         var hosting = CoinageHosting.For(builder);
-        var bin = PostgresCluster.FindBinDirectory() ?? $"/usr/lib/postgresql/{PostgresCluster.RequiredVersion}/bin";
+        var bin = PostgresCluster.FindBinDirectory(builder.Configuration[PostgresCluster.BinDirectorySetting])
+            ?? $"/usr/lib/postgresql/{PostgresCluster.RequiredVersion}/bin";
         // PostgreSQL refuses to run as root: the server runs as the postgres system user, through setpriv, which
         // execs, so DCP tracks (and signals) the postmaster itself.
         var user = Environment.IsPrivilegedProcess ? PostgresProcessResource.UserName : null;
@@ -66,7 +67,10 @@ public static class PostgresHostingExtensions
         });
         builder.Eventing.Subscribe<ResourceReadyEvent>(resource, async (e, ct) =>
         {
-            await using var connection = new NpgsqlConnection(connectionString + ";Database=postgres");
+            // Unpooled, like every connection of the AppHost's own: DCP stops PostgreSQL with SIGTERM, its "smart"
+            // shutdown, which waits for every session to end, and an idle pooled one here would hold it until DCP
+            // gives up and kills the server (about 6 s, in every test that disposes a model).
+            await using var connection = new NpgsqlConnection(connectionString + ";Database=postgres;Pooling=false");
             await connection.OpenAsync(ct).ConfigureAwait(false);
             foreach (var database in resource.Databases.Values)
             {
@@ -146,7 +150,7 @@ public static class PostgresHostingExtensions
         var healthCheck = $"{name}_check";
         builder.ApplicationBuilder.Services.AddHealthChecks().AddNpgSql(_ => connectionString is null
             ? throw new InvalidOperationException($"The connection string of '{name}' is not available yet.")
-            : connectionString + ";Timeout=3", name: healthCheck);
+            : connectionString + ";Timeout=3;Pooling=false", name: healthCheck);
         return builder.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheck);
     }
 }

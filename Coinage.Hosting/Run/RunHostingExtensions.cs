@@ -18,6 +18,10 @@ public static class RunHostingExtensions
         {
             LocalRunDefaults.Apply(builder, hosting);
             builder.Services.AddSingleton(hosting);
+            builder.Services.AddSingleton<RunFailure>();
+            builder.Services.AddOptions<LoggerFilterOptions>().Configure<RunFailure>((options, failure) =>
+                // Warning and up, as appsettings.json's "Microsoft" (a rule this specific replaces that one).
+                options.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Warning && (level < LogLevel.Error || !failure.Reported)));
             builder.Services.AddEventingSubscriber<RunSummary>();
             builder.Services.AddHostedService<OrderedShutdown>();
         }

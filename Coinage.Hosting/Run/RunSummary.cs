@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Aspire.Hosting.Eventing;
@@ -14,13 +15,14 @@ namespace Coinage.Hosting.Run;
 /// then stops the whole run with one line naming it and the cause, and exit code 1. An eventing subscriber, not a
 /// hosted service: Aspire's hosted services start only once every resource was created, which is too late.
 /// </summary>
-internal sealed class RunSummary(
+internal sealed partial class RunSummary(
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
     DistributedApplicationModel model,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
-    CoinageHosting hosting) : IDistributedApplicationEventingSubscriber, IAsyncDisposable
+    CoinageHosting hosting,
+    RunFailure failure) : IDistributedApplicationEventingSubscriber, IAsyncDisposable
 {
     private static readonly string[] Failed = [KnownResourceStates.FailedToStart, KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.RuntimeUnhealthy];
 
@@ -134,6 +136,12 @@ internal sealed class RunSummary(
             Console.WriteLine(line);
             Console.ResetColor();
         }
+        StopFailed();
+    }
+
+    private void StopFailed()
+    {
+        failure.Reported = true;
         Environment.ExitCode = 1;
         lifetime.StopApplication();
     }
@@ -144,8 +152,8 @@ internal sealed class RunSummary(
 
     private async Task StopOnFailureAsync(ResourceEvent update, bool running, CancellationToken cancellationToken)
     {
-        var reason = ResourceStartException.ReasonFor(update.Resource)
-            ?? await LastErrorAsync(update.ResourceId, cancellationToken).ConfigureAwait(false);
+        var reason = (ResourceStartException.ReasonFor(update.Resource)
+            ?? await CauseAsync(update.ResourceId, cancellationToken).ConfigureAwait(false)).TrimEnd('.');
         var what = update.Snapshot.State?.Text == KnownResourceStates.FailedToStart || ResourceStartException.ReasonFor(update.Resource) is not null
             ? "could not start"
             : $"exited{(update.Snapshot.ExitCode is { } code ? $" with code {code}" : "")}";
@@ -159,34 +167,54 @@ internal sealed class RunSummary(
         }
         if (!running)
         {
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            StopFailed();
         }
     }
 
-    /// <summary>The last error line the resource wrote (else its last line), from the log the dashboard shows.</summary>
-    private async Task<string> LastErrorAsync(string resourceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cause, from the log the dashboard shows: the .NET runtime's <c>Unhandled exception. Type: message</c> line of a
+    /// project that crashed, else the last error line that is not part of a stack trace (else the last line). DCP streams a
+    /// process's output a moment after its exit is reported, so the log is followed briefly until such a line arrives.
+    /// </summary>
+    private async Task<string> CauseAsync(string resourceId, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
-        LogLine? lastError = null, last = null;
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        string? unhandled = null, lastError = null, last = null;
         try
         {
             await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(timeout.Token).ConfigureAwait(false))
             {
-                foreach (var line in batch.Where(l => !string.IsNullOrWhiteSpace(l.Content)))
+                foreach (var line in batch)
                 {
-                    last = line;
-                    lastError = line.IsErrorMessage ? line : lastError;
+                    var content = LogTimestamp().Replace(line.Content, "").Trim();
+                    if (content.Length == 0 || StackTraceLine().IsMatch(content))
+                    {
+                        continue;
+                    }
+                    unhandled ??= content.StartsWith("Unhandled exception.", StringComparison.Ordinal) ? content : null;
+                    last = content;
+                    lastError = line.IsErrorMessage ? content : lastError;
                 }
-                break; // the backlog
+                if (unhandled is not null)
+                {
+                    break;
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
         }
-        return (lastError ?? last)?.Content.Trim() ?? "no output; see its console log in the dashboard";
+        return unhandled ?? lastError ?? last ?? "no output; see its console log in the dashboard";
     }
+
+    /// <summary>The time stamp DCP and Aspire put before a line of a resource's log.</summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\s*")]
+    private static partial Regex LogTimestamp();
+
+    /// <summary>A frame of a .NET stack trace, or its separators.</summary>
+    [GeneratedRegex(@"^(at .+|--- End of .+ ---|--- End of stack trace from previous location ---)$")]
+    private static partial Regex StackTraceLine();
 
     private void PrintSummary(IEnumerable<string> names)
     {
@@ -210,5 +238,21 @@ internal sealed class RunSummary(
             }
             Console.WriteLine();
         }
+    }
+}
+
+/// <summary>
+/// Set once the run summary has said why the run stops. Stopping then cancels the host's start, which the host reports
+/// as "Hosting failed to start" with a stack trace of the cancellation: noise after the one line that matters, so
+/// <see cref="RunHostingExtensions.AddCoinageRun"/> filters it out from then on.
+/// </summary>
+internal sealed class RunFailure
+{
+    private volatile bool _reported;
+
+    public bool Reported
+    {
+        get => _reported;
+        set => _reported = value;
     }
 }

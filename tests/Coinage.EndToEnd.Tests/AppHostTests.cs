@@ -79,26 +79,67 @@ public class AppHostTests
             File.WriteAllText(Path.Combine(cluster, "PG_VERSION"), "15\n");
             File.WriteAllText(Path.Combine(cluster, "postmaster.pid"), $"{Environment.ProcessId}\n{cluster}\n");
         });
+        var failure = await FailedRunAsync(apphost);
+
+        Assert.Contains($"postgres could not start: another PostgreSQL (PID {Environment.ProcessId}) is already running", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_project_that_crashes_at_start_up_stops_the_run_with_its_exception_in_one_line()
+    {
+        // The API refuses a signing key shorter than its minimum: it throws at start-up and the process dies.
+        await using var apphost = AppHostProcess.Start(arguments: ["--Parameters:jwt-signing-key=short"]);
+
+        var failure = await FailedRunAsync(apphost);
+
+        Assert.Matches(@"✖ apiservice exited with code \d+: Unhandled exception\. System\.InvalidOperationException: JWT signing keys must be at least \d+ characters long\. Stopping everything\.$", failure);
+    }
+
+    [Fact]
+    public async Task Without_a_postgresql_program_or_a_container_runtime_the_run_stops_with_one_clear_line()
+    {
+        var empty = Directory.CreateTempSubdirectory("coinage-no-postgres-");
+        try
+        {
+            await using var apphost = AppHostProcess.Start(arguments: ["--Coinage:ContainerRuntime=none", $"--Coinage:Postgres:BinDirectory={empty.FullName}"]);
+
+            var failure = await FailedRunAsync(apphost);
+
+            Assert.Contains($"✖ postgres could not start: no PostgreSQL server program (postgres, initdb in {empty.FullName}) and no container runtime", failure, StringComparison.Ordinal);
+            Assert.Contains("Backing services run as local processes", apphost.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            empty.Delete();
+        }
+    }
+
+    /// <summary>
+    /// Waits for a run that cannot start to end, and checks how it ends: exit code 1, one line saying why (returned), no
+    /// summary, no host failure dump after it, and every process it had started (resources, DCP, the dashboard) stopped.
+    /// </summary>
+    private static async Task<string> FailedRunAsync(AppHostProcess apphost)
+    {
         var started = new List<int>();
-        var exited = apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var exited = apphost.Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(StartTimeout, TestContext.Current.CancellationToken);
         while (!exited.IsCompleted)
         {
             started.AddRange(apphost.Descendants().Except(started)); // whatever starts before the failure
             await Task.WhenAny(exited, Task.Delay(100, TestContext.Current.CancellationToken));
         }
+        await exited;
 
-        Assert.Equal(1, apphost.Process.ExitCode);
-        var failures = apphost.Output.Split('\n').Where(l => l.Contains('✖', StringComparison.Ordinal)).ToList();
-        var failure = Assert.Single(failures);
-        Assert.Contains($"postgres could not start: another PostgreSQL (PID {Environment.ProcessId}) is already running", failure, StringComparison.Ordinal);
-        Assert.False(apphost.Output.Contains("Coinage is running", StringComparison.Ordinal));
-        // Whatever had started (redis, smtp, prometheus start beside postgres; DCP, the dashboard) was stopped, not abandoned.
+        Assert.True(apphost.Process.ExitCode == 1, $"exit code {apphost.Process.ExitCode}\n{apphost.Tail(40)}");
+        var failure = Assert.Single(apphost.Output.Split('\n'), l => l.Contains('✖', StringComparison.Ordinal));
+        Assert.DoesNotContain("Coinage is running", apphost.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", apphost.Output, StringComparison.Ordinal);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (started.Any(ProcessTree.IsAlive) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
         Assert.DoesNotContain(started, ProcessTree.IsAlive);
+        return failure.Trim();
     }
 
     [Fact]

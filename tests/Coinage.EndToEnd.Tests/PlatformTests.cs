@@ -8,8 +8,8 @@ namespace Coinage.EndToEnd.Tests;
 
 /// <summary>
 /// The real AppHost started in-process by <see cref="DistributedApplicationTestingBuilder"/>, once for the class:
-/// every resource healthy, web → API → database, every link the dashboard shows opens a page, and an idle platform
-/// raises no alert (issue 19, defect 7; issue 20).
+/// every resource healthy, web → API → database, every link the dashboard shows opens a page, an idle platform
+/// raises no alert (issue 19, defect 7; issue 20), and a dashboard command reaches the worker.
 /// </summary>
 public sealed class PlatformTests(PlatformTests.Platform platform) : IClassFixture<PlatformTests.Platform>
 {
@@ -94,6 +94,36 @@ public sealed class PlatformTests(PlatformTests.Platform platform) : IClassFixtu
         Assert.True(raised.Count == 0, string.Join(Environment.NewLine, raised));
     }
 
+    [Fact]
+    public async Task The_dashboard_s_run_reconciliation_command_runs_a_reconciliation_on_the_worker()
+    {
+        var app = platform.App;
+        var connectionString = await app.GetConnectionStringAsync("coinagedb", Ct);
+        var before = await ReconciliationRunsAsync(connectionString!);
+
+        // What the dashboard's button does: Aspire sends the worker the request with the run's key.
+        var result = await app.ResourceCommands.ExecuteCommandAsync("worker", "run-reconciliation", Ct);
+
+        Assert.True(result.Success, result.Message);
+        Assert.Matches(@"^Hangfire job \d+ \(reconciliation\) enqueued", result.Message);
+        // The row the run records (the schedule is quiet here: this one is the command's).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await ReconciliationRunsAsync(connectionString!) == before)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no reconciliation run was recorded within 60 s of the command");
+            await Task.Delay(250, Ct);
+        }
+        Assert.Equal(before + 1, await ReconciliationRunsAsync(connectionString!));
+    }
+
+    private static async Task<long> ReconciliationRunsAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM reconciliation_runs", connection);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
     /// <summary>The AppHost, started once with a quiet book, every resource that starts waited for until healthy.</summary>
     public sealed class Platform : IAsyncLifetime
     {
@@ -112,6 +142,8 @@ public sealed class PlatformTests(PlatformTests.Platform platform) : IClassFixtu
             File.SetUnixFileMode(_data, (UnixFileMode)0b111_101_101); // the postgres user keeps its cluster below
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coinage_AppHost>(
                 ["--Coinage:Ephemeral=true", $"--Coinage:DataDirectory={_data}", "--Coinage:MarketMaker:Enabled=false"], ct);
+            // Reconciliation runs when a test asks for it only (by the dashboard's command), never by the minute.
+            builder.Resources.Single(r => r.Name == "worker").Annotations.Add(new EnvironmentCallbackAnnotation("Coinage__Reconciliation__Cron", () => "0 0 1 1 *"));
             _app = await builder.BuildAsync(ct);
             await _app.StartAsync(ct).WaitAsync(StartTimeout, ct);
             // Every resource of the model, but its parameters and what only starts on demand (Aspire's hidden rebuilders).
