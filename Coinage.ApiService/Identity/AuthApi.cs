@@ -302,7 +302,7 @@ public static class AuthApi
         if (request.Passkey is not null)
         {
             // The same check as any other use of a passkey; here it must be one of this user's.
-            var verified = await passkeys.VerifyAssertionAsync(ceremonyId!, request.Passkey.Credential!, user.Id, cancellationToken).ConfigureAwait(false);
+            var verified = await passkeys.VerifyAssertionAsync(PasskeyPurpose.SecondFactor, ceremonyId!, request.Passkey.Credential!, user.Id, cancellationToken).ConfigureAwait(false);
             if (!verified.Succeeded)
             {
                 return verified.Failure == PasskeyFailure.CeremonyExpired

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Trading;
@@ -56,8 +57,10 @@ public static class WithdrawalAddressesApi
         group.MapGet("", ListAsync).WithSummary("The user's saved withdrawal addresses (all of them: the book is capped), by asset and label");
         group.MapGet("/{id:long}", GetAsync).WithSummary("One saved withdrawal address")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("", AddAsync).RequireAuthorization(Policies.VerifiedEmail)
-            .WithSummary("Save a withdrawal address. It can be used after the hold (usableFrom); the owner is emailed")
+        // Where money may go is the prize of a stolen session: adding needs a fresh proof (403 step_up_required).
+        // Removing does not: it only takes a destination away.
+        group.MapPost("", AddAsync).RequireAuthorization(Policies.VerifiedEmail).RequireStepUp()
+            .WithSummary("Save a withdrawal address; needs a step-up (403 step_up_required). It can be used after the hold (usableFrom); the owner is emailed")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)

@@ -94,12 +94,15 @@ public sealed class PasskeyService(IFido2 fido2, CoinageDbContext db, IConnectio
     }
 
     /// <summary>
-    /// Options for an assertion. With a user, their passkeys are listed (a second factor or a step-up: who it
-    /// is, is known); without, any discoverable passkey of Coinage may answer and it must verify the user
-    /// (a sign-in without a password: the passkey is both factors).
+    /// Options for an assertion. With a user (a second factor or a step-up: who it is, is known), their
+    /// passkeys are listed; for a sign-in without a password, any discoverable passkey of Coinage may answer
+    /// and it must verify the user (the passkey is both factors). The ceremony answers only for
+    /// <paramref name="purpose"/>: an answer the user gave to complete a sign-in cannot be carried to a
+    /// step-up, nor the other way round.
     /// </summary>
-    public async Task<PasskeyCeremony> AssertionOptionsAsync(Guid? userId, CancellationToken cancellationToken)
+    public async Task<PasskeyCeremony> AssertionOptionsAsync(PasskeyPurpose purpose, Guid? userId, CancellationToken cancellationToken)
     {
+        CheckPurpose(purpose, userId);
         IReadOnlyList<PublicKeyCredentialDescriptor> allowed = [];
         if (userId is { } id)
         {
@@ -111,7 +114,7 @@ public sealed class PasskeyService(IFido2 fido2, CoinageDbContext db, IConnectio
             AllowedCredentials = allowed,
             UserVerification = userId is null ? UserVerificationRequirement.Required : UserVerificationRequirement.Preferred,
         });
-        return await StartAsync(userId is null ? CeremonyKind.SignIn : CeremonyKind.Assertion, userId, options.ToJson()).ConfigureAwait(false);
+        return await StartAsync(KindOf(purpose), userId, options.ToJson()).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -121,11 +124,11 @@ public sealed class PasskeyService(IFido2 fido2, CoinageDbContext db, IConnectio
     /// its user handle names). The sign count must move forward, checked and stored by one conditional
     /// UPDATE so two concurrent uses of a cloned key cannot both pass.
     /// </summary>
-    public async Task<PasskeyResult<Passkey>> VerifyAssertionAsync(string ceremonyId, PasskeyCredential credential, Guid? expectedUserId, CancellationToken cancellationToken)
+    public async Task<PasskeyResult<Passkey>> VerifyAssertionAsync(PasskeyPurpose purpose, string ceremonyId, PasskeyCredential credential, Guid? expectedUserId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        var kind = expectedUserId is null ? CeremonyKind.SignIn : CeremonyKind.Assertion;
-        if (await TakeAsync(ceremonyId, kind).ConfigureAwait(false) is not { } ceremony || ceremony.UserId != expectedUserId)
+        CheckPurpose(purpose, expectedUserId);
+        if (await TakeAsync(ceremonyId, KindOf(purpose)).ConfigureAwait(false) is not { } ceremony || ceremony.UserId != expectedUserId)
         {
             return PasskeyResult<Passkey>.Fail(PasskeyFailure.CeremonyExpired);
         }
@@ -213,19 +216,51 @@ public sealed class PasskeyService(IFido2 fido2, CoinageDbContext db, IConnectio
         return state?.Kind == kind ? state : null;
     }
 
+    /// <summary>A sign-in finds its user through the passkey; a second factor and a step-up already know them.</summary>
+    private static void CheckPurpose(PasskeyPurpose purpose, Guid? userId)
+    {
+        if ((purpose == PasskeyPurpose.SignIn) != (userId is null))
+        {
+            throw new ArgumentException($"A {purpose} ceremony {(userId is null ? "needs" : "takes no")} user.", nameof(userId));
+        }
+    }
+
+    private static CeremonyKind KindOf(PasskeyPurpose purpose) => purpose switch
+    {
+        PasskeyPurpose.SignIn => CeremonyKind.SignIn,
+        PasskeyPurpose.SecondFactor => CeremonyKind.SecondFactor,
+        PasskeyPurpose.StepUp => CeremonyKind.StepUp,
+        _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, null),
+    };
+
     /// <summary>What a malformed or forged answer makes the library throw: a refusal, never a 500.</summary>
     private static bool IsRefusal(Exception exception) => exception is Fido2VerificationException
         or System.Formats.Cbor.CborContentException or FormatException or ArgumentException or InvalidOperationException
         or JsonException or CryptographicException or OverflowException or IndexOutOfRangeException;
 
+    // Stored by number in the ceremonies in flight: new kinds go at the end.
     private enum CeremonyKind
     {
         Registration,
         SignIn,
-        Assertion,
+        SecondFactor,
+        StepUp,
     }
 
     private sealed record CeremonyState(CeremonyKind Kind, Guid? UserId, string OptionsJson);
+}
+
+/// <summary>What an assertion proves; its ceremony answers for that purpose only.</summary>
+public enum PasskeyPurpose
+{
+    /// <summary>A sign-in without a password: the passkey names the user and is both factors.</summary>
+    SignIn,
+
+    /// <summary>The second factor of a password sign-in (<c>POST /api/v1/auth/login/2fa</c>).</summary>
+    SecondFactor,
+
+    /// <summary>A fresh proof of a signed-in user before a sensitive action (<c>POST /api/v1/account/step-up</c>).</summary>
+    StepUp,
 }
 
 /// <param name="CeremonyId">Sent back with the authenticator's answer; valid once, for a few minutes.</param>

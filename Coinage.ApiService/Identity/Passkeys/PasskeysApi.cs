@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Identity.TwoFactor;
 using Coinage.ApiService.Security;
@@ -39,12 +40,19 @@ public static partial class PasskeysApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         account.MapGet("/", ListAsync).WithSummary("The user's passkeys: name, created, last used");
+        // Adding or removing a way to sign in needs a fresh proof (403 step_up_required). The options too: the
+        // question comes before the browser's passkey prompt, not after the authenticator made a credential.
+        // Renaming does not: it changes nothing that signs in, and it is audited.
         account.MapPost("/options", RegistrationOptionsAsync)
-            .WithSummary("Start registering a passkey: WebAuthn creation options for navigator.credentials.create, valid once for 5 minutes")
+            .RequireStepUp()
+            .WithSummary("Start registering a passkey: WebAuthn creation options for navigator.credentials.create, valid once for 5 minutes; needs a step-up (403 step_up_required)")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         account.MapPost("/", RegisterAsync)
-            .WithSummary("Finish registering a passkey with the browser's answer and a name")
+            .RequireStepUp()
+            .WithSummary("Finish registering a passkey with the browser's answer and a name; needs a step-up (403 step_up_required)")
             .WithDescription("Answers the passkey, and ten recovery codes when it is the account's first second factor. 400 passkey_refused when the attestation does not verify (wrong origin, challenge, relying party; already registered).")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -54,7 +62,9 @@ public static partial class PasskeysApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         account.MapDelete("/{id}", RemoveAsync)
-            .WithSummary("Remove a passkey; it no longer signs in nor counts as a second factor")
+            .RequireStepUp()
+            .WithSummary("Remove a passkey; it no longer signs in nor counts as a second factor. Needs a step-up (403 step_up_required)")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var auth = routes.MapGroup("/api/v1/auth").WithTags("Authentication").WithMetadata(PasswordChangeGate.Allowed);
@@ -99,7 +109,7 @@ public static partial class PasskeysApi
     }
 
     public static async Task<Results<Created<RegisterPasskeyResponse>, ValidationProblem, ProblemHttpResult, NotFound>> RegisterAsync(
-        RegisterPasskeyRequest request, AuthService auth, PasskeyService passkeys, TotpService totp, HttpContext http, CancellationToken cancellationToken)
+        RegisterPasskeyRequest request, AuthService auth, PasskeyService passkeys, TotpService totp, StepUpService stepUp, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new InputErrors();
         var ceremonyId = errors.Text("ceremonyId", request.CeremonyId, 64);
@@ -151,6 +161,12 @@ public static partial class PasskeysApi
             return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.Conflict, "This passkey or name is already registered");
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (firstSecondFactor)
+        {
+            // The password proof that let this through stops counting now that the account has a second factor;
+            // the passkey just made under user verification is a fresh one, as the code that turns TOTP on is.
+            await stepUp.RecordAsync(http.User.SessionId(), StepUpMethods.Passkey).ConfigureAwait(false);
+        }
         return TypedResults.Created($"/api/v1/account/passkeys/{passkey.Id}", new RegisterPasskeyResponse(ToResponse(passkey), recoveryCodes));
     }
 
@@ -229,7 +245,7 @@ public static partial class PasskeysApi
     }
 
     public static async Task<Ok<PasskeyCeremony>> SignInOptionsAsync(PasskeyService passkeys, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await passkeys.AssertionOptionsAsync(null, cancellationToken).ConfigureAwait(false));
+        TypedResults.Ok(await passkeys.AssertionOptionsAsync(PasskeyPurpose.SignIn, null, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// The passkey names the account; from there the rules of a password sign-in apply: lockout (a refused
@@ -254,7 +270,7 @@ public static partial class PasskeysApi
             return errors.ToProblem();
         }
         await using var transaction = await auth.Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var result = await passkeys.VerifyAssertionAsync(ceremonyId!, request.Credential!, null, cancellationToken).ConfigureAwait(false);
+        var result = await passkeys.VerifyAssertionAsync(PasskeyPurpose.SignIn, ceremonyId!, request.Credential!, null, cancellationToken).ConfigureAwait(false);
         var ownerId = result.Value?.UserId ?? result.UserId;
         var user = ownerId is { } id ? await auth.Users.FindByIdAsync(id.ToString()).ConfigureAwait(false) : null;
         if (user is not null && await auth.Users.IsLockedOutAsync(user).ConfigureAwait(false))
@@ -303,7 +319,7 @@ public static partial class PasskeysApi
         {
             return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.Conflict, "No passkey registered", "Use the authenticator app or a recovery code.");
         }
-        return TypedResults.Ok(await passkeys.AssertionOptionsAsync(twoFactorChallenge.User.Id, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok(await passkeys.AssertionOptionsAsync(PasskeyPurpose.SecondFactor, twoFactorChallenge.User.Id, cancellationToken).ConfigureAwait(false));
     }
 
     internal static string FailureReason(PasskeyFailure failure) => failure switch

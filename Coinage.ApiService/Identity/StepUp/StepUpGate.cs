@@ -34,16 +34,24 @@ public static class StepUpGate
         {
             var stepUp = context.RequestServices.GetRequiredService<StepUpService>();
             var userId = context.User.UserId();
-            var hasSecondFactor = await stepUp.HasSecondFactorAsync(userId, context.RequestAborted).ConfigureAwait(false);
-            if ((hasSecondFactor || !required.SecondFactorUsersOnly)
-                && !await stepUp.IsFreshAsync(context.User.SessionId(), hasSecondFactor).ConfigureAwait(false))
+            var factors = await stepUp.SecondFactorsAsync(userId, context.RequestAborted).ConfigureAwait(false);
+            if ((factors.Any || !required.SecondFactorUsersOnly)
+                && !await stepUp.IsFreshAsync(context.User.SessionId(), factors.Any).ConfigureAwait(false))
             {
-                await WriteProblemAsync(context, StepUpService.MethodsFor(hasSecondFactor), stepUp.Window).ConfigureAwait(false);
+                await WriteProblemAsync(context, factors.Methods(), stepUp.Window).ConfigureAwait(false);
                 return;
             }
         }
         await next(context).ConfigureAwait(false);
     });
+
+    private static string Describe(IReadOnlyList<string> methods) => methods switch
+    {
+        _ when methods.Contains(StepUpMethods.Password) => "your password again",
+        _ when methods.Contains(StepUpMethods.Passkey) && methods.Contains(StepUpMethods.Totp) => "one of your passkeys or a fresh code from your authenticator (or a recovery code)",
+        _ when methods.Contains(StepUpMethods.Passkey) => "one of your passkeys (or a recovery code)",
+        _ => "a fresh code from your authenticator (or a recovery code)",
+    };
 
     private static Task WriteProblemAsync(HttpContext context, IReadOnlyList<string> methods, TimeSpan window)
     {
@@ -55,9 +63,7 @@ public static class StepUpGate
             {
                 Status = StatusCodes.Status403Forbidden,
                 Title = "Confirm it is you",
-                Detail = methods.Contains(StepUpMethods.Password)
-                    ? "This action needs your password again: confirm at POST /api/v1/account/step-up, then send the request again."
-                    : "This action needs a fresh code from your authenticator (or a recovery code): confirm at POST /api/v1/account/step-up, then send the request again.",
+                Detail = $"This action needs {Describe(methods)}: confirm at POST /api/v1/account/step-up, then send the request again.",
                 Type = Problems.TypeBase + ErrorCodes.StepUpRequired,
                 Extensions =
                 {

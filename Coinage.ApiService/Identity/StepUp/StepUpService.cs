@@ -21,6 +21,9 @@ public static class StepUpMethods
     /// <summary>A TOTP code (<c>code</c>).</summary>
     public const string Totp = "totp";
 
+    /// <summary>A passkey's assertion (<c>passkey</c>, after <c>POST /api/v1/account/step-up/passkey/options</c>): the one a phishing page cannot relay.</summary>
+    public const string Passkey = "passkey";
+
     /// <summary>A one-time recovery code (<c>recoveryCode</c>).</summary>
     public const string RecoveryCode = "recovery_code";
 
@@ -29,11 +32,44 @@ public static class StepUpMethods
 
     public static bool IsSecondFactor(string method) => method is not Password;
 
-    /// <summary>The strongest method of a sign-in's <c>amr</c> (<c>pwd</c>, <c>pwd otp</c>, <c>pwd rec</c>).</summary>
+    /// <summary>
+    /// The strongest method of a sign-in's <c>amr</c> (<c>pwd</c>, <c>pwd otp</c>, <c>pwd rec</c>, <c>pwd hwk</c>,
+    /// and <c>hwk</c> alone for a passkey sign-in without a password).
+    /// </summary>
     public static string FromAmr(string amr)
     {
         var methods = (amr ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return methods.Contains("otp") ? Totp : methods.Contains("rec") ? RecoveryCode : Password;
+        return methods.Contains("hwk") ? Passkey : methods.Contains("otp") ? Totp : methods.Contains("rec") ? RecoveryCode : Password;
+    }
+}
+
+/// <summary>The second factors a user has enrolled; recovery codes count only while one is left unused.</summary>
+public readonly record struct SecondFactors(bool Totp, bool Passkey, bool RecoveryCodes)
+{
+    /// <summary>Recovery codes stand in for the others and go with the last of them, so they alone are none.</summary>
+    public bool Any => Totp || Passkey;
+
+    /// <summary>The methods this user can step up with, strongest first: only the password without a second factor.</summary>
+    public IReadOnlyList<string> Methods()
+    {
+        if (!Any)
+        {
+            return [StepUpMethods.Password];
+        }
+        var methods = new List<string>(3);
+        if (Passkey)
+        {
+            methods.Add(StepUpMethods.Passkey);
+        }
+        if (Totp)
+        {
+            methods.Add(StepUpMethods.Totp);
+        }
+        if (RecoveryCodes)
+        {
+            methods.Add(StepUpMethods.RecoveryCode);
+        }
+        return methods;
     }
 }
 
@@ -51,8 +87,8 @@ public sealed class StepUpService(IConnectionMultiplexer redis, CoinageDbContext
     public TimeSpan Window => options.Value.Window;
 
     /// <summary>
-    /// Records a proof for the session: the one call for every way of proving (a TOTP or recovery code
-    /// here, a passkey assertion elsewhere). Returns when it stops counting.
+    /// Records a proof for the session: the one call for every way of proving (a step-up, a sign-in,
+    /// turning a second factor on). Returns when it stops counting.
     /// </summary>
     public async Task<DateTimeOffset> RecordAsync(Guid sessionId, string method)
     {
@@ -86,13 +122,14 @@ public sealed class StepUpService(IConnectionMultiplexer redis, CoinageDbContext
             && (!userHasSecondFactor || StepUpMethods.IsSecondFactor(method));
     }
 
-    /// <summary>Whether the user has a second factor (then only a second factor proves them again).</summary>
-    public Task<bool> HasSecondFactorAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.Users.Where(u => u.Id == userId).Select(u => u.TwoFactorEnabled).FirstOrDefaultAsync(cancellationToken);
-
-    /// <summary>The methods this user can step up with, strongest first.</summary>
-    public static IReadOnlyList<string> MethodsFor(bool userHasSecondFactor) =>
-        userHasSecondFactor ? [StepUpMethods.Totp, StepUpMethods.RecoveryCode] : [StepUpMethods.Password];
+    /// <summary>The user's second factors, in one query (then only a second factor proves them again).</summary>
+    public Task<SecondFactors> SecondFactorsAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Users.Where(u => u.Id == userId)
+            .Select(u => new SecondFactors(
+                u.TwoFactorEnabled,
+                db.Passkeys.Any(p => p.UserId == u.Id),
+                db.RecoveryCodes.Any(c => c.UserId == u.Id && c.UsedAt == null)))
+            .FirstOrDefaultAsync(cancellationToken);
 
     private static RedisKey Key(Guid sessionId) => KeyPrefix + sessionId.ToString("N");
 }

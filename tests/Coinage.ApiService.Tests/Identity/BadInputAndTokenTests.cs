@@ -143,7 +143,7 @@ public sealed class BadInputAndTokenTests(InfrastructureFixture infrastructure)
             "/api/v1/account/2fa/enable", "/api/v1/account/2fa/disable", "/api/v1/account/2fa/recovery-codes",
             "/api/v1/account/sessions", "/api/v1/account/sessions/{id}", "/api/v1/account/sessions/revoke-others",
             "/api/v1/account/anti-phishing-phrase", "/api/v1/account/trading-eligibility",
-            "/api/v1/account/step-up", "/api/v1/account/devices", "/api/v1/account/devices/{id}",
+            "/api/v1/account/step-up", "/api/v1/account/step-up/passkey/options", "/api/v1/account/devices", "/api/v1/account/devices/{id}",
             "/api/v1/admin/users", "/api/v1/admin/users/{id}/lock", "/api/v1/admin/users/{id}/unlock", "/api/v1/admin/users/{id}/roles/{role}",
             "/api/v1/audit", "/api/v1/audit/verify",
         ];

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
+import { base64Url, cancelled, installFakeWebAuthn, removeFakeWebAuthn, requestOptions } from '../../test/fakeWebAuthn';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 
@@ -102,5 +103,85 @@ describe('step-up', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(http.history['post']!.filter((r) => r.url === lockUrl)).toHaveLength(1);
     expect(http.history['post']!.filter((r) => r.url === '/api/v1/account/step-up')).toHaveLength(0);
+  });
+
+  describe('with a passkey', () => {
+    let webauthn: ReturnType<typeof installFakeWebAuthn>;
+    const optionsUrl = '/api/v1/account/step-up/passkey/options';
+    const stepUpOptions = { ...requestOptions, allowCredentials: [{ type: 'public-key', id: base64Url('cred-1') }], userVerification: 'preferred' };
+
+    beforeEach(() => {
+      webauthn = installFakeWebAuthn();
+    });
+
+    afterEach(() => {
+      removeFakeWebAuthn();
+    });
+
+    it('offers "Use a passkey" when the user has one, and sends the action again once the passkey is accepted', async () => {
+      http.onPost(lockUrl).replyOnce(403, stepUpRequired(['passkey', 'recovery_code'])).onPost(lockUrl).reply(204);
+      http.onPost(optionsUrl).reply(200, { ceremonyId: 'ceremony-1', options: stepUpOptions });
+      http.onPost('/api/v1/account/step-up').reply(200, { method: 'passkey', freshUntil: '2026-12-06T05:05:00Z' });
+      const user = userEvent.setup();
+      renderApp('/admin/users');
+
+      await user.click(await screen.findByRole('button', { name: 'Lock someone@example.com' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
+      // No authenticator app: a recovery code is the other way, and there is no switch to an app code.
+      expect(within(dialog).getByLabelText(/^Recovery code/, { selector: 'input' })).toBeInTheDocument();
+      expect(within(dialog).queryByRole('button', { name: 'Use a code from the app instead' })).not.toBeInTheDocument();
+      await user.click(within(dialog).getByRole('button', { name: 'Use a passkey' }));
+
+      await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+      await waitFor(() => expect(http.history['post']!.filter((r) => r.url === lockUrl)).toHaveLength(2));
+      const publicKey = webauthn.get.mock.calls[0]![0].publicKey!;
+      expect(new TextDecoder().decode(publicKey.challenge as ArrayBuffer)).toBe('request-challenge');
+      expect(new TextDecoder().decode(publicKey.allowCredentials![0]!.id as ArrayBuffer)).toBe('cred-1');
+      const proofs = http.history['post']!.filter((r) => r.url === '/api/v1/account/step-up').map((r) => JSON.parse(r.data as string) as Record<string, unknown>);
+      expect(proofs).toHaveLength(1);
+      expect(proofs[0]).toMatchObject({ passkey: { ceremonyId: 'ceremony-1', credential: { rawId: base64Url('cred-1'), response: { signature: base64Url('signature') } } } });
+      expect(Object.keys(proofs[0]!)).toEqual(['passkey']);
+    });
+
+    it('says why a passkey was not used or not accepted, and a code still works', async () => {
+      http.onPost(lockUrl).replyOnce(403, stepUpRequired(['passkey', 'totp', 'recovery_code'])).onPost(lockUrl).reply(204);
+      http.onPost(optionsUrl).reply(200, { ceremonyId: 'ceremony-1', options: stepUpOptions });
+      http
+        .onPost('/api/v1/account/step-up', { code: '222222' })
+        .reply(200, { method: 'totp', freshUntil: '2026-12-06T05:05:00Z' })
+        .onPost('/api/v1/account/step-up')
+        .reply(400, { title: 'One or more validation errors occurred.', status: 400, code: 'validation_failed', errors: { passkey: ['The passkey was refused: use one of the passkeys registered to your account.'] } });
+      webauthn.get.mockRejectedValueOnce(cancelled());
+      const user = userEvent.setup();
+      renderApp('/admin/users');
+
+      await user.click(await screen.findByRole('button', { name: 'Lock someone@example.com' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
+      await user.click(within(dialog).getByRole('button', { name: 'Use a passkey' }));
+      expect(await within(dialog).findByText('No passkey was used')).toBeInTheDocument();
+      expect(http.history['post']!.filter((r) => r.url === '/api/v1/account/step-up')).toHaveLength(0);
+
+      await user.click(within(dialog).getByRole('button', { name: 'Use a passkey' }));
+      expect(await within(dialog).findByText('The passkey was refused: use one of the passkeys registered to your account.')).toBeInTheDocument();
+      expect(http.history['post']!.filter((r) => r.url === lockUrl)).toHaveLength(1);
+
+      await user.type(within(dialog).getByLabelText(/^Authentication code/, { selector: 'input' }), '222222');
+      await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+      await waitFor(() => expect(http.history['post']!.filter((r) => r.url === lockUrl)).toHaveLength(2));
+    });
+
+    it('says so when the passkey is the only way and this browser cannot use one', async () => {
+      removeFakeWebAuthn();
+      http.onPost(lockUrl).reply(403, stepUpRequired(['passkey']));
+      const user = userEvent.setup();
+      renderApp('/admin/users');
+
+      await user.click(await screen.findByRole('button', { name: 'Lock someone@example.com' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
+      expect(within(dialog).getByText('This browser cannot use passkeys: confirm on a device that can.')).toBeInTheDocument();
+      expect(within(dialog).queryByRole('button', { name: 'Use a passkey' })).not.toBeInTheDocument();
+      expect(within(dialog).queryByRole('button', { name: 'Confirm' })).not.toBeInTheDocument();
+      expect(within(dialog).queryByRole('textbox')).not.toBeInTheDocument();
+    });
   });
 });

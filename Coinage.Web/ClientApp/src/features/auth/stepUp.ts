@@ -9,10 +9,12 @@ declare module 'axios' {
 }
 
 export const stepUpUrl = '/api/v1/account/step-up';
+/** WebAuthn request options for a step-up with one of the user's passkeys (a ceremony for this purpose only). */
+export const stepUpPasskeyOptionsUrl = '/api/v1/account/step-up/passkey/options';
 export const stepUpRequiredCode = 'step_up_required';
 
 /** How the user can prove themselves again, as the API lists them in the problem's `methods`. */
-export type StepUpMethod = 'totp' | 'recovery_code' | 'password' | (string & {});
+export type StepUpMethod = 'passkey' | 'totp' | 'recovery_code' | 'password' | (string & {});
 
 /** The question on screen: which methods the API accepts. */
 export interface StepUpPrompt {

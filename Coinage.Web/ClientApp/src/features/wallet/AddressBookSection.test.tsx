@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
+import { base64Url, installFakeWebAuthn, removeFakeWebAuthn, requestOptions } from '../../test/fakeWebAuthn';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import { balances, markets, profile, savedAddress } from './fixtures';
@@ -99,6 +100,43 @@ describe('withdrawal address book', { timeout: 30_000 }, () => {
 
     expect(await within(form).findByText('This BTC address is already in your address book.')).toBeInTheDocument();
     expect(within(form).getByLabelText(/^Label/, { selector: 'input' })).toHaveValue('Again');
+  });
+
+  // Adding an address needs a fresh proof (issue 21, item 8): the API's 403 opens the step-up dialog, and the
+  // same request goes again once the passkey is accepted.
+  it('saves an address after the step-up dialog confirms it is you with a passkey', async () => {
+    const webauthn = installFakeWebAuthn();
+    try {
+      const posted: unknown[] = [];
+      http
+        .onPost('/api/v1/wallet/withdrawal-addresses')
+        .replyOnce(403, { title: 'Confirm it is you', status: 403, code: 'step_up_required', methods: ['passkey', 'recovery_code'], maxAgeSeconds: 300 })
+        .onPost('/api/v1/wallet/withdrawal-addresses')
+        .reply((config) => {
+          const entry = savedAddress({ id: '9', ...(JSON.parse(String(config.data)) as object), usableFrom: '2099-01-02T09:00:00Z', usable: false });
+          posted.push(entry);
+          book = [...book, entry];
+          return [201, entry];
+        });
+      http.onPost('/api/v1/account/step-up/passkey/options').reply(200, { ceremonyId: 'ceremony-1', options: { ...requestOptions, allowCredentials: [{ type: 'public-key', id: base64Url('cred-1') }] } });
+      http.onPost('/api/v1/account/step-up').reply(200, { method: 'passkey', freshUntil: '2099-01-01T09:05:00Z' });
+      const user = userEvent.setup();
+      renderApp('/wallet');
+
+      const form = await screen.findByRole('form', { name: 'Add withdrawal address' });
+      await user.type(within(form).getByLabelText(/^Label/, { selector: 'input' }), 'Hardware wallet');
+      await user.type(within(form).getByLabelText(/^Address/, { selector: 'input' }), 'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh');
+      await user.click(within(form).getByRole('button', { name: 'Save address' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
+      await user.click(within(dialog).getByRole('button', { name: 'Use a passkey' }));
+
+      expect(await within(form).findByRole('status')).toHaveTextContent(/"Hardware wallet" saved\./);
+      expect(posted).toHaveLength(1);
+      expect(webauthn.get).toHaveBeenCalledTimes(1);
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    } finally {
+      removeFakeWebAuthn();
+    }
   });
 
   it('makes an address usable in the list and the withdraw form when its hold ends, without a reload', async () => {
