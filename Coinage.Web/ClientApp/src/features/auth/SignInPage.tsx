@@ -5,11 +5,14 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import type { SerializedError } from '@reduxjs/toolkit';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { lazy, Suspense, useState } from 'react';
 import { Link as RouterLink } from 'react-router';
+import type { ApiError } from '../../api/apiError';
 import { useAppDispatch, useAppSelector, useSession } from '../../app/hooks';
 import { ProblemAlert } from '../../forms/ProblemAlert';
-import { codeError, emailError, requiredError, useForm } from '../../forms/useForm';
+import { codeError, emailError, type FormProblem, requiredError, useForm } from '../../forms/useForm';
 import {
   useLoginMutation,
   useLoginTwoFactorMutation,
@@ -18,7 +21,7 @@ import {
   useTwoFactorPasskeyOptionsMutation,
 } from './authApi';
 import { noticeDismissed, selectSessionNotice } from './authSlice';
-import { describePasskeyError, passkeysSupported, requestPasskey } from './passkeys';
+import { describePasskeyError, passkeysSupported, type RequestCeremony, requestPasskey } from './passkeys';
 import type { TokenResponse, TwoFactorMethod } from './session';
 
 interface Challenge {
@@ -90,7 +93,6 @@ function PasswordStep({
   const [login, { isLoading }] = useLoginMutation();
   const [passkeyOptions] = usePasskeySignInOptionsMutation();
   const [passkeyLogin] = usePasskeyLoginMutation();
-  const [passkeyBusy, setPasskeyBusy] = useState(false);
   const accept = useAcceptTokens(onConsentRequired);
   const form = useForm(
     { email: '', password: '' },
@@ -111,32 +113,12 @@ function PasswordStep({
   });
 
   // No email, no password: the browser offers the passkeys it holds for this site, and the one chosen names the account.
-  async function signInWithPasskey() {
-    form.setProblem(null);
-    setPasskeyBusy(true);
-    try {
-      const ceremony = await passkeyOptions();
-      if (ceremony.error) {
-        form.applyError(ceremony.error);
-        return;
-      }
-      let credential;
-      try {
-        credential = await requestPasskey(ceremony.data);
-      } catch (e) {
-        form.setProblem(describePasskeyError(e));
-        return;
-      }
-      const result = await passkeyLogin({ ceremonyId: ceremony.data.ceremonyId, credential });
-      if (result.error) {
-        form.applyError(result.error);
-      } else if (!accept(result.data)) {
-        form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
-      }
-    } finally {
-      setPasskeyBusy(false);
-    }
-  }
+  const passkey = usePasskeyStep(form, accept);
+  const signInWithPasskey = () =>
+    passkey.run(
+      () => passkeyOptions(),
+      (ceremonyId, credential) => passkeyLogin({ ceremonyId, credential }),
+    );
 
   return (
     <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Sign in">
@@ -152,8 +134,8 @@ function PasswordStep({
       {passkeysSupported() && (
         <>
           <Divider>or</Divider>
-          <Button variant="outlined" size="large" onClick={() => void signInWithPasskey()} disabled={passkeyBusy || isLoading}>
-            {passkeyBusy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+          <Button variant="outlined" size="large" onClick={() => void signInWithPasskey()} disabled={passkey.busy || isLoading}>
+            {passkey.busy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
           </Button>
         </>
       )}
@@ -187,7 +169,6 @@ function TwoFactorStep({
   const hasPasskey = methods.includes('passkey') && passkeysSupported();
   // Without an authenticator app, a code typed here can only be a recovery code.
   const [useRecovery, setUseRecovery] = useState(!hasTotp);
-  const [passkeyBusy, setPasskeyBusy] = useState(false);
   const form = useForm({ code: '' }, { validate: (v) => ({ code: codeError(v.code) }), aliases: { recoveryCode: 'code' } });
 
   const submit = form.handleSubmit(async ({ code }) => {
@@ -202,32 +183,12 @@ function TwoFactorStep({
     }
   });
 
-  async function verifyWithPasskey() {
-    form.setProblem(null);
-    setPasskeyBusy(true);
-    try {
-      const ceremony = await passkeyOptions({ challengeToken });
-      if (ceremony.error) {
-        form.applyError(ceremony.error);
-        return;
-      }
-      let credential;
-      try {
-        credential = await requestPasskey(ceremony.data);
-      } catch (e) {
-        form.setProblem(describePasskeyError(e));
-        return;
-      }
-      const result = await loginTwoFactor({ challengeToken, passkey: { ceremonyId: ceremony.data.ceremonyId, credential } });
-      if (result.error) {
-        form.applyError(result.error);
-      } else if (!accept(result.data)) {
-        form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
-      }
-    } finally {
-      setPasskeyBusy(false);
-    }
-  }
+  const passkey = usePasskeyStep(form, accept);
+  const verifyWithPasskey = () =>
+    passkey.run(
+      () => passkeyOptions({ challengeToken }),
+      (ceremonyId, credential) => loginTwoFactor({ challengeToken, passkey: { ceremonyId, credential } }),
+    );
 
   return (
     <Stack component="form" noValidate onSubmit={submit} spacing={1} aria-label="Two-factor authentication">
@@ -253,8 +214,8 @@ function TwoFactorStep({
       />
       {hasPasskey && (
         <>
-          <Button variant="contained" size="large" onClick={() => void verifyWithPasskey()} disabled={passkeyBusy || isLoading}>
-            {passkeyBusy ? 'Waiting for your passkey…' : 'Use a passkey'}
+          <Button variant="contained" size="large" onClick={() => void verifyWithPasskey()} disabled={passkey.busy || isLoading}>
+            {passkey.busy ? 'Waiting for your passkey…' : 'Use a passkey'}
           </Button>
           <Divider>or</Divider>
         </>
@@ -268,7 +229,7 @@ function TwoFactorStep({
         fullWidth
         autoFocus={!hasPasskey}
       />
-      <Button type="submit" variant={hasPasskey ? 'outlined' : 'contained'} size="large" disabled={isLoading || passkeyBusy}>
+      <Button type="submit" variant={hasPasskey ? 'outlined' : 'contained'} size="large" disabled={isLoading || passkey.busy}>
         {isLoading ? 'Verifying…' : 'Verify'}
       </Button>
       <Stack direction={{ xs: 'column', sm: 'row' }} sx={{ justifyContent: 'space-between', pt: 1 }} spacing={1}>
@@ -286,3 +247,48 @@ function TwoFactorStep({
     </Stack>
   );
 }
+
+/** What a mutation trigger answers: its data, or the API's error. */
+type Answer<T> = { data: T; error?: undefined } | { data?: undefined; error: ApiError | SerializedError };
+
+/**
+ * One passkey sign-in step, shared by the sign-in without a password and the second factor: the API's options,
+ * the browser's assertion, then the API's tokens; every refusal (the API's or the browser's) lands on the form.
+ */
+function usePasskeyStep(
+  form: { applyError: (error: ApiError | SerializedError | undefined) => void; setProblem: (problem: FormProblem | null) => void },
+  accept: (response: TokenResponse) => boolean,
+) {
+  const [busy, setBusy] = useState(false);
+  async function run(
+    options: () => Promise<Answer<RequestCeremony>>,
+    complete: (ceremonyId: string, credential: AuthenticationResponseJSON) => Promise<Answer<TokenResponse>>,
+  ) {
+    form.setProblem(null);
+    setBusy(true);
+    try {
+      const ceremony = await options();
+      if (ceremony.error) {
+        form.applyError(ceremony.error);
+        return;
+      }
+      let credential;
+      try {
+        credential = await requestPasskey(ceremony.data);
+      } catch (e) {
+        form.setProblem(describePasskeyError(e));
+        return;
+      }
+      const result = await complete(ceremony.data.ceremonyId, credential);
+      if (result.error) {
+        form.applyError(result.error);
+      } else if (!accept(result.data)) {
+        form.setProblem({ title: 'Sign-in failed', detail: 'The server answered without a usable token.' });
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, run };
+}
+
