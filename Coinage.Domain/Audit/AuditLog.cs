@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Coinage.Domain.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Coinage.Domain.Audit;
 
@@ -20,9 +21,17 @@ public static class AuditLog
         object? data = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.Database.CurrentTransaction is null)
+        if (db.Database.CurrentTransaction is not { } transaction)
         {
             throw new InvalidOperationException("The audit log is written in the transaction of the action it records.");
+        }
+        // A REPEATABLE READ or SERIALIZABLE transaction reads from the snapshot of its first statement, taken before
+        // the chain lock: it could read a head that another writer has since moved past, and fork the chain.
+        var isolation = transaction.GetDbTransaction().IsolationLevel;
+        if (isolation is not (System.Data.IsolationLevel.ReadCommitted or System.Data.IsolationLevel.Unspecified))
+        {
+            throw new InvalidOperationException(
+                $"The audit log is appended in READ COMMITTED transactions only, not {isolation}: a snapshot older than the chain lock could fork the chain.");
         }
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken).ConfigureAwait(false);
         var last = await db.AuditEntries.AsNoTracking()
