@@ -139,10 +139,10 @@ describe('order book panel', () => {
     for (const d of paths) expect(d.match(/[ML]/g)).toHaveLength(62);
     // 64,970–65,030 over 300 units: the best bid 64,999 rises from the baseline at 145, the best ask 65,001
     // at 155; both sides reach the top (3 BTC, the larger total) and run flat to their edge.
-    expect(paths[0]).toMatch(/^M145\.0,304\.0 L145\.0,294\.0 L140\.0,294\.0 /);
-    expect(paths[0]).toMatch(/ L0\.0,4\.0 L0,4\.0 L0,304 Z$/);
-    expect(paths[1]).toMatch(/^M155\.0,304\.0 L155\.0,294\.0 L160\.0,294\.0 /);
-    expect(paths[1]).toMatch(/ L300\.0,4\.0 L300,4\.0 L300,304 Z$/);
+    expect(paths[0]).toMatch(/^M145\.0,304\.0 L145\.0,294\.5 L140\.0,294\.5 /);
+    expect(paths[0]).toMatch(/ L0\.0,18\.0 L0,18\.0 L0,304 Z$/);
+    expect(paths[1]).toMatch(/^M155\.0,304\.0 L155\.0,294\.5 L160\.0,294\.5 /);
+    expect(paths[1]).toMatch(/ L300\.0,18\.0 L300,18\.0 L300,304 Z$/);
 
     await user.click(screen.getByRole('button', { name: 'Book' }));
     expect(screen.getByRole('list', { name: 'Asks' })).toBeInTheDocument();

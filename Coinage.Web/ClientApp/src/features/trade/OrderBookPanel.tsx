@@ -221,12 +221,13 @@ export function OrderBookPanel({
               // Leave room for the lists' scroll bars, so the headings sit over their columns.
               scrollbarGutter: 'stable',
               overflow: 'hidden',
+              whiteSpace: 'nowrap',
             }}
           >
             {ownColumn && <span>Yours</span>}
             <span>Price ({market.quoteAsset})</span>
             <Box component="span" sx={{ textAlign: 'right' }}>
-              Amount ({market.baseAsset})
+              Size ({market.baseAsset})
             </Box>
             <Box component="span" sx={{ textAlign: 'right' }}>
               Total

@@ -26,7 +26,7 @@ export function DepthChart({ market, bids, asks }: { market: Market; bids: Depth
   const plot = height - axis;
 
   const x = (price: Decimal) => (span.isZero() ? width / 2 : price.minus(low).dividedBy(span).times(width).toNumber());
-  const y = (total: Decimal) => (top.isZero() ? plot : plot - total.dividedBy(top).times(plot - 4).toNumber());
+  const y = (total: Decimal) => (top.isZero() ? plot : plot - total.dividedBy(top).times(plot - 18).toNumber());
 
   // Each side runs from its best price out to the chart's edge, then closes along the baseline.
   function area(rows: DepthRow[], edge: number) {
