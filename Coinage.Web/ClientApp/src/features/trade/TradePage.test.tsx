@@ -106,6 +106,8 @@ describe('trade page', () => {
     act(() => hub.current().emit('bookUpdate', { market: 'BTC-USD', previousSequence: '10', sequence: '11', bids: [['64000', '0.3']], asks: [] }));
     expect(await within(book).findByRole('button', { name: 'Bid 64,000 USD, 0.30 BTC, total 2.05 BTC, yours 0.10 BTC: use this price' })).toBeInTheDocument();
     expect(within(book).getByText('● 0.10')).toBeInTheDocument();
+    // The book asks for the API's largest page of open orders, not the Open orders tab's first page.
+    expect(http.history['get']!.some((r) => r.url === '/api/v1/orders/open' && r.params?.limit === 200)).toBe(true);
     await user.click(within(orders).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/orders/7']));
     expect(screen.getByRole('button', { name: 'Cancel all' })).toBeEnabled();
