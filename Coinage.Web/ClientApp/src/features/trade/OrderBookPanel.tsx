@@ -50,6 +50,8 @@ function Level({ row, side, max, own, ownColumn, market, active, onPick, onFocus
   return (
     <ButtonBase
       data-book-level=""
+      // A hundred rows that change several times a second: no ripple per row; focus has its outline.
+      disableRipple
       tabIndex={active ? 0 : -1}
       onClick={() => onPick(row.price)}
       onFocus={onFocus}
