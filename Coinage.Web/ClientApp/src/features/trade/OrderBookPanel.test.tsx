@@ -116,7 +116,7 @@ describe('order book panel', () => {
     renderWithStore(<OrderBookPanel market={btcUsd} book={book} openOrders={[restingSell, { ...restingSell, id: '2', market: 'ETH-USD', price: '65001' }]} onPickPrice={() => undefined} />);
 
     const mine = screen.getByRole('button', { name: 'Ask 65,003 USD, 0.10 BTC, total 0.30 BTC, yours 0.30 BTC: use this price' });
-    expect(within(mine).getByText('● 0.30')).toBeInTheDocument();
+    expect(within(mine.closest('li, [role="listitem"]') as HTMLElement).getByText('● 0.30')).toBeInTheDocument();
     // The ETH-USD order at 65,001 is not on this book.
     expect(screen.getByRole('button', { name: 'Ask 65,001 USD, 0.10 BTC, total 0.10 BTC: use this price' })).toBeInTheDocument();
     expect(screen.getAllByText(/^● /)).toHaveLength(1);

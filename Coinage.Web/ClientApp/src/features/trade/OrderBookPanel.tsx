@@ -47,30 +47,25 @@ function Level({ row, side, max, own, ownColumn, market, active, onPick, onFocus
   const size = formatSize(row.quantity, market);
   const total = formatSize(row.cumulative, market);
   const ownSize = own && formatSize(own, market);
+  const cell = { textAlign: 'right', whiteSpace: 'nowrap' } as const;
+  // The row is a list item; its price is the button, stretched over the whole row, so a click anywhere
+  // picks the level while the button's visible text (the price) is part of its name (WCAG 2.5.3). The
+  // other cells are in that name, so screen readers skip them.
   return (
-    <ButtonBase
-      data-book-level=""
-      // A hundred rows that change several times a second: no ripple per row; focus has its outline.
-      disableRipple
-      tabIndex={active ? 0 : -1}
-      onClick={() => onPick(row.price)}
-      onFocus={onFocus}
-      aria-label={
-        `${side === 'bid' ? 'Bid' : 'Ask'} ${price} ${market.quoteAsset}, ${size} ${market.baseAsset}, total ${total} ${market.baseAsset}` +
-        `${ownSize ? `, yours ${ownSize} ${market.baseAsset}` : ''}: use this price`
-      }
+    <Box
+      role="listitem"
       sx={{
+        position: 'relative',
         display: 'grid',
         gridTemplateColumns: ownColumn ? '3.5em 1fr 1fr 1fr' : '1fr 1fr 1fr',
-        width: '100%',
         px: 1,
         py: 0.25,
         fontVariantNumeric: 'tabular-nums',
         fontSize: 13,
         // The depth bar: the running total against the deepest shown level of either side, from the right.
         background: `linear-gradient(to left, ${alpha(color, barAlpha)} ${width}%, transparent ${width}%)`,
-        '&:hover, &.Mui-focusVisible': { bgcolor: 'action.hover' },
-        '&.Mui-focusVisible': { outline: `2px solid ${theme.palette.primary.main}`, outlineOffset: -2 },
+        '&:hover, &:has(.Mui-focusVisible)': { bgcolor: 'action.hover' },
+        '&:has(.Mui-focusVisible)': { outline: `2px solid ${theme.palette.primary.main}`, outlineOffset: -2 },
       }}
     >
       {ownColumn && (
@@ -78,16 +73,28 @@ function Level({ row, side, max, own, ownColumn, market, active, onPick, onFocus
           {ownSize && `● ${ownSize}`}
         </Box>
       )}
-      <Box component="span" sx={{ color, textAlign: 'left' }}>
+      <ButtonBase
+        data-book-level=""
+        // A hundred rows that change several times a second: no ripple per row; focus has its outline.
+        disableRipple
+        tabIndex={active ? 0 : -1}
+        onClick={() => onPick(row.price)}
+        onFocus={onFocus}
+        aria-label={
+          `${side === 'bid' ? 'Bid' : 'Ask'} ${price} ${market.quoteAsset}, ${size} ${market.baseAsset}, total ${total} ${market.baseAsset}` +
+          `${ownSize ? `, yours ${ownSize} ${market.baseAsset}` : ''}: use this price`
+        }
+        sx={{ justifyContent: 'flex-start', font: 'inherit', color, '&::after': { content: '""', position: 'absolute', inset: 0 } }}
+      >
         {price}
-      </Box>
-      <Box component="span" sx={{ textAlign: 'right' }}>
+      </ButtonBase>
+      <Box component="span" aria-hidden sx={cell}>
         {size}
       </Box>
-      <Box component="span" sx={{ textAlign: 'right', color: 'text.secondary' }}>
+      <Box component="span" aria-hidden sx={{ ...cell, color: 'text.secondary' }}>
         {total}
       </Box>
-    </ButtonBase>
+    </Box>
   );
 }
 
@@ -152,19 +159,18 @@ export function OrderBookPanel({
   }
 
   const level = (side: Side, row: DepthRow) => (
-    <Box role="listitem" key={row.price}>
-      <Level
-        row={row}
-        side={side}
-        max={max}
-        own={ownAt(side, row)}
-        ownColumn={ownColumn}
-        market={market}
-        active={tabStop === keyOf(side, row)}
-        onPick={onPickPrice}
-        onFocus={() => setActiveKey(keyOf(side, row))}
-      />
-    </Box>
+    <Level
+      key={row.price}
+      row={row}
+      side={side}
+      max={max}
+      own={ownAt(side, row)}
+      ownColumn={ownColumn}
+      market={market}
+      active={tabStop === keyOf(side, row)}
+      onPick={onPickPrice}
+      onFocus={() => setActiveKey(keyOf(side, row))}
+    />
   );
 
   return (
@@ -236,9 +242,11 @@ export function OrderBookPanel({
             </Box>
           </Box>
           <Box ref={levels} onKeyDown={moveFocus} sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
-            <Box ref={asksScroller} role="list" aria-label="Asks" sx={{ flex: '1 1 0', minHeight: 0, overflowY: 'auto', scrollbarGutter: 'stable', display: 'flex', flexDirection: 'column' }}>
+            <Box ref={asksScroller} sx={{ flex: '1 1 0', minHeight: 0, overflowY: 'auto', scrollbarGutter: 'stable', display: 'flex', flexDirection: 'column' }}>
               {/* Worst at the top, best at the bottom next to the spread: the reading and the tab order agree. */}
-              <Box sx={{ mt: 'auto' }}>{[...asks].reverse().map((row) => level('ask', row))}</Box>
+              <Box role="list" aria-label="Asks" sx={{ mt: 'auto' }}>
+                {[...asks].reverse().map((row) => level('ask', row))}
+              </Box>
             </Box>
             <Box
               aria-label="Spread"
