@@ -70,14 +70,14 @@ describe('trade page', () => {
 
     const book = await screen.findByRole('region', { name: 'Order book' });
     expect(await within(book).findByText('64,999')).toBeInTheDocument();
-    expect(within(book).getByText('Spread 2')).toBeInTheDocument();
+    expect(within(book).getByText('Spread 2 (0.0031%)')).toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Price chart' })).toBeInTheDocument();
     const tape = screen.getByRole('region', { name: 'Recent trades' });
     expect(await within(tape).findByText('0.03')).toBeInTheDocument();
 
     act(() => hub.current().emit('bookUpdate', { market: 'BTC-USD', previousSequence: '10', sequence: '11', bids: [['65000', '0.7']], asks: [] }));
-    expect(await within(book).findByRole('button', { name: 'Bid 65,000 USD, 0.70 BTC: use this price' })).toBeInTheDocument();
-    expect(within(book).getByText('Spread 1')).toBeInTheDocument();
+    expect(await within(book).findByRole('button', { name: 'Bid 65,000 USD, 0.70 BTC, total 0.70 BTC: use this price' })).toBeInTheDocument();
+    expect(within(book).getByText('Spread 1 (0.0015%)')).toBeInTheDocument();
 
     act(() => hub.current().emit('trades', { market: 'BTC-USD', trades: [{ id: '2', price: '65001', quantity: '0.42', side: 'sell', at: '2026-11-24T09:01:00Z' }] }));
     expect(await within(tape).findByText('0.42')).toBeInTheDocument();
@@ -101,6 +101,13 @@ describe('trade page', () => {
 
     const orders = await screen.findByRole('table', { name: 'Open orders' });
     expect(within(orders).getByText('64,000')).toBeInTheDocument();
+    // The open order rests at 64,000: once that level is in the book, the book marks it as the trader's.
+    const book = screen.getByRole('region', { name: 'Order book' });
+    act(() => hub.current().emit('bookUpdate', { market: 'BTC-USD', previousSequence: '10', sequence: '11', bids: [['64000', '0.3']], asks: [] }));
+    expect(await within(book).findByRole('button', { name: 'Bid 64,000 USD, 0.30 BTC, total 2.05 BTC, yours 0.10 BTC: use this price' })).toBeInTheDocument();
+    expect(within(book).getByText('● 0.10')).toBeInTheDocument();
+    // The book asks for the API's largest page of open orders, not the Open orders tab's first page.
+    expect(http.history['get']!.some((r) => r.url === '/api/v1/orders/open' && r.params?.limit === 200)).toBe(true);
     await user.click(within(orders).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/orders/7']));
     expect(screen.getByRole('button', { name: 'Cancel all' })).toBeEnabled();

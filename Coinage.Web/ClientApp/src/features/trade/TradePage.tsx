@@ -5,7 +5,9 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
+import { useAppSelector } from '../../app/hooks';
 import { QueryState } from '../../forms/QueryState';
+import { selectSessionStatus } from '../auth/authSlice';
 import { formatPercent } from '../../money/money';
 import { changeColor, formatPrice, formatSize } from './format';
 import { OrderBookPanel } from './OrderBookPanel';
@@ -14,7 +16,7 @@ import { OrdersPanel } from './OrdersPanel';
 import { PriceChart } from './PriceChart';
 import { RecentTradesPanel } from './RecentTradesPanel';
 import { rememberMarket } from './lastMarket';
-import { type Market, useGetMarketsQuery } from './tradingApi';
+import { type Market, useGetMarketsQuery, useGetOpenOrdersQuery } from './tradingApi';
 import { useOrderBook, useTicker } from './useMarketData';
 
 function Stat({ label, children, color }: { label: string; children: string; color?: string }) {
@@ -34,6 +36,10 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
   const navigate = useNavigate();
   const book = useOrderBook(market.symbol);
   const { ticker } = useTicker(market.symbol);
+  // The book marks the trader's resting orders: the open orders list at the API's largest page, which
+  // the hub's order events refetch like the Open orders tab (tag Orders).
+  const signedIn = useAppSelector(selectSessionStatus) === 'signedIn';
+  const openOrders = useGetOpenOrdersQuery({ market: market.symbol, limit: 200 }, { skip: !signedIn }).data?.items;
   const [picked, setPicked] = useState<PickedPrice | null>(null);
   const pick = useCallback((price: string) => setPicked((p) => ({ price, nonce: (p?.nonce ?? 0) + 1 })), []);
   useEffect(() => rememberMarket(market.symbol), [market.symbol]);
@@ -83,7 +89,7 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
           <PriceChart market={market} />
         </Box>
         <Box sx={{ gridArea: 'book' }}>
-          <OrderBookPanel market={market} book={book} onPickPrice={pick} />
+          <OrderBookPanel market={market} book={book} openOrders={openOrders} onPickPrice={pick} />
         </Box>
         <Box sx={{ gridArea: 'trades' }}>
           <RecentTradesPanel market={market} />

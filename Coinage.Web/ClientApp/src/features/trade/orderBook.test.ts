@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BookSnapshot, BookUpdate } from '../../realtime/types';
-import { applyLevels, depthRows, receiveSnapshot, receiveUpdate, spread, syncingBook } from './orderBook';
+import { applyLevels, receiveSnapshot, receiveUpdate, syncingBook } from './orderBook';
 
 const snapshot: BookSnapshot = {
   market: 'BTC-USD',
@@ -101,12 +101,5 @@ describe('order book merge', () => {
 
   it('treats "99" and "99.00" as the same price level', () => {
     expect(applyLevels([['99.00', '1']], [['99', '2']], 'bids')).toEqual([['99', '2']]);
-  });
-
-  it('computes depth totals and the spread with decimals', () => {
-    const book = live();
-    expect(depthRows(book.asks, 10).map((r) => r.cumulative.toString())).toEqual(['0.5', '3.5']);
-    expect(spread(book)?.toString()).toBe('2');
-    expect(spread({ bids: [], asks: book.asks })).toBeNull();
   });
 });

@@ -93,26 +93,3 @@ export function receiveSnapshot(book: BookState, snapshot: BookSnapshot): BookSt
   }
   return { book: next, resync: false };
 }
-
-export interface DepthRow {
-  price: string;
-  quantity: string;
-  /** Running total from the best level: what the depth bar shows. */
-  cumulative: Decimal;
-}
-
-/** The best `depth` levels with their running totals. */
-export function depthRows(levels: readonly Level[], depth: number): DepthRow[] {
-  let total = new Decimal(0);
-  return levels.slice(0, depth).map(([price, quantity]) => {
-    total = total.plus(quantity);
-    return { price, quantity, cumulative: total };
-  });
-}
-
-/** Best ask − best bid, or null when a side is empty. */
-export function spread(book: Pick<BookState, 'bids' | 'asks'>): Decimal | null {
-  const bid = book.bids[0];
-  const ask = book.asks[0];
-  return bid && ask ? new Decimal(ask[0]).minus(bid[0]) : null;
-}

@@ -81,7 +81,7 @@ export type CandleInterval = '1m' | '5m' | '1h' | '1d';
 
 const market = (symbol: string) => `/api/v1/markets/${encodeURIComponent(symbol)}`;
 
-function pageParams(args: { market?: string; cursor?: string }) {
+function pageParams(args: { market?: string; cursor?: string; limit?: number }) {
   return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined && v !== ''));
 }
 
@@ -111,7 +111,7 @@ export const tradingApi = coinageApi
         query: () => ({ url: '/api/v1/wallet/balances' }),
         providesTags: ['Balances'],
       }),
-      getOpenOrders: build.query<Page<Order>, { market?: string; cursor?: string }>({
+      getOpenOrders: build.query<Page<Order>, { market?: string; cursor?: string; limit?: number }>({
         query: (args) => ({ url: '/api/v1/orders/open', params: pageParams(args) }),
         providesTags: ['Orders'],
       }),
