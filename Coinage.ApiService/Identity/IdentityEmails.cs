@@ -15,6 +15,7 @@ public static class IdentityEmails
     public const string PasswordChanged = "email.password_changed";
     public const string TwoFactorChanged = "email.two_factor_changed";
     public const string NewSignIn = "email.new_sign_in";
+    public const string PasskeyChanged = "email.passkey_changed";
 
     public static void Enqueue(CoinageDbContext db, string type, CoinageUser user, DateTimeOffset now, IDictionary<string, string?>? data = null)
     {

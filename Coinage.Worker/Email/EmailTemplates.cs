@@ -50,6 +50,15 @@ public static class EmailTemplates
             "email.two_factor_changed" => (Data("enabled") == "true" ? "Two-factor authentication enabled" : "Two-factor authentication disabled",
                 new[] { Data("enabled") == "true" ? "Two-factor authentication is now on for your account." : "Two-factor authentication was turned off for your account.", "If this was not you, reset your password now and contact support." },
                 new Uri(webBaseUrl, "/account/security").ToString()),
+            "email.passkey_changed" => (Data("change") == "removed" ? "A passkey was removed from your account" : "A passkey was added to your account",
+                new[]
+                {
+                    Data("change") == "removed"
+                        ? $"The passkey \"{Data("name")}\" was removed from your Coinage account: it no longer signs in."
+                        : $"A passkey named \"{Data("name")}\" was added to your Coinage account: it can sign in without your password.",
+                    "If this was not you, remove it under Account, Security, change your password now and contact support.",
+                },
+                new Uri(webBaseUrl, "/account/security").ToString()),
             "email.new_sign_in" => ("New sign-in to your account",
                 new[]
                 {

@@ -151,6 +151,8 @@ public static partial class PasskeysApi
         // The first second factor of the account comes with its way back when the device is lost.
         var recoveryCodes = firstSecondFactor ? await totp.RegenerateRecoveryCodesAsync(auth.Db, user.Id, cancellationToken).ConfigureAwait(false) : null;
         await auth.AuditAsync("auth.passkey_registered", user.Id, user.Id, http, new { passkeyId = passkey.Id, name, aaguid = passkey.Aaguid, backupEligible = passkey.BackupEligible }, cancellationToken).ConfigureAwait(false);
+        // A passkey signs in on its own: its owner hears of every one added, as of a 2FA change.
+        IdentityEmails.Enqueue(auth.Db, IdentityEmails.PasskeyChanged, user, auth.Now, new Dictionary<string, string?> { ["change"] = "added", ["name"] = name });
         try
         {
             await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -235,6 +237,7 @@ public static partial class PasskeysApi
             await auth.Db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await auth.AuditAsync("auth.passkey_removed", userId, userId, http, new { passkeyId, name = passkey.Name, lastSecondFactor }, cancellationToken).ConfigureAwait(false);
+        IdentityEmails.Enqueue(auth.Db, IdentityEmails.PasskeyChanged, user, auth.Now, new Dictionary<string, string?> { ["change"] = "removed", ["name"] = passkey.Name });
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (lastSecondFactor)

@@ -147,6 +147,12 @@ public sealed class PasskeyTests(InfrastructureFixture infrastructure)
         Assert.Equal(2, await AuditCountAsync(client, email, "auth.passkey_registered"));
         Assert.Equal(1, await AuditCountAsync(client, email, "auth.passkey_renamed"));
         Assert.Equal(1, await AuditCountAsync(client, email, "auth.passkey_removed"));
+        // The owner is told of every passkey added and removed (a passkey signs in on its own), by name.
+        var changes = await client.CountAsync(
+            "SELECT count(*) FROM outbox_messages WHERE type = 'email.passkey_changed' AND payload->>'to' = @e", ("e", email));
+        Assert.Equal(3, changes);
+        var removed = await client.LastEmailAsync(email, "email.passkey_changed");
+        Assert.Equal(("removed", "Work phone"), (removed.GetProperty("data").GetProperty("change").GetString(), removed.GetProperty("data").GetProperty("name").GetString()));
     }
 
     [Fact]

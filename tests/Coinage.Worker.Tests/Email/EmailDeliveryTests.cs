@@ -137,6 +137,7 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
     [InlineData("email.password_changed", "Your password was changed")]
     [InlineData("email.two_factor_changed", "Two-factor authentication")]
     [InlineData("email.new_sign_in", "New sign-in")]
+    [InlineData("email.passkey_changed", "A passkey was added")]
     [InlineData("email.withdrawal_address_added", "A withdrawal address was added")]
     public void Every_email_type_has_a_plain_and_an_html_body(string type, string subject)
     {
