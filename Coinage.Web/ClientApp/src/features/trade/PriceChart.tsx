@@ -68,6 +68,9 @@ export function PriceChart({ market }: { market: Market }) {
     }),
     [palette],
   );
+  // Read by the hub handler, so a change of colour mode does not resubscribe to the market.
+  const colorsNow = useRef(colors);
+  colorsNow.current = colors;
 
   useEffect(() => {
     if (!container.current) return;
@@ -161,7 +164,7 @@ export function PriceChart({ market }: { market: Market }) {
           const newest = data.current.at(-1);
           if (!newest) return;
           price.current?.update(toBar(newest));
-          volume.current?.update(toVolume(newest, { up: colors.volumeUp, down: colors.volumeDown }));
+          volume.current?.update(toVolume(newest, { up: colorsNow.current.volumeUp, down: colorsNow.current.volumeDown }));
           // A few hundred candles: recomputing an average is cheaper than keeping its running state right.
           for (const spec of defaultAverages) {
             const point = toAverage(data.current, spec).at(-1);
@@ -170,7 +173,7 @@ export function PriceChart({ market }: { market: Market }) {
           setLast(newest);
         },
       }),
-    [realtime, market.symbol, interval, colors],
+    [realtime, market.symbol, interval],
   );
 
   const resting = openOrders.data?.items;
