@@ -166,12 +166,26 @@ describe('price chart', () => {
     // Now red: the bar takes the down colour, which is not the up colour of the first bar.
     expect((volume!.updates.at(-1) as { color: string }).color).not.toBe((volume!.data[0] as { color: string }).color);
     expect(within(chart).getByRole('group', { name: 'Latest candle' })).toHaveTextContent('C 63,900-0.78%V 3.00 BTC');
+    expect(within(chart).queryByText('No trades yet in this market.')).not.toBeInTheDocument();
 
     const ma7 = series('line')[0]!;
     expect(visible(ma7)).toBe(true);
     await user.click(within(chart).getByRole('button', { name: 'Show MA 7' }));
     expect(visible(ma7)).toBe(false);
     expect(visible(series('line')[1]!)).toBe(true);
+  });
+
+  it('says there are no trades until the first one arrives from the hub', async () => {
+    http.onGet('/api/v1/markets/BTC-USD/candles').reply(200, []);
+    renderApp('/trade/BTC-USD', store);
+    const chart = await screen.findByRole('region', { name: 'Price chart' });
+    expect(await within(chart).findByText('No trades yet in this market.')).toBeInTheDocument();
+    expect(within(chart).queryByRole('group', { name: 'Latest candle' })).not.toBeInTheDocument();
+    await waitFor(() => expect(hub.current().subscriptions()).toContain('BTC-USD'));
+
+    act(() => hub.current().emit('trades', { market: 'BTC-USD', trades: [{ id: '3', price: '65010', quantity: '0.05', side: 'buy', at: new Date().toISOString() }] }));
+    expect(await within(chart).findByRole('group', { name: 'Latest candle' })).toHaveTextContent('C 65,0100.00%V 0.05 BTC');
+    expect(within(chart).queryByText('No trades yet in this market.')).not.toBeInTheDocument();
   });
 
   it('offers seven intervals and remembers the choice in this browser', async () => {

@@ -34,6 +34,9 @@ import { type CandleInterval, candleIntervals, type Market, useGetCandlesQuery, 
 
 const height = 420;
 
+// Intervals keep their case: "1M" would read as a month.
+const compactToggles = { '& .MuiToggleButton-root': { py: 0.25, px: 1, fontSize: '0.75rem', textTransform: 'none' } } as const;
+
 /**
  * Candles with volume, moving averages, a crosshair legend, the last price line and the trader's resting orders as
  * price lines. Candles come from the REST API; the hub's trades grow the last one (volume and averages included);
@@ -223,7 +226,7 @@ export function PriceChart({ market }: { market: Market }) {
             value={shown}
             onChange={(_e, value: string[]) => setShown(value)}
             aria-label="Moving averages"
-            sx={{ '& .MuiToggleButton-root': { py: 0.25, px: 1, fontSize: '0.75rem' } }}
+            sx={compactToggles}
           >
             {defaultAverages.map((spec, i) => (
               <ToggleButton key={spec.id} value={spec.id} aria-label={`Show ${averageLabel(spec)}`}>
@@ -238,7 +241,7 @@ export function PriceChart({ market }: { market: Market }) {
             value={interval}
             onChange={choose}
             aria-label="Candle interval"
-            sx={{ '& .MuiToggleButton-root': { py: 0.25, px: 1, fontSize: '0.75rem' } }}
+            sx={compactToggles}
           >
             {candleIntervals.map((i) => (
               <ToggleButton key={i} value={i}>
@@ -249,7 +252,7 @@ export function PriceChart({ market }: { market: Market }) {
         </Stack>
       </Stack>
       <QueryState isLoading={candles.isLoading} error={candles.error} onRetry={() => void candles.refetch()} label="candles" />
-      {candles.isSuccess && candles.data.length === 0 && (
+      {candles.isSuccess && last === null && (
         <Typography variant="body2" color="text.secondary">
           No trades yet in this market.
         </Typography>
