@@ -52,9 +52,10 @@ public sealed class PriceChartTests(BrowserPlatform platform)
             await Expect(chart.Locator("canvas").First).ToBeVisibleAsync();
             await Expect(chart.GetByText("No trades yet in this market.")).ToBeHiddenAsync();
 
-            // A resting limit buy below the market is drawn as a price line and counted under the chart.
+            // A resting limit buy just under the ask (inside the candles' price range, so the screenshot shows its
+            // line) is drawn as a price line and counted under the chart.
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Limit", Exact = true }).ClickAsync();
-            await ticket.GetByLabel(new Regex(@"^Price[\s*]*$")).FillAsync("3000");
+            await ticket.GetByLabel(new Regex(@"^Price[\s*]*$")).FillAsync("3456.2");
             await ticket.GetByLabel(new Regex(@"^Amount[\s*]*$")).FillAsync("0.1");
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Buy ETH", Exact = true }).ClickAsync();
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Place order", Exact = true }).ClickAsync();

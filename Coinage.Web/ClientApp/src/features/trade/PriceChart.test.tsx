@@ -58,7 +58,7 @@ vi.mock('lightweight-charts', () => ({
   CandlestickSeries: { kind: 'candles' },
   HistogramSeries: { kind: 'volume' },
   LineSeries: { kind: 'line' },
-  LineStyle: { Dashed: 2 },
+  LineStyle: { LargeDashed: 3 },
   PriceLineSource: { LastBar: 0 },
 }));
 

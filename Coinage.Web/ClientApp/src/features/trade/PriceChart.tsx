@@ -194,7 +194,8 @@ export function PriceChart({ market }: { market: Market }) {
         price: Number(line.price),
         color: line.side === 'buy' ? colors.up : colors.down,
         lineWidth: 1,
-        lineStyle: LineStyle.Dashed,
+        // Longer dashes than the last price line's, so the two read apart where they meet.
+        lineStyle: LineStyle.LargeDashed,
         axisLabelVisible: true,
         title: line.title,
       });
