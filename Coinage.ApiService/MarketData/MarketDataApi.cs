@@ -95,13 +95,16 @@ public static class MarketDataApi
         {
             "1m" => CandleInterval.OneMinute,
             "5m" => CandleInterval.FiveMinutes,
+            "15m" => CandleInterval.FifteenMinutes,
             "1h" => CandleInterval.OneHour,
+            "4h" => CandleInterval.FourHours,
             "1d" => CandleInterval.OneDay,
+            "1w" => CandleInterval.OneWeek,
             _ => null,
         };
         if (step is null)
         {
-            return BadRequest(MarketDataErrorCodes.InvalidInterval, "interval", "interval must be one of 1m, 5m, 1h, 1d.");
+            return BadRequest(MarketDataErrorCodes.InvalidInterval, "interval", "interval must be one of 1m, 5m, 15m, 1h, 4h, 1d, 1w.");
         }
         if (!TryRange(limit, 300, MarketDataReader.MaxCandles, out var take))
         {

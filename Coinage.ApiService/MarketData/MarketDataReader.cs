@@ -44,8 +44,11 @@ public enum CandleInterval
 {
     OneMinute,
     FiveMinutes,
+    FifteenMinutes,
     OneHour,
+    FourHours,
     OneDay,
+    OneWeek,
 }
 
 /// <summary>
@@ -73,8 +76,12 @@ public sealed partial class MarketDataReader(
     {
         CandleInterval.OneMinute => TimeSpan.FromMinutes(1),
         CandleInterval.FiveMinutes => TimeSpan.FromMinutes(5),
+        CandleInterval.FifteenMinutes => TimeSpan.FromMinutes(15),
         CandleInterval.OneHour => TimeSpan.FromHours(1),
-        _ => TimeSpan.FromDays(1),
+        CandleInterval.FourHours => TimeSpan.FromHours(4),
+        CandleInterval.OneDay => TimeSpan.FromDays(1),
+        CandleInterval.OneWeek => TimeSpan.FromDays(7),
+        _ => throw new ArgumentOutOfRangeException(nameof(interval), interval, null),
     };
 
     /// <summary>
@@ -235,9 +242,10 @@ public sealed partial class MarketDataReader(
         {
             return JsonSerializer.Deserialize<List<Candle>>(hit.ToString(), Serializer)!;
         }
-        // date_bin from the epoch of 2000-01-01 (a Saturday, midnight UTC): minutes, hours and days fall on their UTC boundaries.
+        // date_bin from Monday 2000-01-03, midnight UTC: minutes, hours and days fall on their UTC boundaries, and
+        // weeks start on Monday as on every exchange (an origin on another weekday would start them there).
         await using var command = dataSource.CreateCommand("""
-            SELECT date_bin(@step, created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+            SELECT date_bin(@step, created_at, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS bucket,
                    (array_agg(price ORDER BY id))[1], max(price), min(price), (array_agg(price ORDER BY id DESC))[1],
                    sum(quantity), sum(quote_amount)
             FROM trades
@@ -267,7 +275,7 @@ public sealed partial class MarketDataReader(
     /// <summary>The start of the bucket holding <paramref name="time"/> (same origin as the SQL).</summary>
     public static DateTimeOffset Bucket(DateTimeOffset time, TimeSpan step)
     {
-        var origin = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var origin = new DateTimeOffset(2000, 1, 3, 0, 0, 0, TimeSpan.Zero);
         var ticks = (time - origin).Ticks;
         var floored = ticks - (((ticks % step.Ticks) + step.Ticks) % step.Ticks);
         return origin.AddTicks(floored);

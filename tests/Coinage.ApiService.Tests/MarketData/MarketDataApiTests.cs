@@ -21,6 +21,7 @@ public sealed class MarketDataApiTests(InfrastructureFixture infrastructure)
     [InlineData("/api/v1/markets/BTC-USD/trades?limit=501", HttpStatusCode.BadRequest, "invalid_limit")]
     [InlineData("/api/v1/markets/BTC-USD/candles", HttpStatusCode.BadRequest, "invalid_interval")]
     [InlineData("/api/v1/markets/BTC-USD/candles?interval=2m", HttpStatusCode.BadRequest, "invalid_interval")]
+    [InlineData("/api/v1/markets/BTC-USD/candles?interval=1M", HttpStatusCode.BadRequest, "invalid_interval")]
     [InlineData("/api/v1/markets/BTC-USD/candles?interval=1m&limit=1001", HttpStatusCode.BadRequest, "invalid_limit")]
     [InlineData("/api/v1/markets/BTC-USD/candles?interval=1m&from=yesterday", HttpStatusCode.BadRequest, "invalid_range")]
     [InlineData("/api/v1/markets/BTC-USD/candles?interval=1m&from=2026-01-01T00:00:00", HttpStatusCode.BadRequest, "invalid_range")]
@@ -109,6 +110,38 @@ public sealed class MarketDataApiTests(InfrastructureFixture infrastructure)
             days.EnumerateArray().Select(Row).ToList());
         // Without a range: the latest buckets up to now, none of which traded.
         Assert.Empty((await GetOkAsync(http, "/api/v1/markets/ETH-USD/candles?interval=1m")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Candles_of_15_minutes_4_hours_and_weeks_starting_on_monday()
+    {
+        var env = await MarketDataEnvironment.CreateAsync(infrastructure);
+        await using var api = env.Api();
+        using var http = api.CreateClient();
+        var thursday = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await InsertTradesAsync(env.Database, "ETH-USD",
+            (thursday.AddDays(-3).AddHours(-1), 50m, 1m, "buy"),      // Sunday 23:00: the week before
+            (thursday.AddMinutes(10), 100m, 1m, "buy"),
+            (thursday.AddMinutes(20), 110m, 1m, "sell"),
+            (thursday.AddHours(4).AddMilliseconds(-1), 90m, 1m, "buy"), // last instant of the first 4 hours
+            (thursday.AddHours(4), 95m, 1m, "sell"));
+
+        const string hours = "from=2026-01-01T00:00:00Z&to=2026-01-01T05:00:00Z";
+        var quarters = await GetOkAsync(http, $"/api/v1/markets/ETH-USD/candles?interval=15m&{hours}");
+        Assert.Equal(["2026-01-01T00:00:00+00:00", "2026-01-01T00:15:00+00:00", "2026-01-01T03:45:00+00:00", "2026-01-01T04:00:00+00:00"],
+            quarters.EnumerateArray().Select(c => Row(c).Item1).ToList());
+        var four = await GetOkAsync(http, $"/api/v1/markets/ETH-USD/candles?interval=4h&{hours}");
+        Assert.Equal(
+            [("2026-01-01T00:00:00+00:00", "100", "110", "90", "90", "3", "300"), ("2026-01-01T04:00:00+00:00", "95", "95", "95", "95", "1", "95")],
+            four.EnumerateArray().Select(Row).ToList());
+        // Monday 2025-12-29 starts the week of New Year's Day; the Sunday before closes the previous one.
+        var weeks = await GetOkAsync(http, "/api/v1/markets/ETH-USD/candles?interval=1w&from=2025-12-22T00:00:00Z&to=2026-01-05T00:00:00Z");
+        Assert.Equal(
+            [("2025-12-22T00:00:00+00:00", "50", "50", "50", "50", "1", "50"), ("2025-12-29T00:00:00+00:00", "100", "110", "90", "95", "4", "395")],
+            weeks.EnumerateArray().Select(Row).ToList());
+        // A "from" in mid-week starts at that week's Monday.
+        var midweek = await GetOkAsync(http, "/api/v1/markets/ETH-USD/candles?interval=1w&from=2026-01-01T12:00:00Z&to=2026-01-05T00:00:00Z");
+        Assert.Equal(["2025-12-29T00:00:00+00:00"], midweek.EnumerateArray().Select(c => Row(c).Item1).ToList());
     }
 
     private static (string, string?, string?, string?, string?, string?, string?) Row(JsonElement c) =>

@@ -202,7 +202,7 @@ public sealed class TraderJourneyTests
     /// The test platform's results directory: <c>--results-directory</c> when given (<c>./coinage test</c>
     /// passes artifacts/test-results), else its default, TestResults/ beside the test assembly.
     /// </summary>
-    private static string ResultsDirectory()
+    internal static string ResultsDirectory()
     {
         var arguments = Environment.GetCommandLineArgs();
         var index = Array.IndexOf(arguments, "--results-directory");

@@ -77,7 +77,9 @@ export interface PlaceOrderRequest {
   clientOrderId: string;
 }
 
-export type CandleInterval = '1m' | '5m' | '1h' | '1d';
+/** The candle intervals the API serves (docs/exchange.md, "Market data"). */
+export const candleIntervals = ['1m', '5m', '15m', '1h', '4h', '1d', '1w'] as const;
+export type CandleInterval = (typeof candleIntervals)[number];
 
 const market = (symbol: string) => `/api/v1/markets/${encodeURIComponent(symbol)}`;
 
