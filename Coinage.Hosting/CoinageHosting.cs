@@ -105,11 +105,50 @@ public sealed class CoinageHosting
     public IResourceBuilder<ParameterResource> AddSecret(string name) =>
         _builder.AddParameter(name, new StoredSecretDefault(Secrets, name), secret: true);
 
+    /// <summary>Where <see cref="FreePort"/> looks: below the ephemeral ranges of Linux (32768+), Windows and macOS (49152+).</summary>
+    internal const int FreePortLow = 20000, FreePortHigh = 32767;
+
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port free now on 127.0.0.1, for a resource that binds it seconds later. Not the kernel's pick (port 0): that
+    /// comes from the ephemeral range every outgoing connection takes its local port from, so under load (tests
+    /// starting several AppHosts, each opening hundreds of connections) a client socket can take the port before
+    /// the resource binds it ("Address already in use"). Below that range only listeners compete. Never the same
+    /// port twice in one process.
+    /// </summary>
     internal static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(FreePortLow, FreePortHigh + 1);
+            lock (HandedOut)
+            {
+                if (HandedOut.Contains(port) || !CanBind(port))
+                {
+                    continue;
+                }
+                HandedOut.Add(port);
+                return port;
+            }
+        }
+        using var listener = new TcpListener(IPAddress.Loopback, 0); // a crowded range: the kernel's pick after all
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static string FindSolutionDirectory(string start)

@@ -173,14 +173,15 @@ internal sealed partial class RunSummary(
 
     /// <summary>
     /// The cause, from the log the dashboard shows: the .NET runtime's <c>Unhandled exception. Type: message</c> line of a
-    /// project that crashed, else the last error line that is not part of a stack trace (else the last line). DCP streams a
+    /// project that crashed, else the last error line that is not part of a stack trace (else the last line; DCP's own
+    /// <c>[sys]</c> lines only when the process wrote nothing). DCP streams a
     /// process's output a moment after its exit is reported, so the log is followed briefly until such a line arrives.
     /// </summary>
     private async Task<string> CauseAsync(string resourceId, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        string? unhandled = null, lastError = null, last = null;
+        string? unhandled = null, lastError = null, last = null, lastSystem = null;
         try
         {
             await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(timeout.Token).ConfigureAwait(false))
@@ -190,6 +191,11 @@ internal sealed partial class RunSummary(
                     var content = LogTimestamp().Replace(line.Content, "").Trim();
                     if (content.Length == 0 || StackTraceLine().IsMatch(content))
                     {
+                        continue;
+                    }
+                    if (content.StartsWith("[sys]", StringComparison.Ordinal))
+                    {
+                        lastSystem = content; // DCP's own lines ("Starting process…"): the cause only when the process said nothing
                         continue;
                     }
                     unhandled ??= content.StartsWith("Unhandled exception.", StringComparison.Ordinal) ? content : null;
@@ -205,7 +211,7 @@ internal sealed partial class RunSummary(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
         }
-        return unhandled ?? lastError ?? last ?? "no output; see its console log in the dashboard";
+        return unhandled ?? lastError ?? last ?? lastSystem ?? "no output; see its console log in the dashboard";
     }
 
     /// <summary>The time stamp DCP and Aspire put before a line of a resource's log.</summary>
