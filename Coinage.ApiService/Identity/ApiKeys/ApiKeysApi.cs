@@ -191,7 +191,8 @@ public static class ApiKeysApi
                 networks.Add(new IPNetwork(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address,
                     address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6 ? 32 : 128).ToString());
             }
-            else if (IPNetwork.TryParse(text, out var network))
+            else if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var written)
+                && written.Equals(network.BaseAddress))
             {
                 networks.Add(network.ToString());
             }
