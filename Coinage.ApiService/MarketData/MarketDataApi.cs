@@ -1,5 +1,4 @@
 using System.Globalization;
-using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.Domain.MarketData;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +24,7 @@ public static class MarketDataApi
 {
     public static IEndpointRouteBuilder MapMarketDataApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/markets").WithTags("Market data").AllowAnonymous().AcceptApiKeys();
+        var group = routes.MapGroup("/api/v1/markets").WithTags("Market data").AllowAnonymous();
         group.MapGet("/tickers", TickersAsync).WithSummary("The ticker of every market");
         group.MapGet("/{symbol}/ticker", TickerAsync).WithSummary("Last price, 24-hour open/high/low/change/volume and best prices")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,4 +1,3 @@
-using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Trading;
 using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
@@ -16,7 +15,7 @@ public static class MarketsApi
 {
     public static IEndpointRouteBuilder MapMarketsApi(this IEndpointRouteBuilder routes)
     {
-        var markets = routes.MapGroup("/api/v1/markets").WithTags("Markets").AllowAnonymous().AcceptApiKeys();
+        var markets = routes.MapGroup("/api/v1/markets").WithTags("Markets").AllowAnonymous();
         markets.MapGet("", ListAsync).WithSummary("Every market with its grid, minimums, fees and status");
         markets.MapGet("/{symbol}", GetAsync).WithSummary("One market").ProducesProblem(StatusCodes.Status404NotFound);
         return routes;

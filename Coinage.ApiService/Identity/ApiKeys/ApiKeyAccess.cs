@@ -143,7 +143,8 @@ public static class ApiKeyGate
                 "This endpoint answers to a signed-in person only: identity, account and API-key management, and actions that need a fresh second factor.").ConfigureAwait(false);
             return;
         }
-        if (accepts is not null && accepts.ScopeFor(context.Request.Method) is var scope && !context.User.HasScope(scope))
+        // What anyone may read needs no scope.
+        if (needsUser && accepts is not null && accepts.ScopeFor(context.Request.Method) is var scope && !context.User.HasScope(scope))
         {
             await ApiKeyProblems.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyErrorCodes.ScopeRequired, "Scope required",
                 $"This key lacks the '{scope}' scope this endpoint needs.", new Dictionary<string, object?> { ["requiredScope"] = scope }).ConfigureAwait(false);

@@ -171,7 +171,8 @@ public sealed partial class ApiKeyAuthenticationHandler(
 
     private async Task<ReadOnlyMemory<byte>> ReadBodyAsync()
     {
-        if (Request.ContentLength == 0 || (Request.ContentLength is null && !Request.Headers.TransferEncoding.Any()))
+        // HTTP/2 and HTTP/3 bodies need no Content-Length: the server knows whether a body follows.
+        if (Request.ContentLength == 0 || Context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             return ReadOnlyMemory<byte>.Empty;
         }

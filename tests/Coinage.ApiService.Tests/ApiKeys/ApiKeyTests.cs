@@ -187,6 +187,11 @@ public sealed class ApiKeyTests(InfrastructureFixture infrastructure)
         {
             await AssertProblemAsync(read, HttpStatusCode.Forbidden, ApiKeyErrorCodes.ScopeRequired);
         }
+        // What anyone may read needs no scope.
+        using (var markets = await trader.SendAsync(HttpMethod.Get, "/api/v1/markets/BTC-USD/ticker"))
+        {
+            Assert.Equal(HttpStatusCode.OK, markets.StatusCode);
+        }
         using (var withdraw = await trader.SendAsync(HttpMethod.Post, "/api/v1/wallet/withdrawals", """{"asset":"USD","amount":"1","address":"x"}"""))
         {
             await AssertProblemAsync(withdraw, HttpStatusCode.Forbidden, ApiKeyErrorCodes.ScopeRequired);
