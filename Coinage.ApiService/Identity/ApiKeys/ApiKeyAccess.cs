@@ -123,7 +123,8 @@ public static class ApiKeyEndpointExtensions
 /// <summary>
 /// After authentication, for requests signed with a key: refuses endpoints that need a person (no
 /// <see cref="AcceptsApiKey"/>, or a step-up), checks the scope, and counts the request against the key's own
-/// rate limit (<c>api-key</c>) instead of the per-user one. Endpoints open to anyone stay open.
+/// rate limit (<c>api-key</c>) instead of the per-user one. An endpoint open to anyone that does not take keys
+/// (the market data, the SignalR hub) sees the request as anonymous: a key is a user only where it is accepted.
 /// </summary>
 public static class ApiKeyGate
 {
@@ -141,6 +142,12 @@ public static class ApiKeyGate
         {
             await ApiKeyProblems.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyErrorCodes.NotAccepted, "API keys are not accepted here",
                 "This endpoint answers to a signed-in person only: identity, account and API-key management, and actions that need a fresh second factor.").ConfigureAwait(false);
+            return;
+        }
+        if (!needsUser && accepts is null)
+        {
+            context.User = new ClaimsPrincipal(new ClaimsIdentity());
+            await next(context).ConfigureAwait(false);
             return;
         }
         // What anyone may read needs no scope.
