@@ -1,6 +1,7 @@
 using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity.Devices;
 using Coinage.ApiService.Identity.Passkeys;
 using Coinage.ApiService.Identity.StepUp;
@@ -54,6 +55,7 @@ app.MapAccountApi();
 app.MapStepUpApi();
 app.MapDevicesApi();
 app.MapPasskeysApi();
+app.MapApiKeysApi();
 app.MapAdminApi();
 app.MapOpsApi();
 app.MapAuditApi();

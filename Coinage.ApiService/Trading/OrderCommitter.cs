@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
@@ -32,7 +33,8 @@ public sealed class GroupCommitOptions
 
 /// <summary>A placement validated by the endpoint, waiting for the writer: everything but the id, the funds and the market's status.</summary>
 internal sealed record PlacementRequest(
-    MarketRecord Market, SpotMarket Spot, PlaceOrder Terms, long Owner, string? ClientOrderId, string Hash, string Payload, Guid UserId, string? Ip);
+    MarketRecord Market, SpotMarket Spot, PlaceOrder Terms, long Owner, string? ClientOrderId, string Hash, string Payload, Guid UserId, string? Ip,
+    string? ApiKeyId = null);
 
 internal enum PlacementOutcome
 {
@@ -48,7 +50,8 @@ internal enum PlacementOutcome
 internal sealed record PlacementResult(PlacementOutcome Outcome, OrderRecord? Order, decimal Needed = 0, decimal Available = 0);
 
 /// <summary>A cancel or cancel-all command with its audit entry.</summary>
-internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Type, long Owner, long? OrderId, string AuditAction, Guid UserId, string? Ip);
+/// <param name="ApiKeyId">The API key the request was signed with (on its audit entry), null for a session.</param>
+internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Type, long Owner, long? OrderId, string AuditAction, Guid UserId, string? Ip, string? ApiKeyId = null);
 
 /// <summary>
 /// Group commit (DESIGN.md §2, Throughput): a writer (one by default, <see cref="GroupCommitOptions.Writers"/>) drains
@@ -355,7 +358,7 @@ public sealed partial class OrderCommitter(
                 Sequence = id, MarketId = order.MarketId, Type = MarketCommandType.Place, OwnerId = order.OwnerId, OrderId = id,
                 Payload = r.Payload, CreatedAt = now,
             });
-            Audit(work.Group, "order.placed", r.UserId, r.Ip, new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId });
+            Audit(work.Group, "order.placed", r.UserId, r.Ip, r.ApiKeyId, new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId });
             notify.Add(r.Market.Id);
             work.Result = new PlacementResult(PlacementOutcome.Created, order);
         }
@@ -372,17 +375,17 @@ public sealed partial class OrderCommitter(
             {
                 Sequence = sequences[next++], MarketId = r.Market.Id, Type = r.Type, OwnerId = r.Owner, OrderId = r.OrderId, Payload = "{}", CreatedAt = now,
             });
-            Audit(work.Group, r.AuditAction, r.UserId, r.Ip, new { orderId = r.OrderId, market = r.Market.Symbol });
+            Audit(work.Group, r.AuditAction, r.UserId, r.Ip, r.ApiKeyId, new { orderId = r.OrderId, market = r.Market.Symbol });
             notify.Add(r.Market.Id);
         }
 
         // One entry per request: a single placement or cancel has its own; a batch request has one, where its first
         // accepted item stands in the chain, listing its items (serialized when the chain is built, so with all of them).
-        void Audit(RequestGroup? group, string action, Guid user, string? ip, object item)
+        void Audit(RequestGroup? group, string action, Guid user, string? ip, string? apiKey, object item)
         {
             if (group is null)
             {
-                audit.Add(new AuditAppend(action, now, user, user, ip, item));
+                audit.Add(new AuditAppend(action, now, user, user, ip, ApiKeyClaims.WithApiKey(item, apiKey)));
             }
             else if (audited.TryGetValue(group, out var items))
             {
@@ -391,7 +394,7 @@ public sealed partial class OrderCommitter(
             else
             {
                 audited[group] = items = [item];
-                audit.Add(new AuditAppend(action, now, user, user, ip, new { orders = items }));
+                audit.Add(new AuditAppend(action, now, user, user, ip, ApiKeyClaims.WithApiKey(new { orders = items }, apiKey)));
             }
         }
 

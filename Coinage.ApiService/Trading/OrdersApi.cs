@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.MarketData;
@@ -49,7 +50,7 @@ public static class OrdersApi
 {
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder routes)
     {
-        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization()
+        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization().AcceptApiKeys()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         orders.MapPost("", PlaceAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Place an order. The same clientOrderId returns the same order (200), never a second one")
@@ -79,7 +80,7 @@ public static class OrdersApi
             ListAsync(market, cursor, limit, openOnly: false, http, db, ct)).WithSummary("All orders, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         orders.MapGet("/{id}", GetAsync).WithSummary("One order").ProducesProblem(StatusCodes.Status404NotFound);
-        routes.MapGet("/api/v1/fills", FillsAsync).WithTags("Trading").RequireAuthorization()
+        routes.MapGet("/api/v1/fills", FillsAsync).WithTags("Trading").RequireAuthorization().AcceptApiKeys()
             .WithSummary("The user's trades, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -148,7 +149,7 @@ public static class OrdersApi
         // Only now: a refused request does not create the user's ledger owner.
         var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
-        return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp()));
+        return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp(), http.User.ApiKeyId()));
     }
 
     /// <summary>The answer to a placement once the group commit has judged it.</summary>
@@ -211,7 +212,7 @@ public static class OrdersApi
             : null;
 
     internal static CommandRequest CancelCommand(MarketRecord market, long owner, long orderId, HttpContext http) =>
-        new(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp());
+        new(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp(), http.User.ApiKeyId());
 
     public static async Task<Results<Accepted, ProblemHttpResult>> CancelAllAsync(
         string? market, HttpContext http, TradingCatalog catalog, OrderCommitter committer, CancellationToken cancellationToken)
@@ -224,7 +225,7 @@ public static class OrdersApi
             return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
         }
         var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
-        await committer.AppendCommandAsync(new CommandRequest(row.Market, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", http.User.UserId(), http.ClientIp()),
+        await committer.AppendCommandAsync(new CommandRequest(row.Market, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", http.User.UserId(), http.ClientIp(), http.User.ApiKeyId()),
             cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted((string?)null);
     }

@@ -1,3 +1,4 @@
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Security;
@@ -49,15 +50,15 @@ public static class WalletApi
     {
         var wallet = routes.MapGroup("/api/v1/wallet").WithTags("Wallet").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        wallet.MapGet("/balances", BalancesAsync).WithSummary("Available and held funds per asset");
-        wallet.MapGet("/ledger", LedgerAsync).WithSummary("The user's ledger postings, newest first; cursor-paginated")
+        wallet.MapGet("/balances", BalancesAsync).AcceptApiKeys().WithSummary("Available and held funds per asset");
+        wallet.MapGet("/ledger", LedgerAsync).AcceptApiKeys().WithSummary("The user's ledger postings, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         wallet.MapPost("/deposits", DepositAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Deposit through the simulated rail. Idempotency-Key required: a retry returns the same deposit")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        wallet.MapGet("/deposits", DepositsAsync).WithSummary("The user's deposits, newest first; cursor-paginated")
+        wallet.MapGet("/deposits", DepositsAsync).AcceptApiKeys().WithSummary("The user's deposits, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
