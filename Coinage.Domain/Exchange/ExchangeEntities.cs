@@ -522,6 +522,9 @@ internal sealed class OrderRecordConfiguration : IEntityTypeConfiguration<OrderR
         // that a status change alone (a taker filled, a resting order partly filled) touches no indexed column and
         // is a HOT update, which the free space left by the fill factor makes possible right after the insert.
         builder.HasIndex(o => new { o.MarketId, o.BookPriority }).HasFilter("book_priority IS NOT NULL");
+        // The open-order cap counts a trader's resting orders in a market (migration RiskControls). Same filter, for the
+        // same reason: owner and market never change and book_priority is indexed already, so no update loses HOT.
+        builder.HasIndex(o => new { o.OwnerId, o.MarketId }).HasFilter("book_priority IS NOT NULL").HasDatabaseName("ix_orders_owner_id_market_id_resting");
         builder.HasStorageParameter("fillfactor", 80);
         // No foreign keys to markets and traders (migration OrderPathWithoutForeignKeys): the group commit
         // already holds its markets under KEY SHARE and takes owners from signed-in users, and each check cost a

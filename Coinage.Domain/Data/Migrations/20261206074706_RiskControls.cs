@@ -100,6 +100,12 @@ namespace Coinage.Domain.Data.Migrations
             // Markets an Admin added before this migration: the defaults a new market gets (MarketRecord).
             migrationBuilder.Sql("UPDATE markets SET price_band_bps = 1000, open_order_limit = 200, breaker_move_bps = 1500");
 
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_owner_id_market_id_resting",
+                table: "orders",
+                columns: new[] { "owner_id", "market_id" },
+                filter: "book_priority IS NOT NULL");
+
             migrationBuilder.UpdateData(
                 table: "markets",
                 keyColumn: "id",
@@ -125,6 +131,10 @@ namespace Coinage.Domain.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_orders_owner_id_market_id_resting",
+                table: "orders");
+
             migrationBuilder.DropColumn(
                 name: "trading_suspended_at",
                 table: "traders");

@@ -721,6 +721,10 @@ namespace Coinage.Domain.Data.Migrations
                     b.HasIndex("OwnerId", "Id")
                         .HasDatabaseName("ix_orders_owner_id_id");
 
+                    b.HasIndex("OwnerId", "MarketId")
+                        .HasDatabaseName("ix_orders_owner_id_market_id_resting")
+                        .HasFilter("book_priority IS NOT NULL");
+
                     b.ToTable("orders", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
