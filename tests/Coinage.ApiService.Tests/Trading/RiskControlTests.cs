@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Coinage.ApiService.Tests.Identity;
+using Coinage.ApiService.Tests.MarketData;
 using static Coinage.ApiService.Tests.Trading.Trader;
 
 namespace Coinage.ApiService.Tests.Trading;
@@ -200,6 +201,9 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         _ = worker.Services;
         // No band (the move is the point); 15 % within a minute, then 3 s halted and 3 s cancel-only.
         var (symbol, code) = await NewMarketAsync(admin, Risk(breaker: "15", window: 60, halt: 3, cancelOnly: 3));
+        // A follower of the market sees each status change pushed by the hub.
+        await using var hub = await HubClient.ConnectAsync(api);
+        await hub.SubscribeAsync(symbol);
         var seller = await Trader.CreateAsync(api, Db, "breaker-seller");
         var buyer = await Trader.CreateAsync(api, Db, "breaker-buyer");
         await seller.DepositAsync(code, "100");
@@ -218,6 +222,7 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         await buyer.PlaceAsync(Limit(symbol, "buy", "115.5", "1"));
 
         await WaitStatusAsync(buyer, symbol, "halted", "circuit_breaker");
+        await hub.WaitForAsync("marketStatus", s => Pushed(s, symbol) == ("halted", "circuit_breaker"));
         var halted = await buyer.GetAsync($"/api/v1/markets/{symbol}");
         Assert.True(halted.GetProperty("statusUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5));
         await AssertRefusedAsync(await buyer.PlaceRawAsync(Limit(symbol, "buy", "100", "1")), HttpStatusCode.Conflict, "market_halted", null);
@@ -228,9 +233,11 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         }
 
         await WaitStatusAsync(buyer, symbol, "cancel_only", "circuit_breaker");
+        await hub.WaitForAsync("marketStatus", s => Pushed(s, symbol) == ("cancel_only", "circuit_breaker"));
         await AssertRefusedAsync(await buyer.PlaceRawAsync(Limit(symbol, "buy", "100", "1")), HttpStatusCode.Conflict, "market_cancel_only", null);
 
         await WaitStatusAsync(buyer, symbol, "open", "admin");
+        await hub.WaitForAsync("marketStatus", s => Pushed(s, symbol) == ("open", "admin"));
         // Reopened afresh: the move that tripped it is behind the window's start, so the next trade does not halt it again.
         await seller.PlaceAsync(Limit(symbol, "sell", "115", "1"));
         await buyer.PlaceAsync(Limit(symbol, "buy", "115", "1"));
@@ -247,6 +254,9 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         Assert.Equal((100m, 115.5m, 1550), (tripData.RootElement.GetProperty("low").GetDecimal(), tripData.RootElement.GetProperty("high").GetDecimal(), tripData.RootElement.GetProperty("moveBps").GetInt32()));
         await ExchangeDatabase.AssertInvariantsAsync(Db);
     }
+
+    private static (string?, string?) Pushed(JsonElement update, string symbol) =>
+        update.GetProperty("market").GetString() == symbol ? (update.GetProperty("status").GetString(), update.GetProperty("source").GetString()) : default;
 
     private static object Limit(string market, string side, string price, string quantity) => new { market, side, type = "limit", price, quantity };
 
