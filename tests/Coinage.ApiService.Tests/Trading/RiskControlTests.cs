@@ -199,6 +199,7 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         await using var platform = api;
         await using var worker = new MatchingWorkerFactory(Db, infrastructure.RedisConnectionString);
         _ = worker.Services;
+        await using var restarted = new MatchingWorkerFactory(Db, infrastructure.RedisConnectionString);
         // No band (the move is the point); 15 % within a minute, then 3 s halted and 3 s cancel-only.
         var (symbol, code) = await NewMarketAsync(admin, Risk(breaker: "15", window: 60, halt: 3, cancelOnly: 3));
         // A follower of the market sees each status change pushed by the hub.
@@ -226,6 +227,9 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         var halted = await buyer.GetAsync($"/api/v1/markets/{symbol}");
         Assert.True(halted.GetProperty("statusUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5));
         await AssertRefusedAsync(await buyer.PlaceRawAsync(Limit(symbol, "buy", "100", "1")), HttpStatusCode.Conflict, "market_halted", null);
+        // The Worker stops during the halt; the one that starts carries on from the database (status, source, phase end).
+        await worker.DisposeAsync();
+        _ = restarted.Services;
         // Cancels still go through.
         using (var cancel = await seller.Http.DeleteAsync(new Uri($"/api/v1/orders/{resting.GetProperty("id").GetString()}", UriKind.Relative), Ct))
         {
