@@ -64,6 +64,7 @@ app.MapWalletApi();
 app.MapOrdersApi();
 app.MapOrderBatchApi();
 app.MapMarketAdminApi();
+app.MapRiskAdminApi();
 app.MapReconciliationApi();
 app.MapWithdrawalAddressesApi();
 app.MapWithdrawalsApi();

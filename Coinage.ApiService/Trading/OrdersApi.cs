@@ -55,7 +55,8 @@ public static class OrdersApi
         orders.MapPost("", PlaceAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Place an order. The same clientOrderId returns the same order (200), never a second one")
             .WithDescription("Errors (problem code): 400 invalid_price, invalid_quantity, invalid_amount, invalid_order_type, below_minimum_size, below_minimum_notional, validation_failed; " +
-                "403 email_not_verified; 404 unknown_market; 409 market_halted, duplicate_client_order_id (same id, other terms); 422 insufficient_funds, " +
+                "403 email_not_verified, trading_suspended; 404 unknown_market; 409 market_halted, market_cancel_only, duplicate_client_order_id (same id, other terms); " +
+                "422 insufficient_funds, price_band (errors.price, band), max_order_size (errors.quantity), max_order_notional, open_order_limit, " +
                 "below_one_lot (a market buy whose quoteAmount cannot pay for one lot at the best ask; errors.quoteAmount says why).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -139,6 +140,10 @@ public static class OrdersApi
         {
             return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
+        if (await Risk.OrderRiskChecks.CheckAsync(terms, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } risk)
+        {
+            return new PreparedPlacement(null, Refused(telemetry, risk));
+        }
         if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
             // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
             && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
@@ -169,6 +174,14 @@ public static class OrdersApi
                 return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms."));
             case PlacementOutcome.MarketHalted:
                 return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.MarketHalted, $"{market.Symbol} is halted: no new orders are accepted."));
+            case PlacementOutcome.MarketCancelOnly:
+                return Refused(telemetry, ExchangeProblems.Conflict(Risk.RiskErrorCodes.MarketCancelOnly, $"{market.Symbol} accepts only cancels for now: no new orders."));
+            case PlacementOutcome.TradingSuspended:
+                return Refused(telemetry, Problems.Create(StatusCodes.Status403Forbidden, Risk.RiskErrorCodes.TradingSuspended, "Trading is suspended.",
+                    "An administrator has suspended trading on this account: new orders are refused; cancels still go through."));
+            case PlacementOutcome.OpenOrderLimit:
+                return Refused(telemetry, ExchangeProblems.Unprocessable(Risk.RiskErrorCodes.OpenOrderLimit,
+                    $"You have {result.OpenOrders} open orders in {market.Symbol}, the most it allows: cancel one before placing another."));
             default:
                 var holdAsset = terms.Side == Side.Buy ? market.QuoteAsset : market.BaseAsset;
                 return Refused(telemetry, ExchangeProblems.Unprocessable(ExchangeErrorCodes.InsufficientFunds,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace Coinage.ApiService.Tests;
 
@@ -39,5 +40,13 @@ public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionar
             builder.UseSetting(key, value);
         }
         configure?.Invoke(builder);
+    }
+
+    /// <summary>Started (the API migrates its database before serving), then the seeded markets' risk limits lifted (<see cref="InfrastructureFixture.LiftSeededRiskLimitsAsync"/>).</summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        InfrastructureFixture.LiftSeededRiskLimitsAsync(postgres).GetAwaiter().GetResult();
+        return host;
     }
 }
