@@ -46,7 +46,8 @@ internal sealed record LoadOptions
 
           --url URL            ApiService base address (default http://127.0.0.1:5100)
           --maildev URL        maildev web address, to read verification emails (default http://127.0.0.1:1080)
-          --db CONNSTRING      PostgreSQL connection string: adds matched/s and settled/s (optional)
+          --db CONNSTRING      PostgreSQL connection string: adds matched/s and settled/s, and raises the markets'
+                               open-order cap for the run (optional)
           --duration SECONDS   measured run (default 60)
           --warmup SECONDS     unmeasured run first (default 30: JIT tiering settles)
           --concurrency N      requests in flight (default 64)

@@ -36,6 +36,10 @@ using var mail = new HttpClient { BaseAddress = options.MailDev, Timeout = TimeS
 
 var setup = new TraderSetup(api, mail, Console.Out);
 var markets = await setup.MarketsAsync(options.Markets, ct);
+if (options.Database is { } database)
+{
+    await RaiseOpenOrderCapsAsync(database, options.Markets, ct);
+}
 var assets = markets.SelectMany(m => new[] { m.BaseAsset, m.QuoteAsset }).Distinct(StringComparer.Ordinal).ToList();
 var watch = Stopwatch.StartNew();
 var traders = await setup.CreateAsync(options.Traders, assets, options.ApiKeys, ct);
@@ -92,6 +96,19 @@ static string LoadAverage() =>
 
 // What the Worker did with the load: commands processed (settled: their effects committed) and trades in the
 // window, then how long it took to work off the backlog left at the end.
+// The workload's traders rest orders 1-20 ticks from the mid and cancel a quarter of what they place, so each keeps
+// thousands resting: the default cap (200 per trader and market) would turn the run into a measure of refusals. The
+// cap is raised, not removed, so each group commit still counts the traders' open orders as it does in production.
+static async Task RaiseOpenOrderCapsAsync(string connectionString, IReadOnlyList<string> symbols, CancellationToken ct)
+{
+    await using var source = NpgsqlDataSource.Create(connectionString);
+    await using var command = source.CreateCommand("UPDATE markets SET open_order_limit = 1000000 WHERE symbol = ANY($1) AND open_order_limit IS NOT NULL");
+    command.Parameters.Add(new NpgsqlParameter { Value = symbols.ToArray() });
+    var raised = await command.ExecuteNonQueryAsync(ct);
+    // The API's market cache sees it within 5 s: long before the traders' setup is done.
+    Console.WriteLine($"open-order cap raised to 1,000,000 on {raised} market(s)");
+}
+
 static async Task<List<string>> DatabaseFiguresAsync(string connectionString, DateTimeOffset start, DateTimeOffset end, double seconds, CancellationToken ct)
 {
     await using var source = NpgsqlDataSource.Create(connectionString);
