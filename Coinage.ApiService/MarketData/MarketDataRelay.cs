@@ -78,21 +78,27 @@ public sealed partial class MarketDataRelay(
             {
                 _moved[subject] = clock.GetUtcNow();
                 var method = topic switch { "book" => "bookUpdate", "trades" => "trades", _ => null };
-                if (method is null)
+                if (method == "trades")
+                {
+                    streams.Traded(subject);
+                }
+                var hub = method is not null && subscribers.IsFollowed(subject);
+                var feed = method is not null && streams.IsFollowed(StreamChannels.Topic(topic, subject));
+                if (!hub && !feed)
                 {
                     return;
                 }
                 // Parsed once, written as is to every follower (a JsonElement serializes to its own text).
                 var payload = Parse(message.Message);
-                if (subscribers.IsFollowed(subject))
+                if (hub)
                 {
-                    subscribers.SendToMarket(subject, method, payload);
+                    subscribers.SendToMarket(subject, method!, payload);
                 }
-                if (topic == "book")
+                if (feed && topic == "book")
                 {
                     streams.OnBookUpdate(subject, payload);
                 }
-                else
+                else if (feed)
                 {
                     streams.OnTrades(subject, payload);
                 }

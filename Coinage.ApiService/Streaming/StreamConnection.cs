@@ -216,6 +216,8 @@ public sealed partial class StreamConnection : IDisposable
         }
         finally
         {
+            // Closing from here on: events still arriving before the connection leaves the index are dropped quietly.
+            Interlocked.Exchange(ref _closing, 1);
             _queue.Writer.TryComplete();
             await _done.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(pump, heartbeat, _closed).ConfigureAwait(false);

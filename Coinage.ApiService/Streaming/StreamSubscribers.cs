@@ -98,10 +98,12 @@ public sealed class StreamSubscribers(TimeProvider clock)
         Publish(topic, new Outgoing(OutgoingKind.BookUpdate, json, market, MarketDataJson.ParseSequence(epoch), MarketDataJson.ParseSequence(number)));
     }
 
+    /// <summary>The market traded: its candles are due (<see cref="StreamCandles"/>).</summary>
+    public void Traded(string market) => _traded[market] = clock.GetUtcNow();
+
     /// <summary>A Worker <see cref="TradesUpdate"/>.</summary>
     public void OnTrades(string market, JsonElement message)
     {
-        _traded[market] = clock.GetUtcNow();
         var topic = StreamChannels.Topic(StreamChannels.Trades, market);
         if (IsFollowed(topic))
         {

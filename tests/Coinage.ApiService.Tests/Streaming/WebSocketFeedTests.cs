@@ -32,10 +32,11 @@ public sealed class WebSocketFeedTests(InfrastructureFixture infrastructure)
         await ExchangeDatabase.WaitProcessedAsync(env.Database);
 
         await using var feed = await FeedClient.ConnectAsync(api);
-        await feed.SendAsync(new { op = "subscribe", id = 1, channels = new[] { "book", "trades", "ticker" }, markets = new[] { "btc-usd" } });
+        await feed.SendAsync(new { op = "subscribe", id = 1, channels = new[] { "book", "trades", "ticker", "candles" }, markets = new[] { "btc-usd" }, interval = "1m" });
         var ack = await feed.WaitForTypeAsync("subscribed");
         Assert.Equal(1, ack.GetProperty("id").GetInt32());
-        Assert.Equal(["book", "trades", "ticker"], ack.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["book", "trades", "ticker", "candles"], ack.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("1m", ack.GetProperty("interval").GetString());
         Assert.Equal("BTC-USD", Assert.Single(ack.GetProperty("markets").EnumerateArray()).GetString());
         var snapshot = await feed.WaitForTypeAsync("snapshot", "book");
         // Whether bob's order is in the snapshot depends on whether the Worker has published it yet; the updates bring it if not.
@@ -72,6 +73,11 @@ public sealed class WebSocketFeedTests(InfrastructureFixture infrastructure)
         Assert.Equal(("50000", "0.4", "buy"), (trade.GetProperty("price").GetString(), trade.GetProperty("quantity").GetString(), trade.GetProperty("side").GetString()));
         var ticker = await feed.WaitForAsync(m => Type(m) == "update" && Channel(m) == "ticker" && m.GetProperty("data").GetProperty("last").GetString() == "50000");
         Assert.Equal("BTC-USD", ticker.GetProperty("market").GetString());
+        // No trade before: no candle snapshot; the trade's minute comes as an update.
+        Assert.DoesNotContain(feed.Received, m => Channel(m) == "candles" && Type(m) == "snapshot");
+        var candle = await feed.WaitForAsync(m => Type(m) == "update" && Channel(m) == "candles");
+        Assert.Equal(("1m", "50000", "0.4", "20000"), (candle.GetProperty("interval").GetString(), candle.GetProperty("data").GetProperty("close").GetString(),
+            candle.GetProperty("data").GetProperty("volume").GetString(), candle.GetProperty("data").GetProperty("quoteVolume").GetString()));
 
         // Unsubscribed from the book only: the next trade arrives, and no book update with it.
         await feed.SendAsync(new { op = "unsubscribe", id = "u", channels = new[] { "book" }, markets = new[] { "BTC-USD" } });
