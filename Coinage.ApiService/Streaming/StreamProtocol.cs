@@ -146,7 +146,7 @@ public sealed partial class StreamProtocol(
         if (forSubscribe && connection.User is null && distinct.FirstOrDefault(StreamChannels.Private.Contains) is { } privateChannel)
         {
             Error(request.Id, StreamErrorCodes.AuthRequired,
-                $"The {privateChannel} channel needs a signed-in connection: send {{\"op\":\"auth\",\"token\":\"<access token>\"}} first, or sign the handshake with an API key.", "channels");
+                $"The {privateChannel} channel needs a signed-in connection: send an auth message with an access token first, or sign the handshake with an API key.", "channels");
             return null;
         }
         var topics = new List<string>();
@@ -214,7 +214,9 @@ public sealed partial class StreamProtocol(
                     StreamJson.Default.MarketMessage);
                 break;
             case StreamChannels.Candles:
-                var candles = await reader.CandlesAsync(market, StreamChannels.Intervals[interval!], null, null, 1, CancellationToken.None).ConfigureAwait(false);
+                // The latest bucket that traded, which need not be the current one (buckets without trades are left out);
+                // 300 is the REST default, so the chart's request and this one share the cached answer.
+                var candles = await reader.CandlesAsync(market, StreamChannels.Intervals[interval!], null, null, 300, CancellationToken.None).ConfigureAwait(false);
                 if (candles is [.., var last])
                 {
                     connection.Send(new CandleMessage("snapshot", market.Symbol, interval!, last), StreamJson.Default.CandleMessage);

@@ -217,6 +217,12 @@ public sealed class WebSocketFeedTests(InfrastructureFixture infrastructure)
         // bob follows fills only.
         Assert.DoesNotContain(bobFeed.Received, m => Channel(m) is "orders" or "balances");
         Assert.DoesNotContain(anonymous.Received, m => Channel(m) is "orders" or "fills" or "balances");
+
+        // Once the market traded, a candles subscription starts from the latest candle.
+        await anonymous.SendAsync(new { op = "subscribe", channels = new[] { "candles" }, markets = new[] { "BTC-USD" }, interval = "1h" });
+        var candle = await anonymous.WaitForAsync(m => Type(m) == "snapshot" && Channel(m) == "candles");
+        Assert.Equal(("1h", "50000", "0.4"), (candle.GetProperty("interval").GetString(),
+            candle.GetProperty("data").GetProperty("close").GetString(), candle.GetProperty("data").GetProperty("volume").GetString()));
     }
 
     [Fact]
