@@ -372,6 +372,22 @@ public sealed class WebSocketFeedTests(InfrastructureFixture infrastructure)
         Assert.Contains("401", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_socket_signed_in_with_a_token_is_closed_when_the_token_expires()
+    {
+        var env = await MarketDataEnvironment.CreateAsync(infrastructure);
+        await using var api = new ApiFactory(env.Database, env.Redis, new Dictionary<string, string?>
+        {
+            ["Coinage:MarketData:KeyPrefix"] = env.Prefix,
+            ["Coinage:Jwt:AccessTokenLifetime"] = "00:00:03",
+        });
+        var alice = await Trader.CreateAsync(api, env.Database, "wsexpiry");
+        await using var feed = await FeedClient.ConnectAsync(api);
+        await feed.SendAsync(new { op = "auth", token = alice.AccessToken() });
+        await feed.WaitClosedAsync();
+        Assert.Equal(((WebSocketCloseStatus)4002, "token_expired"), (feed.CloseStatus, feed.CloseReason));
+    }
+
     /// <summary>
     /// Not a benchmark and no timing asserted: many sockets following one book while orders flow, each ending with an
     /// unbroken chain of updates. The figures go to the test output (docs/websocket.md quotes a run).
