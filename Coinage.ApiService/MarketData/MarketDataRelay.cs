@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Coinage.ApiService.Streaming;
 using Coinage.Domain.MarketData;
 using StackExchange.Redis;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Coinage.ApiService.MarketData;
 
 /// <summary>
-/// Relays the Worker's Redis channels to this replica's hub connections (<see cref="MarketSubscribers"/>):
+/// Relays the Worker's Redis channels to this replica's hub connections (<see cref="MarketSubscribers"/>) and
+/// WebSocket feed connections (<see cref="StreamSubscribers"/>):
 /// book updates and trades to a market's followers, private events to a user's connections, and every
 /// <see cref="MarketDataApiOptions.TickerInterval"/> a ticker of each followed market that moved. Messages
 /// of one pattern are handled one at a time, in the order Redis delivered them (a queue, not concurrent
@@ -22,6 +24,7 @@ namespace Coinage.ApiService.MarketData;
 public sealed partial class MarketDataRelay(
     IConnectionMultiplexer redis,
     MarketSubscribers subscribers,
+    StreamSubscribers streams,
     MarketDirectory markets,
     MarketDataReader reader,
     TimeProvider clock,
@@ -75,18 +78,40 @@ public sealed partial class MarketDataRelay(
             {
                 _moved[subject] = clock.GetUtcNow();
                 var method = topic switch { "book" => "bookUpdate", "trades" => "trades", "status" => "marketStatus", _ => null };
-                if (method is not null && subscribers.IsFollowed(subject))
+                if (method == "trades")
                 {
-                    // Parsed once, written as is to every follower (a JsonElement serializes to its own text).
-                    subscribers.SendToMarket(subject, method, Parse(message.Message));
+                    streams.Traded(subject);
+                }
+                var hub = method is not null && subscribers.IsFollowed(subject);
+                // The feed has book and trades channels; a market's status reaches it through the REST markets endpoint.
+                var feed = topic is "book" or "trades" && streams.IsFollowed(StreamChannels.Topic(topic, subject));
+                if (!hub && !feed)
+                {
+                    return;
+                }
+                // Parsed once, written as is to every follower (a JsonElement serializes to its own text).
+                var payload = Parse(message.Message);
+                if (hub)
+                {
+                    subscribers.SendToMarket(subject, method!, payload);
+                }
+                if (feed && topic == "book")
+                {
+                    streams.OnBookUpdate(subject, payload);
+                }
+                else if (feed)
+                {
+                    streams.OnTrades(subject, payload);
                 }
             }
-            else if (Guid.TryParseExact(subject, "N", out var user) && subscribers.HasUser(user))
+            else if (Guid.TryParseExact(subject, "N", out var user) && (subscribers.HasUser(user) || streams.HasUser(user)))
             {
-                foreach (var e in Parse(message.Message).EnumerateArray())
+                var events = Parse(message.Message);
+                foreach (var e in events.EnumerateArray())
                 {
                     subscribers.SendToUser(user, e.GetProperty("event").GetString()!, e.GetProperty("data"));
                 }
+                streams.OnUserEvents(user, events);
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
@@ -116,7 +141,7 @@ public sealed partial class MarketDataRelay(
                     _moved.TryRemove(KeyValuePair.Create(market, at)); // only if no newer move came in since
                 }
             }
-            var due = subscribers.Markets.Where(m => everyone || _moved.ContainsKey(m)).ToList();
+            var due = subscribers.Markets.Union(streams.TickerMarkets, StringComparer.Ordinal).Where(m => everyone || _moved.ContainsKey(m)).ToList();
             if (due.Count == 0)
             {
                 continue;
@@ -132,6 +157,7 @@ public sealed partial class MarketDataRelay(
                     {
                         _pushed[ticker.Symbol] = content;
                         subscribers.SendToMarket(ticker.Symbol, "ticker", ticker);
+                        streams.OnTicker(ticker);
                     }
                 }
             }

@@ -1,10 +1,11 @@
 using Coinage.ApiService.Identity.Sessions;
+using Coinage.ApiService.Streaming;
 using StackExchange.Redis;
 
 namespace Coinage.ApiService.MarketData;
 
 /// <summary>
-/// A hub connection checks its access token once, when it opens. When a session is revoked (sign-out,
+/// A hub or WebSocket feed connection checks its access token once, when it opens (or signs in). When a session is revoked (sign-out,
 /// "sign out everywhere else", a password change or reset, an Admin lock), every replica hears of it on
 /// <see cref="SessionService.RevocationChannel"/> and closes its own connections of that session at once,
 /// so they stop receiving the user's orders, fills and balances. A reconnect with that token fails
@@ -13,6 +14,7 @@ namespace Coinage.ApiService.MarketData;
 public sealed partial class RevokedSessionListener(
     IConnectionMultiplexer redis,
     MarketSubscribers subscribers,
+    StreamSubscribers streams,
     TimeProvider clock,
     ILogger<RevokedSessionListener> logger) : BackgroundService
 {
@@ -34,7 +36,7 @@ public sealed partial class RevokedSessionListener(
                 .Select(id => Guid.TryParseExact(id, "N", out var session) ? session : Guid.Empty)
                 .Where(id => id != Guid.Empty)
                 .ToHashSet();
-            if (sessions.Count > 0 && subscribers.AbortSessions(sessions) is var aborted and > 0)
+            if (sessions.Count > 0 && subscribers.AbortSessions(sessions) + streams.CloseSessions(sessions) is var aborted and > 0)
             {
                 LogAborted(aborted);
             }
@@ -55,6 +57,6 @@ public sealed partial class RevokedSessionListener(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to session revocations; retrying")]
     private partial void LogSubscribeFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} hub connections of revoked sessions")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} hub and WebSocket feed connections of revoked sessions")]
     private partial void LogAborted(int count);
 }

@@ -7,13 +7,23 @@ namespace Coinage.Domain.MarketData;
 // decimal strings of a long, times ISO-8601 UTC. Shared so the Worker writes what the ApiService reads.
 
 /// <summary>A book at one sequence; levels are <c>[price, quantity]</c>, bids highest first, asks lowest first.</summary>
-public sealed record BookSnapshot(string Market, string Sequence, string[][] Bids, string[][] Asks, DateTimeOffset At);
+/// <param name="Epoch">The Worker's update numbering this book belongs to (see <see cref="BookUpdate"/>); null when the book was read from PostgreSQL.</param>
+/// <param name="Update">The number of the last <see cref="BookUpdate"/> this book includes, within <paramref name="Epoch"/>.</param>
+public sealed record BookSnapshot(string Market, string Sequence, string[][] Bids, string[][] Asks, DateTimeOffset At, string? Epoch = null, string? Update = null);
 
 /// <summary>What the snapshot key holds: the book and the depth it was cut at (a side shorter than that is the whole side).</summary>
 public sealed record StoredBook(int Depth, BookSnapshot Book);
 
 /// <summary>Changed levels only (quantity "0" removes the level), to apply when <c>PreviousSequence</c> is the client's last.</summary>
-public sealed record BookUpdate(string Market, string Sequence, string PreviousSequence, string[][] Bids, string[][] Asks);
+/// <param name="Epoch">
+/// Where <paramref name="Update"/> counts from: a new one starts when the publisher finds no book in Redis to continue from
+/// (first start, Redis flushed) or a book that changed without its sequence advancing. Opaque; compared for equality only.
+/// </param>
+/// <param name="Update">
+/// Exactly one more than the market's previous update within the same <paramref name="Epoch"/> (the WebSocket feed's
+/// <c>sequence</c>), where <paramref name="Sequence"/> jumps by the batch's size.
+/// </param>
+public sealed record BookUpdate(string Market, string Sequence, string PreviousSequence, string[][] Bids, string[][] Asks, string? Epoch = null, string? Update = null);
 
 /// <summary>A trade without its parties; <c>Side</c> is the taker's.</summary>
 public sealed record PublicTrade(string Id, string Price, string Quantity, string Side, DateTimeOffset At);

@@ -38,6 +38,7 @@ export default defineConfig({
     proxy: {
       '/api': { target: apiTarget, changeOrigin: true },
       '/hubs': { target: apiTarget, changeOrigin: true, ws: true },
+      '/ws': { target: apiTarget, changeOrigin: true, ws: true },
     },
   },
   preview: {

@@ -4,8 +4,8 @@ using Yarp.ReverseProxy.Transforms;
 namespace Coinage.Web.Proxy;
 
 /// <summary>
-/// The browser talks to one origin: everything under <c>/api</c> and <c>/hubs</c> (SignalR, WebSockets
-/// included) is forwarded to the ApiService, found through service discovery as <c>http://apiservice</c>.
+/// The browser talks to one origin: everything under <c>/api</c>, <c>/hubs</c> (SignalR, WebSockets
+/// included) and <c>/ws</c> (the plain JSON WebSocket feed) is forwarded to the ApiService, found through service discovery as <c>http://apiservice</c>.
 /// One origin means no CORS, cookies scoped to the site, and a CSP of <c>connect-src 'self'</c>.
 /// </summary>
 internal static class ApiProxy
@@ -16,7 +16,7 @@ internal static class ApiProxy
     public const string ServiceAddress = "http://apiservice";
 
     /// <summary>Path prefixes that belong to the API; the front end never answers them.</summary>
-    public static IReadOnlyList<string> PathPrefixes { get; } = ["/api", "/hubs"];
+    public static IReadOnlyList<string> PathPrefixes { get; } = ["/api", "/hubs", "/ws"];
 
     private const string HubsRouteId = "hubs";
 

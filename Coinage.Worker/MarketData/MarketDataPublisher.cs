@@ -33,7 +33,8 @@ public sealed class MarketDataOptions
 /// <summary>
 /// Publishes what a committed batch changed (docs/exchange.md, "Market data"): the book as a diff against
 /// the last published book, numbered with the batch's last command sequence (monotonic per market, and
-/// the same number whichever replica processed it), the trades, and each touched user's orders, fills
+/// the same number whichever replica processed it) and with an update number that goes up by exactly one per
+/// update within an epoch (what the WebSocket feed's clients count to detect a gap), the trades, and each touched user's orders, fills
 /// and balances. The snapshot key, the trades list and the messages go in one Redis transaction, so a
 /// reader never sees a snapshot newer than the update that produced it. Best effort: the database is the
 /// record, and a client that misses an update sees the gap in the sequences and resubscribes.
@@ -47,7 +48,8 @@ public sealed partial class MarketDataPublisher(
 {
     private readonly MarketDataKeys _keys = new(options.Value.KeyPrefix);
 
-    private sealed record Published(long Sequence, List<BookLevel> Bids, List<BookLevel> Asks);
+    /// <param name="Epoch">0 for a book stored before epochs existed: its successor starts a new one.</param>
+    private sealed record Published(long Sequence, List<BookLevel> Bids, List<BookLevel> Asks, long Epoch, long Update);
 
     // The book each market's last update described; the next diff starts from it. Only the owner of a
     // market publishes it, so an entry is touched by one matching loop at a time.
@@ -128,18 +130,29 @@ public sealed partial class MarketDataPublisher(
         var spot = processor.Spot;
         var depth = Math.Clamp(options.Value.BookDepth, 1, 1000);
         var snapshot = processor.Snapshot(depth);
-        var current = new Published(sequence, ToLevels(snapshot.Bids, spot), ToLevels(snapshot.Asks, spot));
+        var bids = ToLevels(snapshot.Bids, spot);
+        var asks = ToLevels(snapshot.Asks, spot);
         var previous = _books.TryGetValue(market.Id, out var known) ? known : await StoredAsync(market.Symbol).ConfigureAwait(false);
         var now = clock.GetUtcNow();
+        // The update number continues from the stored book, which was written in the same transaction as the last
+        // update: a restart or a takeover keeps counting, and a failed publish leaves no hole. With nothing to
+        // continue from, a new epoch, later than the one before, so a WebSocket client holding the old one resyncs.
+        var advances = previous is not null && sequence > previous.Sequence;
+        var continues = previous is { Epoch: > 0 }
+            && (advances || (sequence == previous.Sequence && previous.Bids.SequenceEqual(bids) && previous.Asks.SequenceEqual(asks)));
+        var current = continues
+            ? new Published(sequence, bids, asks, previous!.Epoch, previous.Update + (advances ? 1 : 0))
+            : new Published(sequence, bids, asks, Math.Max(now.ToUnixTimeMilliseconds(), (previous?.Epoch ?? 0) + 1), advances ? 1 : 0);
         _ = transaction.StringSetAsync(_keys.Book(market.Symbol), JsonSerializer.Serialize(new StoredBook(depth,
-            new BookSnapshot(market.Symbol, Format(sequence), ToWire(current.Bids), ToWire(current.Asks), now)), Serializer));
+            new BookSnapshot(market.Symbol, Format(sequence), ToWire(current.Bids), ToWire(current.Asks), now, Format(current.Epoch), Format(current.Update))), Serializer));
         // Nothing to continue from (first start, Redis flushed): the snapshot alone; clients that hold an
         // older one see the gap at the next update.
-        if (previous is not null && sequence > previous.Sequence)
+        if (advances)
         {
-            var update = new BookUpdate(market.Symbol, Format(sequence), Format(previous.Sequence),
+            var update = new BookUpdate(market.Symbol, Format(sequence), Format(previous!.Sequence),
                 ToWire(BookDiff.Compute(previous.Bids, current.Bids, bids: true)),
-                ToWire(BookDiff.Compute(previous.Asks, current.Asks, bids: false)));
+                ToWire(BookDiff.Compute(previous.Asks, current.Asks, bids: false)),
+                Format(current.Epoch), Format(current.Update));
             _ = transaction.PublishAsync(RedisChannel.Literal(_keys.BookChannel(market.Symbol)), JsonSerializer.Serialize(update, Serializer));
         }
         else if (previous is not null && (previous.Sequence > sequence || !SameBook(previous, current)))
@@ -254,7 +267,8 @@ public sealed partial class MarketDataPublisher(
             return null;
         }
         var book = JsonSerializer.Deserialize<StoredBook>(stored.ToString(), Serializer)?.Book;
-        return book is null ? null : new Published(ParseSequence(book.Sequence), FromWire(book.Bids), FromWire(book.Asks));
+        return book is null ? null : new Published(ParseSequence(book.Sequence), FromWire(book.Bids), FromWire(book.Asks),
+            book.Epoch is null ? 0 : ParseSequence(book.Epoch), book.Update is null ? 0 : ParseSequence(book.Update));
     }
 
     /// <summary>

@@ -43,6 +43,26 @@ public sealed class ProxyTests(WebHostFixture host) : IClassFixture<WebHostFixtu
         Assert.Equal("{\"type\":6}\u001e", echo);
     }
 
+    [Fact]
+    public async Task Forwards_the_websocket_feed_with_its_signed_handshake_headers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var address = new UriBuilder(host.Client.BaseAddress!) { Scheme = "ws", Path = "/ws/v1" }.Uri;
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("Coinage-Key", "ck_test");
+
+        await socket.ConnectAsync(address, ct);
+        var hello = await ReceiveTextAsync(socket, ct);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"op":"ping"}"""), WebSocketMessageType.Text, endOfMessage: true, ct);
+        var echo = await ReceiveTextAsync(socket, ct);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
+        Assert.Equal("upstream /ws/v1 ck_test", hello);
+        Assert.Equal("""{"op":"ping"}""", echo);
+    }
+
     private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
         var buffer = new byte[4096];

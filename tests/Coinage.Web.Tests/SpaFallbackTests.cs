@@ -56,6 +56,7 @@ public sealed class SpaFallbackTests(WebHostFixture host) : IClassFixture<WebHos
     [InlineData("/api")]
     [InlineData("/API/v1/orders")]
     [InlineData("/hubs/market")]
+    [InlineData("/ws/feed")]
     public async Task Api_and_hub_paths_always_go_to_the_api(string path)
     {
         var echo = await host.Client.GetFromJsonAsync<EchoResponse>(path, TestContext.Current.CancellationToken);

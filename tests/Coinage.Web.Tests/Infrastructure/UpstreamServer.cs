@@ -42,14 +42,14 @@ public sealed class UpstreamServer : IAsyncDisposable
         // What the market hub's WebSocket transport needs from the proxy: the upgrade, the query, the access token
         // (which SignalR sends as access_token in the query) and frames both ways. Says the path, query and
         // Authorization header, then echoes.
-        app.Map("/hubs/socket-echo", async (HttpContext context) =>
+        async Task<IResult> SocketEchoAsync(HttpContext context)
         {
             if (!context.WebSockets.IsWebSocketRequest)
             {
                 return Results.BadRequest();
             }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var hello = System.Text.Encoding.UTF8.GetBytes($"{name} {context.Request.Path}{context.Request.QueryString} {context.Request.Headers.Authorization}");
+            var hello = System.Text.Encoding.UTF8.GetBytes($"{name} {context.Request.Path}{context.Request.QueryString} {context.Request.Headers.Authorization}{context.Request.Headers["Coinage-Key"]}");
             await socket.SendAsync(hello, System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
             var buffer = new byte[4096];
             while (true)
@@ -62,7 +62,10 @@ public sealed class UpstreamServer : IAsyncDisposable
                 }
                 await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
             }
-        });
+        }
+        app.Map("/hubs/socket-echo", (Delegate)SocketEchoAsync);
+        // The plain JSON feed: a program signs the handshake with its API key's headers, which must reach the API.
+        app.Map("/ws/v1", (Delegate)SocketEchoAsync);
         app.Map("/{**path}", (HttpContext context) =>
         {
             // A header the web host must replace with its own, not repeat.

@@ -1,0 +1,115 @@
+using System.IdentityModel.Tokens.Jwt;
+using Coinage.ApiService.Identity;
+using Coinage.ApiService.Identity.Sessions;
+using Coinage.ApiService.Identity.Tokens;
+using Coinage.ApiService.MarketData;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Coinage.ApiService.Streaming;
+
+/// <summary>
+/// <c>GET /ws/v1</c>: the plain JSON WebSocket feed (docs/websocket.md), for programs that do not speak SignalR.
+/// Anyone may follow markets; a connection authenticated at the handshake (an API key's signed headers, or a bearer
+/// token) or by an <c>auth</c> message also gets its user's orders, fills and balances.
+/// </summary>
+public static partial class StreamingApi
+{
+    public const string Path = "/ws/v1";
+
+    public static IEndpointRouteBuilder MapStreamingApi(this IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        // Map, not MapGet: a WebSocket over HTTP/2 opens with CONNECT.
+        routes.Map(Path, StreamAsync).ExcludeFromDescription();
+        return routes;
+    }
+
+    private static async Task StreamAsync(
+        HttpContext context, IAuthenticationSchemeProvider schemes, StreamSubscribers subscribers, MarketDirectory markets,
+        MarketDataReader reader, IServiceScopeFactory scopes, IConnectionMultiplexer redis, TimeProvider clock,
+        IOptions<StreamingOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await Problems.Create(StatusCodes.Status400BadRequest, "websocket_required", "WebSocket upgrade required",
+                $"{Path} is a WebSocket endpoint: open it with a WebSocket client (docs/websocket.md).").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        var handshake = await AuthenticateHandshakeAsync(context, schemes).ConfigureAwait(false);
+        if (context.Response.HasStarted || context.Response.StatusCode >= 400)
+        {
+            return; // refused: the scheme answered with its problem
+        }
+
+        var logger = loggers.CreateLogger(typeof(StreamingApi).FullName!);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var connection = new StreamConnection(socket, options.Value, clock, logger);
+        var protocol = new StreamProtocol(connection, subscribers, markets, reader, scopes, redis, clock, options.Value, logger);
+        subscribers.Add(connection);
+        using var stopping = lifetime.ApplicationStopping.Register(() => connection.Close(1001, "server_shutdown"));
+        try
+        {
+            if (handshake is { Principal: var principal, Expires: var expires })
+            {
+                var user = principal.UserId();
+                var session = Guid.TryParse(principal.FindFirst(AccessTokenIssuer.SessionIdClaim)?.Value, out var sid) ? sid : (Guid?)null;
+                connection.SignIn(user, session, expires, byHandshake: true);
+                subscribers.SignIn(connection, user, previous: null);
+                // Registered first, checked second, as the hub does.
+                if (session is { } s && await SessionService.IsRevokedAsync(redis, s).ConfigureAwait(false))
+                {
+                    connection.Close(StreamCloseCodes.SessionRevoked, "session_revoked");
+                }
+                else
+                {
+                    connection.Send(new AuthenticatedMessage(null, user.ToString(), expires), StreamJson.Default.AuthenticatedMessage);
+                }
+            }
+            LogOpened(logger, handshake is not null);
+            await connection.RunAsync(protocol.HandleAsync, protocol.RejectAsync).ConfigureAwait(false);
+        }
+        finally
+        {
+            subscribers.Remove(connection);
+            LogClosed(logger);
+        }
+    }
+
+    private sealed record Handshake(System.Security.Claims.ClaimsPrincipal Principal, DateTimeOffset? Expires);
+
+    /// <summary>
+    /// Tries every authentication scheme of the app on the upgrade request, so a scheme added later (API keys) works
+    /// here as it does on the REST endpoints. None answering is an anonymous connection; one refusing what the
+    /// request carries (a bad signature, an expired token) refuses the upgrade with that scheme's challenge.
+    /// </summary>
+    private static async Task<Handshake?> AuthenticateHandshakeAsync(HttpContext context, IAuthenticationSchemeProvider schemes)
+    {
+        foreach (var scheme in await schemes.GetAllSchemesAsync().ConfigureAwait(false))
+        {
+            var result = await context.AuthenticateAsync(scheme.Name).ConfigureAwait(false);
+            if (result.Succeeded && Guid.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out _))
+            {
+                return new Handshake(result.Principal, result.Properties?.ExpiresUtc);
+            }
+            if (result.Failure is not null)
+            {
+                await context.ChallengeAsync(scheme.Name).ConfigureAwait(false);
+                if (!context.Response.HasStarted)
+                {
+                    await Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "Authentication failed",
+                        "The credentials of the handshake were refused; connect without them to follow markets only.").ExecuteAsync(context).ConfigureAwait(false);
+                }
+                return null;
+            }
+        }
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket feed connection opened (authenticated at the handshake: {Authenticated})")]
+    private static partial void LogOpened(ILogger logger, bool authenticated);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket feed connection closed")]
+    private static partial void LogClosed(ILogger logger);
+}
