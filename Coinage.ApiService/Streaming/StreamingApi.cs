@@ -1,3 +1,4 @@
+using Coinage.ApiService.Identity.ApiKeys;
 using System.IdentityModel.Tokens.Jwt;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Sessions;
@@ -54,7 +55,9 @@ public static partial class StreamingApi
             if (handshake is { Principal: var principal, Expires: var expires })
             {
                 var user = principal.UserId();
-                var session = Guid.TryParse(principal.FindFirst(AccessTokenIssuer.SessionIdClaim)?.Value, out var sid) ? sid : (Guid?)null;
+                // A key's sockets are filed under an id of the key, so revoking it closes them as a session's are.
+                var session = Guid.TryParse(principal.FindFirst(AccessTokenIssuer.SessionIdClaim)?.Value, out var sid) ? sid
+                    : principal.ApiKeyId() is { } keyId ? ApiKeyClaims.ConnectionId(keyId) : (Guid?)null;
                 connection.SignIn(user, session, expires, byHandshake: true);
                 subscribers.SignIn(connection, user, previous: null);
                 // Registered first, checked second, as the hub does.
@@ -91,6 +94,14 @@ public static partial class StreamingApi
             var result = await context.AuthenticateAsync(scheme.Name).ConfigureAwait(false);
             if (result.Succeeded && Guid.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out _))
             {
+                // A key follows the private channels with the read scope (docs/api-keys.md); the public ones need no key.
+                if (result.Principal.ApiKeyId() is not null && !result.Principal.HasScope(ApiKeyScopes.Read))
+                {
+                    await ApiKeyProblems.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyErrorCodes.ScopeRequired, "Scope required",
+                        "This key lacks the 'read' scope the feed's private channels need; connect without it to follow markets only.",
+                        new Dictionary<string, object?> { ["requiredScope"] = ApiKeyScopes.Read }).ConfigureAwait(false);
+                    return null;
+                }
                 return new Handshake(result.Principal, result.Properties?.ExpiresUtc);
             }
             if (result.Failure is not null)

@@ -80,6 +80,13 @@ public static class ApiKeyClaims
         return principal.FindFirst(KeyIdClaim)?.Value;
     }
 
+    /// <summary>
+    /// The id a key's long-lived connections (the WebSocket feed) are filed under, as sessions are: revoking the key
+    /// announces it on the session revocation channel, and every replica closes them at once.
+    /// </summary>
+    public static Guid ConnectionId(string keyId) =>
+        new(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("coinage:api-key:" + keyId)).AsSpan(0, 16));
+
     public static bool HasScope(this ClaimsPrincipal principal, string scope)
     {
         ArgumentNullException.ThrowIfNull(principal);

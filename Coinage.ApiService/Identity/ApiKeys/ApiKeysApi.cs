@@ -1,4 +1,5 @@
 using System.Net;
+using Coinage.ApiService.Identity.Sessions;
 using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Security;
@@ -8,6 +9,7 @@ using Coinage.Domain.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Coinage.ApiService.Identity.ApiKeys;
 
@@ -131,9 +133,10 @@ public static class ApiKeysApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string id, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string id, HttpContext http, CoinageDbContext db, IConnectionMultiplexer redis, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(redis);
         var userId = http.User.UserId();
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -147,6 +150,8 @@ public static class ApiKeysApi
         await AuditLog.AppendAsync(db, "api_key.revoked", now, userId, userId, http.ClientIp(), new { apiKey = id }, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // Requests are checked against the database each time; open feed sockets are closed on every replica now.
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(SessionService.RevocationChannel), ApiKeyClaims.ConnectionId(id).ToString("N")).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Tests.Identity;
+using Coinage.ApiService.Tests.Streaming;
 using Coinage.ApiService.Tests.Trading;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -369,6 +370,35 @@ public sealed class ApiKeyTests(InfrastructureFixture infrastructure)
     }
 
     /// <summary>Signs requests as a program would: the headers of docs/api-keys.md over the exact bytes it sends.</summary>
+    [Fact]
+    public async Task A_read_key_signs_the_feeds_handshake_a_key_without_read_is_refused_and_revoking_closes_its_sockets_at_once()
+    {
+        await using var api = Factory();
+        var (_, identity, access) = await SignedInAsync(api);
+        var (readId, readSecret) = await CreateKeyAsync(identity, access, new { name = "feed", scopes = new[] { "read" } });
+        var (tradeId, tradeSecret) = await CreateKeyAsync(identity, access, new { name = "trade-only", scopes = new[] { "trade" } });
+
+        await using var feed = await FeedClient.ConnectAsync(api, request => SignHandshake(request, readId, readSecret));
+        await feed.WaitForTypeAsync("authenticated");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => FeedClient.ConnectAsync(api, request => SignHandshake(request, tradeId, tradeSecret)));
+        Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+
+        using (var revoke = await identity.SendAsync(HttpMethod.Delete, $"/api/v1/account/api-keys/{readId}", access))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+        await feed.WaitClosedAsync();
+        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)4001, feed.CloseStatus);
+    }
+
+    private static void SignHandshake(HttpRequest request, string keyId, string secret)
+    {
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        request.Headers[ApiKeySignature.KeyHeader] = keyId;
+        request.Headers[ApiKeySignature.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        request.Headers[ApiKeySignature.SignatureHeader] = ApiKeySignature.Sign(secret, ts, "GET", "/ws/v1", "");
+    }
+
     private sealed class SignedClient(HttpClient http, string keyId, string secret, TimeProvider? clock = null)
     {
         public async Task<HttpResponseMessage> SendAsync(
