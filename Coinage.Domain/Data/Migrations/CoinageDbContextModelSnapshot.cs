@@ -625,6 +625,18 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("smallint")
                         .HasColumnName("time_in_force");
 
+                    b.Property<long>("TriggerPriceTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("trigger_price_ticks");
+
+                    b.Property<byte>("TriggerType")
+                        .HasColumnType("smallint")
+                        .HasColumnName("trigger_type");
+
+                    b.Property<DateTimeOffset?>("TriggeredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("triggered_at");
+
                     b.Property<byte>("Type")
                         .HasColumnType("smallint")
                         .HasColumnName("type");
