@@ -61,6 +61,7 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapOrderBatchApi();
+app.MapCancelAllAfterApi();
 app.MapMarketAdminApi();
 app.MapReconciliationApi();
 app.MapWithdrawalAddressesApi();
