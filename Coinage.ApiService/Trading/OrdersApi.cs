@@ -152,7 +152,8 @@ public static class OrdersApi
         {
             return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
-        if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
+        // A stop or take-profit buy is matched later, at another price: today's best ask says nothing about it.
+        if (terms.QuoteBudget > 0 && terms.Trigger == TriggerType.None && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
             // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
             && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
         {

@@ -93,6 +93,35 @@ public sealed class StopOrderTests(InfrastructureFixture infrastructure)
         }
     }
 
+    [Fact]
+    public async Task A_take_profit_market_buy_is_not_judged_by_todays_best_ask()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("stops_ask");
+        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=7";
+        await using var api = new ApiFactory(database, redis);
+        await using var worker = new MatchingWorkerFactory(database, redis);
+        _ = worker.Services;
+        var alice = await Trader.CreateAsync(api, database, "stop-ask-alice");
+        var bob = await Trader.CreateAsync(api, database, "stop-ask-bob");
+        await alice.DepositAsync("USD", "1000");
+        await bob.DepositAsync("BTC", "1");
+        await bob.PlaceAsync(new { market = "BTC-USD", side = "sell", type = "limit", price = "50000", quantity = "1" });
+        await ExchangeDatabase.WaitProcessedAsync(database);
+
+        // 100 USD does not buy one lot (0.01 BTC) at 50,000 now: a market buy is refused up front...
+        using (var now = await alice.PlaceRawAsync(new { market = "BTC-USD", side = "buy", type = "market", quoteAmount = "100" }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, now.StatusCode);
+            Assert.Equal("below_one_lot", (await JsonAsync(now)).GetProperty("code").GetString());
+        }
+        // ...but a buy that fires once the price has fallen to 9,000 may well buy a lot then: it is accepted and armed.
+        var later = await alice.PlaceAsync(new { market = "BTC-USD", side = "buy", type = "take_profit_market", triggerPrice = "9000", quoteAmount = "100" });
+        Assert.Equal("100.2", later.GetProperty("remainingHold").GetString());
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        Assert.Equal("untriggered", (await alice.GetAsync($"/api/v1/orders/{later.GetProperty("id").GetString()}")).GetProperty("status").GetString());
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+    }
+
     [Theory]
     [InlineData("stop_limit", null, "0.05", false, "invalid_trigger_price", "triggerPrice")]
     [InlineData("stop_limit", "0.050005", "0.05", false, "invalid_trigger_price", "triggerPrice")]
