@@ -14,7 +14,8 @@ public sealed class CancelAllAfterTests(InfrastructureFixture infrastructure)
     public async Task An_expired_switch_cancels_the_owners_orders_in_every_market_once_even_with_the_api_down()
     {
         var database = await infrastructure.CreateDatabaseAsync("deadman");
-        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=7";
+        // Redis keys of its own (StopOrderTests use databases 7 and 8): a book published from another database would mislead.
+        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=9";
         var api = new ApiFactory(database, redis);
         await using var worker = new MatchingWorkerFactory(database, redis);
         _ = worker.Services;

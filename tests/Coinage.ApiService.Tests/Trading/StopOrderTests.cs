@@ -97,7 +97,8 @@ public sealed class StopOrderTests(InfrastructureFixture infrastructure)
     public async Task A_take_profit_market_buy_is_not_judged_by_todays_best_ask()
     {
         var database = await infrastructure.CreateDatabaseAsync("stops_ask");
-        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=7";
+        // Redis keys of its own: another test's BTC-USD book would mislead this one's judgement.
+        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=8";
         await using var api = new ApiFactory(database, redis);
         await using var worker = new MatchingWorkerFactory(database, redis);
         _ = worker.Services;
@@ -107,6 +108,14 @@ public sealed class StopOrderTests(InfrastructureFixture infrastructure)
         await bob.DepositAsync("BTC", "1");
         await bob.PlaceAsync(new { market = "BTC-USD", side = "sell", type = "limit", price = "50000", quantity = "1" });
         await ExchangeDatabase.WaitProcessedAsync(database);
+        // The API judges a market buy by the book published to Redis just after the commit: wait for it.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await alice.GetAsync("/api/v1/markets/BTC-USD/book?depth=1")).GetProperty("asks") is var asks
+            && (asks.GetArrayLength() == 0 || asks[0][0].GetString() != "50000"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The best ask never became 50000: {asks}");
+            await Task.Delay(50, Ct);
+        }
 
         // 100 USD does not buy one lot (0.01 BTC) at 50,000 now: a market buy is refused up front...
         using (var now = await alice.PlaceRawAsync(new { market = "BTC-USD", side = "buy", type = "market", quoteAmount = "100" }))
