@@ -66,6 +66,7 @@ app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
 app.MapOrderBatchApi();
+app.MapCancelAllAfterApi();
 app.MapMarketAdminApi();
 app.MapRiskAdminApi();
 app.MapReconciliationApi();

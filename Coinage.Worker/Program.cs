@@ -23,6 +23,7 @@ builder.AddCoinageHangfire();
 builder.AddJobs();
 builder.AddEmailDelivery();
 builder.AddMatching();
+builder.AddCancelAllAfter(); // the dead man's switch (docs/exchange.md)
 builder.AddExchangeMetrics();
 builder.AddReconciliation();
 builder.AddMarketMaker();

@@ -14,6 +14,7 @@ public static class ExchangeErrorCodes
     public const string UnknownMarket = "unknown_market";
     public const string MarketHalted = "market_halted";
     public const string InvalidPrice = "invalid_price";
+    public const string InvalidTriggerPrice = "invalid_trigger_price";
     public const string InvalidQuantity = "invalid_quantity";
     public const string InvalidAmount = "invalid_amount";
     public const string InvalidOrderType = "invalid_order_type";
@@ -52,6 +53,15 @@ internal static class Money
 internal static class ExchangeProblems
 {
     public static ProblemHttpResult BadRequest(string code, string detail) => Problems.Create(StatusCodes.Status400BadRequest, code, "The request is not valid.", detail);
+
+    /// <summary>A 400 about one field, which the reason names in <c>errors</c> as well as in the detail.</summary>
+    public static ProblemHttpResult BadRequest(string code, string field, string detail) =>
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "The request is not valid.",
+            type: Problems.TypeBase + code,
+            extensions: new Dictionary<string, object?> { ["code"] = code, ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
 
     public static ProblemHttpResult NotFound(string detail) => Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found.", detail);
 

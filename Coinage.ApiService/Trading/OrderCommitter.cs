@@ -531,6 +531,8 @@ public sealed partial class OrderCommitter(
         LimitPriceTicks = order.LimitPrice,
         QuantityLots = r.Terms.Quantity,
         QuoteBudgetUnits = r.Terms.QuoteBudget,
+        TriggerType = r.Terms.Trigger,
+        TriggerPriceTicks = r.Terms.TriggerPrice,
         HoldAsset = order.HoldAsset.Code,
         OriginalHold = order.OriginalHold,
         RemainingHold = order.RemainingHold,

@@ -18,25 +18,39 @@ using Microsoft.EntityFrameworkCore;
 namespace Coinage.ApiService.Trading;
 
 /// <param name="Side"><c>buy</c> or <c>sell</c>.</param>
-/// <param name="Type"><c>limit</c> or <c>market</c>.</param>
+/// <param name="Type">
+/// <c>limit</c>, <c>market</c>, <c>stop_limit</c>, <c>stop_market</c>, <c>take_profit_limit</c> or <c>take_profit_market</c>.
+/// A stop or take-profit order is held and sized exactly as the limit or market order it becomes.
+/// </param>
 /// <param name="TimeInForce"><c>GTC</c> (limit default), <c>IOC</c> (market default) or <c>FOK</c>.</param>
 /// <param name="Quantity">Base size (limit orders and market sells).</param>
 /// <param name="QuoteAmount">Market buys: the quote budget to spend.</param>
 /// <param name="SelfTradePrevention"><c>cancel_newest</c> (default), <c>cancel_oldest</c> or <c>cancel_both</c>.</param>
+/// <param name="TriggerPrice">
+/// Stop and take-profit orders: the last trade price that fires them. A buy stop fires at or above it, a sell stop at
+/// or below; take-profit the other way round.
+/// </param>
 public sealed record PlaceOrderRequest(
     string? Market, string? Side, string? Type, string? TimeInForce, string? Price, string? Quantity, string? QuoteAmount,
-    bool PostOnly = false, string? ClientOrderId = null, string? SelfTradePrevention = null);
+    bool PostOnly = false, string? ClientOrderId = null, string? SelfTradePrevention = null, string? TriggerPrice = null);
 
 /// <param name="CloseReason">
 /// Why a cancelled or rejected order ended: <c>user</c>, <c>immediate_or_cancel</c>, <c>fill_or_kill</c>,
 /// <c>self_trade_prevention</c>, <c>no_liquidity</c>, <c>below_one_lot</c>, <c>post_only_would_take</c>,
-/// <c>invalid_order</c> or <c>processing_failed</c>; null while it is live, once it filled, and for orders that
-/// ended before reasons were recorded.
+/// <c>invalid_order</c>, <c>processing_failed</c>, <c>oco_partner</c> or <c>would_trigger_immediately</c>; null while it
+/// is live, once it filled, and for orders that ended before reasons were recorded.
 /// </param>
+/// <param name="Status">
+/// <c>pending</c>, <c>untriggered</c> (a stop or take-profit order waiting for its trigger), <c>open</c>,
+/// <c>partially_filled</c>, <c>filled</c>, <c>cancelled</c> or <c>rejected</c>.
+/// </param>
+/// <param name="TriggerPrice">Stop and take-profit orders: the trigger price; null for the others.</param>
+/// <param name="TriggeredAt">When the trigger fired; null while it waits and for other orders.</param>
 public sealed record OrderResponse(
     string Id, string? ClientOrderId, string Market, string Side, string Type, string TimeInForce, bool PostOnly, string Status,
     string? Price, string? Quantity, string? QuoteAmount, string FilledQuantity, string FilledQuote, string? AveragePrice,
-    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CloseReason);
+    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CloseReason,
+    string? TriggerPrice = null, DateTimeOffset? TriggeredAt = null);
 
 public sealed record FillResponse(
     string Id, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity, string QuoteAmount, string Fee, string FeeAsset, DateTimeOffset CreatedAt);
@@ -54,7 +68,7 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         orders.MapPost("", PlaceAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Place an order. The same clientOrderId returns the same order (200), never a second one")
-            .WithDescription("Errors (problem code): 400 invalid_price, invalid_quantity, invalid_amount, invalid_order_type, below_minimum_size, below_minimum_notional, validation_failed; " +
+            .WithDescription("Errors (problem code): 400 invalid_price, invalid_trigger_price, invalid_quantity, invalid_amount, invalid_order_type, below_minimum_size, below_minimum_notional, validation_failed; " +
                 "403 email_not_verified, trading_suspended; 404 unknown_market; 409 market_halted, market_cancel_only, duplicate_client_order_id (same id, other terms); " +
                 "422 insufficient_funds, price_band (errors.price, band), max_order_size (errors.quantity), max_order_notional, open_order_limit, " +
                 "below_one_lot (a market buy whose quoteAmount cannot pay for one lot at the best ask; errors.quoteAmount says why).")
@@ -75,7 +89,7 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         orders.MapGet("/open", (string? market, string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken ct) =>
-            ListAsync(market, cursor, limit, openOnly: true, http, db, ct)).WithSummary("Pending and open orders, newest first; cursor-paginated")
+            ListAsync(market, cursor, limit, openOnly: true, http, db, ct)).WithSummary("Pending, untriggered and open orders, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         orders.MapGet("", (string? market, string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken ct) =>
             ListAsync(market, cursor, limit, openOnly: false, http, db, ct)).WithSummary("All orders, newest first; cursor-paginated")
@@ -144,7 +158,8 @@ public static class OrdersApi
         {
             return new PreparedPlacement(null, Refused(telemetry, risk));
         }
-        if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
+        // A stop or take-profit buy is matched later, at another price: today's best ask says nothing about it.
+        if (terms.QuoteBudget > 0 && terms.Trigger == TriggerType.None && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
             // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
             && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
         {
@@ -153,7 +168,7 @@ public static class OrdersApi
         var hash = RequestHash(symbol, terms);
         // Only now: a refused request does not create the user's ledger owner.
         var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
-        var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
+        var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.TriggerPrice, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
         return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp(), http.User.ApiKeyId()));
     }
 
@@ -164,7 +179,7 @@ public static class OrdersApi
         switch (result.Outcome)
         {
             case PlacementOutcome.Created:
-                telemetry.Accepted(market.Symbol, OrderNames.Side(terms.Side), terms.Type == OrderType.Limit ? "limit" : "market");
+                telemetry.Accepted(market.Symbol, OrderNames.Side(terms.Side), OrderNames.Type(terms.Type, terms.Trigger));
                 return TypedResults.Created($"/api/v1/orders/{result.Order!.Id}", ToResponse(result.Order, market, spot));
             case PlacementOutcome.Existing:
                 if (result.Order!.RequestHash == placement.Hash && result.Order.MarketId == market.Id)
@@ -286,7 +301,8 @@ public static class OrdersApi
         }
         if (openOnly)
         {
-            query = query.Where(o => o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled);
+            query = query.Where(o => o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled
+                || o.Status == OrderStatus.Untriggered);
         }
         if (after is { } a)
         {
@@ -345,13 +361,45 @@ public static class OrdersApi
                 problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "side must be 'buy' or 'sell'.");
                 return false;
         }
-        var isMarket = request.Type?.ToLowerInvariant() switch { "limit" => (bool?)false, "market" => true, _ => null };
-        if (isMarket is null)
+        (bool IsMarket, TriggerType Trigger)? kind = request.Type?.ToLowerInvariant() switch
         {
-            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "type must be 'limit' or 'market'.");
+            "limit" => (false, TriggerType.None),
+            "market" => (true, TriggerType.None),
+            "stop_limit" => (false, TriggerType.Stop),
+            "stop_market" => (true, TriggerType.Stop),
+            "take_profit_limit" => (false, TriggerType.TakeProfit),
+            "take_profit_market" => (true, TriggerType.TakeProfit),
+            _ => null,
+        };
+        if (kind is null)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "type",
+                $"type must be one of {string.Join(", ", OrderNames.Types)}.");
             return false;
         }
-        var tif = (request.TimeInForce?.ToUpperInvariant() ?? (isMarket.Value ? "IOC" : "GTC")) switch
+        var isMarket = kind.Value.IsMarket;
+        var trigger = kind.Value.Trigger;
+        long triggerTicks = 0;
+        if (trigger == TriggerType.None)
+        {
+            if (request.TriggerPrice is not null)
+            {
+                problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "triggerPrice", "triggerPrice is only for stop and take-profit orders.");
+                return false;
+            }
+        }
+        else if (!Money.TryParse(request.TriggerPrice, out var triggerPrice) || triggerPrice > Asset.MaxAmount || !spec.TryToPriceTicks(triggerPrice, out triggerTicks))
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidTriggerPrice, "triggerPrice",
+                $"triggerPrice must be a positive multiple of the tick size {Money.Format(spec.TickSize)} {market.QuoteAsset}.");
+            return false;
+        }
+        else if (request.PostOnly)
+        {
+            problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "postOnly", "A stop or take-profit order cannot be post-only.");
+            return false;
+        }
+        var tif = (request.TimeInForce?.ToUpperInvariant() ?? (isMarket ? "IOC" : "GTC")) switch
         {
             "GTC" => (TimeInForce?)TimeInForce.GoodTillCancel,
             "IOC" => TimeInForce.ImmediateOrCancel,
@@ -370,13 +418,13 @@ public static class OrdersApi
             problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "timeInForce must be GTC, IOC or FOK; selfTradePrevention cancel_newest, cancel_oldest or cancel_both.");
             return false;
         }
-        if (isMarket.Value && tif == TimeInForce.GoodTillCancel || request.PostOnly && (isMarket.Value || tif != TimeInForce.GoodTillCancel))
+        if (isMarket && tif == TimeInForce.GoodTillCancel || request.PostOnly && (isMarket || tif != TimeInForce.GoodTillCancel))
         {
             problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidOrderType, "A market order is IOC or FOK; post-only is for GTC limit orders only.");
             return false;
         }
 
-        if (isMarket.Value && side == Side.Buy)
+        if (isMarket && side == Side.Buy)
         {
             // Nothing bounds a market buy's price, so it is sized by the quote it may spend (docs/exchange.md).
             if (request.Quantity is not null || tif != TimeInForce.ImmediateOrCancel)
@@ -395,7 +443,7 @@ public static class OrdersApi
                 problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.BelowMinimumNotional, $"The minimum order value is {Money.Format(market.MinNotional)} {market.QuoteAsset}.");
                 return false;
             }
-            order = PlaceOrder.MarketBuyWithQuote(0, 0, units, stp.Value);
+            order = Armed(PlaceOrder.MarketBuyWithQuote(0, 0, units, stp.Value));
             return true;
         }
 
@@ -414,14 +462,14 @@ public static class OrdersApi
             problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.BelowMinimumSize, $"The minimum size is {Money.Format(market.MinQuantity)} {market.BaseAsset}.");
             return false;
         }
-        if (isMarket.Value)
+        if (isMarket)
         {
             if (request.Price is not null)
             {
                 problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidPrice, "A market order has no price.");
                 return false;
             }
-            order = PlaceOrder.Market(0, 0, side, lots, tif.Value, stp.Value);
+            order = Armed(PlaceOrder.Market(0, 0, side, lots, tif.Value, stp.Value));
             return true;
         }
         if (!Money.TryParse(request.Price, out var price) || price > Asset.MaxAmount || !spec.TryToPriceTicks(price, out var ticks))
@@ -440,8 +488,10 @@ public static class OrdersApi
             problem = ExchangeProblems.BadRequest(ExchangeErrorCodes.InvalidQuantity, $"The order value may be at most {Asset.MaxAmount} {market.QuoteAsset}.");
             return false;
         }
-        order = PlaceOrder.Limit(0, 0, side, ticks, lots, tif.Value, request.PostOnly, stp.Value);
+        order = Armed(PlaceOrder.Limit(0, 0, side, ticks, lots, tif.Value, request.PostOnly, stp.Value));
         return true;
+
+        PlaceOrder Armed(PlaceOrder plain) => trigger == TriggerType.None ? plain : plain with { Trigger = trigger, TriggerPrice = triggerTicks };
     }
 
     /// <summary>
@@ -471,6 +521,11 @@ public static class OrdersApi
     private static string RequestHash(string symbol, in PlaceOrder o)
     {
         var text = string.Join('|', symbol, o.Side, o.Type, o.TimeInForce, o.Price, o.Quantity, o.QuoteBudget, o.PostOnly, o.SelfTradePrevention);
+        if (o.Trigger != TriggerType.None)
+        {
+            // Appended only for triggered orders, so the hashes of plain orders stored before stay the same.
+            text += $"|{o.Trigger}|{o.TriggerPrice}";
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
@@ -480,13 +535,14 @@ public static class OrdersApi
         var state = o.ToLedgerState(o.Side == Side.Buy ? spot.Quote : spot.Base);
         return new OrderResponse(
             o.Id.ToString(CultureInfo.InvariantCulture), o.ClientOrderId, market.Symbol, OrderNames.Side(o.Side),
-            o.Type == OrderType.Limit ? "limit" : "market",
+            OrderNames.Type(o.Type, o.TriggerType),
             o.TimeInForce switch { TimeInForce.GoodTillCancel => "GTC", TimeInForce.ImmediateOrCancel => "IOC", _ => "FOK" },
             o.PostOnly, OrderNames.Status(o.Status),
             o.Type == OrderType.Limit ? Money.Format(spot.Spec.ToPrice(o.LimitPriceTicks)) : null,
             o.QuoteBudgetUnits > 0 ? null : Money.Format(spot.BaseQuantity(o.QuantityLots)),
             o.QuoteBudgetUnits > 0 ? Money.Format(spot.QuoteAmount(o.QuoteBudgetUnits)) : null,
             Money.Format(spot.BaseQuantity(o.FilledLots)), Money.Format(o.FilledQuote), Money.Format(state.AveragePrice(spot)),
-            Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt, OrderNames.CloseReason(o.CloseReason));
+            Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt, OrderNames.CloseReason(o.CloseReason),
+            o.TriggerType == TriggerType.None ? null : Money.Format(spot.Spec.ToPrice(o.TriggerPriceTicks)), o.TriggeredAt);
     }
 }

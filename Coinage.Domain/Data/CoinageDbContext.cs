@@ -44,6 +44,8 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<OrderRecord> Orders => Set<OrderRecord>();
     public DbSet<TradeRecord> Trades => Set<TradeRecord>();
     public DbSet<MarketCommand> MarketCommands => Set<MarketCommand>();
+
+    public DbSet<CancelAllAfterRecord> CancelAllAfter => Set<CancelAllAfterRecord>();
     public DbSet<DepositRecord> Deposits => Set<DepositRecord>();
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
     public DbSet<Funding.WithdrawalRecord> Withdrawals => Set<Funding.WithdrawalRecord>();

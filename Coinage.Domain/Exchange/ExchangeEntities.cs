@@ -212,6 +212,15 @@ public sealed class OrderRecord
 
     public long QuoteBudgetUnits { get; set; }
 
+    /// <summary>None for a plain order; Stop or TakeProfit for an order armed until <see cref="TriggerPriceTicks"/> trades.</summary>
+    public TriggerType TriggerType { get; set; }
+
+    /// <summary>Trigger price in ticks; 0 for a plain order.</summary>
+    public long TriggerPriceTicks { get; set; }
+
+    /// <summary>When the matching host fired its trigger; null while it waits (status Untriggered) and for plain orders.</summary>
+    public DateTimeOffset? TriggeredAt { get; set; }
+
     public string HoldAsset { get; set; } = "";
 
     public decimal OriginalHold { get; set; }
@@ -234,6 +243,8 @@ public sealed class OrderRecord
     /// <summary>
     /// Time priority on the book while the order rests: stamped by the matching host when the order first rests,
     /// cleared (by <see cref="Apply"/>) when it leaves the book. Rebuild restores resting orders in this order.
+    /// An armed (Untriggered) order has one too, so that rebuild finds it through the same partial index; when it
+    /// fires, the host clears it and stamps a new one if the order comes to rest.
     /// </summary>
     public long? BookPriority { get; set; }
 
@@ -271,7 +282,7 @@ public sealed class OrderRecord
         FeePaid = state.FeePaid;
         Status = state.Status;
         CloseReason = state.CloseReason;
-        if (Status is not (OrderStatus.Open or OrderStatus.PartiallyFilled))
+        if (Status is not (OrderStatus.Open or OrderStatus.PartiallyFilled or OrderStatus.Untriggered))
         {
             BookPriority = null;
         }
@@ -290,6 +301,8 @@ public sealed class OrderRecord
         QuoteBudget = QuoteBudgetUnits,
         PostOnly = PostOnly,
         SelfTradePrevention = SelfTradePrevention,
+        Trigger = TriggerType,
+        TriggerPrice = TriggerPriceTicks,
     };
 }
 

@@ -55,7 +55,7 @@ public static class ExchangeSql
     public const string OrderColumns =
         "id, market_id, owner_id, client_order_id, request_hash, side, type, time_in_force, post_only, self_trade_prevention, " +
         "limit_price_ticks, quantity_lots, quote_budget_units, hold_asset, original_hold, remaining_hold, filled_lots, filled_quote, " +
-        "fee_exact, fee_paid, status, book_priority, created_at, updated_at, close_reason";
+        "fee_exact, fee_paid, status, book_priority, created_at, updated_at, close_reason, trigger_type, trigger_price_ticks, triggered_at";
 
     /// <summary>One row of <c>SELECT <see cref="OrderColumns"/> FROM orders</c>.</summary>
     public static OrderRecord ReadOrder(NpgsqlDataReader reader)
@@ -88,6 +88,9 @@ public static class ExchangeSql
             CreatedAt = reader.GetFieldValue<DateTimeOffset>(22),
             UpdatedAt = reader.GetFieldValue<DateTimeOffset>(23),
             CloseReason = (OrderCloseReason)reader.GetInt16(24),
+            TriggerType = (TriggerType)reader.GetInt16(25),
+            TriggerPriceTicks = reader.GetInt64(26),
+            TriggeredAt = reader.IsDBNull(27) ? null : reader.GetFieldValue<DateTimeOffset>(27),
         };
     }
 
@@ -109,7 +112,8 @@ public static class ExchangeSql
             INSERT INTO orders ({OrderColumns})
             SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::smallint[], $7::smallint[], $8::smallint[],
                 $9::boolean[], $10::smallint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::numeric[], $16::numeric[],
-                $17::bigint[], $18::numeric[], $19::numeric[], $20::numeric[], $21::smallint[], $22::bigint[], $23::timestamptz[], $24::timestamptz[], $25::smallint[])
+                $17::bigint[], $18::numeric[], $19::numeric[], $20::numeric[], $21::smallint[], $22::bigint[], $23::timestamptz[], $24::timestamptz[], $25::smallint[],
+                $26::smallint[], $27::bigint[], $28::timestamptz[])
             """,
             Column(orders, o => o.Id), Column(orders, o => o.MarketId), Column(orders, o => o.OwnerId), Column(orders, o => o.ClientOrderId),
             Column(orders, o => o.RequestHash), Column(orders, o => (short)o.Side), Column(orders, o => (short)o.Type), Column(orders, o => (short)o.TimeInForce),
@@ -118,24 +122,26 @@ public static class ExchangeSql
             Column(orders, o => o.OriginalHold), Column(orders, o => o.RemainingHold), Column(orders, o => o.FilledLots),
             Column(orders, o => o.FilledQuote), Column(orders, o => o.FeeExact), Column(orders, o => o.FeePaid), Column(orders, o => (short)o.Status),
             Column(orders, o => o.BookPriority), Column(orders, o => o.CreatedAt.ToUniversalTime()), Column(orders, o => o.UpdatedAt.ToUniversalTime()),
-            Column(orders, o => (short)o.CloseReason));
+            Column(orders, o => (short)o.CloseReason), Column(orders, o => (short)o.TriggerType), Column(orders, o => o.TriggerPriceTicks),
+            Column(orders, o => o.TriggeredAt?.ToUniversalTime()));
     }
 
-    /// <summary>What a settlement batch changes in an order row: its state, its book priority, its time.</summary>
+    /// <summary>What a settlement batch changes in an order row: its state, its book priority, its time, when its trigger fired.</summary>
     public static NpgsqlBatchCommand UpdateOrders(IReadOnlyList<OrderRecord> orders)
     {
         ArgumentNullException.ThrowIfNull(orders);
         return Statement("""
             UPDATE orders o SET remaining_hold = u.remaining_hold, filled_lots = u.filled_lots, filled_quote = u.filled_quote,
                 fee_exact = u.fee_exact, fee_paid = u.fee_paid, status = u.status, book_priority = u.book_priority, updated_at = u.updated_at,
-                close_reason = u.close_reason
-            FROM unnest($1::bigint[], $2::numeric[], $3::bigint[], $4::numeric[], $5::numeric[], $6::numeric[], $7::smallint[], $8::bigint[], $9::timestamptz[], $10::smallint[])
-                AS u(id, remaining_hold, filled_lots, filled_quote, fee_exact, fee_paid, status, book_priority, updated_at, close_reason)
+                close_reason = u.close_reason, triggered_at = u.triggered_at
+            FROM unnest($1::bigint[], $2::numeric[], $3::bigint[], $4::numeric[], $5::numeric[], $6::numeric[], $7::smallint[], $8::bigint[], $9::timestamptz[], $10::smallint[],
+                $11::timestamptz[])
+                AS u(id, remaining_hold, filled_lots, filled_quote, fee_exact, fee_paid, status, book_priority, updated_at, close_reason, triggered_at)
             WHERE o.id = u.id
             """,
             Column(orders, o => o.Id), Column(orders, o => o.RemainingHold), Column(orders, o => o.FilledLots), Column(orders, o => o.FilledQuote),
             Column(orders, o => o.FeeExact), Column(orders, o => o.FeePaid), Column(orders, o => (short)o.Status), Column(orders, o => o.BookPriority),
-            Column(orders, o => o.UpdatedAt.ToUniversalTime()), Column(orders, o => (short)o.CloseReason));
+            Column(orders, o => o.UpdatedAt.ToUniversalTime()), Column(orders, o => (short)o.CloseReason), Column(orders, o => o.TriggeredAt?.ToUniversalTime()));
     }
 
     /// <summary>Commands with their sequence taken in advance (<see cref="NextCommandSequences"/>).</summary>

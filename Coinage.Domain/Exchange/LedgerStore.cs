@@ -94,7 +94,7 @@ public static class LedgerStore
         var postings = await db.Postings.AsNoTracking().Select(p => new { p.OwnerId, p.Asset, p.Kind, p.Amount }).ToListAsync(cancellationToken).ConfigureAwait(false);
         var balances = await db.Balances.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         var holds = await db.Orders.AsNoTracking()
-            .Where(o => o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled)
+            .Where(o => o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled || o.Status == OrderStatus.Untriggered)
             .Select(o => new { o.Id, o.OwnerId, o.HoldAsset, o.RemainingHold }).ToListAsync(cancellationToken).ConfigureAwait(false);
         // A withdrawal holds its whole amount from request until it completes or is released.
         var withdrawals = await db.Withdrawals.AsNoTracking()

@@ -18,8 +18,26 @@ public static class OrderNames
         OrderStatus.PartiallyFilled => "partially_filled",
         OrderStatus.Filled => "filled",
         OrderStatus.Cancelled => "cancelled",
+        OrderStatus.Untriggered => "untriggered",
         _ => "rejected",
     };
+
+    /// <summary>
+    /// An order's type as the API names it: <c>limit</c>, <c>market</c>, <c>stop_limit</c>, <c>stop_market</c>,
+    /// <c>take_profit_limit</c> or <c>take_profit_market</c>.
+    /// </summary>
+    public static string Type(OrderType type, TriggerType trigger) => (trigger, type) switch
+    {
+        (TriggerType.Stop, OrderType.Limit) => "stop_limit",
+        (TriggerType.Stop, _) => "stop_market",
+        (TriggerType.TakeProfit, OrderType.Limit) => "take_profit_limit",
+        (TriggerType.TakeProfit, _) => "take_profit_market",
+        (_, OrderType.Limit) => "limit",
+        _ => "market",
+    };
+
+    /// <summary>Every name <see cref="Type"/> gives.</summary>
+    public static readonly IReadOnlyList<string> Types = ["limit", "market", "stop_limit", "stop_market", "take_profit_limit", "take_profit_market"];
 
     /// <summary>Why a cancelled or rejected order ended, or null when it did not (or nothing was recorded).</summary>
     public static string? CloseReason(OrderCloseReason reason) => reason switch
@@ -33,9 +51,11 @@ public static class OrderNames
         OrderCloseReason.PostOnlyWouldTake => "post_only_would_take",
         OrderCloseReason.InvalidOrder => "invalid_order",
         OrderCloseReason.ProcessingFailed => "processing_failed",
+        OrderCloseReason.OcoPartner => "oco_partner",
+        OrderCloseReason.WouldTriggerImmediately => "would_trigger_immediately",
         _ => null,
     };
 
     /// <summary>Every name <see cref="Status"/> gives, in status order.</summary>
-    public static readonly IReadOnlyList<string> Statuses = ["pending", "open", "partially_filled", "filled", "cancelled", "rejected"];
+    public static readonly IReadOnlyList<string> Statuses = ["pending", "open", "partially_filled", "filled", "cancelled", "rejected", "untriggered"];
 }

@@ -21,6 +21,12 @@ public enum OrderStatus : byte
 
     /// <summary>Done: refused by the engine; nothing traded.</summary>
     Rejected = 5,
+
+    /// <summary>
+    /// A stop or take-profit order waiting off the book for its trigger, its funds held as the order it becomes
+    /// will need them. Once triggered it goes on as Open, PartiallyFilled, Filled or Cancelled (its triggered_at says so).
+    /// </summary>
+    Untriggered = 6,
 }
 
 /// <summary>
@@ -50,6 +56,9 @@ public enum OrderCloseReason : byte
     /// <summary>What is left of a market buy's budget cannot pay for one lot at the best ask.</summary>
     BelowOneLot = CancelReason.QuoteBelowOneLot,
 
+    /// <summary>The other leg of its one-cancels-the-other pair traded, triggered or was cancelled.</summary>
+    OcoPartner = CancelReason.OcoPartner,
+
     /// <summary>Rejected: a post-only order that would have taken liquidity.</summary>
     PostOnlyWouldTake = 20,
 
@@ -58,6 +67,9 @@ public enum OrderCloseReason : byte
 
     /// <summary>Rejected: its place command failed every time it was processed and was taken out of the stream.</summary>
     ProcessingFailed = 22,
+
+    /// <summary>Rejected: a stop or take-profit order whose trigger the last trade price had already reached.</summary>
+    WouldTriggerImmediately = 23,
 }
 
 /// <summary>
@@ -111,6 +123,9 @@ public sealed record OrderLedgerState
     public bool IsQuoteBudget => QuoteBudget > 0;
 
     public bool IsOpen => Status is OrderStatus.Open or OrderStatus.PartiallyFilled;
+
+    /// <summary>Open, or armed and waiting for its trigger: it holds funds and can be cancelled.</summary>
+    public bool IsLive => IsOpen || Status == OrderStatus.Untriggered;
 
     public bool IsDone => Status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected;
 

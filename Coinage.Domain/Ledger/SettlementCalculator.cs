@@ -103,6 +103,12 @@ public sealed class SettlementCalculator
                 case MatchEventKind.Rejected:
                     run.Rejected(e);
                     break;
+                case MatchEventKind.Armed:
+                    run.Armed(e);
+                    break;
+                case MatchEventKind.Triggered:
+                    run.Triggered(e);
+                    break;
                 default:
                     throw new InvalidOperationException($"Unknown engine event {e}.");
             }
@@ -129,6 +135,22 @@ public sealed class SettlementCalculator
             Expect(order.Status == OrderStatus.Pending, e, $"order is {order.Status}, not Pending");
             Expect(order.Owner == e.Owner && order.Side == e.Side && order.LimitPrice == e.Price
                 && order.Quantity == e.Quantity && order.QuoteBudget == e.QuoteAmount, e, $"the engine accepted other terms than {order}");
+            Set(order with { Status = OrderStatus.Open });
+        }
+
+        /// <summary>A stop or take-profit order waits for its trigger; its hold stays as placed.</summary>
+        public void Armed(in MatchEvent e)
+        {
+            var order = Get(e.OrderId, e);
+            Expect(order.Status == OrderStatus.Open && order.FilledQuantity == 0, e, $"order is {order.Status}, not just accepted");
+            Set(order with { Status = OrderStatus.Untriggered });
+        }
+
+        /// <summary>The trigger was reached: the order is matched from here on like a new one.</summary>
+        public void Triggered(in MatchEvent e)
+        {
+            var order = Get(e.OrderId, e);
+            Expect(order.Status == OrderStatus.Untriggered, e, $"order is {order.Status}, not Untriggered");
             Set(order with { Status = OrderStatus.Open });
         }
 
@@ -186,7 +208,7 @@ public sealed class SettlementCalculator
         public void Cancelled(in MatchEvent e)
         {
             var order = Get(e.OrderId, e);
-            Expect(order.IsOpen, e, $"order is {order.Status}");
+            Expect(order.IsLive, e, $"order is {order.Status}");
             if (order.IsQuoteBudget)
             {
                 var left = market.QuoteAmount(order.QuoteBudget) - order.FilledQuote;
@@ -226,7 +248,12 @@ public sealed class SettlementCalculator
             }
 
             Expect(order.Status == OrderStatus.Pending, e, $"order is {order.Status}, not Pending");
-            var reason = e.RejectReason == RejectReason.PostOnlyWouldTake ? OrderCloseReason.PostOnlyWouldTake : OrderCloseReason.InvalidOrder;
+            var reason = e.RejectReason switch
+            {
+                RejectReason.PostOnlyWouldTake => OrderCloseReason.PostOnlyWouldTake,
+                RejectReason.WouldTriggerImmediately => OrderCloseReason.WouldTriggerImmediately,
+                _ => OrderCloseReason.InvalidOrder,
+            };
             Set(Finish(order with { CloseReason = reason }, OrderStatus.Rejected));
         }
 

@@ -15,6 +15,10 @@ internal sealed class OrderNode
     public long Sequence;
 
     public Side Side;
+
+    /// <summary>The armed stop leg of its one-cancels-the-other pair; 0 when it has none.</summary>
+    public long OcoPartner;
+
     public LevelNode? Level;
 
     /// <summary>FIFO links inside <see cref="Level"/>; <see cref="Next"/> also links the free list.</summary>

@@ -11,9 +11,13 @@ namespace Coinage.Domain.Matching;
 /// <item><b>Cancelled</b>: OrderId, Owner, Side, Price, Quantity = lots that will never trade,
 /// QuoteAmount = unspent budget of a quote-budget buy, CancelReason.</item>
 /// <item><b>Rejected</b>: OrderId, Owner, Side (of a place), RejectReason.</item>
+/// <item><b>Armed</b> (after Accepted) and <b>Triggered</b> (later, followed by the order's matching events as for a
+/// new order, without a second Accepted): OrderId, Owner, Side, Price = the trigger price, Quantity, QuoteAmount.</item>
+/// <item><b>Amended</b>: OrderId, Owner, Side, Price = the new price, Quantity = the new remainder,
+/// MakerRemaining = the remainder before the amend.</item>
 /// </list>
-/// Per order, Accepted.Quantity = Σ traded + resting remainder + cancelled Quantity; a taker that
-/// trades its full size has no closing event.
+/// Per order, Accepted.Quantity + Σ amended (Quantity − MakerRemaining) = Σ traded + resting or armed remainder
+/// + cancelled Quantity; a taker that trades its full size has no closing event.
 /// </summary>
 public readonly record struct MatchEvent
 {
@@ -48,6 +52,8 @@ public readonly record struct MatchEvent
         MatchEventKind.Trade => $"Trade taker #{OrderId} (owner {Owner}, {Side}) maker #{MakerOrderId} (owner {MakerOwner}) {Quantity}@{Price} maker left {MakerRemaining}",
         MatchEventKind.Cancelled => $"Cancelled #{OrderId} owner {Owner} {Side} {Quantity}@{Price} quote {QuoteAmount} ({CancelReason})",
         MatchEventKind.Rejected => $"Rejected #{OrderId} owner {Owner} {Side} ({RejectReason})",
+        MatchEventKind.Armed or MatchEventKind.Triggered => $"{Kind} #{OrderId} owner {Owner} {Side} {Quantity} quote {QuoteAmount} trigger {Price}",
+        MatchEventKind.Amended => $"Amended #{OrderId} owner {Owner} {Side} {MakerRemaining} -> {Quantity}@{Price}",
         _ => $"{Kind} #{OrderId}",
     };
 }

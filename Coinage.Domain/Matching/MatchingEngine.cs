@@ -5,7 +5,8 @@ namespace Coinage.Domain.Matching;
 
 /// <summary>
 /// The order book and matching engine of one market: price-time priority, limit and market orders,
-/// GTC / IOC / FOK, post-only, self-trade prevention, cancel and cancel-all.
+/// GTC / IOC / FOK, post-only, self-trade prevention, cancel and cancel-all, stop and take-profit
+/// triggers, one-cancels-the-other pairs and amend.
 /// <para>
 /// Single writer by design (like LMAX and exchange-core): one thread owns one engine and feeds it
 /// commands in sequence; there is no locking and the type is not thread-safe. Every command appends
@@ -22,6 +23,17 @@ namespace Coinage.Domain.Matching;
 /// rests; that ids are never reused afterwards is the command sequence's guarantee.
 /// Post-only orders that would take liquidity are rejected (never accepted), like on most exchanges.
 /// </para>
+/// <para>
+/// Triggers: a stop or take-profit order is armed off the book until the last trade price reaches its
+/// trigger price. Triggers are checked after every command that traded, inside that command: the
+/// armed orders whose trigger was reached fire one at a time, each matched as if placed at that moment,
+/// and each may move the price and fire the next (a cascade). The next to fire is the rising trigger
+/// (buy stop, sell take-profit) with the lowest trigger price, else the falling trigger with the highest,
+/// ties by order id (the command sequence). So a replay of the same commands fires the same orders in
+/// the same order, and a fired order is off the armed set for good: it fires exactly once. The last trade
+/// price is part of the state a rebuild restores (<see cref="RestoreLastTradePrice"/>), with the armed
+/// orders (<see cref="RestoreArmed"/>).
+/// </para>
 /// </summary>
 public sealed class MatchingEngine
 {
@@ -29,8 +41,14 @@ public sealed class MatchingEngine
     private readonly BookSide _asks = new(isBid: false);
     private readonly Dictionary<long, OrderNode> _orders;
     private readonly Dictionary<long, OwnerOrders> _owners = [];
+    private readonly Dictionary<long, ArmedEntry> _armed = [];
+    private readonly SortedSet<ArmedEntry> _rising = new(RisingTriggers.Instance);
+    private readonly SortedSet<ArmedEntry> _falling = new(FallingTriggers.Instance);
     private OrderNode? _freeOrders;
     private long _sequence;
+
+    /// <summary>Trades so far: a command traded when it moved, and only then can a trigger have been reached.</summary>
+    private long _trades;
 
     public MatchingEngine(MarketSpec spec, int expectedOrders = 1024)
     {
@@ -52,6 +70,24 @@ public sealed class MatchingEngine
 
     public bool Contains(long orderId) => _orders.ContainsKey(orderId);
 
+    /// <summary>Number of stop and take-profit orders waiting for their trigger.</summary>
+    public int ArmedCount => _armed.Count;
+
+    /// <summary>The price of the last trade in ticks; 0 before the first. What triggers compare with.</summary>
+    public long LastTradePrice { get; private set; }
+
+    public bool TryGetArmed(long orderId, out ArmedOrder order)
+    {
+        if (_armed.TryGetValue(orderId, out var entry))
+        {
+            order = new ArmedOrder(entry.Order, entry.OcoPartner);
+            return true;
+        }
+
+        order = default;
+        return false;
+    }
+
     public bool TryGetOrder(long orderId, out RestingOrder order)
     {
         if (_orders.TryGetValue(orderId, out var node))
@@ -69,12 +105,160 @@ public sealed class MatchingEngine
         ArgumentNullException.ThrowIfNull(events);
 
         var reject = Validate(order);
+        if (reject == RejectReason.None && _armed.Count != 0 && _armed.ContainsKey(order.OrderId))
+        {
+            reject = RejectReason.DuplicateOrderId;
+        }
+
         if (reject != RejectReason.None)
         {
             Reject(events, order, reject);
             return;
         }
 
+        if (order.Trigger != TriggerType.None)
+        {
+            PlaceArmed(order, events);
+            return;
+        }
+
+        var trades = _trades;
+        Execute(order, events, triggered: false);
+        if (_trades != trades && _armed.Count != 0)
+        {
+            FireTriggers(events);
+        }
+    }
+
+    /// <summary>
+    /// Places a one-cancels-the-other pair: <paramref name="limit"/>, a good-till-cancel limit order, and
+    /// <paramref name="stop"/>, a stop or take-profit order of the same owner and side. The stop leg is armed
+    /// first, then the limit leg is matched; from then on the first leg to trade (even partly), trigger or be
+    /// cancelled cancels the other (<see cref="CancelReason.OcoPartner"/>) in the same command. Either both legs
+    /// are accepted or both are rejected with the same reason.
+    /// </summary>
+    public void PlaceOco(in PlaceOrder limit, in PlaceOrder stop, MatchEventBuffer events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+
+        var reject = Validate(limit);
+        if (reject == RejectReason.None)
+        {
+            reject = Validate(stop);
+        }
+
+        if (reject == RejectReason.None
+            && (limit.Trigger != TriggerType.None || limit.Type != OrderType.Limit || limit.TimeInForce != TimeInForce.GoodTillCancel
+                || stop.Trigger == TriggerType.None || stop.Owner != limit.Owner || stop.Side != limit.Side))
+        {
+            reject = RejectReason.InvalidOrderType;
+        }
+
+        if (reject == RejectReason.None && (stop.OrderId == limit.OrderId || IsKnown(limit.OrderId) || IsKnown(stop.OrderId)))
+        {
+            reject = RejectReason.DuplicateOrderId;
+        }
+
+        if (reject == RejectReason.None && WouldFire(stop))
+        {
+            reject = RejectReason.WouldTriggerImmediately;
+        }
+
+        if (reject == RejectReason.None && limit.PostOnly && Crosses(limit.Side, limit.Price))
+        {
+            reject = RejectReason.PostOnlyWouldTake;
+        }
+
+        if (reject != RejectReason.None)
+        {
+            Reject(events, limit, reject);
+            Reject(events, stop, reject);
+            return;
+        }
+
+        Accept(events, stop);
+        var armed = Arm(stop, ocoPartner: 0);
+        EmitArmed(events, MatchEventKind.Armed, stop);
+
+        var trades = _trades;
+        Execute(limit, events, triggered: false);
+        if (_trades == trades && _orders.TryGetValue(limit.OrderId, out var leg))
+        {
+            leg.OcoPartner = stop.OrderId;
+            armed.OcoPartner = limit.OrderId;
+        }
+        else
+        {
+            // The limit leg traded at once (or self-trade prevention cancelled it): the pair is decided.
+            Disarm(armed);
+            EmitCancelled(events, stop.OrderId, stop.Owner, stop.Side, stop.Price, stop.Quantity, stop.QuoteBudget, CancelReason.OcoPartner);
+        }
+
+        if (_trades != trades && _armed.Count != 0)
+        {
+            FireTriggers(events);
+        }
+    }
+
+    /// <summary>
+    /// Changes the price and/or the remaining size of a resting limit order. A smaller size at the same price
+    /// keeps the order's place in its queue; a larger size or another price puts it at the back of the queue
+    /// of its (new) price, as a new order would be. An amend never trades: a price that reaches the opposite
+    /// best price is rejected (<see cref="RejectReason.AmendWouldCross"/>). The order keeps its OCO partner.
+    /// </summary>
+    /// <param name="quantity">The new remaining size in lots (what is still to trade, not the original size).</param>
+    public void Amend(long orderId, long owner, long price, long quantity, MatchEventBuffer events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+
+        RejectReason reject;
+        if (!_orders.TryGetValue(orderId, out var node))
+        {
+            reject = !_armed.TryGetValue(orderId, out var armed) ? RejectReason.UnknownOrder
+                : armed.Order.Owner != owner ? RejectReason.NotOwner
+                : RejectReason.NotAmendable;
+        }
+        else
+        {
+            reject = node.Owner != owner ? RejectReason.NotOwner
+                : price < 1 || price > Spec.MaxPriceTicks ? RejectReason.InvalidPrice
+                : quantity < 1 || quantity > Spec.MaxQuantityLots ? RejectReason.InvalidQuantity
+                : (price != node.Price || quantity > node.Remaining) && Crosses(node.Side, price) ? RejectReason.AmendWouldCross
+                : RejectReason.None;
+        }
+
+        if (reject != RejectReason.None)
+        {
+            events.Add(new MatchEvent { Kind = MatchEventKind.Rejected, OrderId = orderId, Owner = owner, RejectReason = reject });
+            return;
+        }
+
+        var previous = node!.Remaining;
+        var side = node.Side;
+        if (price == node.Price && quantity <= previous)
+        {
+            node.Remaining = quantity;
+            node.Level!.Total -= previous - quantity;
+        }
+        else
+        {
+            var partner = node.OcoPartner;
+            Unlink(node);
+            var moved = Rest(orderId, owner, side, price, quantity);
+            moved.OcoPartner = partner;
+            _orders[orderId] = moved;
+        }
+
+        events.Add(new MatchEvent
+        {
+            Kind = MatchEventKind.Amended, OrderId = orderId, Owner = owner, Side = side, Price = price, Quantity = quantity,
+            MakerRemaining = previous,
+        });
+    }
+
+    /// <summary>Matches a validated plain order (or a triggered one, which was accepted when it was armed).</summary>
+    private void Execute(in PlaceOrder order, MatchEventBuffer events, bool triggered)
+    {
         var opposite = order.Side == Side.Buy ? _asks : _bids;
         var limitKey = order.Type == OrderType.Limit ? opposite.KeyOf(order.Price) : long.MinValue;
         var crosses = opposite.Count > 0 && opposite.BestKey >= limitKey;
@@ -90,7 +274,11 @@ public sealed class MatchingEngine
                 return;
             }
 
-            Accept(events, order);
+            if (!triggered)
+            {
+                Accept(events, order);
+            }
+
             slot = Rest(order.OrderId, order.Owner, order.Side, order.Price, order.Quantity);
             EmitRested(events, slot);
             return;
@@ -108,7 +296,10 @@ public sealed class MatchingEngine
             return;
         }
 
-        Accept(events, order);
+        if (!triggered)
+        {
+            Accept(events, order);
+        }
 
         if (order.TimeInForce == TimeInForce.FillOrKill && !CanFillCompletely(order, opposite, limitKey))
         {
@@ -134,9 +325,16 @@ public sealed class MatchingEngine
         // One hash operation on the common path; a wrong owner is rare enough to pay for putting it back.
         if (!_orders.Remove(orderId, out var node))
         {
+            if (_armed.TryGetValue(orderId, out var armed) && armed.Order.Owner == owner)
+            {
+                CancelArmed(armed, CancelReason.User, events);
+                return;
+            }
+
             events.Add(new MatchEvent
             {
-                Kind = MatchEventKind.Rejected, OrderId = orderId, Owner = owner, RejectReason = RejectReason.UnknownOrder,
+                Kind = MatchEventKind.Rejected, OrderId = orderId, Owner = owner,
+                RejectReason = armed is null ? RejectReason.UnknownOrder : RejectReason.NotOwner,
             });
             return;
         }
@@ -152,24 +350,53 @@ public sealed class MatchingEngine
         }
 
         EmitCancelled(events, node.Id, node.Owner, node.Side, node.Price, node.Remaining, 0, CancelReason.User);
+        CancelPartnerOf(node, events);
         Unlink(node);
     }
 
-    /// <summary>Cancels every resting order of <paramref name="owner"/>, in the order they came to rest.</summary>
+    /// <summary>
+    /// Cancels every order of <paramref name="owner"/>: the resting ones in the order they came to rest, then
+    /// the armed ones by order id.
+    /// </summary>
     public void CancelAll(long owner, MatchEventBuffer events)
     {
         ArgumentNullException.ThrowIfNull(events);
 
-        if (!_owners.TryGetValue(owner, out var list))
+        if (_owners.TryGetValue(owner, out var list))
+        {
+            while (list.Head is { } node)
+            {
+                // Its armed OCO partner, if any, has the same owner and goes below with the reason User.
+                _orders.Remove(node.Id);
+                EmitCancelled(events, node.Id, node.Owner, node.Side, node.Price, node.Remaining, 0, CancelReason.User);
+                Unlink(node);
+            }
+        }
+
+        if (_armed.Count == 0)
         {
             return;
         }
 
-        while (list.Head is { } node)
+        List<ArmedEntry>? mine = null;
+        foreach (var entry in _armed.Values)
         {
-            _orders.Remove(node.Id);
-            EmitCancelled(events, node.Id, node.Owner, node.Side, node.Price, node.Remaining, 0, CancelReason.User);
-            Unlink(node);
+            if (entry.Order.Owner == owner)
+            {
+                (mine ??= []).Add(entry);
+            }
+        }
+
+        if (mine is null)
+        {
+            return;
+        }
+
+        mine.Sort(static (a, b) => a.Order.OrderId.CompareTo(b.Order.OrderId));
+        foreach (var entry in mine)
+        {
+            entry.OcoPartner = 0;
+            CancelArmed(entry, CancelReason.User, events);
         }
     }
 
@@ -200,6 +427,50 @@ public sealed class MatchingEngine
         }
 
         slot = Rest(order.OrderId, order.Owner, order.Side, order.Price, order.Quantity);
+        slot.OcoPartner = order.OcoPartner;
+    }
+
+    /// <summary>
+    /// Puts an armed stop or take-profit order back (in any order: armed orders fire by trigger price and id,
+    /// not by when they were restored). Throws if it is invalid or its id is taken. Restore the last trade
+    /// price too, and both legs of an OCO pair, before the next command.
+    /// </summary>
+    public void RestoreArmed(in ArmedOrder armed)
+    {
+        var order = armed.Order;
+        if (order.Trigger == TriggerType.None || Validate(order) != RejectReason.None)
+        {
+            throw new ArgumentException($"Invalid armed order {order}.", nameof(armed));
+        }
+
+        if (IsKnown(order.OrderId))
+        {
+            throw new InvalidOperationException($"Order {order.OrderId} is already in the engine.");
+        }
+
+        Arm(order, armed.OcoPartner);
+    }
+
+    /// <summary>Sets the last trade price (ticks, 0 for none) a rebuild read from the trades: what triggers compare with.</summary>
+    public void RestoreLastTradePrice(long price)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(price);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(price, Spec.MaxPriceTicks);
+        LastTradePrice = price;
+    }
+
+    /// <summary>Every armed order by order id (the sequence they were placed in): feed these to <see cref="RestoreArmed"/>.</summary>
+    public IReadOnlyList<ArmedOrder> GetArmedOrdersInSequence()
+    {
+        var armed = new ArmedOrder[_armed.Count];
+        var i = 0;
+        foreach (var entry in _armed.Values)
+        {
+            armed[i++] = new ArmedOrder(entry.Order, entry.OcoPartner);
+        }
+
+        Array.Sort(armed, static (a, b) => a.Order.OrderId.CompareTo(b.Order.OrderId));
+        return armed;
     }
 
     /// <summary>Empties the book (keeping the pooled nodes), e.g. before a rebuild.</summary>
@@ -220,6 +491,10 @@ public sealed class MatchingEngine
         _bids.Clear();
         _asks.Clear();
         _sequence = 0;
+        _armed.Clear();
+        _rising.Clear();
+        _falling.Clear();
+        LastTradePrice = 0;
     }
 
     /// <summary>Writes up to <c>destination.Length</c> aggregated levels of one side, best first; returns how many.</summary>
@@ -297,6 +572,8 @@ public sealed class MatchingEngine
                     Check(_orders.TryGetValue(node.Id, out var indexed) && indexed == node, $"order {node.Id} is not indexed");
                     Check(node.OwnerList is not null && _owners.TryGetValue(node.Owner, out var ownerList) && ownerList == node.OwnerList,
                         $"order {node.Id} is not in its owner's list");
+                    Check(node.OcoPartner == 0 || (_armed.TryGetValue(node.OcoPartner, out var partner) && partner.OcoPartner == node.Id),
+                        $"order {node.Id} has a broken OCO link");
                     total += node.Remaining;
                     count++;
                     prev = node;
@@ -330,6 +607,19 @@ public sealed class MatchingEngine
 
         Check(owned == _orders.Count, "owner lists do not cover the book");
 
+        Check(_rising.Count + _falling.Count == _armed.Count, "the trigger queues do not match the armed orders");
+        foreach (var (id, entry) in _armed)
+        {
+            var order = entry.Order;
+            Check(order.OrderId == id && !_orders.ContainsKey(id), $"armed order {id} is misfiled");
+            Check(order.Trigger != TriggerType.None && (Rises(order) ? _rising : _falling).Contains(entry),
+                $"armed order {id} is not in its trigger queue");
+            Check(entry.OcoPartner == 0 || (_orders.TryGetValue(entry.OcoPartner, out var leg) && leg.OcoPartner == id),
+                $"armed order {id} has a broken OCO link");
+        }
+
+        Check(NextToFire() is null, "an armed order's trigger has been reached");
+
         static void Check(bool condition, string message)
         {
             if (!condition)
@@ -353,12 +643,15 @@ public sealed class MatchingEngine
             || order.SelfTradePrevention is not (SelfTradePrevention.CancelNewest or SelfTradePrevention.CancelOldest or SelfTradePrevention.CancelBoth)
             || (isMarket && order.TimeInForce == TimeInForce.GoodTillCancel)
             || (order.PostOnly && (isMarket || order.TimeInForce != TimeInForce.GoodTillCancel))
-            || (order.QuoteBudget != 0 && (!isMarket || order.Side != Side.Buy || order.TimeInForce != TimeInForce.ImmediateOrCancel)))
+            || (order.QuoteBudget != 0 && (!isMarket || order.Side != Side.Buy || order.TimeInForce != TimeInForce.ImmediateOrCancel))
+            || order.Trigger is not (TriggerType.None or TriggerType.Stop or TriggerType.TakeProfit)
+            || (order.PostOnly && order.Trigger != TriggerType.None))
         {
             return RejectReason.InvalidOrderType;
         }
 
-        if (isMarket ? order.Price != 0 : order.Price < 1 || order.Price > Spec.MaxPriceTicks)
+        if ((isMarket ? order.Price != 0 : order.Price < 1 || order.Price > Spec.MaxPriceTicks)
+            || (order.Trigger == TriggerType.None ? order.TriggerPrice != 0 : order.TriggerPrice < 1 || order.TriggerPrice > Spec.MaxPriceTicks))
         {
             return RejectReason.InvalidPrice;
         }
@@ -526,6 +819,8 @@ public sealed class MatchingEngine
     {
         maker.Remaining -= quantity;
         level.Total -= quantity;
+        LastTradePrice = level.Price;
+        _trades++;
         events.Add(new MatchEvent
         {
             Kind = MatchEventKind.Trade,
@@ -539,6 +834,11 @@ public sealed class MatchingEngine
             MakerRemaining = maker.Remaining,
         });
 
+        if (maker.OcoPartner != 0)
+        {
+            CancelPartnerOf(maker, events);
+        }
+
         if (maker.Remaining == 0)
         {
             _orders.Remove(maker.Id);
@@ -550,7 +850,121 @@ public sealed class MatchingEngine
     {
         _orders.Remove(maker.Id);
         EmitCancelled(events, maker.Id, maker.Owner, maker.Side, maker.Price, maker.Remaining, 0, CancelReason.SelfTrade);
+        CancelPartnerOf(maker, events);
         Unlink(maker);
+    }
+
+    /// <summary>A stop or take-profit order passed validation and the duplicate check on the armed set.</summary>
+    private void PlaceArmed(in PlaceOrder order, MatchEventBuffer events)
+    {
+        if (_orders.ContainsKey(order.OrderId))
+        {
+            Reject(events, order, RejectReason.DuplicateOrderId);
+            return;
+        }
+
+        if (WouldFire(order))
+        {
+            Reject(events, order, RejectReason.WouldTriggerImmediately);
+            return;
+        }
+
+        Accept(events, order);
+        Arm(order, ocoPartner: 0);
+        EmitArmed(events, MatchEventKind.Armed, order);
+    }
+
+    /// <summary>Fires armed orders, one at a time, until no trigger is reached (each may trade and move the price).</summary>
+    private void FireTriggers(MatchEventBuffer events)
+    {
+        while (NextToFire() is { } entry)
+        {
+            Disarm(entry);
+            var order = entry.Order;
+            if (entry.OcoPartner != 0 && _orders.Remove(entry.OcoPartner, out var leg))
+            {
+                // The resting leg goes first, so the triggered order can neither meet it nor share its hold.
+                leg.OcoPartner = 0;
+                EmitCancelled(events, leg.Id, leg.Owner, leg.Side, leg.Price, leg.Remaining, 0, CancelReason.OcoPartner);
+                Unlink(leg);
+            }
+
+            EmitArmed(events, MatchEventKind.Triggered, order);
+            Execute(order, events, triggered: true);
+        }
+    }
+
+    /// <summary>The armed order to fire next at the last trade price, or null: rising triggers first, nearest trigger first, then id.</summary>
+    private ArmedEntry? NextToFire()
+    {
+        if (LastTradePrice == 0)
+        {
+            return null;
+        }
+
+        if (_rising.Count != 0 && _rising.Min!.Order.TriggerPrice <= LastTradePrice)
+        {
+            return _rising.Min;
+        }
+
+        return _falling.Count != 0 && _falling.Min!.Order.TriggerPrice >= LastTradePrice ? _falling.Min : null;
+    }
+
+    private bool WouldFire(in PlaceOrder order) =>
+        LastTradePrice != 0 && (Rises(order) ? LastTradePrice >= order.TriggerPrice : LastTradePrice <= order.TriggerPrice);
+
+    /// <summary>
+    /// True when the trigger fires as the price rises (a buy stop, a sell take-profit): the last trade price at or
+    /// above the trigger price. Otherwise it fires as the price falls: at or below.
+    /// </summary>
+    private static bool Rises(in PlaceOrder order) => order.Trigger == TriggerType.Stop ? order.Side == Side.Buy : order.Side == Side.Sell;
+
+    private bool Crosses(Side side, long price)
+    {
+        var opposite = side == Side.Buy ? _asks : _bids;
+        return opposite.Count > 0 && opposite.BestKey >= opposite.KeyOf(price);
+    }
+
+    private bool IsKnown(long orderId) => _orders.ContainsKey(orderId) || _armed.ContainsKey(orderId);
+
+    private ArmedEntry Arm(in PlaceOrder order, long ocoPartner)
+    {
+        var entry = new ArmedEntry(order) { OcoPartner = ocoPartner };
+        _armed.Add(order.OrderId, entry);
+        (Rises(order) ? _rising : _falling).Add(entry);
+        return entry;
+    }
+
+    private void Disarm(ArmedEntry entry)
+    {
+        _armed.Remove(entry.Order.OrderId);
+        (Rises(entry.Order) ? _rising : _falling).Remove(entry);
+    }
+
+    /// <summary>Cancels an armed order and, for an OCO leg, its resting partner.</summary>
+    private void CancelArmed(ArmedEntry entry, CancelReason reason, MatchEventBuffer events)
+    {
+        Disarm(entry);
+        var order = entry.Order;
+        EmitCancelled(events, order.OrderId, order.Owner, order.Side, order.Price, order.Quantity, order.QuoteBudget, reason);
+        if (entry.OcoPartner != 0 && _orders.Remove(entry.OcoPartner, out var leg))
+        {
+            leg.OcoPartner = 0;
+            EmitCancelled(events, leg.Id, leg.Owner, leg.Side, leg.Price, leg.Remaining, 0, CancelReason.OcoPartner);
+            Unlink(leg);
+        }
+    }
+
+    /// <summary>A resting OCO leg traded or left the book: its armed partner is cancelled and the link dropped.</summary>
+    private void CancelPartnerOf(OrderNode node, MatchEventBuffer events)
+    {
+        if (node.OcoPartner != 0 && _armed.TryGetValue(node.OcoPartner, out var partner))
+        {
+            partner.OcoPartner = 0;
+            CancelArmed(partner, CancelReason.OcoPartner, events);
+        }
+
+        node.OcoPartner = 0;
     }
 
     /// <summary>Appends a new order at the back of its level and of its owner's list. The caller indexes it.</summary>
@@ -658,6 +1072,7 @@ public sealed class MatchingEngine
 
     private void Recycle(OrderNode node)
     {
+        node.OcoPartner = 0;
         node.Level = null;
         node.Prev = null;
         node.OwnerList = null;
@@ -670,7 +1085,7 @@ public sealed class MatchingEngine
     private BookSide SideOf(Side side) => side == Side.Buy ? _bids : _asks;
 
     private static RestingOrder ToResting(OrderNode node) =>
-        new(node.Id, node.Owner, node.Side, node.Price, node.Remaining);
+        new(node.Id, node.Owner, node.Side, node.Price, node.Remaining) { OcoPartner = node.OcoPartner };
 
     private static void Reject(MatchEventBuffer events, in PlaceOrder order, RejectReason reason) =>
         events.Add(new MatchEvent
@@ -688,6 +1103,13 @@ public sealed class MatchingEngine
             Price = order.Price,
             Quantity = order.Quantity,
             QuoteAmount = order.QuoteBudget,
+        });
+
+    private static void EmitArmed(MatchEventBuffer events, MatchEventKind kind, in PlaceOrder order) =>
+        events.Add(new MatchEvent
+        {
+            Kind = kind, OrderId = order.OrderId, Owner = order.Owner, Side = order.Side, Price = order.TriggerPrice,
+            Quantity = order.Quantity, QuoteAmount = order.QuoteBudget,
         });
 
     private static void EmitRested(MatchEventBuffer events, OrderNode node) =>
@@ -709,4 +1131,36 @@ public sealed class MatchingEngine
             QuoteAmount = quote,
             CancelReason = reason,
         });
+
+    /// <summary>An armed order; <see cref="OcoPartner"/> changes when its pair is formed or broken.</summary>
+    private sealed class ArmedEntry(PlaceOrder order)
+    {
+        public PlaceOrder Order { get; } = order;
+
+        public long OcoPartner { get; set; }
+    }
+
+    /// <summary>Rising triggers fire lowest trigger price first (the price reaches it first), then by id.</summary>
+    private sealed class RisingTriggers : IComparer<ArmedEntry>
+    {
+        public static readonly RisingTriggers Instance = new();
+
+        public int Compare(ArmedEntry? x, ArmedEntry? y)
+        {
+            var byPrice = x!.Order.TriggerPrice.CompareTo(y!.Order.TriggerPrice);
+            return byPrice != 0 ? byPrice : x.Order.OrderId.CompareTo(y.Order.OrderId);
+        }
+    }
+
+    /// <summary>Falling triggers fire highest trigger price first, then by id.</summary>
+    private sealed class FallingTriggers : IComparer<ArmedEntry>
+    {
+        public static readonly FallingTriggers Instance = new();
+
+        public int Compare(ArmedEntry? x, ArmedEntry? y)
+        {
+            var byPrice = y!.Order.TriggerPrice.CompareTo(x!.Order.TriggerPrice);
+            return byPrice != 0 ? byPrice : x.Order.OrderId.CompareTo(y.Order.OrderId);
+        }
+    }
 }

@@ -14,6 +14,23 @@ public enum OrderType : byte
     Market = 1,
 }
 
+/// <summary>
+/// What arms an order until the last trade price reaches its trigger price. The order behind the trigger is a
+/// plain limit or market order: stop-limit is a limit order with <see cref="Stop"/>, take-profit-market a
+/// market order with <see cref="TakeProfit"/>, and so on.
+/// </summary>
+public enum TriggerType : byte
+{
+    /// <summary>A plain order: matched when placed.</summary>
+    None = 0,
+
+    /// <summary>Fires when the price moves against the position: a buy at or above, a sell at or below the trigger.</summary>
+    Stop = 1,
+
+    /// <summary>The mirror of <see cref="Stop"/>: a buy fires at or below, a sell at or above the trigger.</summary>
+    TakeProfit = 2,
+}
+
 public enum TimeInForce : byte
 {
     /// <summary>Good till cancelled: the unfilled remainder rests on the book.</summary>
@@ -58,6 +75,15 @@ public enum MatchEventKind : byte
 
     /// <summary>A command was refused; nothing changed.</summary>
     Rejected = 5,
+
+    /// <summary>A stop or take-profit order now waits for its trigger (off the book, its size unchanged).</summary>
+    Armed = 6,
+
+    /// <summary>An armed order's trigger was reached: the order is matched now, as if just placed.</summary>
+    Triggered = 7,
+
+    /// <summary>A resting order's price or size changed.</summary>
+    Amended = 8,
 }
 
 public enum CancelReason : byte
@@ -81,6 +107,9 @@ public enum CancelReason : byte
 
     /// <summary>What is left of a quote-budget market buy cannot pay for one lot at the best ask.</summary>
     QuoteBelowOneLot = 6,
+
+    /// <summary>The other leg of its one-cancels-the-other pair traded, triggered or was cancelled.</summary>
+    OcoPartner = 7,
 }
 
 public enum RejectReason : byte
@@ -110,4 +139,16 @@ public enum RejectReason : byte
     /// Rejected rather than cancelled, like most exchanges: it never was on the book.
     /// </summary>
     PostOnlyWouldTake = 8,
+
+    /// <summary>
+    /// A stop or take-profit order whose trigger the last trade price has already reached: it would fire at
+    /// once, which is a market (or limit) order in disguise, so it is refused as on Binance.
+    /// </summary>
+    WouldTriggerImmediately = 9,
+
+    /// <summary>Amend of an order that is not a resting limit order (an armed stop, an order not on the book).</summary>
+    NotAmendable = 10,
+
+    /// <summary>An amend whose new price reaches the opposite best price: an amend never takes liquidity.</summary>
+    AmendWouldCross = 11,
 }

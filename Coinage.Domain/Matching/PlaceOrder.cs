@@ -30,6 +30,18 @@ public readonly record struct PlaceOrder
 
     public SelfTradePrevention SelfTradePrevention { get; init; }
 
+    /// <summary>None for a plain order; Stop or TakeProfit arms the order until <see cref="TriggerPrice"/> trades.</summary>
+    public TriggerType Trigger { get; init; }
+
+    /// <summary>Trigger price in ticks; 0 for a plain order.</summary>
+    public long TriggerPrice { get; init; }
+
+    /// <summary>This order armed with a stop at <paramref name="triggerPrice"/>: stop-limit or stop-market.</summary>
+    public PlaceOrder WithStop(long triggerPrice) => this with { Trigger = TriggerType.Stop, TriggerPrice = triggerPrice };
+
+    /// <summary>This order armed with a take-profit trigger at <paramref name="triggerPrice"/>.</summary>
+    public PlaceOrder WithTakeProfit(long triggerPrice) => this with { Trigger = TriggerType.TakeProfit, TriggerPrice = triggerPrice };
+
     public static PlaceOrder Limit(long orderId, long owner, Side side, long price, long quantity,
         TimeInForce timeInForce = TimeInForce.GoodTillCancel, bool postOnly = false,
         SelfTradePrevention selfTradePrevention = SelfTradePrevention.CancelNewest) => new()

@@ -25,7 +25,7 @@ public static class ErasureEligibility
             return null; // Never traded nor deposited: no balances, no orders.
         }
         var openOrders = await db.Orders.AnyAsync(o => o.OwnerId == owner
-            && (o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled), cancellationToken).ConfigureAwait(false);
+            && (o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled || o.Status == OrderStatus.Untriggered), cancellationToken).ConfigureAwait(false);
         if (openOrders)
         {
             return OpenOrders;

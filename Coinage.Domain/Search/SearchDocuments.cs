@@ -72,7 +72,7 @@ public static class SearchDocumentFactory
         var state = order.ToLedgerState(order.Side == Side.Buy ? spot.Quote : spot.Base);
         return new OrderDocument(
             order.Id, userId.ToString("D"), order.Id.ToString(CultureInfo.InvariantCulture), order.ClientOrderId, market.Symbol, OrderNames.Side(order.Side),
-            order.Type == OrderType.Limit ? "limit" : "market",
+            OrderNames.Type(order.Type, order.TriggerType),
             order.TimeInForce switch { TimeInForce.GoodTillCancel => "GTC", TimeInForce.ImmediateOrCancel => "IOC", _ => "FOK" },
             order.PostOnly, OrderNames.Status(order.Status),
             order.Type == OrderType.Limit ? Format(spot.Spec.ToPrice(order.LimitPriceTicks)) : null,
@@ -111,6 +111,7 @@ public static class SearchDocumentFactory
         "filled" => OrderStatus.Filled,
         "cancelled" => OrderStatus.Cancelled,
         "rejected" => OrderStatus.Rejected,
+        "untriggered" => OrderStatus.Untriggered,
         _ => null,
     };
 

@@ -200,7 +200,7 @@ public sealed partial class MarketDataPublisher(
             var state = o.ToLedgerState(o.Side == Side.Buy ? spot.Quote : spot.Base);
             Add(o.OwnerId, "orderUpdate", new OrderUpdate(
                 o.Id.ToString(CultureInfo.InvariantCulture), market.Symbol, OrderNames.Side(o.Side),
-                o.Type == OrderType.Limit ? "limit" : "market", OrderNames.Status(o.Status),
+                OrderNames.Type(o.Type, o.TriggerType), OrderNames.Status(o.Status),
                 o.Type == OrderType.Limit ? Format(spot.Spec.ToPrice(o.LimitPriceTicks)) : null,
                 o.QuoteBudgetUnits > 0 ? null : Format(spot.BaseQuantity(o.QuantityLots)),
                 Format(spot.BaseQuantity(o.FilledLots)), Format(o.FilledQuote),

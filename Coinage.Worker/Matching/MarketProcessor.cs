@@ -45,16 +45,23 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// <summary>Type and creation time of the commands of the last committed batch (metrics).</summary>
     public IReadOnlyList<(MarketCommandType Type, DateTimeOffset CreatedAt)> LastBatchCommands { get; private set; } = [];
 
-    /// <summary>Rebuilds the book (and the rows of its orders) from the open orders in the database, in book priority.</summary>
+    /// <summary>
+    /// Rebuilds the book (and the rows of its orders) from the open orders in the database, in book priority, the
+    /// armed stop and take-profit orders, and the last trade price their triggers compare with. An order whose trigger
+    /// fired is Open (or done) in the same transaction that recorded the firing, so it is never armed again.
+    /// </summary>
     public async Task RebuildAsync(CoinageDbContext db, CancellationToken cancellationToken)
     {
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Waits for a batch a previous owner may still be committing (it holds this row until its commit).
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM markets WHERE id = {market.Id} FOR SHARE", cancellationToken).ConfigureAwait(false);
         var open = await db.Orders.AsNoTracking()
-            .Where(o => o.MarketId == market.Id && o.BookPriority != null && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled))
+            .Where(o => o.MarketId == market.Id && o.BookPriority != null
+                && (o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled || o.Status == OrderStatus.Untriggered))
             .OrderBy(o => o.BookPriority)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var lastPrice = await db.Trades.Where(t => t.MarketId == market.Id).OrderByDescending(t => t.Id).Select(t => (decimal?)t.Price)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         _lastPriority = await db.Orders.Where(o => o.MarketId == market.Id).MaxAsync(o => o.BookPriority, cancellationToken).ConfigureAwait(false) ?? 0;
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         _engine.Clear();
@@ -63,9 +70,17 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         _balanceIds.Clear();
         foreach (var o in open)
         {
-            _engine.Restore(new RestingOrder(o.Id, o.OwnerId, o.Side, o.LimitPriceTicks, o.QuantityLots - o.FilledLots));
+            if (o.Status == OrderStatus.Untriggered)
+            {
+                _engine.RestoreArmed(new ArmedOrder(o.ToPlaceCommand(), OcoPartner: 0));
+            }
+            else
+            {
+                _engine.Restore(new RestingOrder(o.Id, o.OwnerId, o.Side, o.LimitPriceTicks, o.QuantityLots - o.FilledLots));
+            }
             _resting[o.Id] = o;
         }
+        _engine.RestoreLastTradePrice(lastPrice is { } price && spot.Spec.TryToPriceTicks(price, out var ticks) ? ticks : 0);
     }
 
     /// <summary>
@@ -137,6 +152,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         var entries = new List<JournalEntry>();
         var trades = new List<(SettledTrade Trade, long Sequence)>();
         var rested = new List<long>();
+        var triggered = new List<long>();
         foreach (var command in commands)
         {
             _events.Clear();
@@ -196,9 +212,16 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             trades.AddRange(result.Trades.Select(t => (t, command.Sequence)));
             foreach (ref readonly var e in events)
             {
-                if (e.Kind == MatchEventKind.Rested)
+                if (e.Kind is MatchEventKind.Rested or MatchEventKind.Armed)
                 {
                     rested.Add(e.OrderId);
+                }
+                else if (e.Kind == MatchEventKind.Triggered)
+                {
+                    triggered.Add(e.OrderId);
+                    // Armed with a priority: it comes to rest (if it does) behind what rested before it fired.
+                    rows[e.OrderId].BookPriority = null;
+                    rows[e.OrderId].TriggeredAt = now;
                 }
                 else if (e.Kind == MatchEventKind.Rejected && command.Result is null)
                 {
@@ -211,7 +234,8 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         foreach (var (id, state) in states)
         {
             var row = rows[id];
-            if (row.Status != state.Status || row.RemainingHold != state.RemainingHold || row.FilledLots != state.FilledQuantity)
+            if (row.Status != state.Status || row.RemainingHold != state.RemainingHold || row.FilledLots != state.FilledQuantity
+                || triggered.Contains(id))
             {
                 row.Apply(state, now);
                 touched.Add(row);
@@ -219,8 +243,8 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         }
         foreach (var id in rested)
         {
-            // An order that rested and left the book within the batch takes no priority (Apply cleared it).
-            if (rows[id].BookPriority is null && rows[id].Status is OrderStatus.Open or OrderStatus.PartiallyFilled)
+            // An order that rested (or was armed) and left within the batch takes no priority (Apply cleared it).
+            if (rows[id].BookPriority is null && rows[id].Status is OrderStatus.Open or OrderStatus.PartiallyFilled or OrderStatus.Untriggered)
             {
                 rows[id].BookPriority = ++_lastPriority;
                 if (!touched.Contains(rows[id]))
@@ -312,7 +336,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         // Committed: the rows in memory follow the book.
         foreach (var row in touched.Concat(rows.Values))
         {
-            if (row.Status is OrderStatus.Open or OrderStatus.PartiallyFilled)
+            if (row.Status is OrderStatus.Open or OrderStatus.PartiallyFilled or OrderStatus.Untriggered)
             {
                 _resting[row.Id] = row;
             }

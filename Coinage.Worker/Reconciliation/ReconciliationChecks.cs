@@ -64,7 +64,7 @@ public static class ReconciliationChecks
         // Held funds are claimed by the orders that are not done and the withdrawals not yet completed or released
         // (awaiting confirmation, pending, pending approval).
         var holds = await QueryAsync(transaction, """
-            SELECT 'order ' || id, owner_id, hold_asset, remaining_hold FROM orders WHERE status IN (0, 1, 2)
+            SELECT 'order ' || id, owner_id, hold_asset, remaining_hold FROM orders WHERE status IN (0, 1, 2, 6)
             UNION ALL
             SELECT 'withdrawal ' || id, owner_id, asset, amount FROM withdrawals WHERE status IN (0, 1, 2)
             """,
@@ -103,12 +103,12 @@ public static class ReconciliationChecks
             FROM market_commands c JOIN orders o ON o.id = c.order_id
             WHERE c.type = 1 AND c.processed_at IS NOT NULL AND o.status = 0
             """, cancellationToken).ConfigureAwait(false);
-        // Rebuild restores the book from book_priority: set exactly on resting orders, unique within a market.
+        // Rebuild restores the book from book_priority: set exactly on resting and armed (untriggered) orders, unique within a market.
         await AddAsync(found, transaction, "commands", "book_priority", """
-            SELECT 'order ' || o.id, CASE WHEN o.status IN (1, 2) THEN 'a priority of its own' ELSE 'no priority' END,
+            SELECT 'order ' || o.id, CASE WHEN o.status IN (1, 2, 6) THEN 'a priority of its own' ELSE 'no priority' END,
                    coalesce('priority ' || o.book_priority, 'none')
             FROM orders o
-            WHERE (o.status IN (1, 2)) <> (o.book_priority IS NOT NULL)
+            WHERE (o.status IN (1, 2, 6)) <> (o.book_priority IS NOT NULL)
                OR (o.book_priority IS NOT NULL AND EXISTS (SELECT 1 FROM orders p
                    WHERE p.market_id = o.market_id AND p.book_priority = o.book_priority AND p.id <> o.id))
             """, cancellationToken).ConfigureAwait(false);

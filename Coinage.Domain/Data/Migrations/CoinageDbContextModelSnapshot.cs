@@ -234,6 +234,33 @@ namespace Coinage.Domain.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Coinage.Domain.Exchange.CancelAllAfterRecord", b =>
+                {
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.Property<int>("MarketId")
+                        .HasColumnType("integer")
+                        .HasColumnName("market_id");
+
+                    b.Property<DateTimeOffset>("Deadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("OwnerId", "MarketId")
+                        .HasName("pk_cancel_all_after");
+
+                    b.HasIndex("Deadline")
+                        .HasDatabaseName("ix_cancel_all_after_deadline");
+
+                    b.ToTable("cancel_all_after", (string)null);
+                });
+
             modelBuilder.Entity("Coinage.Domain.Exchange.DepositRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -697,6 +724,18 @@ namespace Coinage.Domain.Data.Migrations
                     b.Property<byte>("TimeInForce")
                         .HasColumnType("smallint")
                         .HasColumnName("time_in_force");
+
+                    b.Property<long>("TriggerPriceTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("trigger_price_ticks");
+
+                    b.Property<byte>("TriggerType")
+                        .HasColumnType("smallint")
+                        .HasColumnName("trigger_type");
+
+                    b.Property<DateTimeOffset?>("TriggeredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("triggered_at");
 
                     b.Property<byte>("Type")
                         .HasColumnType("smallint")

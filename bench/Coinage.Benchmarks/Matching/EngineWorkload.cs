@@ -17,6 +17,8 @@ internal readonly record struct EngineCommand(EngineCommandKind Kind, PlaceOrder
 /// take liquidity (market and marketable limit). The mid price drifts, so resting orders are
 /// sometimes crossed by newer ones. Generation runs its own engine to know which orders are still
 /// live, so cancels mostly hit; replaying the commands on a fresh engine reproduces the same book.
+/// With <c>stopPercent</c>, that share of the commands places stop and take-profit orders instead
+/// (the rest keeps the 60/30/10 proportions), and cancels also name armed orders.
 /// </summary>
 internal sealed class EngineWorkload
 {
@@ -38,7 +40,7 @@ internal sealed class EngineWorkload
     /// <summary>What the measured commands did, for the report.</summary>
     public string Mix { get; }
 
-    public static EngineWorkload Create(int commandCount, int preloadCount = 10_000, int seed = 20_240_601)
+    public static EngineWorkload Create(int commandCount, int preloadCount = 10_000, int seed = 20_240_601, int stopPercent = 0)
     {
         var random = new Random(seed);
         var engine = NewEngine();
@@ -54,7 +56,8 @@ internal sealed class EngineWorkload
         }
 
         var commands = new EngineCommand[commandCount];
-        int places = 0, cancels = 0, takers = 0;
+        int places = 0, cancels = 0, takers = 0, stops = 0;
+        var fired = 0;
         long trades = 0;
         for (var i = 0; i < commandCount; i++)
         {
@@ -63,7 +66,12 @@ internal sealed class EngineWorkload
             var roll = random.Next(100);
             var placeShare = engine.OrderCount > preloadCount ? 55 : 65;
             EngineCommand command;
-            if (roll < placeShare || live.Count == 0)
+            if (random.Next(100) < stopPercent)
+            {
+                command = new EngineCommand(EngineCommandKind.Place, Armed());
+                stops++;
+            }
+            else if (roll < placeShare || live.Count == 0)
             {
                 command = new EngineCommand(EngineCommandKind.Place, Passive());
                 places++;
@@ -83,19 +91,21 @@ internal sealed class EngineWorkload
             foreach (var e in events.Events)
             {
                 trades += e.Kind == MatchEventKind.Trade ? 1 : 0;
+                fired += e.Kind == MatchEventKind.Triggered ? 1 : 0;
             }
         }
 
         var mix = $"{places * 100.0 / commandCount:F0}% limit near the touch, {cancels * 100.0 / commandCount:F0}% cancels, "
-            + $"{takers * 100.0 / commandCount:F0}% market/marketable; {trades * 1.0 / commandCount:F2} trades per command; "
-            + $"book {preloadCount:N0} → {engine.OrderCount:N0} orders, {engine.LevelCount(Side.Buy) + engine.LevelCount(Side.Sell):N0} levels";
+            + $"{takers * 100.0 / commandCount:F0}% market/marketable, {stops * 100.0 / commandCount:F0}% stop/take-profit ({fired:N0} fired); "
+            + $"{trades * 1.0 / commandCount:F2} trades per command; "
+            + $"book {preloadCount:N0} → {engine.OrderCount:N0} orders, {engine.LevelCount(Side.Buy) + engine.LevelCount(Side.Sell):N0} levels, {engine.ArmedCount:N0} armed";
         return new EngineWorkload(preload, commands, mix);
 
         EngineCommand Apply(EngineCommand command)
         {
             events.Clear();
             Execute(engine, command, events);
-            if (command.Kind == EngineCommandKind.Place && engine.Contains(command.Order.OrderId))
+            if (command.Kind == EngineCommandKind.Place && (engine.Contains(command.Order.OrderId) || engine.TryGetArmed(command.Order.OrderId, out _)))
             {
                 live.Add(command.Order.OrderId);
             }
@@ -125,6 +135,22 @@ internal sealed class EngineWorkload
                     TimeInForce.ImmediateOrCancel);
         }
 
+        PlaceOrder Armed()
+        {
+            // Protective stops and take-profits 1-60 ticks from the touch (three in four stops), half of them
+            // stop-market, half stop-limit 5 ticks beyond the trigger: the drifting price fires some of them.
+            var (low, high) = Mid();
+            var side = random.Next(2) == 0 ? Side.Buy : Side.Sell;
+            var distance = random.Next(1, 61);
+            var stop = random.Next(4) != 0;
+            var rises = stop == (side == Side.Buy);
+            var trigger = rises ? high + distance : low - distance;
+            var order = random.Next(2) == 0
+                ? PlaceOrder.Market(nextId++, random.Next(1, 1_001), side, random.Next(1, 101))
+                : PlaceOrder.Limit(nextId++, random.Next(1, 1_001), side, side == Side.Buy ? trigger + 5 : trigger - 5, random.Next(1, 101));
+            return stop ? order.WithStop(trigger) : order.WithTakeProfit(trigger);
+        }
+
         // Floor and ceiling of the mid price; the last one seen while a side is empty.
         (long Low, long High) Mid()
         {
@@ -148,6 +174,11 @@ internal sealed class EngineWorkload
                 if (engine.TryGetOrder(id, out var order))
                 {
                     return new EngineCommand(EngineCommandKind.Cancel, new PlaceOrder { OrderId = id, Owner = order.Owner });
+                }
+
+                if (engine.TryGetArmed(id, out var armed))
+                {
+                    return new EngineCommand(EngineCommandKind.Cancel, new PlaceOrder { OrderId = id, Owner = armed.Order.Owner });
                 }
             }
 

@@ -18,10 +18,14 @@ public class MatchingEngineBenchmarks
     private MatchingEngine _engine = null!;
     private MatchEventBuffer _events = null!;
 
+    /// <summary>Share of the commands that are stop and take-profit orders: 0 is the historical mix.</summary>
+    [Params(0, 10)]
+    public int StopPercent { get; set; }
+
     [GlobalSetup]
     public void GlobalSetup()
     {
-        _workload = EngineWorkload.Create(Commands);
+        _workload = EngineWorkload.Create(Commands, stopPercent: StopPercent);
         _engine = EngineWorkload.NewEngine();
         _events = new MatchEventBuffer(1_024);
         Console.WriteLine($"// Workload: {_workload.Mix}");

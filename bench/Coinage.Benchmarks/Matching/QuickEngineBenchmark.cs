@@ -4,7 +4,8 @@ using System.Globalization;
 namespace Coinage.Benchmarks.Matching;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Coinage.Benchmarks -- engine-quick [millions of commands]`:
+/// `dotnet run -c Release --project bench/Coinage.Benchmarks -- engine-quick [millions of commands] [stops]`
+/// (<c>stops</c>: 10 % of the commands are stop and take-profit orders):
 /// a plain Stopwatch loop that gives an operations/s figure in seconds, for CI and readers.
 /// BenchmarkDotNet (<see cref="MatchingEngineBenchmarks"/>) is the careful measurement.
 /// </summary>
@@ -14,14 +15,15 @@ internal static class QuickEngineBenchmark
 
     public static int Run(string[] args)
     {
-        var millions = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
+        var millions = args.Length > 0 && args[0] != "stops" ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
+        var stopPercent = args.Contains("stops") ? 10 : 0;
         var count = (int)(millions * 1_000_000);
 #if DEBUG
         Console.WriteLine("WARNING: Debug build; figures are meaningless. Use -c Release.");
 #endif
         RaisePriority();
         Console.WriteLine($"Generating {count:N0} commands…");
-        var workload = EngineWorkload.Create(count);
+        var workload = EngineWorkload.Create(count, stopPercent: stopPercent);
         Console.WriteLine($"Workload: {workload.Mix}");
 
         var engine = EngineWorkload.NewEngine();

@@ -9,7 +9,8 @@ namespace Coinage.Domain.Tests.Ledger;
 /// and every entry is applied to <see cref="TestLedger"/>. After EVERY command: no discrepancy,
 /// users plus the fee account hold exactly the net deposits of each asset, the fee account holds
 /// exactly the fees of the trades, every done order holds nothing, every open order holds exactly
-/// what it still needs and is the one on the book. A failure names its seed; replay it alone with
+/// what it still needs and is the one on the book, and every untriggered (stop or take-profit) order
+/// holds what the order it becomes needs and is the one armed. A failure names its seed; replay it alone with
 /// <see cref="Replays_a_single_seed"/>.
 /// </summary>
 public sealed class LedgerPropertyTests
@@ -37,7 +38,8 @@ public sealed class LedgerPropertyTests
         Assert.True(coverage.RefusedForFunds > 10, $"only {coverage.RefusedForFunds} orders were refused for funds");
         Assert.True(coverage.WithdrawalsCompleted > 10 && coverage.WithdrawalsRejected > 10, "too few withdrawals finished");
         Assert.All(Enum.GetValues<OrderStatus>().Where(s => s != OrderStatus.Pending), s => Assert.Contains(s, coverage.Statuses));
-        Assert.All(Enum.GetValues<CancelReason>().Where(r => r != CancelReason.None), r => Assert.Contains(r, coverage.CancelReasons));
+        // OCO pairs are an engine feature the API does not place yet: the engine's differential test covers OcoPartner.
+        Assert.All(Enum.GetValues<CancelReason>().Where(r => r is not (CancelReason.None or CancelReason.OcoPartner)), r => Assert.Contains(r, coverage.CancelReasons));
     }
 
     [Theory]
@@ -158,6 +160,20 @@ public sealed class LedgerPropertyTests
 
     private static PlaceOrder NewOrder(Random random, Scenario scenario, long id, long owner)
     {
+        var order = PlainOrder(random, scenario, id, owner);
+        if (random.Next(100) >= 15)
+        {
+            return order;
+        }
+
+        // A stop or take-profit: held now as the order it becomes, settled as that order when a trade fires it.
+        var trigger = Math.Max(1, scenario.Mid + random.Next(-scenario.Band, scenario.Band + 1));
+        order = order with { PostOnly = false };
+        return random.Next(2) == 0 ? order.WithStop(trigger) : order.WithTakeProfit(trigger);
+    }
+
+    private static PlaceOrder PlainOrder(Random random, Scenario scenario, long id, long owner)
+    {
         var side = random.Next(2) == 0 ? Side.Buy : Side.Sell;
         var stp = (SelfTradePrevention)random.Next(3);
         var roll = random.Next(100);
@@ -226,6 +242,7 @@ public sealed class LedgerPropertyTests
         Assert.Equal(0m, ledger.Fees(h.Market.Base));
 
         var open = 0;
+        var armed = 0;
         foreach (var order in ledger.Orders.Values)
         {
             Assert.NotEqual(OrderStatus.Pending, order.Status);
@@ -239,14 +256,26 @@ public sealed class LedgerPropertyTests
                 continue;
             }
 
-            open++;
-            Assert.True(h.Engine.TryGetOrder(order.OrderId, out var resting), $"open order {order.OrderId} is not on the book");
-            Assert.Equal(order.Quantity - order.FilledQuantity, resting.Quantity);
+            if (order.Status == OrderStatus.Untriggered)
+            {
+                // Armed: off the book, waiting for its trigger, holding what the order it becomes needs.
+                armed++;
+                Assert.True(h.Engine.TryGetArmed(order.OrderId, out _), $"untriggered order {order.OrderId} is not armed");
+                Assert.Equal(0, order.FilledQuantity);
+            }
+            else
+            {
+                open++;
+                Assert.True(h.Engine.TryGetOrder(order.OrderId, out var resting), $"open order {order.OrderId} is not on the book");
+                Assert.Equal(order.Quantity - order.FilledQuantity, resting.Quantity);
+            }
+
             Assert.True(order.RemainingHold == order.RequiredHold(h.Market),
                 $"order {order.OrderId} holds {order.RemainingHold}, needs {order.RequiredHold(h.Market)}");
         }
 
         Assert.Equal(h.Engine.OrderCount, open);
+        Assert.Equal(h.Engine.ArmedCount, armed);
     }
 
     private sealed class SeedFailedException(string message, Exception inner) : Exception(message, inner);

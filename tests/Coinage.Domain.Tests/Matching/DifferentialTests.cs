@@ -6,8 +6,11 @@ namespace Coinage.Domain.Tests.Matching;
 /// Thousands of random, seeded command sequences go through the engine and through
 /// <see cref="ReferenceMatcher"/>; after every command the event streams and the books must be
 /// identical. Prices sit in a narrow band and there are few owners, so crossing, partial fills,
-/// fill-or-kill boundaries and self-trades happen all the time. Now and then the engine is replaced
-/// by one rebuilt from its resting orders, which must change nothing.
+/// fill-or-kill boundaries and self-trades happen all the time; stop and take-profit orders, OCO
+/// pairs and amends are in the mix, so triggers fire in cascades and OCO legs cancel each other.
+/// Now and then the engine is replaced by one rebuilt from its resting and armed orders and its last
+/// trade price, as the matching host rebuilds after a crash, which must change nothing: in
+/// particular every armed order fires at most once across rebuilds (the ledger checks it).
 /// A failure names its seed; replay it alone with <see cref="Replays_a_single_seed"/>.
 /// </summary>
 public sealed class DifferentialTests
@@ -24,11 +27,15 @@ public sealed class DifferentialTests
     public void Engine_and_reference_agree_on_random_sequences(int batch)
     {
         var seen = new HashSet<(MatchEventKind, CancelReason, RejectReason)>();
+        var situations = new HashSet<string>();
         var commands = 0;
         for (var i = 0; i < SequencesPerBatch; i++)
         {
-            commands += RunSequence(seed: 1_000_003 * batch + i, seen);
+            commands += RunSequence(seed: 1_000_003 * batch + i, seen, situations);
         }
+
+        Assert.Equal(["cascade of triggers", "OCO leg cancelled by a trade", "OCO leg cancelled by a trigger", "triggered after a rebuild"],
+            situations.Order());
 
         Assert.True(commands > SequencesPerBatch * 100, $"only {commands} commands ran");
 
@@ -36,6 +43,7 @@ public sealed class DifferentialTests
         var outcomes = new List<(MatchEventKind, CancelReason, RejectReason)>
         {
             (MatchEventKind.Accepted, default, default), (MatchEventKind.Rested, default, default), (MatchEventKind.Trade, default, default),
+            (MatchEventKind.Armed, default, default), (MatchEventKind.Triggered, default, default), (MatchEventKind.Amended, default, default),
         };
         outcomes.AddRange(Enum.GetValues<CancelReason>().Where(r => r != CancelReason.None).Select(r => (MatchEventKind.Cancelled, r, RejectReason.None)));
         outcomes.AddRange(Enum.GetValues<RejectReason>().Where(r => r != RejectReason.None).Select(r => (MatchEventKind.Rejected, CancelReason.None, r)));
@@ -44,10 +52,11 @@ public sealed class DifferentialTests
 
     [Theory]
     [InlineData(42)]
-    public void Replays_a_single_seed(int seed) => RunSequence(seed, []);
+    public void Replays_a_single_seed(int seed) => RunSequence(seed, [], []);
 
-    private static int RunSequence(int seed, HashSet<(MatchEventKind, CancelReason, RejectReason)> seen)
+    private static int RunSequence(int seed, HashSet<(MatchEventKind, CancelReason, RejectReason)> seen, HashSet<string> situations)
     {
+        var rebuilt = false;
         var random = new Random(seed);
         var engine = new MatchingEngine(Spec);
         var reference = new ReferenceMatcher(Spec);
@@ -77,8 +86,17 @@ public sealed class DifferentialTests
                         engine.CancelAll(cancelAll.Owner, buffer);
                         expected = reference.CancelAll(cancelAll.Owner);
                         break;
+                    case OcoCommand oco:
+                        engine.PlaceOco(oco.Limit, oco.Stop, buffer);
+                        expected = reference.PlaceOco(oco.Limit, oco.Stop);
+                        break;
+                    case AmendCommand amend:
+                        engine.Amend(amend.OrderId, amend.Owner, amend.Price, amend.Quantity, buffer);
+                        expected = reference.Amend(amend.OrderId, amend.Owner, amend.Price, amend.Quantity);
+                        break;
                     default:
                         engine = Rebuild(engine, random);
+                        rebuilt = true;
                         expected = [];
                         break;
                 }
@@ -93,6 +111,8 @@ public sealed class DifferentialTests
                 {
                     seen.Add((e.Kind, e.CancelReason, e.RejectReason));
                 }
+
+                Note(actual, rebuilt, situations);
 
                 ledger.Apply(actual);
                 AssertSameBook(engine, reference);
@@ -112,9 +132,39 @@ public sealed class DifferentialTests
         return length;
     }
 
+    /// <summary>The situations the trigger and OCO rules are about, so the test proves it reached them.</summary>
+    private static void Note(MatchEvent[] events, bool rebuilt, HashSet<string> situations)
+    {
+        var triggered = events.Count(e => e.Kind == MatchEventKind.Triggered);
+        if (triggered >= 2)
+        {
+            situations.Add("cascade of triggers");
+        }
+
+        if (triggered > 0 && rebuilt)
+        {
+            situations.Add("triggered after a rebuild");
+        }
+
+        for (var i = 1; i < events.Length; i++)
+        {
+            if (events[i - 1].Kind == MatchEventKind.Trade && events[i].CancelReason == CancelReason.OcoPartner)
+            {
+                situations.Add("OCO leg cancelled by a trade");
+            }
+
+            if (events[i - 1].CancelReason == CancelReason.OcoPartner && events[i].Kind == MatchEventKind.Triggered)
+            {
+                situations.Add("OCO leg cancelled by a trigger");
+            }
+        }
+    }
+
     private static MatchingEngine Rebuild(MatchingEngine engine, Random random)
     {
         var orders = engine.GetRestingOrdersInSequence();
+        var armed = engine.GetArmedOrdersInSequence();
+        var last = engine.LastTradePrice;
         // Either reuse the same engine (its pools) or start from a new one, as a takeover replica would.
         var rebuilt = random.Next(2) == 0 ? engine : new MatchingEngine(Spec);
         rebuilt.Clear();
@@ -123,6 +173,14 @@ public sealed class DifferentialTests
             rebuilt.Restore(order);
         }
 
+        // Armed orders fire by trigger price and id, so the order they come back in must not matter.
+        foreach (var order in armed.OrderBy(_ => random.Next()))
+        {
+            rebuilt.RestoreArmed(order);
+        }
+
+        rebuilt.RestoreLastTradePrice(last);
+        rebuilt.VerifyIntegrity();
         return rebuilt;
     }
 
@@ -133,6 +191,8 @@ public sealed class DifferentialTests
         Same(reference.Orders(Side.Buy), engine.GetRestingOrders(Side.Buy), "bids");
         Same(reference.Orders(Side.Sell), engine.GetRestingOrders(Side.Sell), "asks");
         Same(reference.InSequence(), engine.GetRestingOrdersInSequence(), "resting sequence");
+        Same(reference.ArmedInSequence(), engine.GetArmedOrdersInSequence(), "armed orders");
+        Same([reference.LastTradePrice], [engine.LastTradePrice], "last trade price");
         Span<PriceLevel> depth = stackalloc PriceLevel[5];
         foreach (var side in (Side[])[Side.Buy, Side.Sell])
         {
@@ -161,6 +221,10 @@ public sealed class DifferentialTests
 
     private sealed record RebuildCommand : Command;
 
+    private sealed record OcoCommand(PlaceOrder Limit, PlaceOrder Stop) : Command;
+
+    private sealed record AmendCommand(long OrderId, long Owner, long Price, long Quantity) : Command;
+
     /// <summary>A command mix tuned to hit every rule often, including invalid commands.</summary>
     private sealed class CommandGenerator(Random random)
     {
@@ -178,14 +242,88 @@ public sealed class DifferentialTests
             var roll = random.Next(100);
             return roll switch
             {
-                < 45 => Place(LimitOrder()),
-                < 53 => Place(MarketOrder()),
-                < 58 => Place(PlaceOrder.MarketBuyWithQuote(_nextId, Owner(), random.Next(1, 3_000), Stp())),
-                < 80 => Cancel(engine),
-                < 84 => new CancelAllCommand(Owner()),
+                < 38 => Place(LimitOrder()),
+                < 45 => Place(MarketOrder()),
+                < 49 => Place(PlaceOrder.MarketBuyWithQuote(_nextId, Owner(), random.Next(1, 3_000), Stp())),
+                < 58 => Place(Armed()),
+                < 62 => Oco(),
+                < 68 => Amend(engine),
+                < 82 => Cancel(engine),
+                < 85 => new CancelAllCommand(Owner()),
                 < 97 => Place(OddOrder(engine)),
                 _ => new RebuildCommand(),
             };
+        }
+
+        /// <summary>A stop or take-profit on any kind of order, its trigger around the mid price, so some would fire at once.</summary>
+        private PlaceOrder Armed()
+        {
+            var order = random.Next(4) switch
+            {
+                0 => PlaceOrder.Market(_nextId, Owner(), random.Next(2) == 0 ? Side.Buy : Side.Sell, random.Next(1, 20),
+                    random.Next(4) == 0 ? TimeInForce.FillOrKill : TimeInForce.ImmediateOrCancel, Stp()),
+                1 => PlaceOrder.MarketBuyWithQuote(_nextId, Owner(), random.Next(1, 3_000), Stp()),
+                _ => LimitOrder() with { PostOnly = false },
+            };
+            var trigger = _mid + random.Next(-6, 7);
+            return random.Next(2) == 0 ? order.WithStop(trigger) : order.WithTakeProfit(trigger);
+        }
+
+        /// <summary>An OCO pair: a limit on one side of the mid and a stop or take-profit on the other, sometimes invalid.</summary>
+        private Command Oco()
+        {
+            var owner = Owner();
+            var side = random.Next(2) == 0 ? Side.Buy : Side.Sell;
+            var away = side == Side.Buy ? -1 : 1;
+            var limit = PlaceOrder.Limit(_nextId, owner, side, _mid + away * random.Next(-2, 6), random.Next(1, 12),
+                postOnly: random.Next(8) == 0, selfTradePrevention: Stp());
+            var stopOrder = random.Next(3) == 0
+                ? PlaceOrder.Market(_nextId + 1, owner, side, random.Next(1, 12), selfTradePrevention: Stp())
+                : PlaceOrder.Limit(_nextId + 1, owner, side, _mid - away * random.Next(0, 4), random.Next(1, 12), selfTradePrevention: Stp());
+            // A buy OCO: take profit lower (the limit), stop higher; a sell OCO the mirror. Sometimes the wrong way round.
+            var trigger = _mid - away * random.Next(-1, 6);
+            var stop = random.Next(5) == 0 ? stopOrder.WithTakeProfit(trigger) : stopOrder.WithStop(trigger);
+            switch (random.Next(12))
+            {
+                case 0: stop = stop with { Owner = owner % 4 + 1 }; break;
+                case 1: stop = stop with { OrderId = _nextId }; break;
+                case 2: limit = limit with { TimeInForce = TimeInForce.ImmediateOrCancel, PostOnly = false }; break;
+            }
+
+            _placed.Add((_nextId, owner));
+            _placed.Add((_nextId + 1, owner));
+            _nextId += 2;
+            return new OcoCommand(limit, stop);
+        }
+
+        /// <summary>Amends a live order (mostly), shrinking, growing or repricing it, now and then invalidly.</summary>
+        private Command Amend(MatchingEngine engine)
+        {
+            var live = _placed.Where(p => engine.Contains(p.Id)).ToList();
+            var armed = engine.GetArmedOrdersInSequence();
+            if (armed.Count > 0 && random.Next(12) == 0)
+            {
+                var stop = armed[random.Next(armed.Count)].Order;
+                return new AmendCommand(stop.OrderId, stop.Owner, _mid, 3);
+            }
+
+            if (live.Count == 0 || random.Next(12) == 0)
+            {
+                var (anyId, anyOwner) = _placed.Count == 0 ? (1, 1) : _placed[random.Next(_placed.Count)];
+                return new AmendCommand(anyId, anyOwner, _mid, random.Next(1, 5));
+            }
+
+            var (id, owner) = live[random.Next(live.Count)];
+            engine.TryGetOrder(id, out var order);
+            var (price, quantity) = random.Next(6) switch
+            {
+                0 or 1 => (order.Price, Math.Max(1, order.Quantity - random.Next(0, 3))),
+                2 => (order.Price, order.Quantity + random.Next(1, 4)),
+                3 => (order.Price + random.Next(-3, 4), order.Quantity),
+                4 => (order.Price + random.Next(-2, 3), random.Next(0, 3) == 0 ? 0 : Spec.MaxQuantityLots + 1),
+                _ => (random.Next(2) == 0 ? 0 : Spec.MaxPriceTicks + 1, order.Quantity),
+            };
+            return new AmendCommand(id, random.Next(10) == 0 ? Owner() : owner, price, quantity);
         }
 
         private PlaceCommand Place(PlaceOrder order)
@@ -242,8 +380,14 @@ public sealed class DifferentialTests
             var order = PlaceOrder.Limit(_nextId, Owner(), side, _mid, random.Next(1, 5));
             // An id that is on the book; when the book is empty, a fresh one (the order is then valid).
             var live = _placed.Where(p => engine.Contains(p.Id)).Select(p => p.Id).DefaultIfEmpty(_nextId).First();
-            return random.Next(14) switch
+            var armed = engine.GetArmedOrdersInSequence();
+            return random.Next(18) switch
             {
+                13 => order.WithStop(0),
+                14 => order with { TriggerPrice = _mid },
+                15 => order.WithTakeProfit(Spec.MaxPriceTicks + 1),
+                16 => order.WithStop(_mid + 2) with { PostOnly = true },
+                17 => order with { OrderId = armed.Count > 0 ? armed[random.Next(armed.Count)].Order.OrderId : live },
                 0 => order with { Price = 0 },
                 1 => order with { Price = -5 },
                 2 => order with { Price = Spec.MaxPriceTicks + 1 },

@@ -29,6 +29,10 @@ internal sealed class EngineHarness
 
     public MatchEvent[] CancelAll(long owner) => Run(() => Engine.CancelAll(owner, _buffer));
 
+    public MatchEvent[] PlaceOco(PlaceOrder limit, PlaceOrder stop) => Run(() => Engine.PlaceOco(limit, stop, _buffer));
+
+    public MatchEvent[] Amend(long id, long owner, long price, long quantity) => Run(() => Engine.Amend(id, owner, price, quantity, _buffer));
+
     public void AssertInvariants()
     {
         Engine.VerifyIntegrity();
@@ -71,6 +75,14 @@ internal static class Ev
 
     public static MatchEvent Cancelled(long id, long owner, Side side, long price, long quantity, CancelReason reason, long quote = 0) =>
         new() { Kind = MatchEventKind.Cancelled, OrderId = id, Owner = owner, Side = side, Price = price, Quantity = quantity, QuoteAmount = quote, CancelReason = reason };
+
+    public static MatchEvent Armed(PlaceOrder o) =>
+        new() { Kind = MatchEventKind.Armed, OrderId = o.OrderId, Owner = o.Owner, Side = o.Side, Price = o.TriggerPrice, Quantity = o.Quantity, QuoteAmount = o.QuoteBudget };
+
+    public static MatchEvent Triggered(PlaceOrder o) => Armed(o) with { Kind = MatchEventKind.Triggered };
+
+    public static MatchEvent Amended(long id, long owner, Side side, long price, long quantity, long previous) =>
+        new() { Kind = MatchEventKind.Amended, OrderId = id, Owner = owner, Side = side, Price = price, Quantity = quantity, MakerRemaining = previous };
 
     public static MatchEvent Rejected(long id, long owner, Side side, RejectReason reason) =>
         new() { Kind = MatchEventKind.Rejected, OrderId = id, Owner = owner, Side = side, RejectReason = reason };

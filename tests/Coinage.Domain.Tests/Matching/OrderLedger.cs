@@ -4,8 +4,9 @@ namespace Coinage.Domain.Tests.Matching;
 
 /// <summary>
 /// Follows every order through the event stream and checks the conservation rules: per order,
-/// accepted = traded + cancelled + still resting (quote budgets: budget = spent + cancelled quote),
-/// both sides of every trade are opposite sides, and buys traded = sells traded.
+/// accepted ± amended = traded + cancelled + still resting or armed (quote budgets: budget = spent +
+/// cancelled quote), an order armed before it trades and triggered at most once, both sides of every
+/// trade are opposite sides, and buys traded = sells traded.
 /// </summary>
 internal sealed class OrderLedger
 {
@@ -16,6 +17,9 @@ internal sealed class OrderLedger
     public long SoldLots { get; private set; }
 
     public int TradeCount { get; private set; }
+
+    /// <summary>Ids of the orders that fired, in the order they fired.</summary>
+    public List<long> Triggers { get; } = [];
 
     public void Apply(ReadOnlySpan<MatchEvent> events)
     {
@@ -65,6 +69,22 @@ internal sealed class OrderLedger
                 case MatchEventKind.Rejected:
                     Assert.NotEqual(RejectReason.None, e.RejectReason);
                     break;
+                case MatchEventKind.Armed:
+                    var armed = _entries[e.OrderId];
+                    Assert.True(armed is { Armed: false, Triggered: false, Traded: 0 }, $"order {e.OrderId} armed twice or after trading");
+                    armed.Armed = true;
+                    break;
+                case MatchEventKind.Triggered:
+                    var triggered = _entries[e.OrderId];
+                    Assert.True(triggered is { Armed: true, Triggered: false, Cancelled: 0 }, $"order {e.OrderId} triggered twice, unarmed or cancelled");
+                    triggered.Triggered = true;
+                    Triggers.Add(e.OrderId);
+                    break;
+                case MatchEventKind.Amended:
+                    var amended = _entries[e.OrderId];
+                    Assert.Equal(amended.Quantity - amended.Traded - amended.Cancelled, e.MakerRemaining);
+                    amended.Quantity += e.Quantity - e.MakerRemaining;
+                    break;
                 default:
                     Assert.Fail($"unexpected event kind {e.Kind}");
                     break;
@@ -75,13 +95,22 @@ internal sealed class OrderLedger
     /// <summary>Registers orders that entered the book through <see cref="MatchingEngine.Restore"/>.</summary>
     public void Restored(in RestingOrder order) => _entries[order.OrderId] = new Entry(order.Side, order.Quantity, 0);
 
+    /// <summary>Registers orders that were armed again through <see cref="MatchingEngine.RestoreArmed"/>.</summary>
+    public void Restored(in ArmedOrder armed) =>
+        _entries[armed.Order.OrderId] = new Entry(armed.Order.Side, armed.Order.Quantity, armed.Order.QuoteBudget) { Armed = true };
+
     public void AssertConserved(MatchingEngine engine)
     {
         long buyTraded = 0, sellTraded = 0;
         foreach (var (id, entry) in _entries)
         {
             var resting = engine.TryGetOrder(id, out var order) ? order.Quantity : 0;
-            if (entry.QuoteBudget > 0)
+            if (engine.TryGetArmed(id, out var armed))
+            {
+                Assert.True(entry is { Armed: true, Triggered: false, Traded: 0, Cancelled: 0, CancelledQuote: 0 }, $"order {id} is armed in a wrong state");
+                Assert.Equal((entry.Quantity, entry.QuoteBudget), (armed.Order.Quantity, armed.Order.QuoteBudget));
+            }
+            else if (entry.QuoteBudget > 0)
             {
                 Assert.Equal(0, resting);
                 Assert.Equal(entry.QuoteBudget, entry.Spent + entry.CancelledQuote);
@@ -112,7 +141,9 @@ internal sealed class OrderLedger
     private sealed class Entry(Side side, long quantity, long quoteBudget)
     {
         public Side Side { get; } = side;
-        public long Quantity { get; } = quantity;
+        public long Quantity { get; set; } = quantity;
+        public bool Armed { get; set; }
+        public bool Triggered { get; set; }
         public long QuoteBudget { get; } = quoteBudget;
         public long Traded { get; set; }
         public long Spent { get; set; }

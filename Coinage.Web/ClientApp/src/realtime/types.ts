@@ -60,7 +60,8 @@ export interface Candle {
   quoteVolume: Amount;
 }
 
-export type OrderStatus = 'pending' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected';
+/** `untriggered`: a stop or take-profit order waiting off the book for its trigger (docs/exchange.md). */
+export type OrderStatus = 'pending' | 'untriggered' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected';
 
 export interface OrderUpdate {
   id: string;

@@ -23,7 +23,7 @@ import { type HistoryFilter, useSearchOrdersQuery, useSearchTradesQuery } from '
 
 type View = 'orders' | 'trades';
 
-const statuses = ['pending', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected'];
+const statuses = ['pending', 'untriggered', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected'];
 
 function toIso(local: string): string | undefined {
   if (!local) {
@@ -157,7 +157,7 @@ function OrdersTable({ args, pages }: { args: HistoryFilter; pages: Pages }) {
                   <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(o.createdAt)}</TableCell>
                   <TableCell>{o.market}</TableCell>
                   <TableCell>{o.side}</TableCell>
-                  <TableCell>{o.type}</TableCell>
+                  <TableCell>{o.type.replaceAll('_', ' ')}</TableCell>
                   <TableCell align="right">{o.price ?? '—'}</TableCell>
                   <TableCell align="right">{o.quantity ?? (o.quoteAmount !== null ? `${o.quoteAmount} (quote)` : '—')}</TableCell>
                   <TableCell align="right">{o.filledQuantity}</TableCell>

@@ -24,6 +24,7 @@ import { useToast } from '../../notifications/Toasts';
 import {
   type Market,
   type Order,
+  triggerDirection,
   useCancelAllOrdersMutation,
   useCancelOrderMutation,
   useGetFillsQuery,
@@ -33,6 +34,7 @@ import {
 
 const statusNames: Record<Order['status'], string> = {
   pending: 'Pending',
+  untriggered: 'Untriggered',
   open: 'Open',
   partially_filled: 'Partially filled',
   filled: 'Filled',
@@ -50,7 +52,8 @@ function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Mark
         <TableRow key={o.id}>
           <TableCell sx={narrow}>{formatDate(o.createdAt)}</TableCell>
           <TableCell sx={{ color: o.side === 'buy' ? 'success.main' : 'error.main', textTransform: 'capitalize' }}>
-            {o.side} {o.type}
+            {o.side} {o.type.replaceAll('_', ' ')}
+            <OrderTrigger order={o} market={market} />
           </TableCell>
           <TableCell align="right">{o.price ? formatPrice(o.price, market) : 'Market'}</TableCell>
           <TableCell align="right">
@@ -77,6 +80,18 @@ function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Mark
         </TableRow>
       ))}
     </TableBody>
+  );
+}
+
+/** The trigger of a stop or take-profit order under its type: the price that fires it, and whether it has fired. */
+function OrderTrigger({ order, market }: { order: Order; market: Market }) {
+  const direction = triggerDirection(order);
+  if (!direction || !order.triggerPrice) return null;
+  return (
+    <Typography variant="caption" color="text.secondary" component="div" sx={{ textTransform: 'none' }}>
+      trigger {direction} {formatPrice(order.triggerPrice, market)}
+      {order.triggeredAt ? ' · triggered' : ''}
+    </Typography>
   );
 }
 

@@ -12,7 +12,9 @@ export type CloseReason =
   | 'below_one_lot'
   | 'post_only_would_take'
   | 'invalid_order'
-  | 'processing_failed';
+  | 'processing_failed'
+  | 'oco_partner'
+  | 'would_trigger_immediately';
 
 const reasons: Record<CloseReason, string> = {
   user: 'cancelled by you',
@@ -24,6 +26,8 @@ const reasons: Record<CloseReason, string> = {
   post_only_would_take: 'post-only: it would have traded at once instead of resting on the book',
   invalid_order: 'the exchange refused its terms',
   processing_failed: 'the exchange could not process it; the funds were released',
+  oco_partner: 'the other order of its one-cancels-the-other pair traded, triggered or was cancelled',
+  would_trigger_immediately: 'the last price had already reached its trigger, so it would have fired at once',
 };
 
 /** The reason in words, for lists and notifications; undefined when there is none (or one this app does not know yet). */

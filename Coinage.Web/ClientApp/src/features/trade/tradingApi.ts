@@ -26,7 +26,7 @@ export interface Order {
   clientOrderId: string | null;
   market: string;
   side: 'buy' | 'sell';
-  type: 'limit' | 'market';
+  type: OrderType;
   timeInForce: 'GTC' | 'IOC' | 'FOK';
   postOnly: boolean;
   status: OrderStatus;
@@ -43,6 +43,23 @@ export interface Order {
   updatedAt: string;
   /** Why a cancelled or rejected order ended; null otherwise. */
   closeReason: CloseReason | null;
+  /** Stop and take-profit orders: the last trade price that fires them; null for the others. */
+  triggerPrice?: Amount | null;
+  /** When the trigger fired; null while it waits and for other orders. */
+  triggeredAt?: string | null;
+}
+
+/** The order types of the API: limit and market, and the same armed with a stop or take-profit trigger. */
+export type OrderType = 'limit' | 'market' | 'stop_limit' | 'stop_market' | 'take_profit_limit' | 'take_profit_market';
+
+/**
+ * When an armed order fires: a buy stop and a sell take-profit as the price rises to the trigger (≥), a sell stop
+ * and a buy take-profit as it falls to it (≤). Null for plain orders.
+ */
+export function triggerDirection(order: Pick<Order, 'type' | 'side'>): '≥' | '≤' | null {
+  if (order.type.startsWith('stop_')) return order.side === 'buy' ? '≥' : '≤';
+  if (order.type.startsWith('take_profit_')) return order.side === 'buy' ? '≤' : '≥';
+  return null;
 }
 
 export interface Fill {
