@@ -7,6 +7,7 @@ using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
+using Coinage.ApiService.Portfolio;
 using Coinage.ApiService.Privacy;
 using Coinage.ApiService.Search;
 using Coinage.ApiService.Security;
@@ -29,6 +30,7 @@ builder.AddIdentityFeatures();
 builder.AddWallet();
 builder.AddTrading();
 builder.AddMarketData();
+builder.AddPortfolio();
 builder.AddPrivacy();
 builder.AddCoinageSearch();
 
@@ -67,6 +69,7 @@ app.MapWithdrawalAddressesApi();
 app.MapWithdrawalsApi();
 app.MapFundingAdminApi();
 app.MapMarketDataApi();
+app.MapPortfolioApi();
 app.MapPrivacyApi();
 app.MapSearchApi();
 
