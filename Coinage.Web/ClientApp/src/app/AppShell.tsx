@@ -3,8 +3,10 @@ import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Container from '@mui/material/Container';
+import Divider from '@mui/material/Divider';
 import Drawer from '@mui/material/Drawer';
 import IconButton from '@mui/material/IconButton';
+import MuiLink from '@mui/material/Link';
 import List from '@mui/material/List';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemText from '@mui/material/ListItemText';
@@ -74,6 +76,25 @@ function SessionWatcher() {
     }
   }, [notice, location.pathname, location.search, navigate]);
   return null;
+}
+
+/** The platform's status is one click away on every page, and out of the way of the trading pages. */
+function Footer() {
+  return (
+    <Box component="footer" sx={{ mt: 'auto' }}>
+      <Divider />
+      <Container maxWidth="lg" sx={{ py: 2, px: { xs: 2, sm: 3 }, display: 'flex', gap: 3, flexWrap: 'wrap' }}>
+        <Typography variant="body2" color="text.secondary">
+          Coinage
+        </Typography>
+        <Box component="nav" aria-label="Footer" sx={{ display: 'flex', gap: 2 }}>
+          <MuiLink component={Link} to="/status" variant="body2">
+            Platform status
+          </MuiLink>
+        </Box>
+      </Container>
+    </Box>
+  );
 }
 
 /** The frame every page sits in: the top bar with the navigation and a centred, responsive content column. */
@@ -163,6 +184,7 @@ export function AppShell() {
       <Container component="main" maxWidth="lg" sx={{ flexGrow: 1, py: { xs: 2, sm: 4 }, px: { xs: 2, sm: 3 } }}>
         <Outlet />
       </Container>
+      <Footer />
     </Box>
   );
 }
