@@ -14,6 +14,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { TwoFactorBanner } from '../features/account/TwoFactorBanner';
 import { hasAnyRole, roles, selectRoles, selectSessionNotice, selectSessionStatus } from '../features/auth/authSlice';
 import { lastMarket } from '../features/trade/lastMarket';
 import { ConnectionBanner } from '../realtime/ConnectionBanner';
@@ -158,6 +159,7 @@ export function AppShell() {
         </Toolbar>
       </AppBar>
       <ConnectionBanner />
+      <TwoFactorBanner />
       <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)}>
         <Box component="nav" aria-label="Main" sx={{ width: 240 }}>
           <List>
