@@ -85,9 +85,6 @@ function Footer() {
     <Box component="footer" sx={{ mt: 'auto' }}>
       <Divider />
       <Container maxWidth="lg" sx={{ py: 2, px: { xs: 2, sm: 3 }, display: 'flex', gap: 3, flexWrap: 'wrap' }}>
-        <Typography variant="body2" color="text.secondary">
-          Coinage
-        </Typography>
         <Box component="nav" aria-label="Footer" sx={{ display: 'flex', gap: 2 }}>
           <MuiLink component={Link} to="/status" variant="body2">
             Platform status
