@@ -203,6 +203,13 @@ describe('home page', () => {
       await waitFor(() => expect(screen.getByTestId('portfolio-total')).toHaveTextContent('0.79913333 BTC'));
     });
 
+    it('falls back to USD when the remembered asset is no longer listed', async () => {
+      window.localStorage.setItem(quoteStorageKey, 'DOGE');
+      renderApp('/');
+      await waitFor(() => expect(screen.getByTestId('portfolio-total')).toHaveTextContent('23,974.00 USD'));
+      expect(http.history['get']!.filter((r) => r.url === '/api/v1/portfolio').at(-1)!.params).toEqual({ quote: 'USD' });
+    });
+
     it('asks for another period of the history', async () => {
       const user = userEvent.setup();
       renderApp('/');

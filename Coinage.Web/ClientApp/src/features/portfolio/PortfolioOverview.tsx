@@ -22,7 +22,7 @@ import { formatPrice, formatSize } from '../trade/format';
 import { type Market, useGetFillsQuery, useGetMarketsQuery, useGetOpenOrdersQuery } from '../trade/tradingApi';
 import { AllocationChart } from './AllocationChart';
 import { type Holding, useGetPortfolioHistoryQuery, useGetPortfolioQuery } from './portfolioApi';
-import { assetPrecision, listedAssets, rememberQuote, storedQuote } from './quoteChoice';
+import { assetPrecision, defaultQuote, listedAssets, rememberQuote, storedQuote } from './quoteChoice';
 import { ValueChart } from './ValueChart';
 
 const ranges = [7, 30, 90, 365] as const;
@@ -70,8 +70,12 @@ function useRefetchOnBalance(refetch: () => void) {
 /** The signed-in trader's home: what they hold and what it is worth, how that moved, and their open orders and recent fills. */
 export function PortfolioOverview() {
   const markets = useGetMarketsQuery();
-  const [quote, setQuote] = useState(storedQuote);
+  const [chosen, setQuote] = useState(storedQuote);
   const [days, setDays] = useState<(typeof ranges)[number]>(30);
+  const marketList = markets.data ?? [];
+  const assets = listedAssets(marketList);
+  // A remembered asset no market lists any more (delisted, another deployment) falls back to the default.
+  const quote = assets.length === 0 || assets.includes(chosen) ? chosen : assets.includes(defaultQuote) ? defaultQuote : assets[0]!;
   const portfolio = useGetPortfolioQuery(quote);
   const history = useGetPortfolioHistoryQuery({ quote, days });
   const { refetch: refetchPortfolio } = portfolio;
@@ -81,8 +85,6 @@ export function PortfolioOverview() {
     void refetchHistory();
   });
 
-  const marketList = markets.data ?? [];
-  const assets = listedAssets(marketList);
   const precision = assetPrecision(marketList, quote);
   const choose = (code: string) => {
     setQuote(code);
