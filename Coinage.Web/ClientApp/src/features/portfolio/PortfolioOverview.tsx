@@ -133,8 +133,9 @@ export function PortfolioOverview() {
           action={
             <ToggleButtonGroup size="small" exclusive value={days} onChange={(_, v: (typeof ranges)[number] | null) => v && setDays(v)} aria-label="Period">
               {ranges.map((r) => (
-                <ToggleButton key={r} value={r} aria-label={`${r} days`}>
-                  {r === 365 ? '1y' : `${r}d`}
+                // Written out: an aria-label other than the visible "7d" fails WCAG 2.5.3 (label in name).
+                <ToggleButton key={r} value={r} sx={{ textTransform: 'none' }}>
+                  {r === 365 ? '1 year' : `${r} days`}
                 </ToggleButton>
               ))}
             </ToggleButtonGroup>
