@@ -101,7 +101,9 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
             """);
         var all = violations.EnumerateArray().ToList();
         var counts = string.Join(", ", all.GroupBy(v => v.GetProperty("impact").GetString()).Select(g => $"{g.Key} {g.Sum(v => v.GetProperty("nodes").GetInt32())}"));
-        TestContext.Current.SendDiagnosticMessage($"axe-core on {name}: {all.Count} rules violated{(all.Count > 0 ? $" ({counts})" : "")}");
+        var summary = $"axe-core on {name}: {all.Count} rules violated{(all.Count > 0 ? $" ({counts})" : "")}";
+        TestContext.Current.SendDiagnosticMessage(summary);
+        TestContext.Current.TestOutputHelper?.WriteLine(summary);
         var blocking = all.Where(v => v.GetProperty("impact").GetString() is "serious" or "critical").ToList();
         Assert.True(blocking.Count == 0, $"axe-core on {name}: " + string.Join("; ", blocking.Select(v =>
             $"{v.GetProperty("impact").GetString()} {v.GetProperty("id").GetString()} ({v.GetProperty("help").GetString()}) at {string.Join(" | ", v.GetProperty("targets").EnumerateArray().Select(t => t.GetString()))}")));
