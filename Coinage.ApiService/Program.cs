@@ -8,6 +8,7 @@ using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Infrastructure;
 using Coinage.ApiService.MarketData;
 using Coinage.ApiService.Markets;
+using Coinage.ApiService.Portfolio;
 using Coinage.ApiService.Privacy;
 using Coinage.ApiService.Search;
 using Coinage.ApiService.Security;
@@ -32,6 +33,7 @@ builder.AddWallet();
 builder.AddTrading();
 builder.AddMarketData();
 builder.AddStreaming();
+builder.AddPortfolio();
 builder.AddPrivacy();
 builder.AddCoinageSearch();
 
@@ -75,6 +77,7 @@ app.MapWithdrawalsApi();
 app.MapFundingAdminApi();
 app.MapMarketDataApi();
 app.MapStreamingApi();
+app.MapPortfolioApi();
 app.MapPrivacyApi();
 app.MapSearchApi();
 

@@ -60,4 +60,13 @@ public sealed class IdentitySecurityOptions
 
     public string TermsVersion { get; set; } = "2026-11-01";
     public string PrivacyVersion { get; set; } = "2026-11-01";
+
+    /// <summary>
+    /// Where the operator publishes the current terms and privacy policy (an https:// address or a path of the web
+    /// front end): the forms that ask for acceptance link them. The platform cannot write its operator's legal
+    /// documents, so there is no default; without one the forms name the documents without a link.
+    /// </summary>
+    public string? TermsUrl { get; set; }
+
+    public string? PrivacyUrl { get; set; }
 }

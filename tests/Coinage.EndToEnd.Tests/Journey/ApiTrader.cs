@@ -65,12 +65,19 @@ internal sealed class ApiTrader
     }
 
     /// <summary>Places a good-till-cancelled limit sell and waits until the matching host has put it on the book.</summary>
-    public async Task<string> RestLimitSellAsync(string market, decimal price, decimal quantity, CancellationToken cancellationToken)
+    public Task<string> RestLimitSellAsync(string market, decimal price, decimal quantity, CancellationToken cancellationToken) =>
+        RestLimitAsync("sell", market, price, quantity, cancellationToken);
+
+    /// <summary>Places a good-till-cancelled limit buy and waits until the matching host has put it on the book.</summary>
+    public Task<string> RestLimitBuyAsync(string market, decimal price, decimal quantity, CancellationToken cancellationToken) =>
+        RestLimitAsync("buy", market, price, quantity, cancellationToken);
+
+    private async Task<string> RestLimitAsync(string side, string market, decimal price, decimal quantity, CancellationToken cancellationToken)
     {
         using var request = Request(HttpMethod.Post, "/api/v1/orders", new
         {
             market,
-            side = "sell",
+            side,
             type = "limit",
             timeInForce = "GTC",
             price = Format(price),
@@ -78,7 +85,7 @@ internal sealed class ApiTrader
             clientOrderId = $"journey-{Guid.NewGuid():N}",
         });
         using var placed = await _http.SendAsync(request, cancellationToken);
-        await ExpectAsync(placed, HttpStatusCode.Created, $"place a limit sell of {quantity} at {price} on {market}");
+        await ExpectAsync(placed, HttpStatusCode.Created, $"place a limit {side} of {quantity} at {price} on {market}");
         var id = (await placed.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
 
         var status = await Polling.UntilAsync(
@@ -90,8 +97,8 @@ internal sealed class ApiTrader
                 var order = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
                 return order.GetProperty("status").GetString() is "pending" ? null : order.GetProperty("status").GetString();
             },
-            OrderPatience, $"the matching host to process sell order {id}", cancellationToken);
-        Assert.True(status == "open", $"The counterparty's sell order {id} should rest on the book, but it is '{status}'.");
+            OrderPatience, $"the matching host to process {side} order {id}", cancellationToken);
+        Assert.True(status == "open", $"The {side} order {id} should rest on the book, but it is '{status}'.");
         return id;
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Coinage.Worker.Email;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -131,6 +132,48 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
         Assert.Single(await MailsToAsync(to));
     }
 
+    [Fact]
+    public async Task The_email_is_multipart_alternative_whose_html_part_has_the_phrase_on_top_a_button_and_every_user_value_encoded()
+    {
+        await using var factory = new WorkerFactory(infrastructure);
+        var to = $"html-{Guid.NewGuid():N}@example.test";
+        const string phrase = "<script>alert('phrase')</script> & co";
+        const string name = "<script>alert('name')</script><img src=x onerror=alert(1)>";
+        var id = await InsertAsync("email.passkey_changed", new { to, userId = Guid.NewGuid().ToString(), antiPhishingPhrase = phrase, data = new Dictionary<string, string> { ["change"] = "added", ["name"] = name } }, leased: true);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SendEmailJob>().SendAsync(id, Ct);
+        }
+
+        var mail = await WaitForMailAsync(to);
+        var mailId = mail.GetProperty("id").GetString()!;
+        using var http = new HttpClient();
+        // The message as sent: one text/plain and one text/html alternative of the same content.
+        var source = await http.GetStringAsync(new Uri(infrastructure.MailDevApi, $"/email/{mailId}/source"), Ct);
+        Assert.Matches("(?i)content-type: multipart/alternative", source);
+        Assert.Matches("(?i)content-type: text/plain", source);
+        Assert.Matches("(?i)content-type: text/html", source);
+        // The plain part is kept, with the values as typed (text cannot run anything) and the link.
+        var text = mail.GetProperty("text").GetString()!;
+        Assert.Contains($"Your anti-phishing phrase: {phrase}", text, StringComparison.Ordinal);
+        Assert.Contains(name, text, StringComparison.Ordinal);
+        Assert.Contains($"{WorkerFactory.WebBaseUrl}/account/security", text, StringComparison.Ordinal);
+
+        var html = await http.GetStringAsync(new Uri(infrastructure.MailDevApi, $"/email/{mailId}/html"), Ct);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        // maildev serializes the part again (quotes may come back unencoded); angle brackets and ampersands cannot.
+        Assert.Matches("&lt;script&gt;alert\\((&#39;|')phrase(&#39;|')\\)&lt;/script&gt; &amp; co", html);
+        Assert.Matches("&lt;script&gt;alert\\((&#39;|')name(&#39;|')\\)&lt;/script&gt;&lt;img src=x onerror=alert\\(1\\)&gt;", html);
+        // The phrase comes before anything else the email says.
+        var phraseAt = html.IndexOf("Your anti-phishing phrase", StringComparison.Ordinal);
+        Assert.InRange(phraseAt, 0, html.IndexOf("<h1", StringComparison.Ordinal));
+        // The link is a button (an anchor drawn by its padding, readable without images), and repeated as text.
+        Assert.Matches($"<a href=\"{Regex.Escape(WorkerFactory.WebBaseUrl)}/account/security\" style=\"display:inline-block;padding:[^\"]*\">Review my passkeys</a>", html);
+        Assert.Contains("<html lang=\"en\">", html, StringComparison.Ordinal);
+        Assert.Contains("<title>A passkey was added to your account</title>", html, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("email.account_exists", "Someone tried to register")]
     [InlineData("email.password_reset", "Reset your password")]
@@ -145,8 +188,10 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
         var email = EmailTemplates.Render(type, payload, new Uri(WorkerFactory.WebBaseUrl));
         Assert.StartsWith(subject, email.Subject, StringComparison.Ordinal);
         Assert.Contains(WorkerFactory.WebBaseUrl, email.Text, StringComparison.Ordinal);
-        Assert.Contains("phrase", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Your anti-phishing phrase: <strong>phrase</strong>", email.Html, StringComparison.Ordinal);
         Assert.StartsWith("<!doctype html>", email.Html, StringComparison.Ordinal);
+        // Every email's link is its button.
+        Assert.Matches($"<a href=\"{Regex.Escape(WorkerFactory.WebBaseUrl)}[^\"]*\" style=\"display:inline-block;", email.Html);
     }
 
     /// <param name="leased">Inserted as leased for an hour, so no test's dispatcher takes it.</param>

@@ -9,6 +9,7 @@ import { SignInPage } from '../features/auth/SignInPage';
 import { SignUpPage } from '../features/auth/SignUpPage';
 import { VerifyEmailPage } from '../features/auth/VerifyEmailPage';
 import { roles } from '../features/auth/authSlice';
+import { StatusPage } from '../features/status/StatusPage';
 import { HomePage } from '../home/HomePage';
 import { AppShell } from './AppShell';
 import { NotFoundPage } from './NotFoundPage';
@@ -54,6 +55,7 @@ export function AppRoutes() {
           </Route>
           <Route path="verify-email" element={<VerifyEmailPage />} />
           <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route path="status" element={<StatusPage />} />
           <Route path="markets" element={<MarketsPage />} />
           <Route path="trade/:symbol" element={<TradePage />} />
           <Route element={<RequireAuth />}>

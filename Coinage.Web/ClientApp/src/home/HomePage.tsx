@@ -1,19 +1,10 @@
-import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
-import { StatusPanel } from '../features/status/StatusPanel';
+import { useAppSelector } from '../app/hooks';
+import { selectSessionStatus } from '../features/auth/authSlice';
+import { VisitorHome } from '../features/home/VisitorHome';
+import { PortfolioOverview } from '../features/portfolio/PortfolioOverview';
 
+/** `/`: a visitor sees the markets and a way in; a signed-in trader sees their portfolio (sign-in lands here). */
 export function HomePage() {
-  return (
-    <Stack spacing={3}>
-      <div>
-        <Typography variant="h4" component="h1" gutterBottom sx={{ fontSize: { xs: '1.75rem', sm: '2.125rem' } }}>
-          Welcome to Coinage
-        </Typography>
-        <Typography color="text.secondary">
-          Trade digital assets on order-book markets. Here is how the platform is doing right now.
-        </Typography>
-      </div>
-      <StatusPanel />
-    </Stack>
-  );
+  const status = useAppSelector(selectSessionStatus);
+  return status === 'signedIn' ? <PortfolioOverview /> : <VisitorHome />;
 }

@@ -65,14 +65,17 @@ describe('account pages', () => {
     expect(await screen.findByRole('button', { name: 'Turn off 2FA' })).toBeInTheDocument();
   });
 
-  it('lists sessions, revokes one, and signs out everywhere else', async () => {
+  it('lists sessions by browser, system and network, revokes one, and signs out everywhere else', async () => {
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    const chrome = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+    const safari = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
     http
       .onGet('/api/v1/account/sessions')
-      .replyOnce(200, [session('s1', 'Firefox on Linux', true), session('s2', 'Chrome on Android', false), session('s3', 'Safari on iOS', false)])
+      .replyOnce(200, [session('s1', firefox, true), { ...session('s2', chrome, false), ipAddress: '203.0.113.7' }, session('s3', safari, false)])
       .onGet('/api/v1/account/sessions')
-      .replyOnce(200, [session('s1', 'Firefox on Linux', true), session('s3', 'Safari on iOS', false)])
+      .replyOnce(200, [session('s1', firefox, true), session('s3', safari, false)])
       .onGet('/api/v1/account/sessions')
-      .reply(200, [session('s1', 'Firefox on Linux', true)]);
+      .reply(200, [session('s1', firefox, true)]);
     http.onDelete('/api/v1/account/sessions/s2').reply(204);
     http.onPost('/api/v1/account/sessions/revoke-others').reply(204);
     const user = userEvent.setup();
@@ -80,19 +83,26 @@ describe('account pages', () => {
 
     const list = await screen.findByRole('list', { name: 'Active sessions' });
     expect(within(list).getByText('This device')).toBeInTheDocument();
-    await user.click(within(list).getByRole('button', { name: 'Sign out Chrome on Android' }));
+    expect(within(list).getByText('Firefox 133 on Linux')).toBeInTheDocument();
+    // The parsed words, never the raw User-Agent.
+    expect(within(list).queryByText(/Mozilla/)).not.toBeInTheDocument();
+    const chromeItem = within(list).getByText('Chrome 131 on Android 14').closest('li')!;
+    expect(chromeItem).toHaveTextContent('mobile');
+    expect(chromeItem).toHaveTextContent('network 203.0.113.7');
+    await user.click(within(list).getByRole('button', { name: 'Sign out Chrome 131 on Android 14' }));
     expect(await screen.findByText('The session is signed out.')).toBeInTheDocument();
-    await within(list).findByText('Safari on iOS');
-    expect(within(list).queryByText('Chrome on Android')).not.toBeInTheDocument();
+    await within(list).findByText('Mobile Safari 17 on iOS 17.5');
+    expect(within(list).queryByText('Chrome 131 on Android 14')).not.toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Sign out everywhere else' }));
     expect(await screen.findByText('Every other session is signed out.')).toBeInTheDocument();
     await within(list).findByText('This device');
-    await waitFor(() => expect(within(list).queryByText('Safari on iOS')).not.toBeInTheDocument());
+    await waitFor(() => expect(within(list).queryByText('Mobile Safari 17 on iOS 17.5')).not.toBeInTheDocument());
     expect(screen.getByRole('button', { name: 'Sign out everywhere else' })).toBeDisabled();
     expect(http.history['delete']!.map((r) => r.url)).toEqual(['/api/v1/account/sessions/s2']);
     expect(http.history['post']!.map((r) => r.url)).toContain('/api/v1/account/sessions/revoke-others');
   });
+
   // Issue 21, item 9a: the devices the account signed in from, each with first and last sign-in, and forgetting one.
   it('lists the known devices and forgets one', async () => {
     http.onGet('/api/v1/account/sessions').reply(200, [session('s1', 'Firefox/140', true)]);

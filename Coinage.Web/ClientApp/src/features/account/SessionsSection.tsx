@@ -12,6 +12,7 @@ import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate, QueryState } from '../../forms/QueryState';
 import { useGetSessionsQuery, useRevokeOtherSessionsMutation, useRevokeSessionMutation } from './accountApi';
 import { KnownDevicesSection } from './KnownDevicesSection';
+import { describeUserAgent } from './userAgent';
 
 export function SessionsSection() {
   const { data, isLoading, error, refetch, isFetching } = useGetSessionsQuery();
@@ -53,27 +54,37 @@ export function SessionsSection() {
       ) : (
         <Paper variant="outlined">
           <List aria-label="Active sessions" aria-busy={isFetching}>
-            {data.map((s) => (
-              <ListItem
-                key={s.id}
-                divider
-                secondaryAction={
-                  s.current ? (
-                    <Chip label="This device" color="primary" size="small" />
-                  ) : (
-                    <Button size="small" onClick={() => void revokeOne(s.id)} disabled={revokeState.isLoading} aria-label={`Sign out ${s.device}`}>
-                      Sign out
-                    </Button>
-                  )
-                }
-                sx={{ pr: 14 }}
-              >
-                <ListItemText
-                  primary={s.device || 'Unknown device'}
-                  secondary={`${s.ipAddress ?? 'unknown IP'} · last seen ${formatDate(s.lastSeenAt)} · signed in ${formatDate(s.createdAt)}`}
-                />
-              </ListItem>
-            ))}
+            {data.map((s) => {
+              const device = describeUserAgent(s.device);
+              // The place is the network the API saw the session at: no geolocation database, no guessing.
+              const place = s.ipAddress ? `network ${s.ipAddress}` : 'unknown network';
+              return (
+                <ListItem
+                  key={s.id}
+                  divider
+                  secondaryAction={
+                    s.current ? (
+                      <Chip label="This device" color="primary" size="small" />
+                    ) : (
+                      <Button size="small" onClick={() => void revokeOne(s.id)} disabled={revokeState.isLoading} aria-label={`Sign out ${device.label}`}>
+                        Sign out
+                      </Button>
+                    )
+                  }
+                  sx={{ pr: 14 }}
+                >
+                  <ListItemText
+                    primary={
+                      <>
+                        {device.label}
+                        {device.kind && <Chip label={device.kind} size="small" variant="outlined" sx={{ ml: 1 }} />}
+                      </>
+                    }
+                    secondary={`${place} · last seen ${formatDate(s.lastSeenAt)} · signed in ${formatDate(s.createdAt)}`}
+                  />
+                </ListItem>
+              );
+            })}
           </List>
         </Paper>
       )}

@@ -58,7 +58,7 @@ describe('sign-in', () => {
     return { user, ...result };
   }
 
-  it('asks for the second factor, shows a wrong code in the API\'s words, then signs in and goes to the account', async () => {
+  it('asks for the second factor, shows a wrong code in the API\'s words, then signs in and lands on the home page', async () => {
     const token = makeAccessToken();
     http.onPost('/api/v1/auth/login').reply(200, challenge);
     http
@@ -87,11 +87,11 @@ describe('sign-in', () => {
     await user.type(code, '654 321');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
 
-    expect(await screen.findByRole('heading', { name: 'Your account' })).toBeInTheDocument();
-    expect(window.location.pathname).toBe('/account');
+    // Sign-in lands on the home page, which is the trader's portfolio.
+    expect(await screen.findByRole('heading', { name: 'Portfolio', level: 1 })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/');
     expect(bodyOf('/api/v1/auth/login/2fa', 1)).toEqual({ challengeToken: 'challenge-token-from-the-api', code: '654321' });
     expect(store.getState().auth).toMatchObject({ status: 'signedIn', accessToken: token });
-    expect(await screen.findByText('trader@example.com')).toBeInTheDocument();
   });
 
   it('accepts a recovery code instead of a TOTP code', async () => {
@@ -103,7 +103,7 @@ describe('sign-in', () => {
     await user.type(screen.getByLabelText(/^Recovery code/, { selector: 'input' }), 'abcd-efgh-ijkl');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
 
-    expect(await screen.findByRole('heading', { name: 'Your account' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Portfolio', level: 1 })).toBeInTheDocument();
     expect(bodyOf('/api/v1/auth/login/2fa')).toEqual({ challengeToken: 'challenge-token-from-the-api', recoveryCode: 'abcd-efgh-ijkl' });
     expect(store.getState().auth.status).toBe('signedIn');
   });

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,9 @@ describe('sign-up form', () => {
     renderApp('/sign-up');
     const form = await screen.findByRole('form', { name: 'Sign up' });
     // The consent shows the versions the API says are current; they are what the form submits.
-    await screen.findByRole('checkbox', { name: /terms of service \(version 2026-12-24\) and the privacy policy \(version 2026-12-01\)/ });
+    await screen.findByRole('checkbox', {
+      name: /terms of service( \(opens in a new tab\))? \(version 2026-12-24\) and the privacy policy( \(opens in a new tab\))? \(version 2026-12-01\)/,
+    });
     return form;
   }
 
@@ -132,5 +134,34 @@ describe('sign-up form', () => {
 
     expect(await screen.findByRole('heading', { name: 'Check your email' })).toBeInTheDocument();
     expect(screen.getByText('If the address can be registered, an email is on its way.')).toBeInTheDocument();
+  });
+
+  function legalDocuments(answer: Record<string, string | null>) {
+    // The first matching handler answers: replace the one of beforeEach.
+    http.resetHandlers();
+    http.onPost('/api/v1/auth/refresh').reply(401, { title: 'Invalid refresh token', code: 'invalid_refresh_token' });
+    http.onGet('/api/v1/auth/legal').reply(200, answer);
+  }
+
+  it('links the terms and the privacy policy where they are accepted, in a new tab, when the API says where they are', async () => {
+    legalDocuments({
+      termsVersion: '2026-12-24',
+      privacyVersion: '2026-12-01',
+      termsUrl: 'https://coinage.example/legal/terms',
+      privacyUrl: '/legal/privacy',
+    });
+    const form = await openSignUp();
+
+    const terms = await within(form).findByRole('link', { name: 'terms of service (opens in a new tab)' });
+    expect(terms).toHaveAttribute('href', 'https://coinage.example/legal/terms');
+    expect(terms).toHaveAttribute('target', '_blank');
+    expect(terms).toHaveAttribute('rel', 'noopener noreferrer');
+    expect(within(form).getByRole('link', { name: 'privacy policy (opens in a new tab)' })).toHaveAttribute('href', '/legal/privacy');
+  });
+
+  it('names the documents without a link when none is configured, or when the address is not a web link', async () => {
+    legalDocuments({ termsVersion: '2026-12-24', privacyVersion: '2026-12-01', termsUrl: null, privacyUrl: 'javascript:alert(1)' });
+    const form = await openSignUp();
+    expect(within(form).queryByRole('link', { name: /terms of service|privacy policy/ })).not.toBeInTheDocument();
   });
 });

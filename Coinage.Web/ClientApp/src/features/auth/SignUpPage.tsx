@@ -16,6 +16,7 @@ import { newPasswordError } from '../../forms/passwordStrength';
 import { emailError, useForm } from '../../forms/useForm';
 import { AuthCard } from './AuthCard';
 import { useLegalDocumentsQuery, useRegisterMutation } from './authApi';
+import { LegalDocumentLink } from './LegalDocumentLink';
 import { ResendVerification } from './ResendVerification';
 
 export function SignUpPage() {
@@ -98,9 +99,12 @@ export function SignUpPage() {
               />
             }
             label={
-              legal.data
-                ? `I accept the terms of service (version ${legal.data.termsVersion}) and the privacy policy (version ${legal.data.privacyVersion}).`
-                : 'I accept the terms of service and the privacy policy.'
+              <>
+                I accept the <LegalDocumentLink url={legal.data?.termsUrl}>terms of service</LegalDocumentLink>
+                {legal.data && ` (version ${legal.data.termsVersion})`} and the{' '}
+                <LegalDocumentLink url={legal.data?.privacyUrl}>privacy policy</LegalDocumentLink>
+                {legal.data && ` (version ${legal.data.privacyVersion})`}.
+              </>
             }
           />
           <FormHelperText id="acceptTerms-helper">{termsError ?? ' '}</FormHelperText>

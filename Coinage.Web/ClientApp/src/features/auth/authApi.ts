@@ -11,6 +11,9 @@ import type { TokenResponse } from './session';
 export interface LegalDocuments {
   termsVersion: string;
   privacyVersion: string;
+  /** Where the operator publishes them; null when not configured (the forms then name them without a link). */
+  termsUrl?: string | null;
+  privacyUrl?: string | null;
 }
 
 export interface RegisterRequest {

@@ -75,13 +75,13 @@ export function RequireAuth({ anyRole }: { anyRole?: string[] }) {
   return <Outlet />;
 }
 
-/** Sign-in and sign-up make no sense when signed in. */
+/** Sign-in and sign-up make no sense when signed in: the home page (the portfolio) or where the user was headed. */
 export function GuestOnly() {
   const status = useAppSelector(selectSessionStatus);
   const location = useLocation();
   if (status === 'signedIn') {
     const from = (location.state as FromState | null)?.from;
-    return <Navigate to={from ?? '/account'} replace />;
+    return <Navigate to={from ?? '/'} replace />;
   }
   return <Outlet />;
 }

@@ -22,6 +22,7 @@ describe('sign-in with new terms', () => {
     http.onPost('/api/v1/auth/refresh').reply(401, { title: 'Invalid refresh token', code: 'invalid_refresh_token' });
     http.onGet('/api/v1/account/profile').reply(200, { id: 'u', email: 'trader@example.com', emailVerified: true, twoFactorEnabled: false, hasAntiPhishingPhrase: false, antiPhishingPhrase: null, roles: ['Trader'], createdAt: '2026-11-01T10:00:00Z' });
     http.onGet('/api/v1/privacy/consents').reply(200, consents);
+    http.onGet('/api/v1/auth/legal').reply(200, { termsVersion: '2027-01-01', privacyVersion: '2026-11-01', termsUrl: 'https://coinage.example/legal/terms-2027-01-01', privacyUrl: null });
   });
 
   afterEach(() => {
@@ -44,7 +45,9 @@ describe('sign-in with new terms', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(await screen.findByRole('heading', { name: 'We updated our terms' })).toBeInTheDocument();
-    expect(screen.getByText(/terms of service, version 2027-01-01/)).toBeInTheDocument();
+    // The new version is linked where the user is asked to accept it.
+    expect(await screen.findByRole('link', { name: 'terms of service (opens in a new tab)' })).toHaveAttribute('href', 'https://coinage.example/legal/terms-2027-01-01');
+    expect(screen.getByText((_, element) => element?.tagName === 'P' && element.textContent === 'The terms of service (opens in a new tab), version 2027-01-01')).toBeInTheDocument();
     expect(store.getState().auth.status).toBe('signedOut');
     const accept = screen.getByRole('button', { name: 'Accept and continue' });
     expect(accept).toBeDisabled();

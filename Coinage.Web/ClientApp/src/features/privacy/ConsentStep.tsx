@@ -7,6 +7,8 @@ import { useState } from 'react';
 import { toApiError } from '../../api/apiError';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import type { FormProblem } from '../../forms/useForm';
+import { useLegalDocumentsQuery } from '../auth/authApi';
+import { LegalDocumentLink } from '../auth/LegalDocumentLink';
 import { acceptDocuments, type ConsentDocument } from './privacyApi';
 
 const titles: Record<ConsentDocument['purpose'], string> = {
@@ -33,6 +35,9 @@ export function ConsentStep({
   const [agreed, setAgreed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<FormProblem | null>(null);
+  // Where the documents are published (an anonymous read): the new versions are linked from the list.
+  const legal = useLegalDocumentsQuery();
+  const urls = { terms: legal.data?.termsUrl, privacy: legal.data?.privacyUrl };
 
   async function accept() {
     setBusy(true);
@@ -57,7 +62,7 @@ export function ConsentStep({
         {documents.map((d) => (
           <li key={d.purpose}>
             <Typography>
-              The {titles[d.purpose]}, version {d.version}
+              The <LegalDocumentLink url={urls[d.purpose]}>{titles[d.purpose]}</LegalDocumentLink>, version {d.version}
             </Typography>
           </li>
         ))}
