@@ -1,5 +1,6 @@
 using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
+using Coinage.ApiService.Exports;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Devices;
 using Coinage.ApiService.Identity.Passkeys;
@@ -69,6 +70,7 @@ app.MapFundingAdminApi();
 app.MapMarketDataApi();
 app.MapPrivacyApi();
 app.MapSearchApi();
+app.MapExportApi();
 
 await app.RunAsync();
 
