@@ -8,7 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coinage.ApiService.Admin;
 
-public sealed record AdminUserResponse(string Id, string Email, bool EmailVerified, bool TwoFactorEnabled, bool LockedOut, DateTimeOffset? LockoutEnd, DateTimeOffset CreatedAt, IReadOnlyList<string> Roles);
+/// <param name="TradingSuspended">An Admin suspended the user's trading (<c>/api/v1/admin/users/{id}/trading-suspension</c>).</param>
+public sealed record AdminUserResponse(string Id, string Email, bool EmailVerified, bool TwoFactorEnabled, bool LockedOut, DateTimeOffset? LockoutEnd, DateTimeOffset CreatedAt, IReadOnlyList<string> Roles,
+    bool TradingSuspended = false);
 
 public sealed record AdminUserPage(IReadOnlyList<AdminUserResponse> Items, string? NextCursor);
 
@@ -74,10 +76,12 @@ public static class AdminApi
                            join r in auth.Db.Roles on ur.RoleId equals r.Id
                            where ids.Contains(ur.UserId)
                            select new { ur.UserId, r.Name }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var suspended = (await auth.Db.Traders.AsNoTracking().Where(t => ids.Contains(t.UserId) && t.TradingSuspendedAt != null).Select(t => t.UserId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
         var now = auth.Now;
         var items = page.Select(u => new AdminUserResponse(u.Id.ToString(), u.Email!, u.EmailConfirmed, u.TwoFactorEnabled,
             u.LockoutEnd > now, u.LockoutEnd, u.CreatedAt,
-            roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order(StringComparer.Ordinal).ToList())).ToList();
+            roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order(StringComparer.Ordinal).ToList(), suspended.Contains(u.Id))).ToList();
         return TypedResults.Ok(new AdminUserPage(items, users.Count > take ? page[^1].Id.ToString() : null));
     }
 

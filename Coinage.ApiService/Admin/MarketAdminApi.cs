@@ -4,6 +4,7 @@ using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Markets;
 using Coinage.ApiService.Security;
 using Coinage.ApiService.Trading;
+using Coinage.ApiService.Trading.Risk;
 using Coinage.ApiService.Wallet;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Data;
@@ -41,10 +42,12 @@ public static partial class MarketAdminApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapPost("/{symbol}/halt", (string symbol, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            SetStatusAsync(symbol, MarketStatus.Halted, http, db, clock, ct)).RequireStepUp().WithSummary("Halt a market: new orders are refused with market_halted");
-        admin.MapPost("/{symbol}/resume", (string symbol, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken ct) =>
-            SetStatusAsync(symbol, MarketStatus.Open, http, db, clock, ct)).RequireStepUp().WithSummary("Resume a halted market");
+        admin.MapPost("/{symbol}/halt", (string symbol, HttpContext http, CoinageDbContext db, MarketStatusChanges changes, CancellationToken ct) =>
+            SetStatusAsync(symbol, MarketStatus.Halted, http, db, changes, ct)).RequireStepUp().WithSummary("Halt a market: new orders are refused with market_halted; cancels go through");
+        admin.MapPost("/{symbol}/cancel-only", (string symbol, HttpContext http, CoinageDbContext db, MarketStatusChanges changes, CancellationToken ct) =>
+            SetStatusAsync(symbol, MarketStatus.CancelOnly, http, db, changes, ct)).RequireStepUp().WithSummary("Set a market cancel-only: new orders are refused with market_cancel_only; cancels go through");
+        admin.MapPost("/{symbol}/resume", (string symbol, HttpContext http, CoinageDbContext db, MarketStatusChanges changes, CancellationToken ct) =>
+            SetStatusAsync(symbol, MarketStatus.Open, http, db, changes, ct)).RequireStepUp().WithSummary("Resume continuous trading (also ends a circuit breaker's halt or cancel-only early)");
         admin.MapPost("", CreateMarketAsync).RequireStepUp().WithSummary("Add a market; its grid must keep every quantity and notional exact (docs/exchange.md)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -173,9 +176,16 @@ public static partial class MarketAdminApi
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Z][A-Z0-9]{1,11}$")]
     private static partial System.Text.RegularExpressions.Regex AssetCode();
 
+    /// <summary>
+    /// An Admin's kill switch: halt, cancel-only or open. The row is updated under FOR UPDATE, which waits for the group
+    /// commits in flight (they hold it FOR KEY SHARE), so every order accepted before the answer was accepted while the
+    /// market was open, and none after it (docs/exchange.md, "Halts"). It replaces whatever the circuit breaker had set.
+    /// </summary>
     public static async Task<Results<Ok<MarketResponse>, ProblemHttpResult>> SetStatusAsync(
-        string symbol, MarketStatus status, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        string symbol, MarketStatus status, HttpContext http, CoinageDbContext db, MarketStatusChanges changes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(changes);
+        var now = changes.Clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var market = await db.Markets.FromSql($"SELECT * FROM markets WHERE symbol = {symbol.ToUpperInvariant()} FOR UPDATE")
             .AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -183,12 +193,16 @@ public static partial class MarketAdminApi
         {
             return ExchangeProblems.NotFound($"No market '{symbol}'.");
         }
-        var previous = market.Status;
-        market.Status = status;
-        await AuditLog.AppendAsync(db, status == MarketStatus.Halted ? "market.halted" : "market.resumed", clock.GetUtcNow(),
-            http.User.UserId(), null, http.ClientIp(), new { market = market.Symbol, from = previous.ToString(), to = status.ToString() }, cancellationToken).ConfigureAwait(false);
+        var (previous, previousSource) = (market.Status, market.StatusSource);
+        (market.Status, market.StatusSource, market.StatusUntil, market.StatusChangedAt) = (status, MarketStatusSource.Admin, null, now);
+        var action = status switch { MarketStatus.Halted => "market.halted", MarketStatus.CancelOnly => "market.cancel_only", _ => "market.resumed" };
+        await AuditLog.AppendAsync(db, action, now, http.User.UserId(), null, http.ClientIp(), new
+        {
+            market = market.Symbol, from = previous.ToString(), to = status.ToString(), fromSource = previousSource.ToString(),
+        }, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await changes.ChangedAsync(market, now).ConfigureAwait(false);
         var assets = await LedgerStore.LoadAssetsAsync(db, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(MarketsApi.ToResponse(market, assets));
     }

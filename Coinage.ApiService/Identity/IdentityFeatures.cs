@@ -1,3 +1,4 @@
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity.Passkeys;
 using Coinage.ApiService.Identity.Sessions;
 using Coinage.ApiService.Identity.StepUp;
@@ -32,6 +33,8 @@ public static class Policies
 /// </summary>
 internal static partial class IdentityFeatures
 {
+    public const string SessionOrApiKeyScheme = "SessionOrApiKey";
+
     public static WebApplicationBuilder AddIdentityFeatures(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -94,7 +97,15 @@ internal static partial class IdentityFeatures
         services.AddHostedService<AdminBootstrap>();
         services.AddHostedService<DevelopmentUsers>();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // A request signed with an API key (Coinage-Key header) is the ApiKey scheme's; every other one the bearer
+        // token's. One default scheme for both, so every endpoint that takes a session can take a key; which do is
+        // the API-key gate's decision (UseApiKeyGate).
+        services.AddSingleton<ApiKeySecrets>();
+        services.AddAuthentication(SessionOrApiKeyScheme)
+            .AddPolicyScheme(SessionOrApiKeyScheme, null, options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeySignature.KeyHeader) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer()
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AccessTokenIssuer>((options, issuer) =>
             {
@@ -119,6 +130,7 @@ internal static partial class IdentityFeatures
     {
         _ = app.Services.GetRequiredService<SigningKeys>();
         app.UseAuthentication();
+        app.UseApiKeyGate();
         app.UsePasswordChangeGate();
         app.UseAuthorization();
         app.UseStepUpGate();

@@ -74,7 +74,7 @@ public sealed partial class MarketDataRelay(
             if (kind == "market")
             {
                 _moved[subject] = clock.GetUtcNow();
-                var method = topic switch { "book" => "bookUpdate", "trades" => "trades", _ => null };
+                var method = topic switch { "book" => "bookUpdate", "trades" => "trades", "status" => "marketStatus", _ => null };
                 if (method is not null && subscribers.IsFollowed(subject))
                 {
                     // Parsed once, written as is to every follower (a JsonElement serializes to its own text).

@@ -1,14 +1,24 @@
 using Coinage.ApiService.Trading;
 using Coinage.Domain.Data;
 using Coinage.Domain.Exchange;
+using Coinage.Domain.Risk;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coinage.ApiService.Markets;
 
+/// <param name="Status"><c>open</c>, <c>halted</c> or <c>cancel_only</c> (only cancels are accepted).</param>
+/// <param name="StatusSource"><c>admin</c> or <c>circuit_breaker</c>.</param>
+/// <param name="StatusUntil">When the circuit breaker's current phase ends by itself (halt, then cancel-only); null otherwise.</param>
 public sealed record MarketResponse(
     string Symbol, string BaseAsset, string QuoteAsset, int BasePrecision, int QuotePrecision,
-    string TickSize, string LotSize, string MinQuantity, string MinNotional, string MakerFeeBps, string TakerFeeBps, string Status);
+    string TickSize, string LotSize, string MinQuantity, string MinNotional, string MakerFeeBps, string TakerFeeBps, string Status,
+    string StatusSource, DateTimeOffset? StatusUntil, MarketRiskResponse Risk);
+
+/// <summary>A market's risk controls (docs/exchange.md, "Risk controls"); a null limit is off. Percentages as decimal strings.</summary>
+public sealed record MarketRiskResponse(
+    string? PriceBandPercent, string? MaxOrderSize, string? MaxOrderNotional, int? OpenOrderLimit,
+    string? BreakerMovePercent, int BreakerWindowSeconds, int BreakerHaltSeconds, int BreakerCancelOnlySeconds);
 
 /// <summary>An asset and the decimals the ledger keeps of it: what every amount of it is shown and typed to.</summary>
 public sealed record AssetResponse(string Code, int Precision);
@@ -51,5 +61,9 @@ public static class MarketsApi
     internal static MarketResponse ToResponse(MarketRecord m, IReadOnlyDictionary<string, Coinage.Domain.Ledger.Asset> assets) => new(
         m.Symbol, m.BaseAsset, m.QuoteAsset, assets[m.BaseAsset].Precision, assets[m.QuoteAsset].Precision,
         Money.Format(m.TickSize), Money.Format(m.LotSize), Money.Format(m.MinQuantity), Money.Format(m.MinNotional),
-        Money.Format(m.MakerFeeBps), Money.Format(m.TakerFeeBps), m.Status == MarketStatus.Open ? "open" : "halted");
+        Money.Format(m.MakerFeeBps), Money.Format(m.TakerFeeBps), MarketStatusEvents.Name(m.Status), MarketStatusEvents.Name(m.StatusSource), m.StatusUntil,
+        new MarketRiskResponse(Percent(m.PriceBandBps), Money.Format(m.MaxOrderSize), Money.Format(m.MaxOrderNotional), m.OpenOrderLimit,
+            Percent(m.BreakerMoveBps), m.BreakerWindowSeconds, m.BreakerHaltSeconds, m.BreakerCancelOnlySeconds));
+
+    private static string? Percent(int? bps) => bps is { } b ? Money.Format(b / 100m) : null;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Audit;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
@@ -40,7 +41,7 @@ public static class SearchApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        var own = routes.MapGroup("/api/v1/search").WithTags("Search").RequireAuthorization()
+        var own = routes.MapGroup("/api/v1/search").WithTags("Search").RequireAuthorization().AcceptApiKeys()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.MarketData;
@@ -37,7 +38,7 @@ public static class OrderBatchApi
 
     public static IEndpointRouteBuilder MapOrderBatchApi(this IEndpointRouteBuilder routes)
     {
-        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization(Policies.VerifiedEmail)
+        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization(Policies.VerifiedEmail).AcceptApiKeys()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -159,10 +160,10 @@ public static class OrderBatchApi
         : count > MaxItems ? Problems.Validation(field, $"At most {MaxItems} items per batch; {count} were given.")
         : null;
 
-    /// <summary>The per-user middleware counted the request once; a batch of n items costs n.</summary>
+    /// <summary>The per-user (or per-key) middleware counted the request once; a batch of n items costs n.</summary>
     private static async Task<ProblemHttpResult?> ChargeAsync(HttpContext http, RedisRateLimiter limiter, int items) =>
-        items > 1 && http.PerUserPartition() is { } partition
-            && await limiter.CheckAsync(http.Response, RateLimitPolicies.PerUser, partition, items - 1).ConfigureAwait(false) is { } refused
+        items > 1 && http.RateLimitBudget() is var (policy, partition)
+            && await limiter.CheckAsync(http.Response, policy, partition, items - 1).ConfigureAwait(false) is { } refused
             ? TypedResults.Problem(refused)
             : null;
 

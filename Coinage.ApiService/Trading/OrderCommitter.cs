@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.Domain.Audit;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
@@ -32,7 +33,8 @@ public sealed class GroupCommitOptions
 
 /// <summary>A placement validated by the endpoint, waiting for the writer: everything but the id, the funds and the market's status.</summary>
 internal sealed record PlacementRequest(
-    MarketRecord Market, SpotMarket Spot, PlaceOrder Terms, long Owner, string? ClientOrderId, string Hash, string Payload, Guid UserId, string? Ip);
+    MarketRecord Market, SpotMarket Spot, PlaceOrder Terms, long Owner, string? ClientOrderId, string Hash, string Payload, Guid UserId, string? Ip,
+    string? ApiKeyId = null);
 
 internal enum PlacementOutcome
 {
@@ -43,12 +45,22 @@ internal enum PlacementOutcome
     Existing,
     MarketHalted,
     InsufficientFunds,
+
+    /// <summary>The market takes cancels only (an Admin's kill switch, or the circuit breaker reopening it).</summary>
+    MarketCancelOnly,
+
+    /// <summary>An Admin suspended the trader's trading.</summary>
+    TradingSuspended,
+
+    /// <summary>The trader has <see cref="PlacementResult.OpenOrders"/> open orders in the market, its cap.</summary>
+    OpenOrderLimit,
 }
 
-internal sealed record PlacementResult(PlacementOutcome Outcome, OrderRecord? Order, decimal Needed = 0, decimal Available = 0);
+internal sealed record PlacementResult(PlacementOutcome Outcome, OrderRecord? Order, decimal Needed = 0, decimal Available = 0, int OpenOrders = 0);
 
 /// <summary>A cancel or cancel-all command with its audit entry.</summary>
-internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Type, long Owner, long? OrderId, string AuditAction, Guid UserId, string? Ip);
+/// <param name="ApiKeyId">The API key the request was signed with (on its audit entry), null for a session.</param>
+internal sealed record CommandRequest(MarketRecord Market, MarketCommandType Type, long Owner, long? OrderId, string AuditAction, Guid UserId, string? Ip, string? ApiKeyId = null);
 
 /// <summary>
 /// Group commit (DESIGN.md §2, Throughput): a writer (one by default, <see cref="GroupCommitOptions.Writers"/>) drains
@@ -251,7 +263,11 @@ public sealed partial class OrderCommitter(
         // starts after a halt began waits for it and then reads the new status. So an order is accepted only if
         // the market was open when its transaction committed (docs/exchange.md, "Halts"). It does not conflict
         // with the matching host's NO KEY UPDATE, so placements never queue behind a settlement batch.
-        var openMarkets = new HashSet<int>();
+        var marketStatus = new Dictionary<int, MarketStatus>();
+        var owners = placements.Select(w => w.Request.Owner).Distinct().Order().ToList();
+        var capped = placements.Where(w => w.Request.Market.OpenOrderLimit is not null).Select(w => (w.Request.Owner, w.Request.Market.Id)).Distinct().ToList();
+        var suspended = new HashSet<long>();
+        var openOrders = new Dictionary<(long Owner, int Market), int>();
         var existing = new Dictionary<(long, string), OrderRecord>();
         var balances = new Dictionary<AccountId, BalanceRecord>();
         long[] sequences;
@@ -259,7 +275,18 @@ public sealed partial class OrderCommitter(
         await using (var read = new NpgsqlBatch(connection, tx))
         {
             read.BatchCommands.Add(ExchangeSql.Statement(
-                "SELECT id FROM markets WHERE id = ANY($1) AND status = $2 FOR KEY SHARE", batch.Select(w => w.MarketId).Distinct().ToArray(), (short)MarketStatus.Open));
+                "SELECT id, status FROM markets WHERE id = ANY($1) FOR KEY SHARE", batch.Select(w => w.MarketId).Distinct().ToArray()));
+            if (owners.Count > 0)
+            {
+                // Risk controls judged under a lock (docs/exchange.md, "Risk controls"): the traders' locks first, then
+                // (each statement with a snapshot of its own) their suspensions and open orders as committed by then.
+                read.BatchCommands.Add(Risk.RiskSql.LockTraders(owners));
+                read.BatchCommands.Add(Risk.RiskSql.SuspendedTraders(owners));
+                if (capped.Count > 0)
+                {
+                    read.BatchCommands.Add(Risk.RiskSql.OpenOrderCounts(capped));
+                }
+            }
             if (accounts.Count > 0)
             {
                 // Before the clientOrderIds: under lockFirst this waits for the writer that holds the rows, and the
@@ -279,7 +306,24 @@ public sealed partial class OrderCommitter(
             await using var reader = await read.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
-                openMarkets.Add(reader.GetInt32(0));
+                marketStatus[reader.GetInt32(0)] = (MarketStatus)reader.GetInt16(1);
+            }
+            if (owners.Count > 0)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false); // the locks
+                await reader.NextResultAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    suspended.Add(reader.GetInt64(0));
+                }
+                if (capped.Count > 0)
+                {
+                    await reader.NextResultAsync().ConfigureAwait(false);
+                    while (await reader.ReadAsync().ConfigureAwait(false))
+                    {
+                        openOrders[(reader.GetInt64(0), reader.GetInt32(1))] = (int)reader.GetInt64(2);
+                    }
+                }
             }
             if (accounts.Count > 0)
             {
@@ -330,9 +374,21 @@ public sealed partial class OrderCommitter(
                     continue;
                 }
             }
-            if (!openMarkets.Contains(r.Market.Id))
+            var status = marketStatus.GetValueOrDefault(r.Market.Id, MarketStatus.Halted);
+            if (status != MarketStatus.Open)
             {
-                work.Result = new PlacementResult(PlacementOutcome.MarketHalted, null);
+                work.Result = new PlacementResult(status == MarketStatus.CancelOnly ? PlacementOutcome.MarketCancelOnly : PlacementOutcome.MarketHalted, null);
+                continue;
+            }
+            if (suspended.Contains(r.Owner))
+            {
+                work.Result = new PlacementResult(PlacementOutcome.TradingSuspended, null);
+                continue;
+            }
+            var open = openOrders.GetValueOrDefault((r.Owner, r.Market.Id));
+            if (r.Market.OpenOrderLimit is { } cap && open >= cap)
+            {
+                work.Result = new PlacementResult(PlacementOutcome.OpenOrderLimit, null, OpenOrders: open);
                 continue;
             }
             var id = sequences[next++];
@@ -350,12 +406,13 @@ public sealed partial class OrderCommitter(
             ledger.Post(placement.Hold, entryIds[entry++]);
             var order = NewOrder(r, placement.Order, id, now);
             accepted.Add(order);
+            openOrders[(r.Owner, r.Market.Id)] = open + 1; // the next placement of this batch counts this one
             commands.Add(new MarketCommand
             {
                 Sequence = id, MarketId = order.MarketId, Type = MarketCommandType.Place, OwnerId = order.OwnerId, OrderId = id,
                 Payload = r.Payload, CreatedAt = now,
             });
-            Audit(work.Group, "order.placed", r.UserId, r.Ip, new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId });
+            Audit(work.Group, "order.placed", r.UserId, r.Ip, r.ApiKeyId, new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId });
             notify.Add(r.Market.Id);
             work.Result = new PlacementResult(PlacementOutcome.Created, order);
         }
@@ -372,17 +429,17 @@ public sealed partial class OrderCommitter(
             {
                 Sequence = sequences[next++], MarketId = r.Market.Id, Type = r.Type, OwnerId = r.Owner, OrderId = r.OrderId, Payload = "{}", CreatedAt = now,
             });
-            Audit(work.Group, r.AuditAction, r.UserId, r.Ip, new { orderId = r.OrderId, market = r.Market.Symbol });
+            Audit(work.Group, r.AuditAction, r.UserId, r.Ip, r.ApiKeyId, new { orderId = r.OrderId, market = r.Market.Symbol });
             notify.Add(r.Market.Id);
         }
 
         // One entry per request: a single placement or cancel has its own; a batch request has one, where its first
         // accepted item stands in the chain, listing its items (serialized when the chain is built, so with all of them).
-        void Audit(RequestGroup? group, string action, Guid user, string? ip, object item)
+        void Audit(RequestGroup? group, string action, Guid user, string? ip, string? apiKey, object item)
         {
             if (group is null)
             {
-                audit.Add(new AuditAppend(action, now, user, user, ip, item));
+                audit.Add(new AuditAppend(action, now, user, user, ip, ApiKeyClaims.WithApiKey(item, apiKey)));
             }
             else if (audited.TryGetValue(group, out var items))
             {
@@ -391,7 +448,7 @@ public sealed partial class OrderCommitter(
             else
             {
                 audited[group] = items = [item];
-                audit.Add(new AuditAppend(action, now, user, user, ip, new { orders = items }));
+                audit.Add(new AuditAppend(action, now, user, user, ip, ApiKeyClaims.WithApiKey(new { orders = items }, apiKey)));
             }
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.MarketData;
@@ -49,12 +50,13 @@ public static class OrdersApi
 {
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder routes)
     {
-        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization()
+        var orders = routes.MapGroup("/api/v1/orders").WithTags("Trading").RequireAuthorization().AcceptApiKeys()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         orders.MapPost("", PlaceAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Place an order. The same clientOrderId returns the same order (200), never a second one")
             .WithDescription("Errors (problem code): 400 invalid_price, invalid_quantity, invalid_amount, invalid_order_type, below_minimum_size, below_minimum_notional, validation_failed; " +
-                "403 email_not_verified; 404 unknown_market; 409 market_halted, duplicate_client_order_id (same id, other terms); 422 insufficient_funds, " +
+                "403 email_not_verified, trading_suspended; 404 unknown_market; 409 market_halted, market_cancel_only, duplicate_client_order_id (same id, other terms); " +
+                "422 insufficient_funds, price_band (errors.price, band), max_order_size (errors.quantity), max_order_notional, open_order_limit, " +
                 "below_one_lot (a market buy whose quoteAmount cannot pay for one lot at the best ask; errors.quoteAmount says why).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -79,7 +81,7 @@ public static class OrdersApi
             ListAsync(market, cursor, limit, openOnly: false, http, db, ct)).WithSummary("All orders, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         orders.MapGet("/{id}", GetAsync).WithSummary("One order").ProducesProblem(StatusCodes.Status404NotFound);
-        routes.MapGet("/api/v1/fills", FillsAsync).WithTags("Trading").RequireAuthorization()
+        routes.MapGet("/api/v1/fills", FillsAsync).WithTags("Trading").RequireAuthorization().AcceptApiKeys()
             .WithSummary("The user's trades, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -138,6 +140,10 @@ public static class OrdersApi
         {
             return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
+        if (await Risk.OrderRiskChecks.CheckAsync(terms, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } risk)
+        {
+            return new PreparedPlacement(null, Refused(telemetry, risk));
+        }
         if (terms.QuoteBudget > 0 && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
             // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
             && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
@@ -148,7 +154,7 @@ public static class OrdersApi
         // Only now: a refused request does not create the user's ledger owner.
         var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
         var payload = JsonSerializer.Serialize(new { request.Side, request.Type, request.TimeInForce, request.Price, request.Quantity, request.QuoteAmount, request.PostOnly, clientOrderId });
-        return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp()));
+        return new PreparedPlacement(new PlacementRequest(market, spot, terms, owner, clientOrderId, hash, payload, http.User.UserId(), http.ClientIp(), http.User.ApiKeyId()));
     }
 
     /// <summary>The answer to a placement once the group commit has judged it.</summary>
@@ -168,6 +174,14 @@ public static class OrdersApi
                 return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms."));
             case PlacementOutcome.MarketHalted:
                 return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.MarketHalted, $"{market.Symbol} is halted: no new orders are accepted."));
+            case PlacementOutcome.MarketCancelOnly:
+                return Refused(telemetry, ExchangeProblems.Conflict(Risk.RiskErrorCodes.MarketCancelOnly, $"{market.Symbol} accepts only cancels for now: no new orders."));
+            case PlacementOutcome.TradingSuspended:
+                return Refused(telemetry, Problems.Create(StatusCodes.Status403Forbidden, Risk.RiskErrorCodes.TradingSuspended, "Trading is suspended.",
+                    "An administrator has suspended trading on this account: new orders are refused; cancels still go through."));
+            case PlacementOutcome.OpenOrderLimit:
+                return Refused(telemetry, ExchangeProblems.Unprocessable(Risk.RiskErrorCodes.OpenOrderLimit,
+                    $"You have {result.OpenOrders} open orders in {market.Symbol}, the most it allows: cancel one before placing another."));
             default:
                 var holdAsset = terms.Side == Side.Buy ? market.QuoteAsset : market.BaseAsset;
                 return Refused(telemetry, ExchangeProblems.Unprocessable(ExchangeErrorCodes.InsufficientFunds,
@@ -211,7 +225,7 @@ public static class OrdersApi
             : null;
 
     internal static CommandRequest CancelCommand(MarketRecord market, long owner, long orderId, HttpContext http) =>
-        new(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp());
+        new(market, MarketCommandType.Cancel, owner, orderId, "order.cancel_requested", http.User.UserId(), http.ClientIp(), http.User.ApiKeyId());
 
     public static async Task<Results<Accepted, ProblemHttpResult>> CancelAllAsync(
         string? market, HttpContext http, TradingCatalog catalog, OrderCommitter committer, CancellationToken cancellationToken)
@@ -224,7 +238,7 @@ public static class OrdersApi
             return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
         }
         var owner = await catalog.OwnerIdAsync(http.User.UserId(), cancellationToken).ConfigureAwait(false);
-        await committer.AppendCommandAsync(new CommandRequest(row.Market, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", http.User.UserId(), http.ClientIp()),
+        await committer.AppendCommandAsync(new CommandRequest(row.Market, MarketCommandType.CancelAll, owner, null, "order.cancel_all_requested", http.User.UserId(), http.ClientIp(), http.User.ApiKeyId()),
             cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted((string?)null);
     }

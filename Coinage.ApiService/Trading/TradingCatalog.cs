@@ -28,6 +28,9 @@ public sealed class TradingCatalog(IDbContextFactory<CoinageDbContext> contexts,
 
     public void Dispose() => cache.Dispose();
 
+    /// <summary>Drops the cached markets: an Admin changed a market's limits, which the next placement here must see.</summary>
+    internal void ForgetMarkets() => cache.Remove(MarketsKey);
+
     internal async Task<TradingMarket?> MarketAsync(string symbol, CancellationToken cancellationToken)
     {
         if (cache.TryGetValue(MarketsKey, out IReadOnlyDictionary<string, TradingMarket>? markets) && markets!.TryGetValue(symbol, out var known))

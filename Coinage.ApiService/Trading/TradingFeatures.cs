@@ -9,6 +9,7 @@ public static class TradingFeatures
         builder.Services.AddOptions<GroupCommitOptions>().Bind(builder.Configuration.GetSection(GroupCommitOptions.Section));
         builder.Services.AddSingleton<TradingCatalog>();
         builder.Services.AddSingleton<TradingTelemetry>();
+        builder.Services.AddSingleton<Risk.MarketStatusChanges>();
         builder.Services.AddSingleton<OrderCommitter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OrderCommitter>());
         return builder;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
 using Coinage.ApiService.Security;
@@ -63,8 +64,8 @@ public static class WalletApi
     {
         var wallet = routes.MapGroup("/api/v1/wallet").WithTags("Wallet").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        wallet.MapGet("/balances", BalancesAsync).WithSummary("Available and held funds per asset");
-        wallet.MapGet("/ledger", LedgerAsync).WithSummary("The user's ledger postings, newest first, by asset and time; cursor-paginated")
+        wallet.MapGet("/balances", BalancesAsync).AcceptApiKeys().WithSummary("Available and held funds per asset");
+        wallet.MapGet("/ledger", LedgerAsync).AcceptApiKeys().WithSummary("The user's ledger postings, newest first, by asset and time; cursor-paginated")
             .WithDescription("Errors: 400 invalid_cursor (cursor, limit); 400 validation_failed (asset, to).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -73,7 +74,7 @@ public static class WalletApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        wallet.MapGet("/deposits", DepositsAsync).WithSummary("The user's deposits, newest first; cursor-paginated")
+        wallet.MapGet("/deposits", DepositsAsync).AcceptApiKeys().WithSummary("The user's deposits, newest first; cursor-paginated")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }

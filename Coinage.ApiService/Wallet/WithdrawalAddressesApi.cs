@@ -1,4 +1,5 @@
 using System.Globalization;
+using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.StepUp;
 using Coinage.ApiService.Identity.Tokens;
@@ -54,8 +55,8 @@ public static class WithdrawalAddressesApi
     {
         var group = routes.MapGroup("/api/v1/wallet/withdrawal-addresses").WithTags("Wallet").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        group.MapGet("", ListAsync).WithSummary("The user's saved withdrawal addresses (all of them: the book is capped), by asset and label");
-        group.MapGet("/{id:long}", GetAsync).WithSummary("One saved withdrawal address")
+        group.MapGet("", ListAsync).AcceptApiKeys().WithSummary("The user's saved withdrawal addresses (all of them: the book is capped), by asset and label");
+        group.MapGet("/{id:long}", GetAsync).AcceptApiKeys().WithSummary("One saved withdrawal address")
             .ProducesProblem(StatusCodes.Status404NotFound);
         // Where money may go is the prize of a stolen session: adding needs a fresh proof (403 step_up_required).
         // Removing does not: it only takes a destination away.

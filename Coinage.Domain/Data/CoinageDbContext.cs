@@ -31,6 +31,7 @@ public sealed class CoinageDbContext(DbContextOptions<CoinageDbContext> options)
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
     public DbSet<KnownDevice> KnownDevices => Set<KnownDevice>();
     public DbSet<Passkey> Passkeys => Set<Passkey>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -22,6 +22,22 @@ public enum MarketStatus : byte
 
     /// <summary>No new orders; cancels still go through so traders can always take their funds back.</summary>
     Halted = 1,
+
+    /// <summary>
+    /// Only cancels are accepted: set by an Admin, or by the circuit breaker between its halt and continuous trading
+    /// (traders take down what they no longer want before the market trades again).
+    /// </summary>
+    CancelOnly = 2,
+}
+
+/// <summary>Who set a market's current status (docs/exchange.md, "Risk controls").</summary>
+public enum MarketStatusSource : byte
+{
+    /// <summary>An Admin through the admin API (or the seed).</summary>
+    Admin = 0,
+
+    /// <summary>The matching host's circuit breaker: the status ends by itself at <see cref="MarketRecord.StatusUntil"/>.</summary>
+    CircuitBreaker = 1,
 }
 
 /// <summary>An order-book market. Its id is also its advisory-lock key in the Worker (one owner per market).</summary>
@@ -52,6 +68,40 @@ public sealed class MarketRecord
     public MarketStatus Status { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    // Risk controls (docs/exchange.md, "Risk controls"). A null limit is off. The defaults are those of a market an
+    // Admin adds; the seeded markets get theirs from the migration RiskControls.
+
+    /// <summary>A limit order priced more than this many basis points from the reference price is refused (<c>price_band</c>).</summary>
+    public int? PriceBandBps { get; set; } = 1000;
+
+    /// <summary>Largest order size in base (<c>max_order_size</c>).</summary>
+    public decimal? MaxOrderSize { get; set; }
+
+    /// <summary>Largest order value in quote: limit price × size, or a market buy's budget (<c>max_order_notional</c>).</summary>
+    public decimal? MaxOrderNotional { get; set; }
+
+    /// <summary>Most Pending, Open and PartiallyFilled orders one trader may have in this market (<c>open_order_limit</c>).</summary>
+    public int? OpenOrderLimit { get; set; } = 200;
+
+    /// <summary>The circuit breaker trips when the price moves more than this many basis points within <see cref="BreakerWindowSeconds"/>.</summary>
+    public int? BreakerMoveBps { get; set; } = 1500;
+
+    public int BreakerWindowSeconds { get; set; } = 300;
+
+    /// <summary>How long a tripped breaker halts the market (cooling-off).</summary>
+    public int BreakerHaltSeconds { get; set; } = 300;
+
+    /// <summary>How long the market stays cancel-only after the cooling-off, before continuous trading.</summary>
+    public int BreakerCancelOnlySeconds { get; set; } = 60;
+
+    public MarketStatusSource StatusSource { get; set; }
+
+    /// <summary>When the status last changed: the breaker's window never reaches back before it (a reopened market starts afresh).</summary>
+    public DateTimeOffset? StatusChangedAt { get; set; }
+
+    /// <summary>When the breaker's current phase ends (halt, then cancel-only); null for a status set by an Admin.</summary>
+    public DateTimeOffset? StatusUntil { get; set; }
 }
 
 /// <summary>
@@ -65,6 +115,9 @@ public sealed class Trader
     public Guid UserId { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set by an Admin (kill switch): the trader's new orders are refused with <c>trading_suspended</c>; cancels still go through.</summary>
+    public DateTimeOffset? TradingSuspendedAt { get; set; }
 }
 
 /// <summary>
@@ -375,12 +428,14 @@ internal sealed class MarketRecordConfiguration : IEntityTypeConfiguration<Marke
         }
         builder.Property(m => m.MakerFeeBps).HasPrecision(9, 4);
         builder.Property(m => m.TakerFeeBps).HasPrecision(9, 4);
+        builder.Property(m => m.MaxOrderSize).HasPrecision(38, 18);
+        builder.Property(m => m.MaxOrderNotional).HasPrecision(38, 18);
         var seeded = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
         // Grids satisfy the exact-grid rule (docs/exchange.md): lot ≥ base unit, tick × lot ≥ quote unit.
         builder.HasData(
-            new MarketRecord { Id = 1, Symbol = "BTC-USD", BaseAsset = "BTC", QuoteAsset = "USD", TickSize = 1m, LotSize = 0.01m, MinQuantity = 0.01m, MinNotional = 10m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded },
-            new MarketRecord { Id = 2, Symbol = "ETH-USD", BaseAsset = "ETH", QuoteAsset = "USD", TickSize = 0.1m, LotSize = 0.1m, MinQuantity = 0.1m, MinNotional = 10m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded },
-            new MarketRecord { Id = 3, Symbol = "ETH-BTC", BaseAsset = "ETH", QuoteAsset = "BTC", TickSize = 0.00001m, LotSize = 0.001m, MinQuantity = 0.001m, MinNotional = 0.0001m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded });
+            new MarketRecord { Id = 1, Symbol = "BTC-USD", BaseAsset = "BTC", QuoteAsset = "USD", TickSize = 1m, LotSize = 0.01m, MinQuantity = 0.01m, MinNotional = 10m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded, MaxOrderSize = 100m, MaxOrderNotional = 10_000_000m },
+            new MarketRecord { Id = 2, Symbol = "ETH-USD", BaseAsset = "ETH", QuoteAsset = "USD", TickSize = 0.1m, LotSize = 0.1m, MinQuantity = 0.1m, MinNotional = 10m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded, MaxOrderSize = 2_000m, MaxOrderNotional = 10_000_000m },
+            new MarketRecord { Id = 3, Symbol = "ETH-BTC", BaseAsset = "ETH", QuoteAsset = "BTC", TickSize = 0.00001m, LotSize = 0.001m, MinQuantity = 0.001m, MinNotional = 0.0001m, MakerFeeBps = 10m, TakerFeeBps = 20m, CreatedAt = seeded, MaxOrderSize = 2_000m, MaxOrderNotional = 200m });
     }
 }
 
@@ -467,6 +522,9 @@ internal sealed class OrderRecordConfiguration : IEntityTypeConfiguration<OrderR
         // that a status change alone (a taker filled, a resting order partly filled) touches no indexed column and
         // is a HOT update, which the free space left by the fill factor makes possible right after the insert.
         builder.HasIndex(o => new { o.MarketId, o.BookPriority }).HasFilter("book_priority IS NOT NULL");
+        // The open-order cap counts a trader's resting orders in a market (migration RiskControls). Same filter, for the
+        // same reason: owner and market never change and book_priority is indexed already, so no update loses HOT.
+        builder.HasIndex(o => new { o.OwnerId, o.MarketId }).HasFilter("book_priority IS NOT NULL").HasDatabaseName("ix_orders_owner_id_market_id_resting");
         builder.HasStorageParameter("fillfactor", 80);
         // No foreign keys to markets and traders (migration OrderPathWithoutForeignKeys): the group commit
         // already holds its markets under KEY SHARE and takes owners from signed-in users, and each check cost a

@@ -30,6 +30,9 @@ public sealed class MarketDataKeys(string? prefix = null)
     /// <summary>Channel: a <see cref="TradesUpdate"/>.</summary>
     public string TradesChannel(string symbol) => $"{_prefix}market:{symbol}:trades";
 
+    /// <summary>Channel: a <see cref="Risk.MarketStatusUpdate"/> (halted, cancel-only, open again).</summary>
+    public string StatusChannel(string symbol) => $"{_prefix}market:{symbol}:status";
+
     /// <summary>Channel: a JSON array of <see cref="UserEvent"/> for one user, in order.</summary>
     public string UserChannel(Guid userId) => $"{_prefix}user:{userId:N}:events";
 

@@ -34,6 +34,8 @@ public static class PersonalDataMap
         new("recovery_codes", "t.user_id = @user", "to_jsonb(t) - 'code_hash'", OrderBy: "t.created_at, t.id"),
         // Public keys only: a passkey's private key never leaves the user's device.
         new("passkeys", "t.user_id = @user", OrderBy: "t.created_at, t.id"),
+        // The user's API keys, without their (encrypted) secrets.
+        new("api_keys", "t.user_id = @user", "to_jsonb(t) - 'protected_secret'", OrderBy: "t.created_at, t.id"),
         // The devices the person signed in from; the fingerprint is a hash of the device cookie: kept back like the other secrets.
         new("known_devices", "t.user_id = @user", "to_jsonb(t) - 'fingerprint'", OrderBy: "t.first_seen_at, t.id"),
         new("audit_entries", "t.actor_user_id = @user OR t.subject_user_id = @user", "to_jsonb(t) - 'ip_salt'", OrderBy: "t.sequence"),

@@ -113,6 +113,13 @@ public sealed partial class MarketMakerHost(
                 {
                     continue;
                 }
+                // Start from where the market last traded (an exchange kept from an earlier run may have walked far from
+                // the configured price): quotes beyond the price band around it would all be refused (price_band).
+                var ticker = await maker.GetAsync($"/api/v1/markets/{Uri.EscapeDataString(market.Symbol)}/ticker", cancellationToken).ConfigureAwait(false);
+                if (ticker.TryGetProperty("last", out var last) && last.ValueKind == JsonValueKind.String)
+                {
+                    reference = Dec(last);
+                }
             }
             reference = strategy.Walk(market, reference);
             _references[market.Symbol] = reference;

@@ -47,7 +47,8 @@ public sealed partial class MatchingHost(
     Microsoft.Extensions.Options.IOptions<MatchingOptions> options,
     MarketDataPublisher publisher,
     ILogger<MatchingHost> logger,
-    Coinage.Worker.Metrics.ExchangeTelemetry? telemetry = null) : BackgroundService
+    Coinage.Worker.Metrics.ExchangeTelemetry? telemetry = null,
+    Coinage.Worker.Risk.CircuitBreakerMonitor? breaker = null) : BackgroundService
 {
     /// <summary>High bits of every market's lock key ("CoinM"): market id in the low bits.</summary>
     public const long LockKeyBase = 0x436F_696E_4D00_0000;
@@ -153,6 +154,7 @@ public sealed partial class MatchingHost(
             finally
             {
                 _symbols.TryRemove(market.Symbol, out _);
+                breaker?.Released(market);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -182,6 +184,8 @@ public sealed partial class MatchingHost(
         (long Sequence, int Failures) suspect = (0, 0);
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Ends a circuit breaker's halt or cancel-only when its time has come (reads the row at most every 250 ms).
+            await RiskAsync(() => breaker!.AdvanceAsync(market, stoppingToken), market).ConfigureAwait(false);
             BatchOutcome? outcome;
             try
             {
@@ -227,6 +231,10 @@ public sealed partial class MatchingHost(
             if (outcome is not null)
             {
                 await PublishAsync(market, processor, outcome).ConfigureAwait(false);
+                if (outcome.Trades.Count > 0)
+                {
+                    await RiskAsync(() => breaker!.AfterTradesAsync(market, stoppingToken), market).ConfigureAwait(false);
+                }
                 if (outcome.Commands >= settings.BatchSize || woken())
                 {
                     continue;
@@ -237,6 +245,26 @@ public sealed partial class MatchingHost(
             {
                 await lockConnection.WaitAsync(settings.PollInterval, stoppingToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The circuit breaker's step (docs/exchange.md, "Risk controls"), after the batch's commit. A failure is logged and
+    /// retried at the next batch or poll: it never stops matching, and the database keeps the breaker's state.
+    /// </summary>
+    private async Task RiskAsync(Func<Task> step, MarketRecord market)
+    {
+        if (breaker is null)
+        {
+            return;
+        }
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBreakerFailed(ex, market.Symbol);
         }
     }
 
@@ -268,6 +296,9 @@ public sealed partial class MatchingHost(
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Market} command {Sequence} failed alone {Attempts} times: marked processed with result 'failed' (order rejected and hold released: {Rejected}); the market goes on")]
     private partial void LogQuarantined(Exception exception, string market, long sequence, int attempts, bool rejected);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "The circuit breaker of {Market} could not run; it runs again after the next batch or poll")]
+    private partial void LogBreakerFailed(Exception exception, string market);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list markets to own")]
     private partial void LogAcquireFailed(Exception exception);
 }
@@ -279,6 +310,7 @@ public static class MatchingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<MatchingOptions>().Bind(builder.Configuration.GetSection(MatchingOptions.Section));
         builder.AddMarketDataPublishing();
+        builder.Services.AddSingleton<Coinage.Worker.Risk.CircuitBreakerMonitor>();
         builder.Services.AddSingleton<MatchingHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MatchingHost>());
         return builder;

@@ -107,6 +107,8 @@ public sealed partial class ErasureJob(CoinageDbContext db, IConnectionMultiplex
         await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         // An erased account signs in with nothing, passkeys included (their names are personal too).
         await db.Passkeys.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        // Their names are the user's words, and no program may act for an erased account; the audit keeps the ids.
+        await db.ApiKeys.Where(k => k.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.UserTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);

@@ -36,6 +36,11 @@ internal sealed record LoadOptions
     /// <summary>Orders (and cancels) per request: 1 uses the single-order endpoints, more uses <c>/orders/batch</c> and <c>/orders/batch-cancel</c>.</summary>
     public int Batch { get; init; } = 1;
 
+    /// <summary>How the loops authenticate: <c>session</c> (each trader's bearer token) or <c>apikey</c> (a key per trader, every request signed).</summary>
+    public string Auth { get; init; } = "session";
+
+    public bool ApiKeys => Auth == "apikey";
+
     public const string Usage = """
         Coinage.LoadGenerator: drives the running platform's order API and reports what it sustains.
 
@@ -51,6 +56,7 @@ internal sealed record LoadOptions
           --taker-share X      share of placements that cross the spread (default 0.2)
           --seed N             random seed (default 42)
           --batch N            orders per request: 1 (default) sends single orders, 2-20 uses the batch endpoints
+          --auth session|apikey  bearer tokens (default), or an API key per trader signing every request (docs/api-keys.md)
         """;
 
     public static LoadOptions Parse(string[] args)
@@ -82,6 +88,7 @@ internal sealed record LoadOptions
                 "--taker-share" => options with { TakerShare = Share(name, value) },
                 "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--batch" => options with { Batch = (int)Positive(name, value) is var b and <= 20 ? b : throw new ArgumentException("--batch is at most 20.") },
+                "--auth" => options with { Auth = value is "session" or "apikey" ? value : throw new ArgumentException("--auth is session or apikey.") },
                 _ => throw new ArgumentException($"Unknown option {name}.\n\n{Usage}"),
             };
         }

@@ -38,7 +38,7 @@ var setup = new TraderSetup(api, mail, Console.Out);
 var markets = await setup.MarketsAsync(options.Markets, ct);
 var assets = markets.SelectMany(m => new[] { m.BaseAsset, m.QuoteAsset }).Distinct(StringComparer.Ordinal).ToList();
 var watch = Stopwatch.StartNew();
-var traders = await setup.CreateAsync(options.Traders, assets, ct);
+var traders = await setup.CreateAsync(options.Traders, assets, options.ApiKeys, ct);
 Console.WriteLine($"setup took {watch.Elapsed.TotalSeconds:0.0} s");
 
 var loadBefore = LoadAverage();
@@ -51,7 +51,8 @@ var report = new List<string>
 {
     "",
     $"== Coinage end-to-end load: {seconds:0} s measured, {options.Concurrency} connections, {traders.Count} traders, {string.Join(',', options.Markets)}"
-        + (options.Batch > 1 ? $", batches of {options.Batch} (/orders/batch, /orders/batch-cancel)" : ", single orders"),
+        + (options.Batch > 1 ? $", batches of {options.Batch} (/orders/batch, /orders/batch-cancel)" : ", single orders")
+        + (options.ApiKeys ? ", signed with API keys" : ", session tokens"),
     $"machine: {Environment.ProcessorCount} cores, load average {loadBefore} before, {loadAfter} after",
     $"orders accepted (201):   {stats.Accepted,9}  {stats.Accepted / seconds,9:0.0}/s",
     $"cancels accepted (202):  {stats.CancelsAccepted,9}  {stats.CancelsAccepted / seconds,9:0.0}/s   (+{stats.CancelsTooLate} too late: order_not_open)",

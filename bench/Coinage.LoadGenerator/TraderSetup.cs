@@ -7,8 +7,8 @@ using System.Text.RegularExpressions;
 
 namespace Coinage.LoadGenerator;
 
-/// <summary>A verified, funded trader: its bearer token.</summary>
-internal sealed record BenchTrader(string Email, string AccessToken);
+/// <summary>A verified, funded trader: its bearer token, and with <c>--auth apikey</c> its API key.</summary>
+internal sealed record BenchTrader(string Email, string AccessToken, ApiKeySigner? Key = null);
 
 /// <summary>A market's rules as <c>GET /api/v1/markets/{symbol}</c> gives them.</summary>
 internal sealed record BenchMarket(string Symbol, string BaseAsset, string QuoteAsset, decimal TickSize, decimal LotSize, decimal MinQuantity, decimal MinNotional);
@@ -38,7 +38,7 @@ internal sealed partial class TraderSetup(HttpClient api, HttpClient mail, TextW
         return markets;
     }
 
-    public async Task<List<BenchTrader>> CreateAsync(int count, IReadOnlyCollection<string> assets, CancellationToken cancellationToken)
+    public async Task<List<BenchTrader>> CreateAsync(int count, IReadOnlyCollection<string> assets, bool apiKeys, CancellationToken cancellationToken)
     {
         var legal = await api.GetFromJsonAsync<JsonElement>("api/v1/auth/legal", cancellationToken).ConfigureAwait(false);
         var run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -94,14 +94,27 @@ internal sealed partial class TraderSetup(HttpClient api, HttpClient mail, TextW
                     using var deposited = await api.SendAsync(deposit, cancellationToken).ConfigureAwait(false);
                     await EnsureAsync(deposited, HttpStatusCode.Created, "deposit").ConfigureAwait(false);
                 }
-                return new BenchTrader(email, access);
+                if (!apiKeys)
+                {
+                    return new BenchTrader(email, access);
+                }
+                // The sign-in just proved the user: creating the key needs no further step-up.
+                using var create = new HttpRequestMessage(HttpMethod.Post, "api/v1/account/api-keys")
+                {
+                    Content = JsonContent.Create(new { name = "load generator", scopes = new[] { "read", "trade" } }),
+                };
+                create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", access);
+                using var created = await api.SendAsync(create, cancellationToken).ConfigureAwait(false);
+                await EnsureAsync(created, HttpStatusCode.Created, "create API key").ConfigureAwait(false);
+                var key = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false);
+                return new BenchTrader(email, access, new ApiKeySigner(key.GetProperty("id").GetString()!, key.GetProperty("secret").GetString()!));
             }
             finally
             {
                 gate.Release();
             }
         })).ConfigureAwait(false);
-        log.WriteLine($"verified, signed in and funded {count} traders");
+        log.WriteLine($"verified, signed in and funded {count} traders{(apiKeys ? ", each with an API key" : "")}");
         return [.. traders];
     }
 

@@ -71,6 +71,17 @@ internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> trader
         var random = new Random(options.Seed + index);
         var trader = traders[index % traders.Count];
         var auth = new AuthenticationHeaderValue("Bearer", trader.AccessToken);
+        void Authorize(HttpRequestMessage request, string body)
+        {
+            if (trader.Key is { } key)
+            {
+                key.Sign(request, new Uri(api.BaseAddress!, request.RequestUri!).PathAndQuery, body);
+            }
+            else
+            {
+                request.Headers.Authorization = auth;
+            }
+        }
         var open = new List<string>();
         var stats = new RunStats();
         var sequence = 0;
@@ -88,10 +99,11 @@ internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> trader
                     open[pick] = open[^1];
                     open.RemoveAt(open.Count - 1);
                 }
+                var cancelBody = options.Batch == 1 ? "" : JsonSerializer.Serialize(new { orderIds = ids });
                 using var request = options.Batch == 1
                     ? new HttpRequestMessage(HttpMethod.Delete, $"api/v1/orders/{ids[0]}")
-                    : Json("api/v1/orders/batch-cancel", JsonSerializer.Serialize(new { orderIds = ids }));
-                request.Headers.Authorization = auth;
+                    : Json("api/v1/orders/batch-cancel", cancelBody);
+                Authorize(request, cancelBody);
                 var answers = await SendAsync(request, readOrder: false, cancellationToken).ConfigureAwait(false);
                 if (measured && clock.Elapsed < measureTo)
                 {
@@ -123,9 +135,10 @@ internal sealed class Workload(HttpClient api, IReadOnlyList<BenchTrader> trader
                 takers.Add(taker);
                 orders.Add(PlacementJson(markets[random.Next(markets.Count)], taker, buy: random.Next(2) == 0, random, $"l{index}-{++sequence}"));
             }
-            using (var request = options.Batch == 1 ? Json("api/v1/orders", orders[0]) : Json("api/v1/orders/batch", $$"""{"orders":[{{string.Join(',', orders)}}]}"""))
+            var placeBody = options.Batch == 1 ? orders[0] : $$"""{"orders":[{{string.Join(',', orders)}}]}""";
+            using (var request = Json(options.Batch == 1 ? "api/v1/orders" : "api/v1/orders/batch", placeBody))
             {
-                request.Headers.Authorization = auth;
+                Authorize(request, placeBody);
                 // A single taker's id is never needed (it does not rest): its answer is not parsed, as before batches.
                 var answers = await SendAsync(request, readOrder: options.Batch > 1 || !takers[0], cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < answers.Count; i++)

@@ -62,6 +62,24 @@ public sealed class InfrastructureFixture : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>
+    /// The tests share the seeded markets and price them freely (an order at 100 on BTC-USD beside trades at 65,000),
+    /// which the seeded price band would refuse and the circuit breaker would halt, for every test at once. So the
+    /// seeded markets of the test databases have no risk limits (<see cref="ApiFactory"/> lifts them once the API has
+    /// migrated its database); the risk controls' tests trade markets of their own.
+    /// </summary>
+    public static async Task LiftSeededRiskLimitsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var update = new NpgsqlCommand("""
+            UPDATE markets SET price_band_bps = NULL, max_order_size = NULL, max_order_notional = NULL, open_order_limit = NULL, breaker_move_bps = NULL
+            WHERE symbol IN ('BTC-USD', 'ETH-USD', 'ETH-BTC')
+              AND (price_band_bps IS NOT NULL OR max_order_size IS NOT NULL OR max_order_notional IS NOT NULL OR open_order_limit IS NOT NULL OR breaker_move_bps IS NOT NULL)
+            """, connection);
+        await update.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

@@ -99,6 +99,27 @@ public sealed class AppHostModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Only_the_benchmark_switch_lifts_the_rate_limits_and_samples_the_traces()
+    {
+        var normal = await CreateAsync("--Coinage:ContainerRuntime=none");
+        var benchmark = await CreateAsync("--Coinage:ContainerRuntime=none", "--Coinage:Benchmark=true");
+
+        foreach (var name in new[] { "apiservice", "worker", "webfrontend" })
+        {
+            var environment = await PublishedEnvironmentAsync((ProjectResource)Resource(normal, name));
+            Assert.DoesNotContain("OTEL_TRACES_SAMPLER", environment.Keys);
+            Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Coinage__RateLimits__", StringComparison.Ordinal));
+
+            environment = await PublishedEnvironmentAsync((ProjectResource)Resource(benchmark, name));
+            Assert.Equal("parentbased_traceidratio", environment["OTEL_TRACES_SAMPLER"]);
+            Assert.Equal("0.01", environment["OTEL_TRACES_SAMPLER_ARG"]);
+        }
+        var api = await PublishedEnvironmentAsync((ProjectResource)Resource(benchmark, "apiservice"));
+        Assert.Equal("0", api["Coinage__RateLimits__Policies__user__Limit"]);
+        Assert.Equal("0", api["Coinage__RateLimits__Policies__sign-in-ip__Limit"]);
+    }
+
+    [Fact]
     public async Task Ports_are_pinned_as_in_appsettings_unless_free_ports_are_asked_for()
     {
         var pinned = await CreateAsync("--Coinage:ContainerRuntime=none");

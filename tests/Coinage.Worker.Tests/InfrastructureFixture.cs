@@ -53,6 +53,22 @@ public sealed class InfrastructureFixture : IAsyncLifetime
         await MigrateAsync(PostgresConnectionString);
     }
 
+    /// <summary>
+    /// The tests share the seeded markets and price them freely (an order at 100 on BTC-USD beside trades at 65,000),
+    /// which the seeded price band would refuse and the circuit breaker would halt, for every test at once. So the
+    /// seeded markets of every test database have no risk limits (<see cref="MigrateAsync"/>).
+    /// </summary>
+    public static async Task LiftSeededRiskLimitsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var update = new NpgsqlCommand("""
+            UPDATE markets SET price_band_bps = NULL, max_order_size = NULL, max_order_notional = NULL, open_order_limit = NULL, breaker_move_bps = NULL
+            WHERE symbol IN ('BTC-USD', 'ETH-USD', 'ETH-BTC')
+            """, connection);
+        await update.ExecuteNonQueryAsync();
+    }
+
     /// <summary>A new, empty database on the same server.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
@@ -75,6 +91,7 @@ public sealed class InfrastructureFixture : IAsyncLifetime
         builder.AddCoinageDbContext();
         await using var services = builder.Services.BuildServiceProvider();
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        await LiftSeededRiskLimitsAsync(database);
     }
 
     public static async Task<T?> ScalarAsync<T>(string database, string sql, params (string Name, object Value)[] parameters)

@@ -408,6 +408,22 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("character varying(12)")
                         .HasColumnName("base_asset");
 
+                    b.Property<int>("BreakerCancelOnlySeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("breaker_cancel_only_seconds");
+
+                    b.Property<int>("BreakerHaltSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("breaker_halt_seconds");
+
+                    b.Property<int?>("BreakerMoveBps")
+                        .HasColumnType("integer")
+                        .HasColumnName("breaker_move_bps");
+
+                    b.Property<int>("BreakerWindowSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("breaker_window_seconds");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -422,6 +438,16 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("numeric(9,4)")
                         .HasColumnName("maker_fee_bps");
 
+                    b.Property<decimal?>("MaxOrderNotional")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("max_order_notional");
+
+                    b.Property<decimal?>("MaxOrderSize")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("max_order_size");
+
                     b.Property<decimal>("MinNotional")
                         .HasPrecision(38, 18)
                         .HasColumnType("numeric(38,18)")
@@ -432,6 +458,14 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("numeric(38,18)")
                         .HasColumnName("min_quantity");
 
+                    b.Property<int?>("OpenOrderLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("open_order_limit");
+
+                    b.Property<int?>("PriceBandBps")
+                        .HasColumnType("integer")
+                        .HasColumnName("price_band_bps");
+
                     b.Property<string>("QuoteAsset")
                         .IsRequired()
                         .HasMaxLength(12)
@@ -441,6 +475,18 @@ namespace Coinage.Domain.Data.Migrations
                     b.Property<byte>("Status")
                         .HasColumnType("smallint")
                         .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("StatusChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("status_changed_at");
+
+                    b.Property<byte>("StatusSource")
+                        .HasColumnType("smallint")
+                        .HasColumnName("status_source");
+
+                    b.Property<DateTimeOffset?>("StatusUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("status_until");
 
                     b.Property<string>("Symbol")
                         .IsRequired()
@@ -478,13 +524,22 @@ namespace Coinage.Domain.Data.Migrations
                         {
                             Id = 1,
                             BaseAsset = "BTC",
+                            BreakerCancelOnlySeconds = 60,
+                            BreakerHaltSeconds = 300,
+                            BreakerMoveBps = 1500,
+                            BreakerWindowSeconds = 300,
                             CreatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
                             LotSize = 0.01m,
                             MakerFeeBps = 10m,
+                            MaxOrderNotional = 10000000m,
+                            MaxOrderSize = 100m,
                             MinNotional = 10m,
                             MinQuantity = 0.01m,
+                            OpenOrderLimit = 200,
+                            PriceBandBps = 1000,
                             QuoteAsset = "USD",
                             Status = (byte)0,
+                            StatusSource = (byte)0,
                             Symbol = "BTC-USD",
                             TakerFeeBps = 20m,
                             TickSize = 1m
@@ -493,13 +548,22 @@ namespace Coinage.Domain.Data.Migrations
                         {
                             Id = 2,
                             BaseAsset = "ETH",
+                            BreakerCancelOnlySeconds = 60,
+                            BreakerHaltSeconds = 300,
+                            BreakerMoveBps = 1500,
+                            BreakerWindowSeconds = 300,
                             CreatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
                             LotSize = 0.1m,
                             MakerFeeBps = 10m,
+                            MaxOrderNotional = 10000000m,
+                            MaxOrderSize = 2000m,
                             MinNotional = 10m,
                             MinQuantity = 0.1m,
+                            OpenOrderLimit = 200,
+                            PriceBandBps = 1000,
                             QuoteAsset = "USD",
                             Status = (byte)0,
+                            StatusSource = (byte)0,
                             Symbol = "ETH-USD",
                             TakerFeeBps = 20m,
                             TickSize = 0.1m
@@ -508,13 +572,22 @@ namespace Coinage.Domain.Data.Migrations
                         {
                             Id = 3,
                             BaseAsset = "ETH",
+                            BreakerCancelOnlySeconds = 60,
+                            BreakerHaltSeconds = 300,
+                            BreakerMoveBps = 1500,
+                            BreakerWindowSeconds = 300,
                             CreatedAt = new DateTimeOffset(new DateTime(2026, 11, 24, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
                             LotSize = 0.001m,
                             MakerFeeBps = 10m,
+                            MaxOrderNotional = 200m,
+                            MaxOrderSize = 2000m,
                             MinNotional = 0.0001m,
                             MinQuantity = 0.001m,
+                            OpenOrderLimit = 200,
+                            PriceBandBps = 1000,
                             QuoteAsset = "BTC",
                             Status = (byte)0,
+                            StatusSource = (byte)0,
                             Symbol = "ETH-BTC",
                             TakerFeeBps = 20m,
                             TickSize = 0.00001m
@@ -647,6 +720,10 @@ namespace Coinage.Domain.Data.Migrations
 
                     b.HasIndex("OwnerId", "Id")
                         .HasDatabaseName("ix_orders_owner_id_id");
+
+                    b.HasIndex("OwnerId", "MarketId")
+                        .HasDatabaseName("ix_orders_owner_id_market_id_resting")
+                        .HasFilter("book_priority IS NOT NULL");
 
                     b.ToTable("orders", (string)null);
 
@@ -806,6 +883,10 @@ namespace Coinage.Domain.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("TradingSuspendedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trading_suspended_at");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid")
@@ -974,6 +1055,63 @@ namespace Coinage.Domain.Data.Migrations
                         .HasFilter("status IN (0, 1, 2)");
 
                     b.ToTable("withdrawals", (string)null);
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Identity.ApiKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.PrimitiveCollection<string[]>("IpAllowList")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("ip_allow_list");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("protected_secret");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .HasDatabaseName("ix_api_keys_user_id_created_at");
+
+                    b.ToTable("api_keys", (string)null);
                 });
 
             modelBuilder.Entity("Coinage.Domain.Identity.CoinageRole", b =>
@@ -2027,6 +2165,16 @@ namespace Coinage.Domain.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_withdrawals_traders_owner_id");
+                });
+
+            modelBuilder.Entity("Coinage.Domain.Identity.ApiKey", b =>
+                {
+                    b.HasOne("Coinage.Domain.Identity.CoinageUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_users_user_id");
                 });
 
             modelBuilder.Entity("Coinage.Domain.Identity.ConsentRecord", b =>

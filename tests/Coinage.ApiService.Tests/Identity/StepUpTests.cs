@@ -89,6 +89,10 @@ public sealed class StepUpTests(InfrastructureFixture infrastructure)
             (HttpMethod.Post, "/api/v1/admin/funding/withdrawals/1/reject"),
             (HttpMethod.Post, "/api/v1/admin/markets/BTC-USD/halt"),
             (HttpMethod.Post, "/api/v1/admin/markets/BTC-USD/resume"),
+            (HttpMethod.Post, "/api/v1/admin/markets/BTC-USD/cancel-only"),
+            (HttpMethod.Put, "/api/v1/admin/markets/BTC-USD/risk"),
+            (HttpMethod.Post, $"/api/v1/admin/users/{traderId}/trading-suspension"),
+            (HttpMethod.Delete, $"/api/v1/admin/users/{traderId}/trading-suspension"),
             (HttpMethod.Post, "/api/v1/admin/markets"),
             (HttpMethod.Post, "/api/v1/admin/assets"),
         })

@@ -64,7 +64,7 @@ public sealed class MarketDataWorkerFactory(string postgres, string redis, strin
 /// <summary>A SignalR client of <c>/hubs/market</c> that records every message it receives, in order.</summary>
 public sealed class HubClient : IAsyncDisposable
 {
-    private static readonly string[] Methods = ["bookUpdate", "trades", "ticker", "orderUpdate", "fill", "balance"];
+    private static readonly string[] Methods = ["bookUpdate", "trades", "ticker", "orderUpdate", "fill", "balance", "marketStatus"];
     private readonly ConcurrentQueue<(string Method, JsonElement Payload)> _received = new();
 
     private HubClient(HubConnection connection)

@@ -21,7 +21,9 @@ public sealed class TraderJourneyTests
     private const string Market = "BTC-USD";
     private const string BaseAsset = "BTC";
     private const string QuoteAsset = "USD";
-    private const decimal Price = 27_350m;          // off the round numbers, so the fee needs rounding
+    // Off the round numbers, so the fee needs rounding; near the other tests' BTC-USD price (65,000), as the end-to-end
+    // platform keeps the seeded risk limits (a 10 % price band around the last trade, a circuit breaker at 15 %).
+    private const decimal Price = 65_350m;
     private const decimal Quantity = 0.01m;
     private const decimal UsdDeposit = 1_000m;
     private const decimal SellerBtcDeposit = 0.05m;

@@ -5,6 +5,6 @@ import { axiosBaseQuery } from './axiosBaseQuery';
 export const coinageApi = createApi({
   reducerPath: 'coinageApi',
   baseQuery: axiosBaseQuery(),
-  tagTypes: ['Status', 'Profile', 'Sessions', 'Devices', 'Passkeys', 'AdminUsers', 'Audit'],
+  tagTypes: ['Status', 'Profile', 'Sessions', 'Devices', 'Passkeys', 'ApiKeys', 'AdminUsers', 'Audit'],
   endpoints: () => ({}),
 });

@@ -8,6 +8,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { useSession } from '../../app/hooks';
+import { ApiKeysSection } from './ApiKeysSection';
 import { PasskeysSection } from './PasskeysSection';
 import { RecoveryCodesList } from './RecoveryCodesList';
 import { PasswordStrengthMeter, usePasswordEstimator } from '../../forms/PasswordStrengthMeter';
@@ -33,6 +34,7 @@ export function SecuritySection() {
       <ChangePassword email={data?.email} />
       {data ? <TwoFactor profile={data} /> : <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="your security settings" />}
       <PasskeysSection />
+      <ApiKeysSection />
     </Stack>
   );
 }

@@ -60,6 +60,32 @@ export interface RegisteredPasskey {
   recoveryCodes: string[] | null;
 }
 
+export type ApiKeyScope = 'read' | 'trade' | 'withdraw';
+
+/** An API key as listed (`GET /api/v1/account/api-keys`): never its secret. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  /** CIDR blocks the key answers from; empty: any address. */
+  ipAllowList: string[];
+  expiresAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreateApiKey {
+  name: string;
+  scopes: ApiKeyScope[];
+  ipAllowList: string[];
+  expiresAt: string | null;
+}
+
+/** The create call's answer: the only time the secret is shown. */
+export interface CreatedApiKey extends Omit<ApiKey, 'lastUsedAt'> {
+  secret: string;
+}
+
 /**
  * `/api/v1/account/*`: the signed-in user's own profile, password, 2FA and sessions. Mutations
  * invalidate only on success: a refetch after a failure would swap the form the user is fixing.
@@ -111,6 +137,18 @@ export const accountApi = coinageApi.injectEndpoints({
       query: (id) => ({ url: `/api/v1/account/passkeys/${encodeURIComponent(id)}`, method: 'DELETE' }),
       invalidatesTags: (_result, error) => (error ? [] : ['Passkeys']),
     }),
+    getApiKeys: build.query<ApiKey[], void>({
+      query: () => ({ url: '/api/v1/account/api-keys' }),
+      providesTags: ['ApiKeys'],
+    }),
+    createApiKey: build.mutation<CreatedApiKey, CreateApiKey>({
+      query: (body) => ({ url: '/api/v1/account/api-keys', method: 'POST', data: body }),
+      invalidatesTags: (_result, error) => (error ? [] : ['ApiKeys']),
+    }),
+    revokeApiKey: build.mutation<void, string>({
+      query: (id) => ({ url: `/api/v1/account/api-keys/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: (_result, error) => (error ? [] : ['ApiKeys']),
+    }),
     getSessions: build.query<Session[], void>({
       query: () => ({ url: '/api/v1/account/sessions' }),
       providesTags: ['Sessions'],
@@ -147,6 +185,9 @@ export const {
   useRegisterPasskeyMutation,
   useRenamePasskeyMutation,
   useRemovePasskeyMutation,
+  useGetApiKeysQuery,
+  useCreateApiKeyMutation,
+  useRevokeApiKeyMutation,
   useGetSessionsQuery,
   useRevokeSessionMutation,
   useRevokeOtherSessionsMutation,

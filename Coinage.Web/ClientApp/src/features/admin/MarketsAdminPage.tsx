@@ -1,6 +1,5 @@
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import Grid from '@mui/material/Grid';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -17,9 +16,10 @@ import { ProblemAlert } from '../../forms/ProblemAlert';
 import { QueryState } from '../../forms/QueryState';
 import { useForm } from '../../forms/useForm';
 import { compareAmounts, parseAmount } from '../../money/money';
-import { type AdminMarket, useCreateAssetMutation, useCreateMarketMutation, useListAdminMarketsQuery, useSetMarketHaltedMutation } from './fundingAdminApi';
+import { type AdminMarket, useCreateAssetMutation, useCreateMarketMutation, useListAdminMarketsQuery } from './fundingAdminApi';
+import { MarketRiskButton, MarketStatusActions, MarketStatusChip } from './MarketRiskControls';
 
-/** Markets (Admin): every market with its rules, halt/resume, and forms to add an asset and a market. */
+/** Markets (Admin): every market with its rules and status, the kill switches and risk controls, and forms to add an asset and a market. */
 export function MarketsAdminPage() {
   const { data, isLoading, error, refetch } = useListAdminMarketsQuery();
   return (
@@ -69,8 +69,6 @@ export function MarketsAdminPage() {
 }
 
 function MarketRow({ market }: { market: AdminMarket }) {
-  const [setHalted, { isLoading, error }] = useSetMarketHaltedMutation();
-  const halted = market.status === 'halted';
   return (
     <TableRow>
       <TableCell component="th" scope="row">
@@ -84,13 +82,11 @@ function MarketRow({ market }: { market: AdminMarket }) {
         {market.makerFeeBps} / {market.takerFeeBps}
       </TableCell>
       <TableCell>
-        <Chip size="small" color={halted ? 'warning' : 'success'} label={halted ? 'Halted' : 'Open'} />
+        <MarketStatusChip market={market} />
       </TableCell>
       <TableCell>
-        <Button size="small" disabled={isLoading} onClick={() => void setHalted({ symbol: market.symbol, halted: !halted })} aria-label={`${halted ? 'Resume' : 'Halt'} ${market.symbol}`}>
-          {halted ? 'Resume' : 'Halt'}
-        </Button>
-        <ProblemAlert problem={error} />
+        <MarketStatusActions market={market} />
+        <MarketRiskButton market={market} />
       </TableCell>
     </TableRow>
   );

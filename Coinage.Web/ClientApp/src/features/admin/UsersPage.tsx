@@ -22,6 +22,7 @@ import { useForm } from '../../forms/useForm';
 import { hasAnyRole, roles, selectClaims, selectRoles } from '../auth/authSlice';
 import { type AdminUser, allRoles, useListUsersQuery, useLockUserMutation, useSetRoleMutation, useUnlockUserMutation } from './adminApi';
 import { CursorPager, useCursorPages } from './CursorPager';
+import { TradingSuspensionButton } from './TradingSuspensionButton';
 
 /** Users and roles: Support may look, only Admin may change (the API enforces both). */
 export function UsersPage() {
@@ -97,6 +98,7 @@ function UserRow({ user, canChange }: { user: AdminUser; canChange: boolean }) {
       <TableCell>
         <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }}>
           {user.lockedOut && <Chip size="small" color="error" label="locked" />}
+          {user.tradingSuspended && <Chip size="small" color="warning" label="trading suspended" />}
           <Chip size="small" color={user.emailVerified ? 'success' : 'default'} label={user.emailVerified ? 'verified' : 'unverified'} />
           {user.twoFactorEnabled && <Chip size="small" label="2FA" />}
         </Stack>
@@ -135,6 +137,7 @@ function UserRow({ user, canChange }: { user: AdminUser; canChange: boolean }) {
               Lock
             </Button>
           )}
+          <TradingSuspensionButton user={user} />
           {failure && (
             <Alert severity="error" sx={{ mt: 1 }}>
               {'title' in failure ? String(failure.title) : 'The change failed.'}

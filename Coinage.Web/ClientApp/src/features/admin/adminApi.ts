@@ -7,6 +7,8 @@ export interface AdminUser {
   twoFactorEnabled: boolean;
   lockedOut: boolean;
   lockoutEnd: string | null;
+  /** An Admin suspended the user's trading: new orders refused, cancels allowed. */
+  tradingSuspended?: boolean;
   createdAt: string;
   roles: string[];
 }

@@ -15,7 +15,24 @@ export interface AdminMarket {
   minNotional: Amount;
   makerFeeBps: Amount;
   takerFeeBps: Amount;
-  status: 'open' | 'halted';
+  /** cancel_only: only cancels are accepted (an Admin's kill switch, or the circuit breaker reopening the market). */
+  status: 'open' | 'halted' | 'cancel_only';
+  statusSource: 'admin' | 'circuit_breaker';
+  /** When the circuit breaker's current phase ends by itself; null when an Admin set the status. */
+  statusUntil: string | null;
+  risk: MarketRisk;
+}
+
+/** A market's risk controls (docs/exchange.md, "Risk controls"); null turns a limit off. */
+export interface MarketRisk {
+  priceBandPercent: string | null;
+  maxOrderSize: Amount | null;
+  maxOrderNotional: Amount | null;
+  openOrderLimit: number | null;
+  breakerMovePercent: string | null;
+  breakerWindowSeconds: number;
+  breakerHaltSeconds: number;
+  breakerCancelOnlySeconds: number;
 }
 
 export interface NewMarket {

@@ -68,6 +68,12 @@ describe('order checks and holds', () => {
     expect(fieldOfProblem('invalid_price', draft({}))).toBe('price');
     expect(fieldOfProblem('below_minimum_notional', draft({ sizeBy: 'total' }))).toBe('total');
     expect(fieldOfProblem('insufficient_funds', draft({ type: 'market', side: 'buy' }))).toBe('total');
+    expect(fieldOfProblem('price_band', draft({}))).toBe('price');
+    expect(fieldOfProblem('max_order_size', draft({}))).toBe('amount');
+    expect(fieldOfProblem('max_order_notional', draft({ type: 'market', side: 'buy' }))).toBe('total');
+    expect(fieldOfProblem('market_cancel_only', draft({}))).toBeUndefined();
+    expect(fieldOfProblem('trading_suspended', draft({}))).toBeUndefined();
+    expect(fieldOfProblem('open_order_limit', draft({}))).toBeUndefined();
     expect(fieldOfProblem('market_halted', draft({}))).toBeUndefined();
   });
 });

@@ -221,6 +221,7 @@ export function fieldOfProblem(code: string | undefined, draft: OrderDraft): Dra
   const sizeField: DraftField = draft.type === 'market' ? (draft.side === 'buy' ? 'total' : 'amount') : draft.sizeBy;
   switch (code) {
     case 'invalid_price':
+    case 'price_band':
       return draft.type === 'limit' ? 'price' : undefined;
     case 'invalid_quantity':
     case 'below_minimum_size':
@@ -229,6 +230,8 @@ export function fieldOfProblem(code: string | undefined, draft: OrderDraft): Dra
     case 'below_minimum_notional':
     case 'below_one_lot':
     case 'insufficient_funds':
+    case 'max_order_size':
+    case 'max_order_notional':
       return sizeField;
     default:
       return undefined;
