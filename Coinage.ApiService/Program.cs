@@ -1,5 +1,6 @@
 using Coinage.ApiService.Admin;
 using Coinage.ApiService.Audit;
+using Coinage.ApiService.Exports;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity.Devices;
@@ -80,6 +81,7 @@ app.MapStreamingApi();
 app.MapPortfolioApi();
 app.MapPrivacyApi();
 app.MapSearchApi();
+app.MapExportApi();
 
 await app.RunAsync();
 

@@ -20,7 +20,10 @@ public sealed record MarketRiskResponse(
     string? PriceBandPercent, string? MaxOrderSize, string? MaxOrderNotional, int? OpenOrderLimit,
     string? BreakerMovePercent, int BreakerWindowSeconds, int BreakerHaltSeconds, int BreakerCancelOnlySeconds);
 
-/// <summary><c>/api/v1/markets</c>: the markets and their trading rules (public).</summary>
+/// <summary>An asset and the decimals the ledger keeps of it: what every amount of it is shown and typed to.</summary>
+public sealed record AssetResponse(string Code, int Precision);
+
+/// <summary><c>/api/v1/markets</c>: the markets and their trading rules, and <c>/api/v1/assets</c> (public).</summary>
 public static class MarketsApi
 {
     public static IEndpointRouteBuilder MapMarketsApi(this IEndpointRouteBuilder routes)
@@ -28,6 +31,8 @@ public static class MarketsApi
         var markets = routes.MapGroup("/api/v1/markets").WithTags("Markets").AllowAnonymous();
         markets.MapGet("", ListAsync).WithSummary("Every market with its grid, minimums, fees and status");
         markets.MapGet("/{symbol}", GetAsync).WithSummary("One market").ProducesProblem(StatusCodes.Status404NotFound);
+        routes.MapGet("/api/v1/assets", AssetsAsync).WithTags("Markets").AllowAnonymous()
+            .WithSummary("Every asset with its precision (decimals), traded on a market or not");
         return routes;
     }
 
@@ -37,6 +42,10 @@ public static class MarketsApi
         var rows = await db.Markets.AsNoTracking().OrderBy(m => m.Symbol).ToListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok<IReadOnlyList<MarketResponse>>(rows.Select(m => ToResponse(m, assets)).ToList());
     }
+
+    public static async Task<Ok<IReadOnlyList<AssetResponse>>> AssetsAsync(CoinageDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<AssetResponse>>(await db.Assets.AsNoTracking().OrderBy(a => a.Code)
+            .Select(a => new AssetResponse(a.Code, a.Precision)).ToListAsync(cancellationToken).ConfigureAwait(false));
 
     public static async Task<Results<Ok<MarketResponse>, ProblemHttpResult>> GetAsync(string symbol, CoinageDbContext db, CancellationToken cancellationToken)
     {

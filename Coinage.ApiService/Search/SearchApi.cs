@@ -74,7 +74,8 @@ public static class SearchApi
         {
             errors.Add("action", $"At most {MaxActions} actions.");
         }
-        var (before, size) = Common(errors, from, to, cursor, limit);
+        Range(errors, from, to);
+        var (before, size) = Common(errors, cursor, limit);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -96,6 +97,53 @@ public static class SearchApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(search);
         var errors = new InputErrors();
+        var (before, size) = Common(errors, cursor, limit);
+        var read = await OrderQueryAsync(errors, http, db, q, market, side, status, from, to, cancellationToken).ConfigureAwait(false);
+        if (read.Problem is { } problem)
+        {
+            return problem;
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        var found = await search.SearchOrdersAsync(read.Query! with { Before = before, Size = size }, cancellationToken).ConfigureAwait(false);
+        http.Response.Headers[SourceHeader] = found.Source;
+        return TypedResults.Ok(new Page<OrderResponse>([.. found.Result.Items.Select(ToResponse)], found.Result.NextCursor));
+    }
+
+    public static async Task<Results<Ok<Page<FillResponse>>, ValidationProblem, ProblemHttpResult>> SearchTradesAsync(
+        string? market, string? side, string? liquidity, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit,
+        HttpContext http, CoinageDbContext db, SearchService search, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(search);
+        var errors = new InputErrors();
+        var (before, size) = Common(errors, cursor, limit);
+        var read = await FillQueryAsync(errors, http, db, market, side, liquidity, from, to, cancellationToken).ConfigureAwait(false);
+        if (read.Problem is { } problem)
+        {
+            return problem;
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        var found = await search.SearchFillsAsync(read.Query! with { Before = before, Size = size }, cancellationToken).ConfigureAwait(false);
+        http.Response.Headers[SourceHeader] = found.Source;
+        return TypedResults.Ok(new Page<FillResponse>(
+            [.. found.Result.Items.Select(f => new FillResponse(f.Id, f.OrderId, f.Market, f.Side, f.Liquidity, f.Price, f.Quantity, f.QuoteAmount, f.Fee, f.FeeAsset, f.CreatedAt))],
+            found.Result.NextCursor));
+    }
+
+    /// <summary>
+    /// The filters of <c>/api/v1/search/orders</c> as one query, shared by the list and its CSV export so both
+    /// select the same orders. A market that does not exist is a 404 problem; bad fields land in <paramref name="errors"/>.
+    /// </summary>
+    internal static async Task<(OrderSearchQuery? Query, ProblemHttpResult? Problem)> OrderQueryAsync(
+        InputErrors errors, HttpContext http, CoinageDbContext db, string? q, string? market, string? side, string[]? status,
+        DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    {
         var text = errors.Text("q", q?.Trim(), 64, required: false);
         var sideName = Choice(errors, "side", side, ["buy", "sell"]);
         var statuses = new List<string>();
@@ -106,60 +154,56 @@ public static class SearchApi
                 statuses.Add(name);
             }
         }
-        var (before, size) = Common(errors, from, to, cursor, limit);
+        Range(errors, from, to);
         if (errors.Any)
         {
-            return errors.ToProblem();
+            return (null, null);
         }
         var symbol = await MarketAsync(market, db, cancellationToken).ConfigureAwait(false);
         if (symbol is { Known: false })
         {
-            return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
+            return (null, UnknownMarket(market));
         }
-        var found = await search.SearchOrdersAsync(
-            new OrderSearchQuery(http.User.UserId(), text, symbol?.Symbol, sideName, statuses.Distinct(StringComparer.Ordinal).ToList(), from, to, before, size),
-            cancellationToken).ConfigureAwait(false);
-        http.Response.Headers[SourceHeader] = found.Source;
-        return TypedResults.Ok(new Page<OrderResponse>(
-            [.. found.Result.Items.Select(o => new OrderResponse(o.Id, o.ClientOrderId, o.Market, o.Side, o.Type, o.TimeInForce, o.PostOnly, o.Status,
-                o.Price, o.Quantity, o.QuoteAmount, o.FilledQuantity, o.FilledQuote, o.AveragePrice, o.Fee, o.HoldAsset, o.RemainingHold, o.CreatedAt, o.UpdatedAt, o.CloseReason))],
-            found.Result.NextCursor));
+        return (new OrderSearchQuery(http.User.UserId(), text, symbol?.Symbol, sideName, statuses.Distinct(StringComparer.Ordinal).ToList(), from, to, null, DefaultLimit), null);
     }
 
-    public static async Task<Results<Ok<Page<FillResponse>>, ValidationProblem, ProblemHttpResult>> SearchTradesAsync(
-        string? market, string? side, string? liquidity, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit,
-        HttpContext http, CoinageDbContext db, SearchService search, CancellationToken cancellationToken)
+    /// <summary>The filters of <c>/api/v1/search/trades</c>, shared by the list and its CSV export.</summary>
+    internal static async Task<(FillSearchQuery? Query, ProblemHttpResult? Problem)> FillQueryAsync(
+        InputErrors errors, HttpContext http, CoinageDbContext db, string? market, string? side, string? liquidity,
+        DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(search);
-        var errors = new InputErrors();
         var sideName = Choice(errors, "side", side, ["buy", "sell"]);
         var liquidityName = Choice(errors, "liquidity", liquidity, ["maker", "taker"]);
-        var (before, size) = Common(errors, from, to, cursor, limit);
+        Range(errors, from, to);
         if (errors.Any)
         {
-            return errors.ToProblem();
+            return (null, null);
         }
         var symbol = await MarketAsync(market, db, cancellationToken).ConfigureAwait(false);
         if (symbol is { Known: false })
         {
-            return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
+            return (null, UnknownMarket(market));
         }
-        var found = await search.SearchFillsAsync(
-            new FillSearchQuery(http.User.UserId(), symbol?.Symbol, sideName, liquidityName, from, to, before, size), cancellationToken).ConfigureAwait(false);
-        http.Response.Headers[SourceHeader] = found.Source;
-        return TypedResults.Ok(new Page<FillResponse>(
-            [.. found.Result.Items.Select(f => new FillResponse(f.Id, f.OrderId, f.Market, f.Side, f.Liquidity, f.Price, f.Quantity, f.QuoteAmount, f.Fee, f.FeeAsset, f.CreatedAt))],
-            found.Result.NextCursor));
+        return (new FillSearchQuery(http.User.UserId(), symbol?.Symbol, sideName, liquidityName, from, to, null, DefaultLimit), null);
     }
 
-    /// <summary>Time range, cursor (a positive integer from a previous page) and page size, shared by every search.</summary>
-    private static (long? Before, int Size) Common(InputErrors errors, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit)
+    internal static OrderResponse ToResponse(OrderDocument o) => new(o.Id, o.ClientOrderId, o.Market, o.Side, o.Type, o.TimeInForce, o.PostOnly, o.Status,
+        o.Price, o.Quantity, o.QuoteAmount, o.FilledQuantity, o.FilledQuote, o.AveragePrice, o.Fee, o.HoldAsset, o.RemainingHold, o.CreatedAt, o.UpdatedAt, o.CloseReason);
+
+    private static ProblemHttpResult UnknownMarket(string? market) =>
+        Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");
+
+    private static void Range(InputErrors errors, DateTimeOffset? from, DateTimeOffset? to)
     {
         if (from is { } f && to is { } t && f >= t)
         {
             errors.Add("to", "Must be after from.");
         }
+    }
+
+    /// <summary>Cursor (a positive integer from a previous page) and page size, shared by every search.</summary>
+    private static (long? Before, int Size) Common(InputErrors errors, string? cursor, int? limit)
+    {
         long? before = null;
         if (cursor is not null)
         {

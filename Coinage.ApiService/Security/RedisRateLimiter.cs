@@ -23,6 +23,7 @@ public sealed class RateLimitSettings
         [RateLimitPolicies.EmailPerIp] = new(10, TimeSpan.FromHours(1)),
         [RateLimitPolicies.PerUser] = new(600, TimeSpan.FromMinutes(1)),
         [RateLimitPolicies.RefreshPerSession] = new(60, TimeSpan.FromMinutes(5)),
+        [RateLimitPolicies.ExportPerUser] = new(10, TimeSpan.FromMinutes(5)),
         // Coinbase Advanced allows 30 private requests a second per key: the same, over ten seconds.
         [RateLimitPolicies.ApiKey] = new(300, TimeSpan.FromSeconds(10)),
     };
@@ -48,6 +49,8 @@ public static class RateLimitPolicies
     /// <summary>Token refreshes, per session (refresh token family): never the address's sign-in budget.</summary>
     public const string RefreshPerSession = "refresh-session";
 
+    /// <summary>CSV exports (orders, fills, ledger), per user: each one reads the whole history.</summary>
+    public const string ExportPerUser = "export-user";
     /// <summary>Requests signed with an API key, per key: instead of <see cref="PerUser"/>, so a program has its own budget.</summary>
     public const string ApiKey = "api-key";
 }

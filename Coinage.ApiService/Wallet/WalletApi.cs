@@ -1,3 +1,4 @@
+using System.Globalization;
 using Coinage.ApiService.Identity.ApiKeys;
 using Coinage.ApiService.Identity;
 using Coinage.ApiService.Identity.Tokens;
@@ -8,6 +9,7 @@ using Coinage.Domain.Data;
 using Coinage.Domain.Funding;
 using Coinage.Domain.Exchange;
 using Coinage.Domain.Ledger;
+using Coinage.Domain.Matching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +19,19 @@ namespace Coinage.ApiService.Wallet;
 
 public sealed record BalanceResponse(string Asset, string Available, string Held, string Total);
 
-public sealed record LedgerLineResponse(string Id, string EntryId, string Kind, string Reference, string Asset, string Account, string Amount, DateTimeOffset CreatedAt);
+/// <summary>
+/// One posting of the user's ledger. <see cref="Trade"/> is set on the postings of a trade settlement, so a line can
+/// be read in words ("Bought 0.05 BTC at 65,000 USD"): the fee is inside the settlement's postings, not a line of its own.
+/// </summary>
+public sealed record LedgerLineResponse(
+    string Id, string EntryId, string Kind, string Reference, string Asset, string Account, string Amount, DateTimeOffset CreatedAt, LedgerTradeResponse? Trade = null);
+
+/// <summary>The user's side of the trade a settlement posting belongs to; the fee is theirs, in <see cref="FeeAsset"/>.</summary>
+public sealed record LedgerTradeResponse(
+    string Id, string Market, string BaseAsset, string QuoteAsset, string Side, string Price, string Quantity, string QuoteAmount, string Fee, string FeeAsset);
+
+/// <summary>The ledger's filters, shared by the list and its CSV export.</summary>
+public sealed record LedgerFilter(string? Asset, DateTimeOffset? From, DateTimeOffset? To);
 
 public sealed record DepositRequest(string? Asset, string? Amount);
 
@@ -51,7 +65,9 @@ public static class WalletApi
         var wallet = routes.MapGroup("/api/v1/wallet").WithTags("Wallet").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         wallet.MapGet("/balances", BalancesAsync).AcceptApiKeys().WithSummary("Available and held funds per asset");
-        wallet.MapGet("/ledger", LedgerAsync).AcceptApiKeys().WithSummary("The user's ledger postings, newest first; cursor-paginated")
+        wallet.MapGet("/ledger", LedgerAsync).AcceptApiKeys().WithSummary("The user's ledger postings, newest first, by asset and time; cursor-paginated")
+            .WithDescription("Errors: 400 invalid_cursor (cursor, limit); 400 validation_failed (asset, to).")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         wallet.MapPost("/deposits", DepositAsync).RequireAuthorization(Policies.VerifiedEmail)
             .WithSummary("Deposit through the simulated rail. Idempotency-Key required: a retry returns the same deposit")
@@ -79,30 +95,92 @@ public static class WalletApi
         return TypedResults.Ok<IReadOnlyList<BalanceResponse>>(result);
     }
 
-    public static async Task<Results<Ok<Page<LedgerLineResponse>>, ProblemHttpResult>> LedgerAsync(
-        string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Page<LedgerLineResponse>>, ValidationProblem, ProblemHttpResult>> LedgerAsync(
+        string? asset, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, HttpContext http, CoinageDbContext db, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(cursor, limit, out var after, out var take, out var problem))
         {
             return problem!;
+        }
+        var errors = new InputErrors();
+        var filter = await LedgerFilterAsync(errors, db, asset, from, to, cancellationToken).ConfigureAwait(false);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
         }
         var owner = await http.ExistingOwnerIdAsync(db, cancellationToken).ConfigureAwait(false);
         if (owner is not { } id)
         {
             return TypedResults.Ok(new Page<LedgerLineResponse>([], null));
         }
-        var query = from p in db.Postings.AsNoTracking()
-                    join e in db.JournalEntries.AsNoTracking() on p.JournalEntryId equals e.Id
-                    where p.OwnerId == id && (after == null || p.Id < after)
-                    orderby p.Id descending
-                    select new { p.Id, p.JournalEntryId, EntryKind = e.Kind, e.ReferenceId, p.Asset, AccountKind = p.Kind, p.Amount, p.CreatedAt };
+        var items = await LedgerPageAsync(db, id, filter, after, take + 1, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new Page<LedgerLineResponse>(items.Take(take).ToList(), items.Count > take ? items[take - 1].Id : null));
+    }
+
+    /// <summary>Validates the ledger's filters: a known asset (any case), and <c>to</c> after <c>from</c>.</summary>
+    internal static async Task<LedgerFilter> LedgerFilterAsync(
+        InputErrors errors, CoinageDbContext db, string? asset, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    {
+        string? code = null;
+        if (!string.IsNullOrWhiteSpace(asset))
+        {
+            code = asset.Trim().ToUpperInvariant();
+            if (code.Length > 16 || !await db.Assets.AsNoTracking().AnyAsync(a => a.Code == code, cancellationToken).ConfigureAwait(false))
+            {
+                errors.Add("asset", $"No asset '{asset.Trim()}'.");
+            }
+        }
+        if (from is { } f && to is { } t && f >= t)
+        {
+            errors.Add("to", "Must be after from.");
+        }
+        return new LedgerFilter(code, from, to);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="take"/> postings of the owner older than <paramref name="after"/>, newest first, with the
+    /// trade of each settlement posting (trades are indexed by their journal entry).
+    /// </summary>
+    internal static async Task<List<LedgerLineResponse>> LedgerPageAsync(
+        CoinageDbContext db, long owner, LedgerFilter filter, long? after, int take, CancellationToken cancellationToken)
+    {
+        var postings = db.Postings.AsNoTracking().Where(p => p.OwnerId == owner && (after == null || p.Id < after));
+        if (filter.Asset is { } asset)
+        {
+            postings = postings.Where(p => p.Asset == asset);
+        }
+        if (filter.From is { } from)
+        {
+            var fromUtc = from.ToUniversalTime();
+            postings = postings.Where(p => p.CreatedAt >= fromUtc);
+        }
+        if (filter.To is { } to)
+        {
+            var toUtc = to.ToUniversalTime();
+            postings = postings.Where(p => p.CreatedAt < toUtc);
+        }
         // owner 0 is the system; users are > 0, so the filter never shows a system account.
-        var rows = await query.Take(take + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var items = rows.Take(take).Select(r => new LedgerLineResponse(
-            r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r.JournalEntryId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            KindName(r.EntryKind), r.ReferenceId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Asset,
-            r.AccountKind == AccountKind.Held ? "held" : "available", Money.Format(r.Amount), r.CreatedAt)).ToList();
-        return TypedResults.Ok(new Page<LedgerLineResponse>(items, rows.Count > take ? items[^1].Id : null));
+        var query = from p in postings
+                    join e in db.JournalEntries.AsNoTracking() on p.JournalEntryId equals e.Id
+                    from t in db.Trades.AsNoTracking().Where(t => e.Kind == JournalEntryKind.TradeSettlement && t.JournalEntryId == e.Id).DefaultIfEmpty()
+                    from m in db.Markets.AsNoTracking().Where(m => t != null && m.Id == t.MarketId).DefaultIfEmpty()
+                    orderby p.Id descending
+                    select new { p.Id, p.JournalEntryId, EntryKind = e.Kind, e.ReferenceId, p.Asset, AccountKind = p.Kind, p.Amount, p.CreatedAt, Trade = t, Market = m };
+        var rows = await query.Take(take).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => new LedgerLineResponse(
+            r.Id.ToString(CultureInfo.InvariantCulture), r.JournalEntryId.ToString(CultureInfo.InvariantCulture),
+            KindName(r.EntryKind), r.ReferenceId.ToString(CultureInfo.InvariantCulture), r.Asset,
+            r.AccountKind == AccountKind.Held ? "held" : "available", Money.Format(r.Amount), r.CreatedAt,
+            r.Trade is { } t && r.Market is { } m ? TradeOf(t, m, owner) : null))];
+    }
+
+    private static LedgerTradeResponse TradeOf(TradeRecord t, MarketRecord m, long owner)
+    {
+        // Self-trades are prevented, so the owner is either the taker or the maker of the trade.
+        var taker = t.TakerOwnerId == owner;
+        var buyer = taker == (t.TakerSide == Side.Buy);
+        return new LedgerTradeResponse(t.Id.ToString(CultureInfo.InvariantCulture), m.Symbol, m.BaseAsset, m.QuoteAsset, buyer ? "buy" : "sell",
+            Money.Format(t.Price), Money.Format(t.Quantity), Money.Format(t.QuoteAmount), Money.Format(taker ? t.TakerFee : t.MakerFee), m.QuoteAsset);
     }
 
     public static async Task<Results<Created<DepositResponse>, Ok<DepositResponse>, ProblemHttpResult>> DepositAsync(

@@ -28,7 +28,7 @@ public sealed class ApiFactory(string postgres, string redis, IReadOnlyDictionar
         builder.UseSetting("Coinage:ForwardedHeaders:KnownProxies", "127.0.0.1");
         // Each factory counts in its own keys, with budgets no test reaches unless it means to.
         builder.UseSetting("Coinage:RateLimits:KeyPrefix", $"test:{Guid.NewGuid():N}");
-        foreach (var policy in new[] { "sign-in-ip", "sign-in-account", "register-ip", "email-ip", "user", "refresh-session", "api-key" })
+        foreach (var policy in new[] { "sign-in-ip", "sign-in-account", "register-ip", "email-ip", "user", "refresh-session", "export-user", "api-key" })
         {
             builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Limit", "100000");
             builder.UseSetting($"Coinage:RateLimits:Policies:{policy}:Window", "00:01:00");

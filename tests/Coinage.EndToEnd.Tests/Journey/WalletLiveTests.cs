@@ -108,7 +108,7 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
 
     /// <summary>The newest withdrawal's row (the list is newest first).</summary>
     private static ILocator WithdrawalRow(IPage page) =>
-        page.GetByRole(AriaRole.Table, new() { Name = "Withdrawals", Exact = true }).GetByRole(AriaRole.Row)
+        page.GetByRole(AriaRole.Grid, new() { Name = "Withdrawals", Exact = true }).GetByRole(AriaRole.Row)
             .Filter(new() { HasText = Address }).First;
 
     private static async Task<string> SignInAsync(HttpClient http, string email, string password, CancellationToken cancellationToken)

@@ -2,22 +2,16 @@ import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
-import { formatDate, QueryState } from '../../forms/QueryState';
 import { useForm } from '../../forms/useForm';
 import { type AuditFilter, useLazyVerifyAuditQuery, useListAuditQuery } from './adminApi';
-import { CursorPager, useCursorPages } from './CursorPager';
+import { auditColumns, auditColumnsHidden } from './auditColumns';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
 
 const uuidPattern = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -39,7 +33,7 @@ const reasons: Record<string, string> = {
 export function AuditLogPage() {
   const [filter, setFilter] = useState<AuditFilter>({});
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useListAuditQuery({
+  const result = useListAuditQuery({
     ...filter,
     limit: 50,
     ...(pages.cursor !== undefined && { cursor: pages.cursor }),
@@ -88,46 +82,18 @@ export function AuditLogPage() {
           Filter
         </Button>
       </Box>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="the audit log" />
-      ) : (
-        <>
-          {error && <ProblemAlert problem={error} />}
-          {data.items.length === 0 ? (
-            <Typography color="text.secondary">No entries match.</Typography>
-          ) : (
-            <TableContainer component={Paper} variant="outlined">
-              <Table size="small" aria-label="Audit entries" aria-busy={isFetching}>
-                <TableHead>
-                  <TableRow>
-                    <TableCell>#</TableCell>
-                    <TableCell>Time</TableCell>
-                    <TableCell>Action</TableCell>
-                    <TableCell>Actor</TableCell>
-                    <TableCell>Subject</TableCell>
-                    <TableCell>IP</TableCell>
-                    <TableCell>Data</TableCell>
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {data.items.map((e) => (
-                    <TableRow key={e.sequence}>
-                      <TableCell>{e.sequence}</TableCell>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(e.occurredAt)}</TableCell>
-                      <TableCell>{e.action}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{e.actorUserId ?? '—'}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{e.subjectUserId ?? '—'}</TableCell>
-                      <TableCell>{e.ipAddress ?? '—'}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem', wordBreak: 'break-all', maxWidth: 280 }}>{e.data}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableContainer>
-          )}
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="admin.audit"
+        label="Audit entries"
+        what="the audit log"
+        columns={auditColumns}
+        hiddenColumns={auditColumnsHidden}
+        getRowId={(e) => e.sequence}
+        result={result}
+        pages={pages}
+        pageSize={50}
+        emptyText="No entries match."
+      />
     </Stack>
   );
 }

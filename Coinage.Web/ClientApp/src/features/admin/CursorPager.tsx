@@ -1,20 +1,13 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
-import { useState } from 'react';
 
-/** Cursor pagination: the cursors of the pages behind us, so "Previous" needs no backwards cursor from the API. */
-export function useCursorPages() {
-  const [stack, setStack] = useState<string[]>([]);
-  const cursor = stack.at(-1);
-  return {
-    cursor,
-    page: stack.length + 1,
-    next: (nextCursor: string) => setStack((s) => [...s, nextCursor]),
-    previous: () => setStack((s) => s.slice(0, -1)),
-    reset: () => setStack([]),
-  };
-}
+// The cursor stack is the one of the shared table (src/table), so both page the API the same way.
+export { useCursorPages } from '../../table/cursorPages';
 
+/**
+ * Previous/next buttons for a cursor list outside the shared DataTable: the trade page's compact order panels
+ * (features/trade), which keep their own layout. Every list page uses src/table/DataTable instead.
+ */
 export function CursorPager({
   page,
   nextCursor,

@@ -35,15 +35,15 @@ describe('admin funding and markets pages', { timeout: 30_000 }, () => {
     const user = userEvent.setup();
     renderApp('/admin/funding');
 
-    const deposits = await screen.findByRole('table', { name: 'Pending deposits' });
-    expect(within(deposits).getByText('Above threshold')).toBeInTheDocument();
+    const deposits = await screen.findByRole('grid', { name: 'Pending deposits' });
+    expect(await within(deposits).findByText('Above threshold')).toBeInTheDocument();
     await user.click(within(deposits).getByRole('button', { name: 'Approve deposit 12: 5 BTC for whale@example.com' }));
     const approve = await screen.findByRole('dialog', { name: 'Approve deposit' });
     await user.click(within(approve).getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(JSON.parse(String(http.history.post?.find((r) => r.url === '/api/v1/admin/funding/deposits/12/approve')?.data))).toEqual({});
 
-    const withdrawals = screen.getByRole('table', { name: 'Open withdrawals' });
+    const withdrawals = screen.getByRole('grid', { name: 'Open withdrawals' });
     await user.click(within(withdrawals).getByRole('button', { name: 'Reject withdrawal 31: 3 BTC for whale@example.com' }));
     const reject = await screen.findByRole('dialog', { name: 'Reject withdrawal' });
     await user.click(within(reject).getByRole('button', { name: 'Reject' }));

@@ -5,29 +5,29 @@ import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import type { GridColDef } from '@mui/x-data-grid';
+import { useMemo, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
-import { formatDate, QueryState } from '../../forms/QueryState';
 import { useForm } from '../../forms/useForm';
+import { useAssetFormat } from '../../money/assetsApi';
+import { amountColumn, idColumn, timeColumn } from '../../table/columns';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
 import { withdrawalStatusLabels } from '../wallet/walletApi';
-import { CursorPager, useCursorPages } from './CursorPager';
 import {
   type Decision,
+  type OpenWithdrawal,
+  type PendingDeposit,
   useDecideDepositMutation,
   useDecideWithdrawalMutation,
   useListOpenWithdrawalsQuery,
   useListPendingDepositsQuery,
 } from './fundingAdminApi';
+
+const pageSize = 25;
 
 interface Pending {
   kind: 'deposit' | 'withdrawal';
@@ -53,119 +53,122 @@ export function FundingAdminPage() {
 
 function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useListPendingDepositsQuery({ limit: 25, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const { precision } = useAssetFormat();
+  const result = useListPendingDepositsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const columns = useMemo<GridColDef<PendingDeposit>[]>(
+    () => [
+      timeColumn('createdAt', 'Date', (d) => d.createdAt),
+      { field: 'user', headerName: 'User', minWidth: 200, flex: 1, valueGetter: (_v, d) => d.email ?? d.userId },
+      { field: 'asset', headerName: 'Asset', minWidth: 70 },
+      amountColumn('amount', 'Amount', (d) => d.amount, (d) => precision(d.asset)),
+      {
+        field: 'requiresApproval',
+        headerName: 'Review',
+        minWidth: 140,
+        renderCell: ({ row: d }) => (d.requiresApproval ? <Chip size="small" color="warning" label="Above threshold" /> : <Chip size="small" label="Automatic" />),
+      },
+      idColumn('id', 'Deposit id', (d) => d.id),
+      {
+        field: 'actions',
+        headerName: 'Actions',
+        sortable: false,
+        hideable: false,
+        minWidth: 180,
+        renderCell: ({ row: d }) => {
+          const summary = `deposit ${d.id}: ${d.amount} ${d.asset} for ${d.email ?? d.userId}`;
+          return (
+            <>
+              <Button size="small" onClick={() => onDecide({ kind: 'deposit', id: d.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
+                Approve
+              </Button>
+              <Button size="small" color="error" onClick={() => onDecide({ kind: 'deposit', id: d.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
+                Reject
+              </Button>
+            </>
+          );
+        },
+      },
+    ],
+    [onDecide, precision],
+  );
   return (
     <Stack spacing={1} component="section" aria-labelledby="pending-deposits-heading">
       <Typography variant="h6" component="h2" id="pending-deposits-heading">
         Pending deposits
       </Typography>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="pending deposits" />
-      ) : data.items.length === 0 && pages.page === 1 ? (
-        <Typography color="text.secondary">No pending deposits.</Typography>
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Pending deposits" aria-busy={isFetching}>
-              <TableHead>
-                <TableRow>
-                  <TableCell>Date</TableCell>
-                  <TableCell>User</TableCell>
-                  <TableCell>Asset</TableCell>
-                  <TableCell align="right">Amount</TableCell>
-                  <TableCell>Review</TableCell>
-                  <TableCell>Actions</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {data.items.map((d) => {
-                  const summary = `deposit ${d.id}: ${d.amount} ${d.asset} for ${d.email ?? d.userId}`;
-                  return (
-                    <TableRow key={d.id}>
-                      <TableCell>{formatDate(d.createdAt)}</TableCell>
-                      <TableCell>{d.email ?? d.userId}</TableCell>
-                      <TableCell>{d.asset}</TableCell>
-                      <TableCell align="right">{d.amount}</TableCell>
-                      <TableCell>{d.requiresApproval ? <Chip size="small" color="warning" label="Above threshold" /> : <Chip size="small" label="Automatic" />}</TableCell>
-                      <TableCell>
-                        <Button size="small" onClick={() => onDecide({ kind: 'deposit', id: d.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
-                          Approve
-                        </Button>
-                        <Button size="small" color="error" onClick={() => onDecide({ kind: 'deposit', id: d.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
-                          Reject
-                        </Button>
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="admin.funding.deposits"
+        label="Pending deposits"
+        what="pending deposits"
+        columns={columns}
+        hiddenColumns={['id']}
+        getRowId={(d) => d.id}
+        result={result}
+        pages={pages}
+        pageSize={pageSize}
+        emptyText="No pending deposits."
+      />
     </Stack>
   );
 }
 
 function WithdrawalsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useListOpenWithdrawalsQuery({ limit: 25, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const { precision } = useAssetFormat();
+  const result = useListOpenWithdrawalsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const columns = useMemo<GridColDef<OpenWithdrawal>[]>(
+    () => [
+      timeColumn('createdAt', 'Requested', (w) => w.createdAt),
+      { field: 'user', headerName: 'User', minWidth: 200, flex: 1, valueGetter: (_v, w) => w.email ?? w.userId },
+      { field: 'asset', headerName: 'Asset', minWidth: 70 },
+      amountColumn('amount', 'Amount', (w) => w.amount, (w) => precision(w.asset)),
+      { field: 'address', headerName: 'Address', minWidth: 220, flex: 1.5 },
+      { field: 'status', headerName: 'Status', minWidth: 180, valueGetter: (_v, w) => withdrawalStatusLabels[w.status] },
+      timeColumn('confirmedAt', 'Confirmed', (w) => w.confirmedAt),
+      idColumn('id', 'Withdrawal id', (w) => w.id),
+      {
+        field: 'actions',
+        headerName: 'Actions',
+        sortable: false,
+        hideable: false,
+        minWidth: 180,
+        renderCell: ({ row: w }) => {
+          const summary = `withdrawal ${w.id}: ${w.amount} ${w.asset} for ${w.email ?? w.userId}`;
+          return (
+            <>
+              {/* An unconfirmed withdrawal waits for its owner's email link: it can be rejected, never approved. */}
+              {w.status !== 'awaiting_confirmation' && (
+                <Button size="small" onClick={() => onDecide({ kind: 'withdrawal', id: w.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
+                  Approve
+                </Button>
+              )}
+              <Button size="small" color="error" onClick={() => onDecide({ kind: 'withdrawal', id: w.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
+                Reject
+              </Button>
+            </>
+          );
+        },
+      },
+    ],
+    [onDecide, precision],
+  );
   return (
     <Stack spacing={1} component="section" aria-labelledby="open-withdrawals-heading">
       <Typography variant="h6" component="h2" id="open-withdrawals-heading">
         Open withdrawals
       </Typography>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="open withdrawals" />
-      ) : data.items.length === 0 && pages.page === 1 ? (
-        <Typography color="text.secondary">No open withdrawals.</Typography>
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Open withdrawals" aria-busy={isFetching}>
-              <TableHead>
-                <TableRow>
-                  <TableCell>Requested</TableCell>
-                  <TableCell>User</TableCell>
-                  <TableCell>Asset</TableCell>
-                  <TableCell align="right">Amount</TableCell>
-                  <TableCell>Address</TableCell>
-                  <TableCell>Status</TableCell>
-                  <TableCell>Actions</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {data.items.map((w) => {
-                  const summary = `withdrawal ${w.id}: ${w.amount} ${w.asset} for ${w.email ?? w.userId}`;
-                  return (
-                    <TableRow key={w.id}>
-                      <TableCell>{formatDate(w.createdAt)}</TableCell>
-                      <TableCell>{w.email ?? w.userId}</TableCell>
-                      <TableCell>{w.asset}</TableCell>
-                      <TableCell align="right">{w.amount}</TableCell>
-                      <TableCell sx={{ wordBreak: 'break-all' }}>{w.address}</TableCell>
-                      <TableCell>{withdrawalStatusLabels[w.status]}</TableCell>
-                      <TableCell>
-                        {/* An unconfirmed withdrawal waits for its owner's email link: it can be rejected, never approved. */}
-                        {w.status !== 'awaiting_confirmation' && (
-                          <Button size="small" onClick={() => onDecide({ kind: 'withdrawal', id: w.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
-                            Approve
-                          </Button>
-                        )}
-                        <Button size="small" color="error" onClick={() => onDecide({ kind: 'withdrawal', id: w.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
-                          Reject
-                        </Button>
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="admin.funding.withdrawals"
+        label="Open withdrawals"
+        what="open withdrawals"
+        columns={columns}
+        hiddenColumns={['confirmedAt', 'id']}
+        getRowId={(w) => w.id}
+        result={result}
+        pages={pages}
+        pageSize={pageSize}
+        emptyText="No open withdrawals."
+      />
     </Stack>
   );
 }

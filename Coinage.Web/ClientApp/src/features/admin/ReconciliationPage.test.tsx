@@ -59,11 +59,11 @@ describe('reconciliation page', () => {
     expect(within(row).getByText('BalanceMismatch')).toBeInTheDocument();
     expect(within(row).getByText('100')).toBeInTheDocument();
     expect(within(row).getByText('101')).toBeInTheDocument();
-    const runs = screen.getByRole('table', { name: 'Reconciliation runs' });
+    const runs = screen.getByRole('grid', { name: 'Reconciliation runs' });
     expect(within(runs).getByText('Balanced')).toBeInTheDocument();
     expect(within(runs).getByText('Discrepancies found')).toBeInTheDocument();
 
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Next' }));
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Go to next page' }));
     const pages = http.history['get']!.filter((r) => r.url === '/api/v1/admin/reconciliation');
     expect(pages.some((r) => (r.params as Record<string, unknown>)['cursor'] === '1')).toBe(true);
   }, 30_000);

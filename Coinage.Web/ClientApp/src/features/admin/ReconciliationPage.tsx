@@ -11,10 +11,13 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import type { GridColDef } from '@mui/x-data-grid';
+import { useMemo, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate, QueryState } from '../../forms/QueryState';
-import { CursorPager, useCursorPages } from './CursorPager';
+import { idColumn, timeColumn } from '../../table/columns';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
 import { type ReconciliationRun, type ReconciliationStatus, useReconciliationQuery } from './reconciliationApi';
 
 const statusLabels: Record<ReconciliationStatus, string> = {
@@ -31,9 +34,43 @@ const pollingInterval = 30_000;
 export function ReconciliationPage() {
   const pages = useCursorPages();
   const [selected, setSelected] = useState<string | null>(null);
-  const { data, isLoading, isFetching, error, refetch } = useReconciliationQuery(
+  const result = useReconciliationQuery(
     { limit: 20, ...(pages.cursor !== undefined && { cursor: pages.cursor }) },
     { pollingInterval },
+  );
+  const { data, isLoading, error, refetch } = result;
+  const columns = useMemo<GridColDef<ReconciliationRun>[]>(
+    () => [
+      timeColumn('finishedAt', 'Finished', (run) => run.finishedAt),
+      {
+        field: 'status',
+        headerName: 'Status',
+        minWidth: 170,
+        valueGetter: (_v, run) => statusLabels[run.status],
+        renderCell: ({ row: run }) => <Chip size="small" color={statusColors[run.status]} label={statusLabels[run.status]} />,
+      },
+      countColumn('discrepancyCount', 'Discrepancies', (run) => (run.status === 'error' ? null : run.discrepancyCount)),
+      countColumn('postings', 'Postings', (run) => run.counts['postings'] ?? null),
+      countColumn('orders', 'Orders', (run) => run.counts['orders'] ?? null),
+      countColumn('trades', 'Trades', (run) => run.counts['trades'] ?? null),
+      { field: 'duration', headerName: 'Duration', minWidth: 90, valueGetter: (_v, run) => durationMs(run), valueFormatter: (_v, run) => duration(run) },
+      timeColumn('startedAt', 'Started', (run) => run.startedAt),
+      idColumn('instance', 'Replica', (run) => run.instance),
+      {
+        field: 'details',
+        headerName: '',
+        sortable: false,
+        hideable: false,
+        minWidth: 90,
+        renderCell: ({ row: run }) =>
+          run.status !== 'succeeded' && (
+            <Button size="small" onClick={() => setSelected(run.id)} aria-label={`Details of the run finished ${formatDate(run.finishedAt)}`}>
+              Details
+            </Button>
+          ),
+      },
+    ],
+    [],
   );
   const shown = data?.items.find((r) => r.id === selected) ?? (data?.latest?.status === 'succeeded' ? null : data?.latest) ?? null;
 
@@ -52,51 +89,19 @@ export function ReconciliationPage() {
           {error && <ProblemAlert problem={error} />}
           <LatestStatus latest={data.latest} lastSuccessAt={data.lastSuccessAt} />
           {shown && <Discrepancies run={shown} />}
-          {data.items.length === 0 ? (
-            <Typography color="text.secondary">No runs yet.</Typography>
-          ) : (
-            <TableContainer component={Paper} variant="outlined">
-              <Table size="small" aria-label="Reconciliation runs" aria-busy={isFetching}>
-                <TableHead>
-                  <TableRow>
-                    <TableCell>Finished</TableCell>
-                    <TableCell>Status</TableCell>
-                    <TableCell align="right">Discrepancies</TableCell>
-                    <TableCell align="right">Postings</TableCell>
-                    <TableCell align="right">Orders</TableCell>
-                    <TableCell align="right">Trades</TableCell>
-                    <TableCell>Duration</TableCell>
-                    <TableCell>Replica</TableCell>
-                    <TableCell />
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {data.items.map((run) => (
-                    <TableRow key={run.id} selected={run.id === shown?.id}>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(run.finishedAt)}</TableCell>
-                      <TableCell>
-                        <Chip size="small" color={statusColors[run.status]} label={statusLabels[run.status]} />
-                      </TableCell>
-                      <TableCell align="right">{run.status === 'error' ? '—' : run.discrepancyCount}</TableCell>
-                      <TableCell align="right">{run.counts['postings'] ?? '—'}</TableCell>
-                      <TableCell align="right">{run.counts['orders'] ?? '—'}</TableCell>
-                      <TableCell align="right">{run.counts['trades'] ?? '—'}</TableCell>
-                      <TableCell>{duration(run)}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{run.instance}</TableCell>
-                      <TableCell>
-                        {run.status !== 'succeeded' && (
-                          <Button size="small" onClick={() => setSelected(run.id)} aria-label={`Details of the run finished ${formatDate(run.finishedAt)}`}>
-                            Details
-                          </Button>
-                        )}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableContainer>
-          )}
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
+          <DataTable
+            list="admin.reconciliation"
+            label="Reconciliation runs"
+            what="the reconciliation runs"
+            columns={columns}
+            hiddenColumns={['startedAt', 'instance']}
+            getRowId={(run) => run.id}
+            result={{ ...result, data }}
+            pages={pages}
+            pageSize={20}
+            emptyText="No runs yet."
+            selectedRowId={shown?.id ?? null}
+          />
         </>
       )}
     </Stack>
@@ -177,7 +182,26 @@ function Discrepancies({ run }: { run: ReconciliationRun }) {
   );
 }
 
-function duration(run: ReconciliationRun): string {
+function durationMs(run: ReconciliationRun): number | null {
   const ms = new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime();
-  return Number.isNaN(ms) ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function duration(run: ReconciliationRun): string {
+  const ms = durationMs(run);
+  return ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+const counts = new Intl.NumberFormat();
+
+/** A count, right-aligned with the locale's thousands separators; '—' when the run did not count it. */
+function countColumn(field: string, headerName: string, value: (run: ReconciliationRun) => number | null): GridColDef<ReconciliationRun> {
+  return {
+    field,
+    headerName,
+    type: 'number',
+    minWidth: 110,
+    valueGetter: (_v, run) => value(run),
+    valueFormatter: (v: number | null) => (v === null ? '—' : counts.format(v)),
+  };
 }

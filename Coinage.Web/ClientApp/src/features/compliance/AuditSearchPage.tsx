@@ -1,21 +1,14 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { ProblemAlert } from '../../forms/ProblemAlert';
-import { formatDate, QueryState } from '../../forms/QueryState';
 import { useForm } from '../../forms/useForm';
-import { CursorPager, useCursorPages } from '../admin/CursorPager';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
+import { auditColumns, auditColumnsHidden } from '../admin/auditColumns';
 import { type AuditSearchArgs, useSearchAuditQuery } from './complianceApi';
 
 /** `<input type="datetime-local">` is local time without a zone; the API wants an instant. */
@@ -34,7 +27,7 @@ function toIso(local: string): string | undefined {
 export function AuditSearchPage() {
   const [search, setSearch] = useState<AuditSearchArgs>({});
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useSearchAuditQuery({
+  const result = useSearchAuditQuery({
     ...search,
     limit: 50,
     ...(pages.cursor !== undefined && { cursor: pages.cursor }),
@@ -84,57 +77,31 @@ export function AuditSearchPage() {
           Search
         </Button>
       </Box>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="the audit search" />
-      ) : (
-        <>
-          {error && <ProblemAlert problem={error} />}
-          <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }} role="group" aria-label="Entries by action">
-            {data.aggregations.actions.map((a) => (
-              <Chip
-                key={a.action}
-                label={`${a.action} · ${a.count}`}
-                color={search.actions?.includes(a.action) ? 'primary' : 'default'}
-                onClick={() => toggleAction(a.action)}
-                aria-pressed={search.actions?.includes(a.action) ?? false}
-              />
-            ))}
-          </Stack>
-          {data.items.length === 0 ? (
-            <Typography color="text.secondary">No entries match.</Typography>
-          ) : (
-            <TableContainer component={Paper} variant="outlined">
-              <Table size="small" aria-label="Audit search results" aria-busy={isFetching}>
-                <TableHead>
-                  <TableRow>
-                    <TableCell>#</TableCell>
-                    <TableCell>Time</TableCell>
-                    <TableCell>Action</TableCell>
-                    <TableCell>Actor</TableCell>
-                    <TableCell>Subject</TableCell>
-                    <TableCell>IP</TableCell>
-                    <TableCell>Data</TableCell>
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {data.items.map((e) => (
-                    <TableRow key={e.sequence}>
-                      <TableCell>{e.sequence}</TableCell>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(e.occurredAt)}</TableCell>
-                      <TableCell>{e.action}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{e.actorUserId ?? '—'}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{e.subjectUserId ?? '—'}</TableCell>
-                      <TableCell>{e.ipAddress ?? '—'}</TableCell>
-                      <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem', wordBreak: 'break-all', maxWidth: 280 }}>{e.data}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableContainer>
-          )}
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
+      {result.data && (
+        <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }} role="group" aria-label="Entries by action">
+          {result.data.aggregations.actions.map((a) => (
+            <Chip
+              key={a.action}
+              label={`${a.action} · ${a.count}`}
+              color={search.actions?.includes(a.action) ? 'primary' : 'default'}
+              onClick={() => toggleAction(a.action)}
+              aria-pressed={search.actions?.includes(a.action) ?? false}
+            />
+          ))}
+        </Stack>
       )}
+      <DataTable
+        list="compliance.audit"
+        label="Audit search results"
+        what="the audit search"
+        columns={auditColumns}
+        hiddenColumns={auditColumnsHidden}
+        getRowId={(e) => e.sequence}
+        result={result}
+        pages={pages}
+        pageSize={50}
+        emptyText="No entries match."
+      />
     </Stack>
   );
 }

@@ -1,232 +1,179 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import MenuItem from '@mui/material/MenuItem';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
-import { ProblemAlert } from '../../forms/ProblemAlert';
-import { formatDate, QueryState } from '../../forms/QueryState';
-import { useForm } from '../../forms/useForm';
-import { CursorPager, useCursorPages } from '../admin/CursorPager';
-import { closeReasonText } from '../trade/closeReasons';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { useAssetFormat } from '../../money/assetsApi';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
+import { ExportCsvButton } from '../../table/ExportCsvButton';
+import { searchParams } from '../compliance/complianceApi';
+import { useGetMarketsQuery } from '../trade/tradingApi';
+import { fillColumns, fillColumnsHidden, orderColumns, orderColumnsHidden, orderStatusLabels } from './historyColumns';
 import { type HistoryFilter, useSearchOrdersQuery, useSearchTradesQuery } from './historyApi';
+import { dateRangeError, type HistoryQuery, readHistoryQuery, toApiFilter, writeHistoryQuery } from './historyFilters';
 
-type View = 'orders' | 'trades';
+const pageSize = 50;
 
-const statuses = ['pending', 'untriggered', 'open', 'partially_filled', 'filled', 'cancelled', 'rejected'];
-
-function toIso(local: string): string | undefined {
-  if (!local) {
-    return undefined;
-  }
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-/** The trader's order and trade history, searchable by id, market, side, status or liquidity and time. */
+/**
+ * The trader's orders and fills. The filters (market, side, status or liquidity, days, order id) live in the URL's
+ * query string: a filtered history can be bookmarked or shared, and the browser's back button undoes a filter.
+ * The API applies them (and refuses bad ones with the field named); the CSV export takes the same ones.
+ */
 export function HistoryPage() {
-  const [view, setView] = useState<View>('orders');
-  const [filter, setFilter] = useState<HistoryFilter>({});
-  const pages = useCursorPages();
-  const form = useForm(
-    { q: '', market: '', side: '', status: '', liquidity: '', from: '', to: '' },
-    {
-      validate: (v) => ({
-        q: v.q.length > 64 ? 'At most 64 characters.' : undefined,
-        market: v.market === '' || /^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$/.test(v.market.trim()) ? undefined : 'A market such as BTC-USD.',
-        to: v.from && v.to && v.to <= v.from ? 'Must be after “From”.' : undefined,
-      }),
-      hints: { q: 'Order id or client order id' },
-    },
-  );
-  const submit = form.handleSubmit((v) => {
-    pages.reset();
-    const from = toIso(v.from);
-    const to = toIso(v.to);
-    setFilter({
-      ...(v.q.trim() !== '' && { q: v.q.trim() }),
-      ...(v.market.trim() !== '' && { market: v.market.trim().toUpperCase() }),
-      ...(v.side !== '' && { side: v.side }),
-      ...(v.status !== '' && { status: v.status }),
-      ...(v.liquidity !== '' && { liquidity: v.liquidity }),
-      ...(from !== undefined && { from }),
-      ...(to !== undefined && { to }),
-    });
-  });
-  const args = { ...filter, limit: 50, ...(pages.cursor !== undefined && { cursor: pages.cursor }) };
+  const [params, setParams] = useSearchParams();
+  const query = readHistoryQuery(params);
+  // Another filter is another list: keyed by the query, it starts again from its first page.
+  const queryKey = writeHistoryQuery(query).toString();
+
+  const change = (next: Partial<HistoryQuery>) => setParams(writeHistoryQuery({ ...query, ...next }));
+  const rangeError = dateRangeError(query);
+  const filter: HistoryFilter = toApiFilter(query);
 
   return (
     <Stack spacing={2}>
       <Typography variant="h4" component="h1" sx={{ fontSize: { xs: '1.75rem', sm: '2.125rem' } }}>
         History
       </Typography>
-      <Tabs
-        value={view}
-        onChange={(_e, next: View) => {
-          pages.reset();
-          setView(next);
-        }}
-        aria-label="History"
-      >
+      <Tabs value={query.view} onChange={(_e, view: HistoryQuery['view']) => change({ view })} aria-label="History">
         <Tab value="orders" label="Orders" />
-        <Tab value="trades" label="Trades" />
+        <Tab value="fills" label="Fills" />
       </Tabs>
-      <Box
-        component="form"
-        noValidate
-        onSubmit={submit}
-        aria-label="Search the history"
-        sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(4, 1fr)' }, alignItems: 'start' }}
-      >
-        {view === 'orders' && <TextField {...form.text('q')} label="Order id" size="small" />}
-        <TextField {...form.text('market')} label="Market" size="small" placeholder="BTC-USD" />
-        <TextField {...form.text('side')} select label="Side" size="small">
-          <MenuItem value="">Any</MenuItem>
-          <MenuItem value="buy">Buy</MenuItem>
-          <MenuItem value="sell">Sell</MenuItem>
-        </TextField>
-        {view === 'orders' ? (
-          <TextField {...form.text('status')} select label="Status" size="small">
-            <MenuItem value="">Any</MenuItem>
-            {statuses.map((s) => (
-              <MenuItem key={s} value={s}>
-                {s.replace('_', ' ')}
-              </MenuItem>
-            ))}
-          </TextField>
-        ) : (
-          <TextField {...form.text('liquidity')} select label="Liquidity" size="small">
-            <MenuItem value="">Any</MenuItem>
-            <MenuItem value="maker">Maker</MenuItem>
-            <MenuItem value="taker">Taker</MenuItem>
-          </TextField>
-        )}
-        <TextField {...form.text('from')} label="From" type="datetime-local" size="small" slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField {...form.text('to')} label="To" type="datetime-local" size="small" slotProps={{ inputLabel: { shrink: true } }} />
-        <Button type="submit" variant="contained">
-          Search
-        </Button>
-      </Box>
-      {view === 'orders' ? <OrdersTable args={args} pages={pages} /> : <TradesTable args={args} pages={pages} />}
+      <Filters query={query} rangeError={rangeError} onChange={change} />
+      {query.view === 'orders' ? (
+        <OrdersList key={queryKey} filter={filter} skip={rangeError !== undefined} />
+      ) : (
+        <FillsList key={queryKey} filter={filter} skip={rangeError !== undefined} />
+      )}
     </Stack>
   );
 }
 
-type Pages = ReturnType<typeof useCursorPages>;
-
-function OrdersTable({ args, pages }: { args: HistoryFilter; pages: Pages }) {
-  const { data, isLoading, isFetching, error, refetch } = useSearchOrdersQuery(args);
-  if (!data) {
-    return <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="your orders" />;
-  }
+function Filters({ query, rangeError, onChange }: { query: HistoryQuery; rangeError: string | undefined; onChange: (next: Partial<HistoryQuery>) => void }) {
+  const markets = useGetMarketsQuery();
+  // The order id is typed: it applies on Enter or "Search", not on each key.
+  const [q, setQ] = useState(query.q);
+  useEffect(() => setQ(query.q), [query.q]);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onChange({ q: q.trim() });
+  };
+  const symbols = markets.data?.map((m) => m.symbol) ?? [];
   return (
-    <>
-      {error && <ProblemAlert problem={error} />}
-      {data.items.length === 0 ? (
-        <Typography color="text.secondary">No orders match.</Typography>
+    <Box
+      component="form"
+      noValidate
+      onSubmit={submit}
+      aria-label="Filter the history"
+      sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(6, 1fr) auto' }, alignItems: 'start' }}
+    >
+      <TextField select label="Market" size="small" value={symbols.includes(query.market) || query.market === '' ? query.market : ''} onChange={(e) => onChange({ market: e.target.value })}>
+        <MenuItem value="">All markets</MenuItem>
+        {symbols.map((s) => (
+          <MenuItem key={s} value={s}>
+            {s}
+          </MenuItem>
+        ))}
+      </TextField>
+      <TextField select label="Side" size="small" value={query.side === 'buy' || query.side === 'sell' ? query.side : ''} onChange={(e) => onChange({ side: e.target.value })}>
+        <MenuItem value="">Both sides</MenuItem>
+        <MenuItem value="buy">Buy</MenuItem>
+        <MenuItem value="sell">Sell</MenuItem>
+      </TextField>
+      {query.view === 'orders' ? (
+        <TextField select label="Status" size="small" value={query.status in orderStatusLabels ? query.status : ''} onChange={(e) => onChange({ status: e.target.value })}>
+          <MenuItem value="">Any status</MenuItem>
+          {Object.entries(orderStatusLabels).map(([value, label]) => (
+            <MenuItem key={value} value={value}>
+              {label}
+            </MenuItem>
+          ))}
+        </TextField>
       ) : (
-        <TableContainer component={Paper} variant="outlined">
-          <Table size="small" aria-label="Orders" aria-busy={isFetching}>
-            <TableHead>
-              <TableRow>
-                <TableCell>Time</TableCell>
-                <TableCell>Market</TableCell>
-                <TableCell>Side</TableCell>
-                <TableCell>Type</TableCell>
-                <TableCell align="right">Price</TableCell>
-                <TableCell align="right">Amount</TableCell>
-                <TableCell align="right">Filled</TableCell>
-                <TableCell align="right">Average</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Order id</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {data.items.map((o) => (
-                <TableRow key={o.id}>
-                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(o.createdAt)}</TableCell>
-                  <TableCell>{o.market}</TableCell>
-                  <TableCell>{o.side}</TableCell>
-                  <TableCell>{o.type.replaceAll('_', ' ')}</TableCell>
-                  <TableCell align="right">{o.price ?? '—'}</TableCell>
-                  <TableCell align="right">{o.quantity ?? (o.quoteAmount !== null ? `${o.quoteAmount} (quote)` : '—')}</TableCell>
-                  <TableCell align="right">{o.filledQuantity}</TableCell>
-                  <TableCell align="right">{o.averagePrice ?? '—'}</TableCell>
-                  <TableCell>
-                    {o.status.replace('_', ' ')}
-                    {closeReasonText(o.closeReason) && (
-                      <Typography variant="caption" color="text.secondary" component="div">
-                        {closeReasonText(o.closeReason)}
-                      </Typography>
-                    )}
-                  </TableCell>
-                  <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{o.clientOrderId ? `${o.id} · ${o.clientOrderId}` : o.id}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
+        <TextField select label="Liquidity" size="small" value={query.liquidity === 'maker' || query.liquidity === 'taker' ? query.liquidity : ''} onChange={(e) => onChange({ liquidity: e.target.value })}>
+          <MenuItem value="">Maker or taker</MenuItem>
+          <MenuItem value="maker">Maker</MenuItem>
+          <MenuItem value="taker">Taker</MenuItem>
+        </TextField>
       )}
-      <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-    </>
+      <TextField label="From" type="date" size="small" value={query.from} onChange={(e) => onChange({ from: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
+      <TextField
+        label="To"
+        type="date"
+        size="small"
+        value={query.to}
+        onChange={(e) => onChange({ to: e.target.value })}
+        error={rangeError !== undefined}
+        helperText={rangeError}
+        slotProps={{ inputLabel: { shrink: true } }}
+      />
+      {query.view === 'orders' ? (
+        <TextField label="Order id" size="small" value={q} onChange={(e) => setQ(e.target.value)} helperText="Order id or client order id" slotProps={{ htmlInput: { maxLength: 64 } }} />
+      ) : (
+        <span />
+      )}
+      <Stack direction="row" spacing={1}>
+        {query.view === 'orders' && (
+          <Button type="submit" variant="contained">
+            Search
+          </Button>
+        )}
+        <Button
+          onClick={() => onChange({ q: '', market: '', side: '', status: '', liquidity: '', from: '', to: '' })}
+          disabled={writeHistoryQuery({ ...query, view: 'orders' }).toString() === ''}
+        >
+          Clear
+        </Button>
+      </Stack>
+    </Box>
   );
 }
 
-function TradesTable({ args, pages }: { args: HistoryFilter; pages: Pages }) {
-  const { data, isLoading, isFetching, error, refetch } = useSearchTradesQuery(args);
-  if (!data) {
-    return <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="your trades" />;
-  }
+function OrdersList({ filter, skip }: { filter: HistoryFilter; skip: boolean }) {
+  const pages = useCursorPages();
+  const { precision } = useAssetFormat();
+  const columns = useMemo(() => orderColumns(precision), [precision]);
+  const result = useSearchOrdersQuery({ ...filter, limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) }, { skip });
   return (
-    <>
-      {error && <ProblemAlert problem={error} />}
-      {data.items.length === 0 ? (
-        <Typography color="text.secondary">No trades match.</Typography>
-      ) : (
-        <TableContainer component={Paper} variant="outlined">
-          <Table size="small" aria-label="Trades" aria-busy={isFetching}>
-            <TableHead>
-              <TableRow>
-                <TableCell>Time</TableCell>
-                <TableCell>Market</TableCell>
-                <TableCell>Side</TableCell>
-                <TableCell>Liquidity</TableCell>
-                <TableCell align="right">Price</TableCell>
-                <TableCell align="right">Amount</TableCell>
-                <TableCell align="right">Total</TableCell>
-                <TableCell align="right">Fee</TableCell>
-                <TableCell>Order id</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {data.items.map((f) => (
-                <TableRow key={`${f.id}-${f.liquidity}`}>
-                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(f.createdAt)}</TableCell>
-                  <TableCell>{f.market}</TableCell>
-                  <TableCell>{f.side}</TableCell>
-                  <TableCell>{f.liquidity}</TableCell>
-                  <TableCell align="right">{f.price}</TableCell>
-                  <TableCell align="right">{f.quantity}</TableCell>
-                  <TableCell align="right">{f.quoteAmount}</TableCell>
-                  <TableCell align="right">{`${f.fee} ${f.feeAsset}`}</TableCell>
-                  <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem' }}>{f.orderId}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
-      <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-    </>
+    <DataTable
+      list="history.orders"
+      label="Orders"
+      what="your orders"
+      columns={columns}
+      hiddenColumns={orderColumnsHidden}
+      getRowId={(o) => o.id}
+      result={result}
+      pages={pages}
+      pageSize={pageSize}
+      emptyText="No orders match."
+      actions={<ExportCsvButton path="/api/v1/orders/export.csv" params={searchParams({ ...filter })} fallbackName="coinage-orders.csv" />}
+    />
+  );
+}
+
+function FillsList({ filter, skip }: { filter: HistoryFilter; skip: boolean }) {
+  const pages = useCursorPages();
+  const { precision } = useAssetFormat();
+  const columns = useMemo(() => fillColumns(precision), [precision]);
+  const result = useSearchTradesQuery({ ...filter, limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) }, { skip });
+  return (
+    <DataTable
+      list="history.fills"
+      label="Fills"
+      what="your fills"
+      columns={columns}
+      hiddenColumns={fillColumnsHidden}
+      getRowId={(f) => `${f.id}-${f.liquidity}`}
+      result={result}
+      pages={pages}
+      pageSize={pageSize}
+      emptyText="No fills match."
+      actions={<ExportCsvButton path="/api/v1/fills/export.csv" params={searchParams({ ...filter })} fallbackName="coinage-fills.csv" />}
+    />
   );
 }

@@ -6,7 +6,7 @@ import { apiClient } from '../../api/client';
 import { base64Url, installFakeWebAuthn, removeFakeWebAuthn, requestOptions } from '../../test/fakeWebAuthn';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
-import { balances, markets, profile, savedAddress } from './fixtures';
+import { assets, balances, markets, profile, savedAddress } from './fixtures';
 import { labelError } from './validation';
 import type { WithdrawalAddress } from './walletApi';
 
@@ -32,6 +32,7 @@ describe('withdrawal address book', { timeout: 30_000 }, () => {
     http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
     http.onGet('/api/v1/account/profile').reply(200, profile);
     http.onGet('/api/v1/markets').reply(200, markets);
+    http.onGet('/api/v1/assets').reply(200, assets);
     http.onGet('/api/v1/wallet/balances').reply(200, balances);
     http.onGet('/api/v1/wallet/withdrawals').reply(200, { items: [], nextCursor: null });
     http.onGet('/api/v1/wallet/deposits').reply(200, { items: [], nextCursor: null });
@@ -140,13 +141,14 @@ describe('withdrawal address book', { timeout: 30_000 }, () => {
   });
 
   it('makes an address usable in the list and the withdraw form when its hold ends, without a reload', async () => {
-    book = [savedAddress({ usableFrom: new Date(Date.now() + 1500).toISOString(), usable: false })];
+    // Long enough for the wallet page (balances, forms and three grids) to render on a loaded machine before it ends.
+    book = [savedAddress({ usableFrom: new Date(Date.now() + 5000).toISOString(), usable: false })];
     const user = userEvent.setup();
     renderApp('/wallet');
 
     const table = await screen.findByRole('table', { name: 'Withdrawal addresses' });
     expect(within(table).getByRole('row', { name: /Cold wallet/ })).toHaveTextContent(/Usable from /);
-    await waitFor(() => expect(within(table).getByRole('row', { name: /Cold wallet/ })).not.toHaveTextContent(/Usable from /), { timeout: 5_000 });
+    await waitFor(() => expect(within(table).getByRole('row', { name: /Cold wallet/ })).not.toHaveTextContent(/Usable from /), { timeout: 15_000 });
 
     const withdraw = screen.getByRole('form', { name: 'Withdraw' });
     await user.click(within(withdraw).getByRole('combobox', { name: /^Address/ }));

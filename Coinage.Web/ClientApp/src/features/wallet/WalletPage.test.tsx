@@ -8,7 +8,7 @@ import { fakeHubs } from '../../test/fakeHub';
 import { btcBuyFill } from '../../test/marketFixtures';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
-import { balances, markets, profile, savedAddress, withdrawal } from './fixtures';
+import { assets, balances, markets, profile, savedAddress, withdrawal } from './fixtures';
 
 const ledgerLine = (id: number) => ({
   id: String(id),
@@ -32,6 +32,7 @@ describe('wallet page', { timeout: 30_000 }, () => {
     http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
     http.onGet('/api/v1/account/profile').reply(200, profile);
     http.onGet('/api/v1/markets').reply(200, markets);
+    http.onGet('/api/v1/assets').reply(200, assets);
     http.onGet('/api/v1/wallet/withdrawal-addresses').reply(200, [savedAddress()]);
     http.onGet('/api/v1/wallet/deposits').reply(200, {
       items: [{ id: '3', asset: 'USD', amount: '1000', status: 'confirmed', createdAt: '2026-11-24T08:00:00Z', completedAt: '2026-11-24T08:00:00Z', reason: null }],
@@ -59,18 +60,24 @@ describe('wallet page', { timeout: 30_000 }, () => {
     expect(within(btc).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1.50000000', '0.25000000', '1.75000000']);
     expect(within(within(table).getByRole('row', { name: /USD/ })).getAllByRole('cell')[0]).toHaveTextContent('1,000.00');
 
-    const withdrawals = await screen.findByRole('table', { name: 'Withdrawals' });
+    const withdrawals = await screen.findByRole('grid', { name: 'Withdrawals' });
     expect(within(withdrawals).getByText('Awaiting email confirmation')).toBeInTheDocument();
     expect(within(withdrawals).getByText('Rejected: address on a sanctions list')).toBeInTheDocument();
     expect(within(withdrawals).getAllByRole('button', { name: /^Cancel withdrawal/ })).toHaveLength(1);
-    expect(await screen.findByRole('table', { name: 'Deposits' })).toHaveTextContent('Confirmed');
+    expect(await screen.findByRole('grid', { name: 'Deposits' })).toHaveTextContent('Confirmed');
 
-    const ledger = await screen.findByRole('table', { name: 'Ledger' });
-    expect(ledger).toHaveTextContent('200.00');
+    const ledger = await screen.findByRole('grid', { name: 'Ledger' });
+    // To USD's two decimals, with thousands separators, in words.
+    await waitFor(() => expect(ledger).toHaveTextContent('200.00'));
+    expect(ledger).toHaveTextContent('Deposit');
     const section = screen.getByRole('region', { name: 'Ledger' });
-    await user.click(within(section).getByRole('button', { name: 'Next' }));
-    await waitFor(() => expect(screen.getByRole('table', { name: 'Ledger' })).toHaveTextContent('100.00'));
-    expect(within(section).getByText('Page 2')).toBeInTheDocument();
+    expect(within(section).getByText('1–20 of more than 20')).toBeInTheDocument();
+    await user.click(within(section).getByRole('button', { name: 'Go to next page' }));
+    await waitFor(() => expect(screen.getByRole('grid', { name: 'Ledger' })).toHaveTextContent('100.00'));
+    // The last page: now the total is known.
+    expect(within(section).getByText('21–21 of 21')).toBeInTheDocument();
+    await user.click(within(section).getByRole('button', { name: 'Go to previous page' }));
+    await waitFor(() => expect(screen.getByRole('grid', { name: 'Ledger' })).toHaveTextContent('200.00'));
   });
 
   it('cancels a withdrawal and refreshes balances and the list', async () => {
@@ -87,7 +94,7 @@ describe('wallet page', { timeout: 30_000 }, () => {
 
     await user.click(await screen.findByRole('button', { name: 'Cancel withdrawal of 0.25 BTC' }));
 
-    const withdrawals = screen.getByRole('table', { name: 'Withdrawals' });
+    const withdrawals = screen.getByRole('grid', { name: 'Withdrawals' });
     expect(await within(withdrawals).findByText('Cancelled')).toBeInTheDocument();
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Balances' })).getByRole('row', { name: /BTC/ })).toHaveTextContent('1.75000000'));
   });
@@ -130,8 +137,8 @@ describe('wallet page', { timeout: 30_000 }, () => {
     const store = makeStore(undefined, { hubConnectionFactory: hub.factory });
     try {
       renderApp('/wallet', store);
-      const withdrawals = await screen.findByRole('table', { name: 'Withdrawals' });
-      expect(within(withdrawals).getByText('Processing')).toBeInTheDocument();
+      const withdrawals = await screen.findByRole('grid', { name: 'Withdrawals' });
+      expect(await within(withdrawals).findByText('Processing')).toBeInTheDocument();
       expect(within(withdrawals).getByRole('button', { name: 'Cancel withdrawal of 0.25 BTC' })).toBeInTheDocument();
       await waitFor(() => expect(hub.hubs.at(-1)?.started).toBe(true));
       const fetches = () => http.history['get']!.filter((r) => r.url === '/api/v1/wallet/withdrawals').length;

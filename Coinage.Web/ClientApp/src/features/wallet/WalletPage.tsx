@@ -1,6 +1,7 @@
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Grid from '@mui/material/Grid';
+import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -9,19 +10,29 @@ import TableCell from '@mui/material/TableCell';
 import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import type { GridColDef } from '@mui/x-data-grid';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
 import { ProblemAlert } from '../../forms/ProblemAlert';
-import { formatDate, QueryState } from '../../forms/QueryState';
+import { QueryState } from '../../forms/QueryState';
+import { useAssetFormat } from '../../money/assetsApi';
 import { formatAmount } from '../../money/money';
+import { amountColumn, idColumn, timeColumn } from '../../table/columns';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
+import { ExportCsvButton } from '../../table/ExportCsvButton';
+import { searchParams } from '../compliance/complianceApi';
 import { useGetProfileQuery } from '../account/accountApi';
-import { CursorPager, useCursorPages } from '../admin/CursorPager';
 import { AddressBookSection } from './AddressBookSection';
 import { DepositForm } from './DepositForm';
-import { fallbackPrecision } from './validation';
+import { ledgerWords } from './ledgerWords';
 import {
+  type Deposit,
+  type LedgerLine,
   openWithdrawalStatuses,
   useCancelWithdrawalMutation,
-  useGetAssetPrecisionsQuery,
   useGetBalancesQuery,
   useGetDepositsQuery,
   useGetLedgerQuery,
@@ -33,13 +44,13 @@ import { WithdrawForm } from './WithdrawForm';
 
 const pageSize = 20;
 
+type Precision = (asset: string) => number;
+
 /** The wallet: balances, deposit and withdraw, the withdrawal address book, the withdrawals and deposits with their status, and the ledger. */
 export function WalletPage() {
   const balances = useGetBalancesQuery();
-  const precisionsQuery = useGetAssetPrecisionsQuery();
+  const { precisions, precision } = useAssetFormat();
   const profile = useGetProfileQuery();
-  const precisions = precisionsQuery.data ?? {};
-  const precision = (asset: string) => precisions[asset] ?? fallbackPrecision;
 
   return (
     <Stack spacing={3}>
@@ -93,66 +104,67 @@ export function WalletPage() {
           <AddressBookSection assets={balances.data.map((b) => b.asset)} />
         </>
       )}
-      <WithdrawalsSection />
-      <DepositsSection />
-      <LedgerSection precision={precision} />
+      <WithdrawalsSection precision={precision} />
+      <DepositsSection precision={precision} />
+      <LedgerSection precision={precision} assets={balances.data?.map((b) => b.asset) ?? []} />
     </Stack>
   );
 }
 
-function WithdrawalsSection() {
+function WithdrawalsSection({ precision }: { precision: Precision }) {
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useGetWithdrawalsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const result = useGetWithdrawalsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
   const [cancel, cancelling] = useCancelWithdrawalMutation();
+  const columns = useMemo<GridColDef<Withdrawal>[]>(
+    () => [
+      timeColumn('createdAt', 'Requested', (w) => w.createdAt),
+      { field: 'asset', headerName: 'Asset', minWidth: 70 },
+      amountColumn('amount', 'Amount', (w) => w.amount, (w) => precision(w.asset)),
+      { field: 'address', headerName: 'Address', minWidth: 220, flex: 2 },
+      {
+        field: 'status',
+        headerName: 'Status',
+        minWidth: 200,
+        flex: 1,
+        valueGetter: (_v, w) => withdrawalStatusLabels[w.status],
+        renderCell: ({ row }) => <WithdrawalStatusChip withdrawal={row} />,
+      },
+      timeColumn('completedAt', 'Completed', (w) => w.completedAt),
+      idColumn('id', 'Withdrawal id', (w) => w.id),
+      {
+        field: 'actions',
+        headerName: 'Actions',
+        sortable: false,
+        hideable: false,
+        minWidth: 100,
+        renderCell: ({ row: w }) =>
+          openWithdrawalStatuses.includes(w.status) && (
+            <Button size="small" disabled={cancelling.isLoading} onClick={() => void cancel(w.id)} aria-label={`Cancel withdrawal of ${w.amount} ${w.asset}`}>
+              Cancel
+            </Button>
+          ),
+      },
+    ],
+    [cancel, cancelling.isLoading, precision],
+  );
   return (
     <Stack spacing={1} component="section" aria-labelledby="withdrawals-heading">
       <Typography variant="h6" component="h2" id="withdrawals-heading">
         Withdrawals
       </Typography>
       <ProblemAlert problem={cancelling.error} />
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="withdrawals" />
-      ) : data.items.length === 0 && pages.page === 1 ? (
-        <Typography color="text.secondary">No withdrawals yet.</Typography>
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Withdrawals" aria-busy={isFetching}>
-              <TableHead>
-                <TableRow>
-                  <TableCell>Requested</TableCell>
-                  <TableCell>Asset</TableCell>
-                  <TableCell align="right">Amount</TableCell>
-                  <TableCell>Address</TableCell>
-                  <TableCell>Status</TableCell>
-                  <TableCell>Actions</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {data.items.map((w) => (
-                  <TableRow key={w.id}>
-                    <TableCell>{formatDate(w.createdAt)}</TableCell>
-                    <TableCell>{w.asset}</TableCell>
-                    <TableCell align="right">{w.amount}</TableCell>
-                    <TableCell sx={{ wordBreak: 'break-all' }}>{w.address}</TableCell>
-                    <TableCell>
-                      <WithdrawalStatusChip withdrawal={w} />
-                    </TableCell>
-                    <TableCell>
-                      {openWithdrawalStatuses.includes(w.status) && (
-                        <Button size="small" disabled={cancelling.isLoading} onClick={() => void cancel(w.id)} aria-label={`Cancel withdrawal of ${w.amount} ${w.asset}`}>
-                          Cancel
-                        </Button>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="wallet.withdrawals"
+        label="Withdrawals"
+        what="withdrawals"
+        columns={columns}
+        hiddenColumns={['completedAt', 'id']}
+        getRowId={(w) => w.id}
+        result={result}
+        pages={pages}
+        pageSize={pageSize}
+        emptyText="No withdrawals yet."
+      />
     </Stack>
   );
 }
@@ -163,106 +175,115 @@ function WithdrawalStatusChip({ withdrawal }: { withdrawal: Withdrawal }) {
   return <Chip size="small" color={color} label={withdrawal.reason ? `${label}: ${withdrawal.reason}` : label} />;
 }
 
-function DepositsSection() {
+function DepositsSection({ precision }: { precision: Precision }) {
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useGetDepositsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const result = useGetDepositsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const columns = useMemo<GridColDef<Deposit>[]>(
+    () => [
+      timeColumn('createdAt', 'Date', (d) => d.createdAt),
+      { field: 'asset', headerName: 'Asset', minWidth: 70 },
+      amountColumn('amount', 'Amount', (d) => d.amount, (d) => precision(d.asset)),
+      {
+        field: 'status',
+        headerName: 'Status',
+        minWidth: 160,
+        flex: 1,
+        renderCell: ({ row: d }) => (
+          <Chip
+            size="small"
+            color={d.status === 'confirmed' ? 'success' : d.status === 'rejected' ? 'error' : 'warning'}
+            label={d.status === 'pending' ? 'Pending' : d.status === 'confirmed' ? 'Confirmed' : `Rejected${d.reason ? `: ${d.reason}` : ''}`}
+          />
+        ),
+      },
+      timeColumn('completedAt', 'Completed', (d) => d.completedAt),
+      idColumn('id', 'Deposit id', (d) => d.id),
+    ],
+    [precision],
+  );
   return (
     <Stack spacing={1} component="section" aria-labelledby="deposits-heading">
       <Typography variant="h6" component="h2" id="deposits-heading">
         Deposits
       </Typography>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="deposits" />
-      ) : data.items.length === 0 && pages.page === 1 ? (
-        <Typography color="text.secondary">No deposits yet.</Typography>
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Deposits" aria-busy={isFetching}>
-              <TableHead>
-                <TableRow>
-                  <TableCell>Date</TableCell>
-                  <TableCell>Asset</TableCell>
-                  <TableCell align="right">Amount</TableCell>
-                  <TableCell>Status</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {data.items.map((d) => (
-                  <TableRow key={d.id}>
-                    <TableCell>{formatDate(d.createdAt)}</TableCell>
-                    <TableCell>{d.asset}</TableCell>
-                    <TableCell align="right">{d.amount}</TableCell>
-                    <TableCell>
-                      <Chip
-                        size="small"
-                        color={d.status === 'confirmed' ? 'success' : d.status === 'rejected' ? 'error' : 'warning'}
-                        label={d.status === 'pending' ? 'Pending' : d.status === 'confirmed' ? 'Confirmed' : `Rejected${d.reason ? `: ${d.reason}` : ''}`}
-                      />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="wallet.deposits"
+        label="Deposits"
+        what="deposits"
+        columns={columns}
+        hiddenColumns={['completedAt', 'id']}
+        getRowId={(d) => d.id}
+        result={result}
+        pages={pages}
+        pageSize={pageSize}
+        emptyText="No deposits yet."
+      />
     </Stack>
   );
 }
 
-const ledgerKinds: Record<string, string> = {
-  deposit: 'Deposit',
-  withdrawal_request: 'Withdrawal held',
-  withdrawal: 'Withdrawal sent',
-  withdrawal_rejected: 'Withdrawal released',
-  order_hold: 'Order hold',
-  hold_release: 'Hold released',
-  trade: 'Trade',
-};
-
-function LedgerSection({ precision }: { precision: (asset: string) => number }) {
+function LedgerSection({ precision, assets }: { precision: Precision; assets: string[] }) {
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useGetLedgerQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  // The ledger's asset filter lives in the URL (?asset=BTC), so a filtered ledger can be linked to.
+  const [params, setParams] = useSearchParams();
+  const asset = params.get('asset') ?? '';
+  const filter = asset === '' ? {} : { asset };
+  const result = useGetLedgerQuery({ ...filter, limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
+  const columns = useMemo<GridColDef<LedgerLine>[]>(
+    () => [
+      timeColumn('createdAt', 'Date', (l) => l.createdAt),
+      { field: 'entry', headerName: 'Entry', minWidth: 260, flex: 2, valueGetter: (_v, l) => ledgerWords(l) },
+      { field: 'asset', headerName: 'Asset', minWidth: 70 },
+      { field: 'account', headerName: 'Account', minWidth: 100, valueGetter: (_v, l) => (l.account === 'held' ? 'Held' : 'Available') },
+      amountColumn('amount', 'Amount', (l) => l.amount, (l) => precision(l.asset)),
+      idColumn('reference', 'Reference', (l) => l.reference),
+      idColumn('entryId', 'Entry id', (l) => l.entryId),
+    ],
+    [precision],
+  );
   return (
     <Stack spacing={1} component="section" aria-labelledby="ledger-heading">
       <Typography variant="h6" component="h2" id="ledger-heading">
         Ledger
       </Typography>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="the ledger" />
-      ) : data.items.length === 0 && pages.page === 1 ? (
-        <Typography color="text.secondary">No ledger entries yet.</Typography>
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Ledger" aria-busy={isFetching}>
-              <TableHead>
-                <TableRow>
-                  <TableCell>Date</TableCell>
-                  <TableCell>Entry</TableCell>
-                  <TableCell>Asset</TableCell>
-                  <TableCell>Account</TableCell>
-                  <TableCell align="right">Amount</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {data.items.map((line) => (
-                  <TableRow key={line.id}>
-                    <TableCell>{formatDate(line.createdAt)}</TableCell>
-                    <TableCell>{ledgerKinds[line.kind] ?? line.kind}</TableCell>
-                    <TableCell>{line.asset}</TableCell>
-                    <TableCell>{line.account === 'held' ? 'Held' : 'Available'}</TableCell>
-                    <TableCell align="right">{formatAmount(line.amount, precision(line.asset))}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="wallet.ledger"
+        label="Ledger"
+        what="the ledger"
+        columns={columns}
+        hiddenColumns={['reference', 'entryId']}
+        getRowId={(l) => l.id}
+        result={result}
+        pages={pages}
+        pageSize={pageSize}
+        emptyText={asset === '' ? 'No ledger entries yet.' : `No ${asset} ledger entries.`}
+        actions={
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+            <TextField
+              select
+              size="small"
+              label="Asset"
+              value={assets.includes(asset) ? asset : ''}
+              onChange={(e) => {
+                pages.reset();
+                const next = new URLSearchParams(params);
+                if (e.target.value === '') next.delete('asset');
+                else next.set('asset', e.target.value);
+                setParams(next, { replace: true });
+              }}
+              sx={{ minWidth: 120 }}
+            >
+              <MenuItem value="">All assets</MenuItem>
+              {assets.map((a) => (
+                <MenuItem key={a} value={a}>
+                  {a}
+                </MenuItem>
+              ))}
+            </TextField>
+            <ExportCsvButton path="/api/v1/wallet/ledger/export.csv" params={searchParams(filter)} fallbackName="coinage-ledger.csv" />
+          </Stack>
+        }
+      />
     </Stack>
   );
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
-import { balances, markets, profile, savedAddress, withdrawal } from './fixtures';
+import { assets, balances, markets, profile, savedAddress, withdrawal } from './fixtures';
 import { addressError, amountError, ibanIsValid } from './validation';
 
 // The wallet page issues five queries at once; on a loaded CI machine they take longer than the default second.
@@ -40,6 +40,7 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     http.onPost('/api/v1/auth/refresh').reply(200, tokenResponse(makeAccessToken()));
     http.onGet('/api/v1/wallet/balances').reply(200, balances);
     http.onGet('/api/v1/markets').reply(200, markets);
+    http.onGet('/api/v1/assets').reply(200, assets);
     http.onGet('/api/v1/wallet/withdrawals').reply(200, { items: [], nextCursor: null });
     http.onGet('/api/v1/wallet/deposits').reply(200, { items: [], nextCursor: null });
     http.onGet('/api/v1/wallet/ledger').reply(200, { items: [], nextCursor: null });
@@ -154,5 +155,26 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     await user.click(await screen.findByRole('option', { name: /^Cold wallet/ }));
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
     expect(await within(form).findByText(/it can be used from 2026-11-21/)).toBeInTheDocument();
+  });
+
+  it('fills in the most that can be withdrawn, to the asset\'s decimals, and says what arrives', async () => {
+    http.onGet('/api/v1/account/profile').reply(200, profile);
+    http.onGet('/api/v1/wallet/balances').reply(200, [{ asset: 'BTC', available: '1.234567891', held: '0', total: '1.234567891' }, balances[1]]);
+    const user = userEvent.setup();
+    renderApp('/wallet');
+
+    const form = await screen.findByRole('form', { name: 'Withdraw' });
+    const amount = within(form).getByLabelText(/^Amount/, { selector: 'input' });
+    expect(within(form).getByText(/^Withdrawal fee: 0\.00000000 BTC · Arrives: —$/)).toBeInTheDocument();
+    // Available less the fee (none), cut, never rounded up, to BTC's 8 decimals.
+    await user.click(within(form).getByRole('button', { name: 'Withdraw the most you can' }));
+    expect(amount).toHaveValue('1.23456789');
+    expect(within(form).getByText('Withdrawal fee: 0.00000000 BTC · Arrives: 1.23456789 BTC')).toBeInTheDocument();
+
+    await user.click(within(form).getByRole('combobox', { name: /^Asset/ }));
+    await user.click(await screen.findByRole('option', { name: /^USD/ }));
+    await user.click(within(form).getByRole('button', { name: 'Withdraw the most you can' }));
+    expect(amount).toHaveValue('1000');
+    expect(within(form).getByText('Withdrawal fee: 0.00 USD · Arrives: 1,000.00 USD')).toBeInTheDocument();
   });
 });

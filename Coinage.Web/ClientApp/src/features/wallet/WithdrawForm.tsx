@@ -1,5 +1,6 @@
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
+import InputAdornment from '@mui/material/InputAdornment';
 import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
@@ -8,6 +9,7 @@ import { type ChangeEvent, useRef, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate } from '../../forms/QueryState';
 import { codeError, useForm } from '../../forms/useForm';
+import { Decimal, formatAmount, parseAmount } from '../../money/money';
 import { useHoldClock } from './AddressBookSection';
 import { amountError, fallbackPrecision } from './validation';
 import { type Balance, isUsable, newIdempotencyKey, useGetWithdrawalAddressesQuery, useWithdrawMutation, type Withdrawal } from './walletApi';
@@ -44,12 +46,19 @@ export function WithdrawForm({
   // One key per distinct request: resubmitting the same values after a lost answer cannot withdraw twice.
   const attempt = useRef<{ key: string; values: string } | null>(null);
   const available = (asset: string) => balances.find((b) => b.asset === asset)?.available;
+  const precisionOf = (asset: string) => precisions[asset] ?? fallbackPrecision;
+  /** Everything available, less the withdrawal fee (none today), cut to the asset's decimals; '' when nothing is. */
+  const maxAmount = (asset: string) => {
+    const value = parseAmount(available(asset));
+    if (value === null || value.isZero()) return '';
+    return value.minus(withdrawalFee).toDecimalPlaces(precisionOf(asset), Decimal.ROUND_DOWN).toFixed();
+  };
   const form = useForm(
     { asset: balances[0]?.asset ?? '', amount: '', addressId: '', twoFactorCode: '' },
     {
       validate: (v) => ({
         asset: v.asset === '' ? 'Choose an asset.' : undefined,
-        amount: amountError(v.amount, precisions[v.asset] ?? fallbackPrecision, available(v.asset)),
+        amount: amountError(v.amount, precisionOf(v.asset), available(v.asset)),
         addressId: destinationError(v.asset, v.addressId),
         twoFactorCode: twoFactorEnabled ? codeError(v.twoFactorCode) : undefined,
       }),
@@ -100,7 +109,24 @@ export function WithdrawForm({
           </MenuItem>
         ))}
       </TextField>
-      <TextField label="Amount" {...form.text('amount')} id="withdraw-amount" slotProps={{ htmlInput: { inputMode: 'decimal', autoComplete: 'off' } }} />
+      <TextField
+        label="Amount"
+        {...form.text('amount')}
+        id="withdraw-amount"
+        slotProps={{
+          htmlInput: { inputMode: 'decimal', autoComplete: 'off' },
+          input: {
+            endAdornment: (
+              <InputAdornment position="end">
+                <Button size="small" onClick={() => form.setValue('amount', maxAmount(form.values.asset))} disabled={!maxAmount(form.values.asset)} aria-label="Withdraw the most you can">
+                  Max
+                </Button>
+              </InputAdornment>
+            ),
+          },
+        }}
+      />
+      <FeeLine amount={form.values.amount} asset={form.values.asset} precision={precisionOf(form.values.asset)} />
       <TextField
         select
         label="Address"
@@ -130,5 +156,19 @@ export function WithdrawForm({
         Withdraw
       </Button>
     </Stack>
+  );
+}
+
+/** Coinage charges no withdrawal fee: the amount withdrawn is the amount that arrives (docs/exchange.md, Funding). */
+const withdrawalFee = '0';
+
+/** What the withdrawal costs and what arrives, under the amount as it is typed. */
+function FeeLine({ amount, asset, precision }: { amount: string; asset: string; precision: number }) {
+  const value = parseAmount(amount);
+  const arrives = value === null ? null : Decimal.max(value.minus(withdrawalFee), 0);
+  return (
+    <Typography variant="body2" color="text.secondary">
+      Withdrawal fee: {formatAmount(withdrawalFee, precision)} {asset} · Arrives: {arrives === null ? '—' : `${formatAmount(arrives, precision)} ${asset}`}
+    </Typography>
   );
 }

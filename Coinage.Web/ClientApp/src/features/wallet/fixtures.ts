@@ -21,6 +21,13 @@ export const markets = [
   { symbol: 'BTC-USD', baseAsset: 'BTC', quoteAsset: 'USD', basePrecision: 8, quotePrecision: 2, tickSize: '1', lotSize: '0.01', minQuantity: '0.01', minNotional: '10', makerFeeBps: '10', takerFeeBps: '20', status: 'open' },
 ];
 
+/** `GET /api/v1/assets`: the decimals every amount of an asset is shown to. */
+export const assets = [
+  { code: 'BTC', precision: 8 },
+  { code: 'ETH', precision: 8 },
+  { code: 'USD', precision: 2 },
+];
+
 export function withdrawal(overrides: Partial<Withdrawal> = {}): Withdrawal {
   return {
     id: '7',

@@ -1,7 +1,6 @@
 import { compareAmounts, decimalPlaces, parseAmount } from '../../money/money';
 
-/** The ledger's default when an asset trades on no market yet (the API checks the real precision). */
-export const fallbackPrecision = 8;
+export { fallbackPrecision } from '../../money/assetsApi';
 
 /** An amount as the API accepts it: positive, plain decimal, no more decimals than the asset keeps, within what is available. */
 export function amountError(amount: string, precision: number, available?: string): string | undefined {

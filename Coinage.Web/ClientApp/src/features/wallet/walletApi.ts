@@ -1,5 +1,6 @@
 import { coinageApi } from '../../api/coinageApi';
 import type { Amount } from '../../money/money';
+import type { CursorPage as Page } from '../../table/cursorPages';
 
 export interface Balance {
   asset: string;
@@ -8,10 +9,7 @@ export interface Balance {
   total: Amount;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page };
 
 export interface LedgerLine {
   id: string;
@@ -22,6 +20,29 @@ export interface LedgerLine {
   account: 'available' | 'held';
   amount: Amount;
   createdAt: string;
+  /** The user's side of the trade, on the postings of a trade settlement (kind `trade`). */
+  trade?: LedgerTrade | null;
+}
+
+export interface LedgerTrade {
+  id: string;
+  market: string;
+  baseAsset: string;
+  quoteAsset: string;
+  side: 'buy' | 'sell';
+  price: Amount;
+  quantity: Amount;
+  quoteAmount: Amount;
+  /** The user's fee of the trade, in `feeAsset` (the quote asset), inside the quote posting. */
+  fee: Amount;
+  feeAsset: string;
+}
+
+/** The ledger's filters, as `GET /api/v1/wallet/ledger` and its CSV export take them. */
+export interface LedgerFilter {
+  asset?: string;
+  from?: string;
+  to?: string;
 }
 
 export type DepositStatus = 'pending' | 'confirmed' | 'rejected';
@@ -107,17 +128,11 @@ const afterMoneyMoved = ['Balances', 'Ledger'] as const;
  */
 export const walletApi = api.injectEndpoints({
   endpoints: (build) => ({
-    /** asset → decimals the ledger keeps, read from the markets' rules (public). */
-    getAssetPrecisions: build.query<Record<string, number>, void>({
-      query: () => ({ url: '/api/v1/markets' }),
-      transformResponse: (markets: { baseAsset: string; quoteAsset: string; basePrecision: number; quotePrecision: number }[]) =>
-        Object.fromEntries(markets.flatMap((m) => [[m.baseAsset, m.basePrecision], [m.quoteAsset, m.quotePrecision]])),
-    }),
     getBalances: build.query<Balance[], void>({
       query: () => ({ url: '/api/v1/wallet/balances' }),
       providesTags: ['Balances'],
     }),
-    getLedger: build.query<Page<LedgerLine>, { cursor?: string; limit?: number }>({
+    getLedger: build.query<Page<LedgerLine>, LedgerFilter & { cursor?: string; limit?: number }>({
       query: (params) => ({ url: '/api/v1/wallet/ledger', params }),
       providesTags: ['Ledger'],
     }),
@@ -166,7 +181,6 @@ export const walletApi = api.injectEndpoints({
 });
 
 export const {
-  useGetAssetPrecisionsQuery,
   useGetBalancesQuery,
   useGetLedgerQuery,
   useGetDepositsQuery,
