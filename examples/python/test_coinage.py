@@ -19,6 +19,11 @@ class SignerTests(unittest.TestCase):
         signature = signer.sign(1700000000000, "post", "/api/v1/orders", '{"market":"BTC-USD","side":"buy"}')
         self.assertEqual("474378f1dbfaba623f95a7b191fffd3eba805d8bd437621478412baec3e2bbec", signature)
 
+    def test_the_signature_matches_the_test_vector_of_docs_api_keys(self):
+        signer = Signer("ck_test", "dGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZy0wMTIzNDU2")
+        self.assertEqual("ff3f8edf9b464cdf87fad21545dbf9fdadd0a1a3ca216a5ae922ba04f41c4def",
+                         signer.sign(1764979200000, "GET", "/api/v1/wallet/balances"))
+
     def test_the_headers_carry_the_key_the_time_and_the_signature(self):
         headers = Signer("ck_test", "secret", window_ms=10000).headers("GET", "/api/v1/orders?market=BTC-USD", now_ms=42)
         self.assertEqual("ck_test", headers["Coinage-Key"])
