@@ -4,8 +4,8 @@
   ``{timestamp}\\n{METHOD}\\n{path and query}\\n{body}``, sent in the ``Coinage-*`` headers.
 - ``RestClient`` sends signed requests and turns problem details (RFC 9457) into ``CoinageError``.
 - ``WebSocket`` is a minimal RFC 6455 client (text frames, ping/pong, close), enough for the feed.
-- ``BookReplica`` keeps a market's book from a snapshot and its deltas, and says when a sequence
-  number is missing so the caller resynchronises (docs/websocket.md).
+- ``BookReplica`` keeps a market's book from a snapshot and its numbered updates, and says when one is
+  missing so the caller resynchronises (docs/websocket.md).
 """
 
 from __future__ import annotations
@@ -241,32 +241,42 @@ class WebSocket:
 
 
 class GapDetected(Exception):
-    def __init__(self, expected: int, received: int):
+    def __init__(self, expected: str, received: str):
         self.expected = expected
         self.received = received
         super().__init__(f"book sequence gap: expected {expected}, received {received}")
 
 
 class BookReplica:
-    """One market's book, rebuilt from a snapshot and kept by deltas (a size of 0 removes a level)."""
+    """
+    One market's book from a snapshot and its numbered updates (a size of "0" removes a level). An update applies
+    only in the snapshot's ``epoch`` and with the next ``sequence``; anything else is a gap (docs/websocket.md).
+    """
 
     def __init__(self, market: str):
         self.market = market
         self.bids: dict[Decimal, Decimal] = {}
         self.asks: dict[Decimal, Decimal] = {}
+        self.epoch: str | None = None
         self.sequence: int | None = None
 
-    def apply_snapshot(self, bids: list[list[str]], asks: list[list[str]], sequence: int) -> None:
+    @property
+    def synced(self) -> bool:
+        return self.sequence is not None
+
+    def apply_snapshot(self, bids: list[list[str]], asks: list[list[str]], epoch: str, sequence: int) -> None:
         self.bids = {Decimal(price): Decimal(size) for price, size in bids}
         self.asks = {Decimal(price): Decimal(size) for price, size in asks}
-        self.sequence = sequence
+        self.epoch, self.sequence = epoch, sequence
 
-    def apply_delta(self, bids: list[list[str]], asks: list[list[str]], sequence: int) -> None:
-        """Applies a delta, or raises GapDetected (and changes nothing) when one is missing before it."""
-        if self.sequence is None or sequence != self.sequence + 1:
-            if self.sequence is not None and sequence <= self.sequence:
-                return  # already part of the snapshot
-            raise GapDetected(-1 if self.sequence is None else self.sequence + 1, sequence)
+    def apply_update(self, bids: list[list[str]], asks: list[list[str]], epoch: str, sequence: int) -> None:
+        """Applies an update, or raises GapDetected, forgets the book and waits for the next snapshot."""
+        if self.sequence is None:
+            return  # waiting for the snapshot a resync asked for
+        if epoch != self.epoch or sequence != self.sequence + 1:
+            expected = f"{self.epoch}/{self.sequence + 1}"
+            self.bids, self.asks, self.sequence = {}, {}, None
+            raise GapDetected(expected, f"{epoch}/{sequence}")
         for side, levels in ((self.bids, bids), (self.asks, asks)):
             for price, size in levels:
                 if Decimal(size) == 0:

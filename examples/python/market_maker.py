@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """A simple market maker for Coinage: quotes a bid and an ask around the mid of a market's book.
 
-It follows the market's book over the WebSocket feed (a snapshot, then deltas with sequence numbers;
-a missing number means a lost delta, so it resubscribes for a fresh snapshot), and every ``--refresh``
+It follows the market's book over the WebSocket feed (a snapshot, then updates with sequence numbers;
+a missing number means a lost update, so it asks for a fresh snapshot), and every ``--refresh``
 seconds cancels its quotes and places new ones with signed REST requests. Standard library only.
 
     COINAGE_API_KEY=ck_... COINAGE_API_SECRET=... python3 examples/python/market_maker.py \\
         --url http://127.0.0.1:5100 --market BTC-USD --spread-bps 20 --size 0.01
 
 ``--iterations N`` stops after N quoting rounds (0: until Ctrl+C), cancelling its orders on the way out.
-``--drop-delta K`` throws away the K-th book delta it receives, to watch the gap being detected and repaired.
+``--drop-update K`` throws away the K-th book update it receives, to watch the gap being detected and repaired.
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ def snap(value: Decimal, step: Decimal, rounding=ROUND_DOWN) -> Decimal:
 
 
 class Feed:
-    """The market's book from the WebSocket feed, resynchronised whenever a delta is missing."""
+    """The market's book from the WebSocket feed, resynchronised whenever an update is missing."""
 
-    def __init__(self, url: str, signer: Signer, market: str, drop_delta: int):
+    def __init__(self, url: str, signer: Signer, market: str, drop_update: int):
         ws_url = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1).rstrip("/") + "/ws/v1"
         # The handshake is signed like any request (empty body), which also opens the private channels.
         self.ws = WebSocket(ws_url, headers=signer.headers("GET", "/ws/v1"))
         self.market = market
         self.book = BookReplica(market)
-        self.deltas_seen = 0
-        self.drop_delta = drop_delta
+        self.updates_seen = 0
+        self.drop_update = drop_update
         self.resyncs = 0
         self.ws.send_json({"op": "subscribe", "channels": ["book"], "markets": [market]})
         self.ws.send_json({"op": "subscribe", "channels": ["fills"]})
@@ -51,31 +51,38 @@ class Feed:
     def pump(self, seconds: float) -> None:
         """Handles the feed's messages for ``seconds``."""
         for message in messages(self.ws, time.monotonic() + seconds):
-            kind = message.get("type")
+            kind, channel = message.get("type"), message.get("channel")
             if kind == "error":
-                log(f"feed error: {message.get('reason') or message}")
-            elif kind == "fill":
-                fill = message.get("data", message)
-                log(f"filled: {fill.get('side')} {fill.get('quantity')} at {fill.get('price')} (fee {fill.get('fee')} {fill.get('feeAsset')})")
-            elif message.get("channel") == "book" and message.get("market") == self.market:
+                log(f"feed error {message.get('code')}: {message.get('reason')}")
+            elif channel == "fills" and kind == "update":
+                fill = message["data"]
+                log(f"filled: {fill['side']} {fill['quantity']} at {fill['price']} (fee {fill['fee']} {fill['feeAsset']})")
+            elif channel == "book" and message.get("market") == self.market:
                 self._on_book(message)
 
     def _on_book(self, message: dict) -> None:
-        sequence = int(message["sequence"])
-        if message.get("type") == "snapshot":
-            self.book.apply_snapshot(message.get("bids", []), message.get("asks", []), sequence)
+        epoch, sequence = message["epoch"], int(message["sequence"])
+        if message["type"] == "snapshot":
+            self.book.apply_snapshot(message["bids"], message["asks"], epoch, sequence)
             log(f"book snapshot at sequence {sequence}: {len(self.book.bids)} bids, {len(self.book.asks)} asks")
             return
-        self.deltas_seen += 1
-        if self.deltas_seen == self.drop_delta:
-            log(f"dropping book delta {sequence} on purpose (--drop-delta)")
+        self.updates_seen += 1
+        if self.updates_seen == self.drop_update:
+            log(f"dropping book update {sequence} on purpose (--drop-update)")
             return
         try:
-            self.book.apply_delta(message.get("bids", []), message.get("asks", []), sequence)
+            self.book.apply_update(message["bids"], message["asks"], epoch, sequence)
         except GapDetected as gap:
             self.resyncs += 1
-            log(f"gap detected: expected sequence {gap.expected}, received {gap.received}; resynchronising")
-            self.ws.send_json({"op": "resync", "channel": "book", "market": self.market})
+            log(f"gap detected: expected {gap.expected}, received {gap.received}; resynchronising")
+            self.ws.send_json({"op": "resync", "markets": [self.market]})
+
+    def wait_synced(self, seconds: float) -> bool:
+        """Handles messages until the book is synchronised (after a resync, its snapshot), or ``seconds`` pass."""
+        deadline = time.monotonic() + seconds
+        while not self.book.synced and time.monotonic() < deadline:
+            self.pump(0.2)
+        return self.book.synced
 
     def close(self) -> None:
         self.ws.close()
@@ -120,7 +127,7 @@ def main() -> int:
     parser.add_argument("--size", type=Decimal, default=Decimal("0.01"), help="size of each quote, in the base asset")
     parser.add_argument("--refresh", type=float, default=2.0, help="seconds between quoting rounds")
     parser.add_argument("--iterations", type=int, default=0, help="quoting rounds before stopping (0: until Ctrl+C)")
-    parser.add_argument("--drop-delta", type=int, default=0, help="throw away the K-th book delta (shows the resync)")
+    parser.add_argument("--drop-update", type=int, default=0, help="throw away the K-th book update (shows the resync)")
     args = parser.parse_args()
 
     key, secret = os.environ.get("COINAGE_API_KEY"), os.environ.get("COINAGE_API_SECRET")
@@ -131,7 +138,7 @@ def main() -> int:
     rest = RestClient(args.url, signer)
     try:
         market = rest.get(f"/api/v1/markets/{args.market}")
-        feed = Feed(args.url, signer, args.market, args.drop_delta)
+        feed = Feed(args.url, signer, args.market, args.drop_update)
     except (CoinageError, OSError) as error:
         print(f"cannot start: {error}", file=sys.stderr)
         return 1
@@ -140,6 +147,8 @@ def main() -> int:
     try:
         feed.pump(1.0)  # the snapshot first
         while args.iterations == 0 or rounds < args.iterations:
+            if not feed.wait_synced(10):
+                log("the book did not resynchronise within 10 s: quoting from the ticker")
             rest.delete("/api/v1/orders", {"market": args.market})
             quote(rest, market, feed.book, args.spread_bps, args.size)
             rounds += 1
@@ -155,7 +164,7 @@ def main() -> int:
         except (CoinageError, OSError) as error:
             log(f"could not cancel the quotes on the way out: {error}")
         feed.close()
-    log(f"done: {rounds} rounds, {feed.deltas_seen} book deltas, {feed.resyncs} resynchronisations")
+    log(f"done: {rounds} rounds, {feed.updates_seen} book updates, {feed.resyncs} resynchronisations")
     return 0
 
 

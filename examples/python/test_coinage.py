@@ -39,26 +39,29 @@ class SignerTests(unittest.TestCase):
 class BookReplicaTests(unittest.TestCase):
     def setUp(self):
         self.book = BookReplica("BTC-USD")
-        self.book.apply_snapshot([["100", "1"], ["99", "2"]], [["101", "1.5"]], sequence=10)
+        self.book.apply_snapshot([["100", "1"], ["99", "2"]], [["101", "1.5"]], epoch="7", sequence=10)
 
-    def test_deltas_in_sequence_change_and_remove_levels(self):
-        self.book.apply_delta([["100", "0"], ["98", "3"]], [["101", "0.5"]], sequence=11)
+    def test_updates_in_sequence_change_and_remove_levels(self):
+        self.book.apply_update([["100", "0"], ["98", "3"]], [["101", "0.5"]], epoch="7", sequence=11)
         self.assertEqual(11, self.book.sequence)
         bids, asks = self.book.levels()
         self.assertEqual([("99", "2"), ("98", "3")], [(str(p), str(s)) for p, s in bids])
         self.assertEqual([("101", "0.5")], [(str(p), str(s)) for p, s in asks])
 
-    def test_a_missing_sequence_is_a_gap_and_changes_nothing(self):
+    def test_a_missing_sequence_is_a_gap_and_the_book_waits_for_a_snapshot(self):
         with self.assertRaises(GapDetected) as caught:
-            self.book.apply_delta([["100", "0"]], [], sequence=12)
-        self.assertEqual((11, 12), (caught.exception.expected, caught.exception.received))
-        self.assertEqual(10, self.book.sequence)
-        self.assertIn(100, self.book.bids)
+            self.book.apply_update([["100", "0"]], [], epoch="7", sequence=12)
+        self.assertEqual(("7/11", "7/12"), (caught.exception.expected, caught.exception.received))
+        self.assertFalse(self.book.synced)
+        self.book.apply_update([["97", "1"]], [], epoch="7", sequence=13)  # ignored until the snapshot
+        self.assertEqual({}, self.book.bids)
+        self.book.apply_snapshot([["100", "1"]], [], epoch="7", sequence=13)
+        self.book.apply_update([["99", "4"]], [], epoch="7", sequence=14)
+        self.assertEqual(14, self.book.sequence)
 
-    def test_a_delta_the_snapshot_already_holds_is_skipped(self):
-        self.book.apply_delta([["100", "0"]], [], sequence=9)
-        self.assertIn(100, self.book.bids)
-        self.assertEqual(10, self.book.sequence)
+    def test_another_epoch_is_a_gap_even_with_the_next_sequence(self):
+        with self.assertRaises(GapDetected):
+            self.book.apply_update([], [], epoch="8", sequence=11)
 
 
 class WebSocketTests(unittest.TestCase):
