@@ -95,7 +95,7 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
           <RecentTradesPanel market={market} />
         </Box>
         <Box sx={{ gridArea: 'form' }}>
-          <OrderForm key={market.symbol} market={market} picked={picked} bestAsk={book.asks[0]?.[0] ?? null} />
+          <OrderForm key={market.symbol} market={market} picked={picked} bestAsk={book.asks[0]?.[0] ?? null} book={book} />
         </Box>
         <Box sx={{ gridArea: 'orders', minWidth: 0 }}>
           <OrdersPanel market={market} markets={markets} />
