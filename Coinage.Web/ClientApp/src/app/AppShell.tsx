@@ -76,9 +76,14 @@ function SessionWatcher() {
   return null;
 }
 
-/** The frame every page sits in: the top bar with the navigation and a centred, responsive content column. */
+/**
+ * The frame every page sits in: the top bar with the navigation and a centred, responsive content column; a trade
+ * page is a terminal instead, as wide as the window and, at desktop widths, exactly as tall (it lays out its own
+ * panels to fit, docs/frontend.md).
+ */
 export function AppShell() {
   const { pathname } = useLocation();
+  const terminal = pathname.startsWith(tradeSection);
   const items = useNavItems(pathname);
   const status = useAppSelector(selectSessionStatus);
   const session = useSession();
@@ -92,7 +97,7 @@ export function AppShell() {
   }
 
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: '100vh' }}>
+    <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: '100vh', ...(terminal && { height: { lg: '100dvh' } }) }}>
       <SessionWatcher />
       <AppBar position="sticky" elevation={0} enableColorOnDark>
         <Toolbar sx={{ gap: 1 }}>
@@ -160,7 +165,11 @@ export function AppShell() {
           </List>
         </Box>
       </Drawer>
-      <Container component="main" maxWidth="lg" sx={{ flexGrow: 1, py: { xs: 2, sm: 4 }, px: { xs: 2, sm: 3 } }}>
+      <Container
+        component="main"
+        maxWidth={terminal ? false : 'lg'}
+        sx={terminal ? { flexGrow: 1, minHeight: 0, display: 'flex', flexDirection: 'column', py: 1, px: { xs: 1, sm: 1.5 } } : { flexGrow: 1, py: { xs: 2, sm: 4 }, px: { xs: 2, sm: 3 } }}
+      >
         <Outlet />
       </Container>
     </Box>

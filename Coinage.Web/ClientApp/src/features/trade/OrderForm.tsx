@@ -43,6 +43,7 @@ import {
 import { useToast } from '../../notifications/Toasts';
 import { type Market, type PlaceOrderRequest, useGetTradingBalancesQuery, usePlaceOrderMutation } from './tradingApi';
 import type { Level } from '../../realtime/types';
+import { focusRing } from './focusRing';
 import { FeeEstimate } from './ticket/FeeEstimate';
 import { QuickAmounts } from './ticket/QuickAmounts';
 import type { QuickFill } from './ticket/ticketMath';
@@ -191,7 +192,13 @@ export function OrderForm({
   const availablePrecision = draft.side === 'buy' ? market.quotePrecision : market.basePrecision;
 
   return (
-    <Paper variant="outlined" component="section" aria-label="Place order" sx={{ p: 2 }}>
+    // The terminal gives the ticket its whole column: it scrolls inside it rather than push the page.
+    <Paper
+      variant="outlined"
+      component="section"
+      aria-label="Place order"
+      sx={(theme) => ({ p: 2, height: '100%', overflowY: 'auto', '& .MuiButtonBase-root.Mui-focusVisible': focusRing(theme) })}
+    >
       <Typography variant="subtitle2" component="h2" sx={{ mb: 1.5 }}>
         Place order
       </Typography>
