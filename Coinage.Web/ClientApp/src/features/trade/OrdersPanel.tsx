@@ -257,13 +257,14 @@ export function OrdersPanel({ market, markets }: { market: Market; markets: Mark
           <Tab key={label} label={label} id={`orders-tab-${index}`} aria-controls={`orders-tabpanel-${index}`} />
         ))}
       </Tabs>
-      {/* Focusable: a scrolling region must be reachable by keyboard (axe: scrollable-region-focusable). */}
+      {/* Focusable: a scrolling region must be reachable by keyboard (axe: scrollable-region-focusable). Positioned, so
+          the visually hidden header text (position: absolute) is clipped with the table instead of widening the page. */}
       <Box
         role="tabpanel"
         tabIndex={0}
         id={`orders-tabpanel-${tab}`}
         aria-labelledby={`orders-tab-${tab}`}
-        sx={(theme) => ({ pb: 1, flex: '1 1 auto', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}
+        sx={(theme) => ({ position: 'relative', pb: 1, flex: '1 1 auto', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}
       >
         {!signedIn ? (
           <Typography color="text.secondary" sx={{ p: 2 }}>

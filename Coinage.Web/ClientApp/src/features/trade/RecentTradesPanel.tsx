@@ -28,7 +28,7 @@ export function RecentTradesPanel({ market }: { market: Market }) {
       )}
       {trades.length > 0 && (
         // A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
-        <Box tabIndex={0} role="group" aria-label="Trades, newest first" sx={(theme) => ({ flex: '1 1 0', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}>
+        <Box tabIndex={0} role="group" aria-label="Trades, newest first" sx={(theme) => ({ position: 'relative', flex: '1 1 0', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}>
           <Table stickyHeader size="small" aria-label="Trades" sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums' }, '& td': { whiteSpace: 'nowrap' } }}>
             <TableHead>
               <TableRow>

@@ -81,9 +81,8 @@ describe('trade page layout', () => {
     expect(within(tabs).getAllByRole('tab').map((t) => t.textContent)).toEqual(['Chart', 'Book', 'Trades', 'Ticket', 'Orders']);
     expect(within(tabs).getByRole('tab', { name: 'Chart' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('region', { name: 'Price chart' })).toBeVisible();
-    // Hidden panels stay mounted (the ticket keeps what was typed) but are out of the accessibility tree.
-    expect(screen.queryByRole('region', { name: 'Order book' })).not.toBeInTheDocument();
-    expect(screen.getByRole('region', { name: 'Order book', hidden: true })).not.toBeVisible();
+    // A panel is mounted when first shown, then kept (hidden) so the ticket keeps what was typed.
+    expect(screen.queryByRole('region', { name: 'Order book', hidden: true })).not.toBeInTheDocument();
 
     await user.click(within(tabs).getByRole('tab', { name: 'Ticket' }));
     const ticket = screen.getByRole('region', { name: 'Place order' });
@@ -98,5 +97,6 @@ describe('trade page layout', () => {
     expect(within(ticket).getByRole('textbox', { name: 'Price' })).toHaveValue('65010');
     expect(within(ticket).getByRole('textbox', { name: 'Amount' })).toHaveValue('0.05');
     expect(screen.queryByRole('region', { name: 'Order book' })).not.toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Order book', hidden: true })).not.toBeVisible();
   });
 });

@@ -74,6 +74,13 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
   const navigate = useNavigate();
   const narrow = useMediaQuery((theme: Theme) => theme.breakpoints.down('md'));
   const [tab, setTab] = useState<PanelId>('chart');
+  // On a phone a panel is mounted when first shown (tabs and charts measure themselves, which they cannot do hidden)
+  // and then kept, so the ticket keeps what was typed and the chart its interval.
+  const [shownTabs, setShownTabs] = useState<ReadonlySet<PanelId>>(() => new Set(['chart']));
+  const show = useCallback((id: PanelId) => {
+    setTab(id);
+    setShownTabs((shown) => (shown.has(id) ? shown : new Set([...shown, id])));
+  }, []);
   const book = useOrderBook(market.symbol);
   const { ticker } = useTicker(market.symbol);
   // The book marks the trader's resting orders: the open orders list at the API's largest page, which
@@ -85,9 +92,9 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
     (price: string) => {
       setPicked((p) => ({ price, nonce: (p?.nonce ?? 0) + 1 }));
       // On a phone the ticket is another tab: go where the price went.
-      if (narrow) setTab('ticket');
+      if (narrow) show('ticket');
     },
-    [narrow],
+    [narrow, show],
   );
   useEffect(() => rememberMarket(market.symbol), [market.symbol]);
 
@@ -127,7 +134,7 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
         <Stat label={`24h volume (${market.baseAsset})`}>{ticker ? formatSize(ticker.volume24h, market) : '—'}</Stat>
       </Stack>
       {narrow && (
-        <Tabs value={tab} onChange={(_e, value: PanelId) => setTab(value)} variant="fullWidth" aria-label="Trade panels" sx={{ flex: 'none', minHeight: 40, '& .MuiTab-root': { minWidth: 0, minHeight: 40, px: 0.5 } }}>
+        <Tabs value={tab} onChange={(_e, value: PanelId) => show(value)} variant="fullWidth" aria-label="Trade panels" sx={{ flex: 'none', minHeight: 40, '& .MuiTab-root': { minWidth: 0, minHeight: 40, px: 0.5 } }}>
           {panels.map((p) => (
             <Tab key={p.id} value={p.id} label={p.label} id={`trade-tab-${p.id}`} aria-controls={`trade-panel-${p.id}`} />
           ))}
@@ -136,9 +143,8 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
       <Box sx={narrow ? { minWidth: 0 } : desktopGrid}>
         {panels.map(({ id }) =>
           narrow ? (
-            // Hidden panels stay mounted: the ticket keeps what was typed, the chart its interval and scroll.
             <Box key={id} role="tabpanel" id={`trade-panel-${id}`} aria-labelledby={`trade-tab-${id}`} hidden={tab !== id} sx={{ minWidth: 0, height: tabHeights[id] }}>
-              {content[id]}
+              {shownTabs.has(id) && content[id]}
             </Box>
           ) : (
             <Box key={id} sx={{ gridArea: id, minWidth: 0, minHeight: 0 }}>
