@@ -65,10 +65,13 @@ public sealed class BrowserPlatform : IAsyncLifetime
     /// <summary>Throws what went wrong at start, if anything.</summary>
     public void EnsureRunning() => _startFailure?.Throw();
 
-    /// <summary>A fresh browser context (no cookies, no session) with the generous timeouts a shared 2-core machine needs.</summary>
-    public async Task<IBrowserContext> NewContextAsync()
+    /// <summary>
+    /// A fresh browser context (no cookies, no session) with the generous timeouts a shared 2-core machine needs.
+    /// <paramref name="bypassCsp"/> lets a test inject a script of its own (axe-core): the CSP admits none inline.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(bool bypassCsp = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, BypassCSP = bypassCsp });
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(60_000);
         Assertions.SetDefaultExpectTimeout(30_000);

@@ -28,7 +28,10 @@ public sealed class OrderTicketTests(BrowserPlatform platform)
 
             // A market buy of 350 USD takes the ask.
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }).ClickAsync();
-            await Expect(TimeInForce(ticket)).ToHaveTextAsync("IOC — fill now, cancel rest");
+            // A market buy can only be IOC: said, not offered, and no post-only.
+            await Expect(ticket.GetByTestId("order-tif-implied")).ToHaveTextAsync(new Regex("^IOC — Immediate or cancel"));
+            await Expect(TimeInForce(ticket)).ToHaveCountAsync(0);
+            await Expect(ticket.GetByRole(AriaRole.Checkbox, new() { Name = "Post only", Exact = true })).ToHaveCountAsync(0);
             await Field(ticket, "Total").FillAsync("350");
             var dialog = await ConfirmAsync(page, ticket, "Buy ETH");
             await Expect(dialog.GetByText("Market order, IOC", new() { Exact = true })).ToBeVisibleAsync();

@@ -95,9 +95,14 @@ function Footer() {
   );
 }
 
-/** The frame every page sits in: the top bar with the navigation and a centred, responsive content column. */
+/**
+ * The frame every page sits in: the top bar with the navigation and a centred, responsive content column; a trade
+ * page is a terminal instead, as wide as the window and, at desktop widths, exactly as tall (it lays out its own
+ * panels to fit, docs/frontend.md).
+ */
 export function AppShell() {
   const { pathname } = useLocation();
+  const terminal = pathname.startsWith(tradeSection);
   const items = useNavItems(pathname);
   const status = useAppSelector(selectSessionStatus);
   const session = useSession();
@@ -111,7 +116,7 @@ export function AppShell() {
   }
 
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: '100vh' }}>
+    <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: '100vh', ...(terminal && { height: { lg: '100dvh' } }) }}>
       <SessionWatcher />
       <AppBar position="sticky" elevation={0} enableColorOnDark>
         <Toolbar sx={{ gap: 1 }}>
@@ -140,8 +145,8 @@ export function AppShell() {
                 to={item.to}
                 aria-current={isCurrent(item, pathname) ? 'page' : undefined}
                 color="inherit"
-                // An underline, not a lighter background: white on a lightened primary fell below 4.5:1 (axe color-contrast).
-                sx={{ '&[aria-current="page"]': { boxShadow: 'inset 0 -3px 0 currentColor', borderRadius: 0 } }}
+                // Darker, not lighter, and underlined: a lighter background took white text under 4.5:1 (axe color-contrast).
+                sx={{ '&[aria-current="page"]': { bgcolor: 'rgba(0,0,0,0.2)', boxShadow: 'inset 0 -2px 0 currentColor' } }}
               >
                 {item.label}
               </Button>
@@ -181,10 +186,15 @@ export function AppShell() {
           </List>
         </Box>
       </Drawer>
-      <Container component="main" maxWidth="lg" sx={{ flexGrow: 1, py: { xs: 2, sm: 4 }, px: { xs: 2, sm: 3 } }}>
+      <Container
+        component="main"
+        maxWidth={terminal ? false : 'lg'}
+        sx={terminal ? { flexGrow: 1, minHeight: 0, display: 'flex', flexDirection: 'column', py: 1, px: { xs: 1, sm: 1.5 } } : { flexGrow: 1, py: { xs: 2, sm: 4 }, px: { xs: 2, sm: 3 } }}
+      >
         <Outlet />
       </Container>
-      <Footer />
+      {/* The terminal fills the window to its bottom edge, as Kraken Pro's does: no footer there; every other page has it. */}
+      {!terminal && <Footer />}
     </Box>
   );
 }

@@ -23,7 +23,6 @@ const shownLevels = 50;
  * long may go on beyond it, so its deepest group can be partial (groupCutLevels).
  */
 const publishedDepth = 100;
-const panelHeight = 520;
 
 interface LevelProps {
   row: DepthRow;
@@ -174,7 +173,8 @@ export function OrderBookPanel({
   );
 
   return (
-    <Paper variant="outlined" component="section" aria-label="Order book" sx={{ py: 1, height: panelHeight, display: 'flex', flexDirection: 'column' }}>
+    // As tall as the trade page's grid makes it; each side scrolls inside it.
+    <Paper variant="outlined" component="section" aria-label="Order book" sx={{ py: 1, height: '100%', minHeight: 320, display: 'flex', flexDirection: 'column' }}>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 1.5, pb: 1, flexWrap: 'wrap' }}>
         <Typography variant="subtitle2" component="h2" sx={{ flexGrow: 1 }}>
           Order book

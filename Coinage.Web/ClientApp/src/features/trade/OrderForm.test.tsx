@@ -150,15 +150,22 @@ describe('order form', () => {
     expect(ids[0]).toBe(ids[1]);
   });
 
-  it('sizes a market buy by the quote to spend only, with IOC as its only time in force', async () => {
+  it('sizes a market buy by the quote to spend only, IOC implied and no post-only', async () => {
     const user = userEvent.setup({ delay: null });
     renderForm();
     await user.click(screen.getByRole('button', { name: 'Market' }));
     expect(screen.queryByRole('textbox', { name: 'Price' })).not.toBeInTheDocument();
     expect(field('Amount')).toBeDisabled();
-    expect(screen.getByRole('checkbox', { name: 'Post only' })).toBeDisabled();
-    await user.click(screen.getByRole('combobox', { name: 'Time in force' }));
-    expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['IOC — fill now, cancel rest']);
+    // A market order never rests: post-only is not offered, and a buy's only time in force is said, not chosen.
+    expect(screen.queryByRole('checkbox', { name: 'Post only' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('combobox', { name: 'Time in force' })).not.toBeInTheDocument();
+    expect(screen.getByTestId('order-tif-implied')).toHaveTextContent('IOC — Immediate or cancel: fills what it can at once; the rest is cancelled.');
+    // A market sell may also be fill-or-kill.
+    await user.click(screen.getByRole('button', { name: 'Sell' }));
+    await user.click(timeInForce());
+    expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['IOC — fill now, cancel rest', 'FOK — all now or nothing']);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('checkbox', { name: 'Post only' })).not.toBeInTheDocument();
   });
 
   it('never carries a time in force from one order type to the other: a limit order after a market order is GTC again', async () => {
@@ -171,7 +178,7 @@ describe('order form', () => {
     await user.click(timeInForce());
     await user.click(screen.getByRole('option', { name: 'IOC — fill now, cancel rest' }));
     await user.click(screen.getByRole('button', { name: 'Market' }));
-    expect(timeInForce()).toHaveTextContent('IOC — fill now, cancel rest');
+    expect(screen.getByTestId('order-tif-implied')).toHaveTextContent(/^IOC/);
     // ...and back to Limit: the ticket starts from GTC, not from the market order's IOC.
     await user.click(screen.getByRole('button', { name: 'Limit' }));
     expect(timeInForce()).toHaveTextContent('GTC — until cancelled');

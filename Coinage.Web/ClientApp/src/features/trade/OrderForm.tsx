@@ -42,6 +42,11 @@ import {
 } from './orderMath';
 import { useToast } from '../../notifications/Toasts';
 import { type Market, type PlaceOrderRequest, useGetTradingBalancesQuery, usePlaceOrderMutation } from './tradingApi';
+import type { Level } from '../../realtime/types';
+import { focusRing } from './focusRing';
+import { FeeEstimate } from './ticket/FeeEstimate';
+import { QuickAmounts } from './ticket/QuickAmounts';
+import type { QuickFill } from './ticket/ticketMath';
 
 const initialDraft: OrderDraft = { side: 'buy', type: 'limit', price: '', amount: '', total: '', sizeBy: 'amount', timeInForce: 'GTC', postOnly: false };
 
@@ -79,7 +84,18 @@ interface Confirmation {
  * what was confirmed, with a client order id that a retry of the same order reuses (so a lost answer never
  * places it twice). A refusal lands on its field; nothing typed is lost.
  */
-export function OrderForm({ market, picked, bestAsk }: { market: Market; picked: PickedPrice | null; bestAsk?: string | null }) {
+export function OrderForm({
+  market,
+  picked,
+  bestAsk,
+  book,
+}: {
+  market: Market;
+  picked: PickedPrice | null;
+  bestAsk?: string | null;
+  /** The live book, for the fee estimate (maker or taker) and what a market order would get. */
+  book?: { bids: readonly Level[]; asks: readonly Level[] };
+}) {
   const signedIn = useAppSelector(selectSessionStatus) === 'signedIn';
   const location = useLocation();
   const balances = useGetTradingBalancesQuery(undefined, { skip: !signedIn });
@@ -170,11 +186,19 @@ export function OrderForm({ market, picked, bestAsk }: { market: Market; picked:
   }
 
   const available = balances.data?.find((b) => b.asset === (draft.side === 'buy' ? market.quoteAsset : market.baseAsset));
+  const fillQuick = (fill: QuickFill) =>
+    fill.field === 'amount' ? update({ amount: fill.value, sizeBy: 'amount' }, 'amount') : update({ total: fill.value, sizeBy: 'total' }, 'total');
   const availableAsset = draft.side === 'buy' ? market.quoteAsset : market.baseAsset;
   const availablePrecision = draft.side === 'buy' ? market.quotePrecision : market.basePrecision;
 
   return (
-    <Paper variant="outlined" component="section" aria-label="Place order" sx={{ p: 2 }}>
+    // The terminal gives the ticket its whole column: it scrolls inside it rather than push the page.
+    <Paper
+      variant="outlined"
+      component="section"
+      aria-label="Place order"
+      sx={(theme) => ({ p: 2, height: '100%', overflowY: 'auto', '& .MuiButtonBase-root.Mui-focusVisible': focusRing(theme) })}
+    >
       <Typography variant="subtitle2" component="h2" sx={{ mb: 1.5 }}>
         Place order
       </Typography>
@@ -249,33 +273,55 @@ export function OrderForm({ market, picked, bestAsk }: { market: Market; picked:
             }
             slotProps={{ htmlInput: { inputMode: 'decimal', autoComplete: 'off' }, input: { endAdornment: <InputAdornment position="end">{market.quoteAsset}</InputAdornment> } }}
           />
-          <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-            <TextField
-              select
-              id="order-tif"
-              label="Time in force"
-              size="small"
-              value={draft.timeInForce}
-              onChange={(e) => update({ timeInForce: e.target.value as TimeInForce })}
-              sx={{ minWidth: 140 }}
-            >
-              {tifs.map((t) => (
-                <MenuItem key={t} value={t}>
-                  {t === 'GTC' ? 'GTC — until cancelled' : t === 'IOC' ? 'IOC — fill now, cancel rest' : 'FOK — all now or nothing'}
-                </MenuItem>
-              ))}
-            </TextField>
-            <FormControlLabel
-              control={<Checkbox checked={draft.postOnly && draft.type === 'limit' && draft.timeInForce === 'GTC'} onChange={(e) => update({ postOnly: e.target.checked })} />}
-              label="Post only"
-              disabled={draft.type !== 'limit' || draft.timeInForce !== 'GTC'}
-            />
-          </Stack>
           {signedIn && (
             <Typography variant="body2" color="text.secondary">
               Available: {balances.isLoading ? '…' : `${formatAmount(available?.available ?? '0', availablePrecision)} ${availableAsset}`}
             </Typography>
           )}
+          {signedIn && (
+            <QuickAmounts
+              market={market}
+              side={draft.side}
+              type={draft.type}
+              available={balances.data ? (available?.available ?? '0') : undefined}
+              price={draft.price}
+              bestAsk={bestAsk ?? null}
+              onFill={fillQuick}
+            />
+          )}
+          {tifs.length === 1 ? (
+            // A market buy can only be immediate-or-cancel: nothing to choose, so it is said rather than offered.
+            <Typography variant="body2" color="text.secondary" data-testid="order-tif-implied">
+              {tifs[0]} — {describeTimeInForce(tifs[0]!)}
+            </Typography>
+          ) : (
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+              <TextField
+                select
+                id="order-tif"
+                label="Time in force"
+                size="small"
+                value={draft.timeInForce}
+                onChange={(e) => update({ timeInForce: e.target.value as TimeInForce })}
+                sx={{ minWidth: 140 }}
+              >
+                {tifs.map((t) => (
+                  <MenuItem key={t} value={t}>
+                    {t === 'GTC' ? 'GTC — until cancelled' : t === 'IOC' ? 'IOC — fill now, cancel rest' : 'FOK — all now or nothing'}
+                  </MenuItem>
+                ))}
+              </TextField>
+              {/* Post only belongs to orders that may rest: limit orders, good till cancelled. */}
+              {draft.type === 'limit' && (
+                <FormControlLabel
+                  control={<Checkbox checked={draft.postOnly && draft.timeInForce === 'GTC'} onChange={(e) => update({ postOnly: e.target.checked })} />}
+                  label="Post only"
+                  disabled={draft.timeInForce !== 'GTC'}
+                />
+              )}
+            </Stack>
+          )}
+          {book && <FeeEstimate market={market} draft={draft} check={check} book={book} />}
           {check.hold && (
             <Typography variant="body2" color="text.secondary" data-testid="order-hold">
               Holds {formatAmount(check.hold.amount, holdPrecision)} {check.hold.asset}

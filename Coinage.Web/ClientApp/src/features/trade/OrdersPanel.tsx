@@ -18,7 +18,9 @@ import { useAppSelector } from '../../app/hooks';
 import { formatDate, QueryState } from '../../forms/QueryState';
 import { CursorPager, useCursorPages } from '../admin/CursorPager';
 import { selectSessionStatus } from '../auth/authSlice';
+import { BalancesTab } from './BalancesTab';
 import { closeReasonText } from './closeReasons';
+import { focusRing } from './focusRing';
 import { formatPrice, formatQuote, formatSize } from './format';
 import { useToast } from '../../notifications/Toasts';
 import {
@@ -246,21 +248,39 @@ function Fills({ markets }: { markets: Market[] }) {
   );
 }
 
-const tabs = ['Open orders', 'Order history', 'Fills'] as const;
+const tabs = ['Open orders', 'Order history', 'Fills', 'Balances'] as const;
 
-/** The trader's own orders and fills; the hub's order and fill events refetch them. */
+/**
+ * The trade page's bottom panel: the trader's own orders, fills and balances; the hub's order and fill events
+ * refetch them, its balance events patch the balances. As tall as the page's grid makes it, scrolling inside.
+ */
 export function OrdersPanel({ market, markets }: { market: Market; markets: Market[] }) {
   const signedIn = useAppSelector(selectSessionStatus) === 'signedIn';
   const location = useLocation();
   const [tab, setTab] = useState(0);
   return (
-    <Paper variant="outlined" component="section" aria-label="Your orders">
-      <Tabs value={tab} onChange={(_e, value: number) => setTab(value)} variant="scrollable" allowScrollButtonsMobile aria-label="Your orders">
+    <Paper variant="outlined" component="section" aria-label="Your orders" sx={{ height: '100%', display: 'flex', flexDirection: 'column' }}>
+      <Tabs
+        value={tab}
+        onChange={(_e, value: number) => setTab(value)}
+        variant="scrollable"
+        allowScrollButtonsMobile
+        aria-label="Your orders"
+        sx={{ flex: 'none', minHeight: 40, '& .MuiTab-root': { minHeight: 40, py: 0.5 } }}
+      >
         {tabs.map((label, index) => (
           <Tab key={label} label={label} id={`orders-tab-${index}`} aria-controls={`orders-tabpanel-${index}`} />
         ))}
       </Tabs>
-      <Box role="tabpanel" id={`orders-tabpanel-${tab}`} aria-labelledby={`orders-tab-${tab}`} sx={{ pb: 1 }}>
+      {/* Focusable: a scrolling region must be reachable by keyboard (axe: scrollable-region-focusable). Positioned, so
+          the visually hidden header text (position: absolute) is clipped with the table instead of widening the page. */}
+      <Box
+        role="tabpanel"
+        tabIndex={0}
+        id={`orders-tabpanel-${tab}`}
+        aria-labelledby={`orders-tab-${tab}`}
+        sx={(theme) => ({ position: 'relative', pb: 1, flex: '1 1 auto', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}
+      >
         {!signedIn ? (
           <Typography color="text.secondary" sx={{ p: 2 }}>
             <Link component={RouterLink} to="/sign-in" state={{ from: location.pathname }}>
@@ -272,8 +292,10 @@ export function OrdersPanel({ market, markets }: { market: Market; markets: Mark
           <OpenOrders market={market} />
         ) : tab === 1 ? (
           <OrderHistory market={market} />
-        ) : (
+        ) : tab === 2 ? (
           <Fills markets={markets} />
+        ) : (
+          <BalancesTab market={market} markets={markets} />
         )}
       </Box>
     </Paper>

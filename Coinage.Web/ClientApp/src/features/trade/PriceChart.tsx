@@ -32,8 +32,6 @@ import { diffLines, type OrderLine, orderLines } from './chart/priceLines';
 import { storedInterval, storeInterval } from './chart/storedInterval';
 import { type CandleInterval, candleIntervals, type Market, useGetCandlesQuery, useGetOpenOrdersQuery } from './tradingApi';
 
-const height = 420;
-
 // Intervals keep their case: "1M" would read as a month.
 const compactToggles = { '& .MuiToggleButton-root': { py: 0.25, px: 1, fontSize: '0.75rem', textTransform: 'none' } } as const;
 
@@ -77,7 +75,8 @@ export function PriceChart({ market }: { market: Market }) {
 
   useEffect(() => {
     if (!container.current) return;
-    const created = createChart(container.current, { autoSize: true, height });
+    // Sized by its panel (autoSize observes the container): the trade page's grid decides how large the chart is.
+    const created = createChart(container.current, { autoSize: true });
     chart.current = created;
     price.current = created.addSeries(CandlestickSeries, {
       priceFormat: { type: 'price', precision: decimalPlaces(market.tickSize), minMove: Number(market.tickSize) },
@@ -216,7 +215,7 @@ export function PriceChart({ market }: { market: Market }) {
   const lineCount = resting ? orderLines(resting, market).length : 0;
 
   return (
-    <Paper variant="outlined" component="section" aria-label="Price chart" sx={{ p: 1.5 }}>
+    <Paper variant="outlined" component="section" aria-label="Price chart" sx={{ p: 1.5, height: '100%', display: 'flex', flexDirection: 'column' }}>
       <Stack direction="row" sx={{ alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1, mb: 1 }}>
         <Typography variant="subtitle2" component="h2">
           Price
@@ -258,7 +257,7 @@ export function PriceChart({ market }: { market: Market }) {
           No trades yet in this market.
         </Typography>
       )}
-      <Box sx={{ position: 'relative' }}>
+      <Box sx={{ position: 'relative', flex: '1 1 0', minHeight: 200 }}>
         {legend && (
           <Box
             role="group"
@@ -304,7 +303,7 @@ export function PriceChart({ market }: { market: Market }) {
             </span>
           </Box>
         )}
-        <Box ref={container} data-testid="price-chart-canvas" sx={{ height, width: '100%' }} />
+        <Box ref={container} data-testid="price-chart-canvas" sx={{ position: 'absolute', inset: 0 }} />
       </Box>
       {signedIn && lineCount > 0 && (
         <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 0.5 }}>

@@ -7,15 +7,16 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { QueryState } from '../../forms/QueryState';
+import { focusRing } from './focusRing';
 import { formatPrice, formatSize, timeFormat, visuallyHidden } from './format';
 import type { Market } from './tradingApi';
 import { useRecentTrades } from './useMarketData';
 
-/** The tape: newest first, coloured by the taker's side. */
+/** The tape: newest first, coloured by the taker's side; as tall as its panel, scrolling inside it. */
 export function RecentTradesPanel({ market }: { market: Market }) {
   const { trades, isLoading, error, refetch, isSuccess } = useRecentTrades(market.symbol);
   return (
-    <Paper variant="outlined" component="section" aria-label="Recent trades" sx={{ py: 1 }}>
+    <Paper variant="outlined" component="section" aria-label="Recent trades" sx={{ py: 1, height: '100%', minHeight: 240, display: 'flex', flexDirection: 'column' }}>
       <Typography variant="subtitle2" component="h2" sx={{ px: 1.5, pb: 0.5 }}>
         Recent trades
       </Typography>
@@ -26,29 +27,32 @@ export function RecentTradesPanel({ market }: { market: Market }) {
         </Typography>
       )}
       {trades.length > 0 && (
-        <Table size="small" aria-label="Trades" sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums' } }}>
-          <TableHead>
-            <TableRow>
-              <TableCell>Price ({market.quoteAsset})</TableCell>
-              <TableCell align="right">Amount ({market.baseAsset})</TableCell>
-              <TableCell align="right">Time</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {trades.map((t) => (
-              <TableRow key={t.id}>
-                <TableCell sx={{ color: t.side === 'buy' ? 'success.main' : 'error.main' }}>
-                  {formatPrice(t.price, market)}
-                  <Box component="span" sx={visuallyHidden}>
-                    {t.side === 'buy' ? ' (buy)' : ' (sell)'}
-                  </Box>
-                </TableCell>
-                <TableCell align="right">{formatSize(t.quantity, market)}</TableCell>
-                <TableCell align="right">{timeFormat.format(new Date(t.at))}</TableCell>
+        // A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
+        <Box tabIndex={0} role="group" aria-label="Trades, newest first" sx={(theme) => ({ position: 'relative', flex: '1 1 0', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}>
+          <Table stickyHeader size="small" aria-label="Trades" sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums' }, '& td': { whiteSpace: 'nowrap' } }}>
+            <TableHead>
+              <TableRow>
+                <TableCell>Price ({market.quoteAsset})</TableCell>
+                <TableCell align="right">Amount ({market.baseAsset})</TableCell>
+                <TableCell align="right">Time</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {trades.map((t) => (
+                <TableRow key={t.id}>
+                  <TableCell sx={{ color: t.side === 'buy' ? 'success.main' : 'error.main' }}>
+                    {formatPrice(t.price, market)}
+                    <Box component="span" sx={visuallyHidden}>
+                      {t.side === 'buy' ? ' (buy)' : ' (sell)'}
+                    </Box>
+                  </TableCell>
+                  <TableCell align="right">{formatSize(t.quantity, market)}</TableCell>
+                  <TableCell align="right">{timeFormat.format(new Date(t.at))}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
       )}
     </Paper>
   );
