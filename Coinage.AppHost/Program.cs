@@ -56,6 +56,13 @@ if (builder.Configuration["Coinage:Withdrawals:NewAddressHold"] is { Length: > 0
     api.WithEnvironment("Coinage__Withdrawals__NewAddressHold", newAddressHold);
 }
 
+// Registrations per address and hour (default 10); `--Coinage:RateLimits:RegistrationsPerIp=200` lets the browser tests,
+// which sign up dozens of traders from one address on one platform, run without tripping it.
+if (builder.Configuration["Coinage:RateLimits:RegistrationsPerIp"] is { Length: > 0 } registrationsPerIp)
+{
+    api.WithEnvironment("Coinage__RateLimits__Policies__register-ip__Limit", registrationsPerIp);
+}
+
 var web = builder.AddProject<Projects.Coinage_Web>("webfrontend")
     .WithCoinageServiceDefaults()
     .WithReference(api).WaitFor(api)

@@ -28,7 +28,7 @@ public static partial class StreamingApi
     }
 
     private static async Task StreamAsync(
-        HttpContext context, IAuthenticationSchemeProvider schemes, StreamSubscribers subscribers, MarketDirectory markets,
+        HttpContext context, StreamSubscribers subscribers, MarketDirectory markets,
         MarketDataReader reader, IServiceScopeFactory scopes, IConnectionMultiplexer redis, TimeProvider clock,
         IOptions<StreamingOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
@@ -38,7 +38,7 @@ public static partial class StreamingApi
                 $"{Path} is a WebSocket endpoint: open it with a WebSocket client (docs/websocket.md).").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
-        var handshake = await AuthenticateHandshakeAsync(context, schemes).ConfigureAwait(false);
+        var handshake = await AuthenticateHandshakeAsync(context).ConfigureAwait(false);
         if (context.Response.HasStarted || context.Response.StatusCode >= 400)
         {
             return; // refused: the scheme answered with its problem
@@ -83,36 +83,33 @@ public static partial class StreamingApi
     private sealed record Handshake(System.Security.Claims.ClaimsPrincipal Principal, DateTimeOffset? Expires);
 
     /// <summary>
-    /// Tries every authentication scheme of the app on the upgrade request, so a scheme added later (API keys) works
-    /// here as it does on the REST endpoints. None answering is an anonymous connection; one refusing what the
-    /// request carries (a bad signature, an expired token) refuses the upgrade with that scheme's challenge.
+    /// Authenticates the upgrade request with the app's default scheme, which sends a signed request (<c>Coinage-Key</c>)
+    /// to the API-key scheme and anything else to the bearer token's, as for every REST endpoint. Nothing presented is
+    /// an anonymous connection; credentials that are refused (a bad signature, an expired token) refuse the upgrade
+    /// with that scheme's problem.
     /// </summary>
-    private static async Task<Handshake?> AuthenticateHandshakeAsync(HttpContext context, IAuthenticationSchemeProvider schemes)
+    private static async Task<Handshake?> AuthenticateHandshakeAsync(HttpContext context)
     {
-        foreach (var scheme in await schemes.GetAllSchemesAsync().ConfigureAwait(false))
+        var result = await context.AuthenticateAsync().ConfigureAwait(false);
+        if (result.Succeeded && Guid.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out _))
         {
-            var result = await context.AuthenticateAsync(scheme.Name).ConfigureAwait(false);
-            if (result.Succeeded && Guid.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out _))
+            // A key follows the private channels with the read scope (docs/api-keys.md); the public ones need no key.
+            if (result.Principal.ApiKeyId() is not null && !result.Principal.HasScope(ApiKeyScopes.Read))
             {
-                // A key follows the private channels with the read scope (docs/api-keys.md); the public ones need no key.
-                if (result.Principal.ApiKeyId() is not null && !result.Principal.HasScope(ApiKeyScopes.Read))
-                {
-                    await ApiKeyProblems.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyErrorCodes.ScopeRequired, "Scope required",
-                        "This key lacks the 'read' scope the feed's private channels need; connect without it to follow markets only.",
-                        new Dictionary<string, object?> { ["requiredScope"] = ApiKeyScopes.Read }).ConfigureAwait(false);
-                    return null;
-                }
-                return new Handshake(result.Principal, result.Properties?.ExpiresUtc);
-            }
-            if (result.Failure is not null)
-            {
-                await context.ChallengeAsync(scheme.Name).ConfigureAwait(false);
-                if (!context.Response.HasStarted)
-                {
-                    await Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "Authentication failed",
-                        "The credentials of the handshake were refused; connect without them to follow markets only.").ExecuteAsync(context).ConfigureAwait(false);
-                }
+                await ApiKeyProblems.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyErrorCodes.ScopeRequired, "Scope required",
+                    "This key lacks the 'read' scope the feed's private channels need; connect without it to follow markets only.",
+                    new Dictionary<string, object?> { ["requiredScope"] = ApiKeyScopes.Read }).ConfigureAwait(false);
                 return null;
+            }
+            return new Handshake(result.Principal, result.Properties?.ExpiresUtc);
+        }
+        if (result.Failure is not null)
+        {
+            await context.ChallengeAsync().ConfigureAwait(false);
+            if (!context.Response.HasStarted)
+            {
+                await Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "Authentication failed",
+                    "The credentials of the handshake were refused; connect without them to follow markets only.").ExecuteAsync(context).ConfigureAwait(false);
             }
         }
         return null;

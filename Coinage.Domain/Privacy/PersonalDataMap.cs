@@ -48,6 +48,8 @@ public static class PersonalDataMap
         new("orders", "t.owner_id = @owner", CsvName: "orders", OrderBy: "t.id"),
         new("trades", "t.taker_owner_id = @owner OR t.maker_owner_id = @owner", CsvName: "trades", OrderBy: "t.id"),
         new("market_commands", "t.owner_id = @owner", OrderBy: "t.sequence"),
+        // The dead man's switches the user armed (docs/exchange.md).
+        new("cancel_all_after", "t.owner_id = @owner", OrderBy: "t.market_id"),
         new("deposits", "t.owner_id = @owner", OrderBy: "t.id"),
         new("withdrawals", "t.owner_id = @owner", "to_jsonb(t) - 'confirmation_token_hash'", OrderBy: "t.id"),
         new("withdrawal_addresses", "t.owner_id = @owner", OrderBy: "t.id"),

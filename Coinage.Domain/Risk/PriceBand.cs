@@ -12,13 +12,25 @@ public readonly record struct PriceBand(decimal Reference, decimal Low, decimal 
     /// <summary>
     /// The reference price: the last trade, or the mid of the best bid and ask when the market has not traded.
     /// The last trade is what buyers and sellers actually agreed on; a mid can be moved by a single quote inside a
-    /// wide spread without anything trading, and walking the band that way is what the band is there to stop. With
-    /// neither a trade nor both sides of a book there is nothing to judge against, and no band applies.
+    /// wide spread without anything trading, and walking the band that way is what the band is there to stop. A mid
+    /// counts only when the book is tight, both best prices inside the band around it: under a spread wider than the
+    /// band (a stale bid at 1,000 under an ask at 65,000) the mid is a price nobody quotes, and judging by it would
+    /// refuse the book's own prices. With neither a trade nor a tight book there is nothing to judge against, and no
+    /// band applies.
     /// </summary>
-    public static decimal? ReferencePrice(decimal? lastTrade, decimal? bestBid, decimal? bestAsk) =>
-        lastTrade is > 0 ? lastTrade
-        : bestBid is > 0 && bestAsk is > 0 ? (bestBid.Value + bestAsk.Value) / 2
-        : null;
+    public static decimal? ReferencePrice(decimal? lastTrade, decimal? bestBid, decimal? bestAsk, int bandBps)
+    {
+        if (lastTrade is > 0)
+        {
+            return lastTrade;
+        }
+        if (bestBid is not { } bid || bestAsk is not { } ask || bid <= 0 || ask <= 0)
+        {
+            return null;
+        }
+        var mid = (bid + ask) / 2;
+        return (ask - bid) / 2 <= mid * bandBps / MaxBps ? mid : null;
+    }
 
     /// <summary>The band around <paramref name="reference"/>, or null when there is no reference or no band.</summary>
     public static PriceBand? Around(decimal? reference, int? bandBps, decimal tickSize)

@@ -38,7 +38,7 @@ internal static class OrderRiskChecks
         }
         if (terms.Type == OrderType.Limit && market.PriceBandBps is { } bps)
         {
-            var reference = await ReferencePriceAsync(market, spot, marketData, cancellationToken).ConfigureAwait(false);
+            var reference = await ReferencePriceAsync(market, spot, bps, marketData, cancellationToken).ConfigureAwait(false);
             if (PriceBand.Around(reference, bps, spot.Spec.TickSize) is { } band && !band.Contains(spot.Spec.ToPrice(terms.Price)))
             {
                 return Refusal(RiskErrorCodes.PriceBand, "price",
@@ -50,10 +50,10 @@ internal static class OrderRiskChecks
     }
 
     /// <summary>
-    /// The last trade, else the mid of the book, as last published by the matching host (Redis; PostgreSQL when Redis
+    /// The last trade, else the mid of a tight book (<see cref="PriceBand.ReferencePrice"/>), as last published by the matching host (Redis; PostgreSQL when Redis
     /// has nothing): what the API knows of the market without asking the Worker.
     /// </summary>
-    internal static async Task<decimal?> ReferencePriceAsync(MarketRecord market, SpotMarket spot, MarketDataReader marketData, CancellationToken cancellationToken)
+    internal static async Task<decimal?> ReferencePriceAsync(MarketRecord market, SpotMarket spot, int bandBps, MarketDataReader marketData, CancellationToken cancellationToken)
     {
         var info = new MarketInfo(market, spot);
         var trades = await marketData.TradesAsync(info, 1, cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal static class OrderRiskChecks
             return price;
         }
         var book = await marketData.BookAsync(info, 1, cancellationToken).ConfigureAwait(false);
-        return PriceBand.ReferencePrice(null, Best(book.Bids), Best(book.Asks));
+        return PriceBand.ReferencePrice(null, Best(book.Bids), Best(book.Asks), bandBps);
     }
 
     private static decimal? Best(string[][] side) => side is [[var price, ..], ..] && Money.TryParse(price, out var value) ? value : null;

@@ -53,11 +53,15 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
         await seller.PlaceAsync(Limit(symbol, "sell", "10", "5"));
         await buyer.PlaceAsync(Limit(symbol, "buy", "8", "5"));
         await WaitBookAsync(buyer, symbol, bids: 1, asks: 1);
-        // No trade: the reference is the mid, 9; 10 % of it is 0.90.
-        await AssertRefusedAsync(await buyer.PlaceRawAsync(Limit(symbol, "buy", "8.09", "1")), HttpStatusCode.UnprocessableEntity, "price_band", "price",
-            body => Assert.Equal(("8.1", "9.9", "9"), Band(body)));
+        // No trade, and a spread wider than the band (8 and 10 are 11 % from their mid, 9): that mid is no reference.
+        await buyer.PlaceAsync(Limit(symbol, "buy", "5", "1"));
+        await buyer.PlaceAsync(Limit(symbol, "buy", "9.2", "1"));
+        await WaitBookAsync(buyer, symbol, bids: 3, asks: 1);
+        // A tight book: the reference is its mid, 9.6; 10 % of it is 0.96.
+        await AssertRefusedAsync(await buyer.PlaceRawAsync(Limit(symbol, "buy", "8.63", "1")), HttpStatusCode.UnprocessableEntity, "price_band", "price",
+            body => Assert.Equal(("8.64", "10.56", "9.6"), Band(body)));
         await buyer.PlaceAsync(Limit(symbol, "buy", "9.9", "1"));
-        await WaitBookAsync(buyer, symbol, bids: 2, asks: 1);
+        await WaitBookAsync(buyer, symbol, bids: 4, asks: 1);
         // Mid (9.9 + 10) / 2 = 9.95: 10 is inside, and trades.
         await buyer.PlaceAsync(Limit(symbol, "buy", "10", "2"));
         await WaitTradesAsync(buyer, symbol, 1);

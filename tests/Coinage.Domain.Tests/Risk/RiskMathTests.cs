@@ -8,10 +8,14 @@ public sealed class PriceBandTests
     [Fact]
     public void The_reference_is_the_last_trade_then_the_mid_then_none()
     {
-        Assert.Equal(100m, PriceBand.ReferencePrice(100m, 90m, 120m));
-        Assert.Equal(105m, PriceBand.ReferencePrice(null, 90m, 120m));
-        Assert.Null(PriceBand.ReferencePrice(null, 90m, null));
-        Assert.Null(PriceBand.ReferencePrice(null, null, 120m));
+        Assert.Equal(100m, PriceBand.ReferencePrice(100m, 90m, 120m, 1000));
+        Assert.Equal(102m, PriceBand.ReferencePrice(null, 100m, 104m, 1000));
+        // A spread wider than the band: its mid is a price nobody quotes (a stale bid at 1,000 under an ask at 65,000).
+        Assert.Null(PriceBand.ReferencePrice(null, 1_000m, 65_000m, 1000));
+        Assert.Null(PriceBand.ReferencePrice(null, 90m, 120m, 1000));
+        Assert.Equal(105m, PriceBand.ReferencePrice(null, 90m, 120m, 1500));
+        Assert.Null(PriceBand.ReferencePrice(null, 90m, null, 1000));
+        Assert.Null(PriceBand.ReferencePrice(null, null, 120m, 1000));
         Assert.Null(PriceBand.ReferencePrice(null, null, null));
     }
 

@@ -41,7 +41,8 @@ public sealed class BrowserPlatform : IAsyncLifetime
             return;
         }
         // No hold on new withdrawal addresses: the tests save one and withdraw to it at once (the hold has tests of its own).
-        _apphost = AppHostProcess.Start(arguments: ["--Coinage:MarketMaker:Enabled=false", "--Coinage:Withdrawals:NewAddressHold=00:00:00"]);
+        _apphost = AppHostProcess.Start(arguments: ["--Coinage:MarketMaker:Enabled=false", "--Coinage:Withdrawals:NewAddressHold=00:00:00",
+            "--Coinage:RateLimits:RegistrationsPerIp=200"]);
         try
         {
             await _apphost.WaitUntilRunningAsync(StartTimeout);

@@ -70,8 +70,8 @@ public sealed class PasskeyJourneyTests(BrowserPlatform platform)
             await pages.SignOutAsync();
             await page.GotoAsync(new Uri(web, "/sign-in").ToString());
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey", Exact = true }).ClickAsync();
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your account", Exact = true })).ToBeVisibleAsync();
-            await Expect(page.GetByText(trader.Email).First).ToBeVisibleAsync();
+            // Signed in: a passkey sign-in lands on the home page's portfolio, as a password one does.
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Portfolio", Exact = true, Level = 1 })).ToBeVisibleAsync();
 
             // The sign-in used the passkey: the authenticator signed once more, and the account page says when.
             credentials = (await devTools.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = authenticatorId }))!.Value.GetProperty("credentials");

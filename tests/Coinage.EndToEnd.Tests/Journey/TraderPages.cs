@@ -42,7 +42,9 @@ internal sealed class TraderPages(IPage page, Uri web)
     public async Task SignInAsync(string email, string password)
     {
         await EnterPasswordAsync(email, password);
-        await Expect(Heading("Your account")).ToBeVisibleAsync();
+        // Signed in: on the home page's portfolio, or back on the page that asked for the sign-in (the account page
+        // after an email verification).
+        await Expect(Heading("Portfolio").Or(Heading("Your account"))).ToBeVisibleAsync();
     }
 
     /// <summary>
