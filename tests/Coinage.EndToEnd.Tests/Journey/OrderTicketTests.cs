@@ -41,7 +41,8 @@ public sealed class OrderTicketTests(BrowserPlatform platform)
             // Back to Limit: the ticket must not keep the market order's IOC.
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Limit", Exact = true }).ClickAsync();
             await Expect(TimeInForce(ticket)).ToHaveTextAsync("GTC — until cancelled");
-            await Field(ticket, "Price").FillAsync("3000");
+            // Inside the market's 10 % price band around the last ETH-USD trade, whichever test made it (3,456.7–3,718).
+            await Field(ticket, "Price").FillAsync("3400");
             await Field(ticket, "Amount").FillAsync("0.1");
             dialog = await ConfirmAsync(page, ticket, "Buy ETH");
             await Expect(dialog.GetByText("Limit order, GTC", new() { Exact = true })).ToBeVisibleAsync();
@@ -50,10 +51,10 @@ public sealed class OrderTicketTests(BrowserPlatform platform)
 
             // It rests: open, on the book, no cancel toast.
             var open = page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true });
-            var row = open.GetByRole(AriaRole.Row).Filter(new() { HasText = "3,000.0" });
+            var row = open.GetByRole(AriaRole.Row).Filter(new() { HasText = "3,400.0" });
             await Expect(row).ToHaveCountAsync(1);
             await Expect(row.GetByRole(AriaRole.Cell, new() { Name = "Open", Exact = true })).ToBeVisibleAsync();
-            await Expect(Section(page, "Order book").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Bid 3,000.0 USD") })).ToBeVisibleAsync();
+            await Expect(Section(page, "Order book").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Bid 3,400.0 USD") })).ToBeVisibleAsync();
             await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasTextRegex = new Regex("was cancelled") })).ToHaveCountAsync(0);
         }
         finally

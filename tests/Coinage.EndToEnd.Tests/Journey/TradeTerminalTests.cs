@@ -55,7 +55,8 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
 
             // A limit buy from the keyboard: the price typed, half the USD by quick amount, Enter submits, Enter confirms.
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Limit", Exact = true }).ClickAsync();
-            await Field(ticket, "Price").PressSequentiallyAsync("1000");
+            // Below every ask and inside the 10 % price band around the last ETH-USD trade (3,456.7–3,718 across the tests).
+            await Field(ticket, "Price").PressSequentiallyAsync("3450");
             await ticket.GetByRole(AriaRole.Button, new() { Name = "50% of available USD", Exact = true }).ClickAsync();
             await Expect(Field(ticket, "Amount")).ToHaveValueAsync(new Regex(@"^\d+\.\d$"));
             await Expect(ticket.GetByTestId("order-fee")).ToContainTextAsync(new Regex(@"Fee ≈ [\d,.]+ USD \(maker [\d.]+%, if it rests\)"));
@@ -73,8 +74,8 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
             await page.Keyboard.PressAsync("Enter");
             await Expect(dialog).ToBeHiddenAsync();
             var open = page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true });
-            await Expect(open.GetByRole(AriaRole.Row).Filter(new() { HasText = "1,000.0" })).ToHaveCountAsync(1);
-            await Expect(open.GetByRole(AriaRole.Row).Filter(new() { HasText = "1,000.0" })).ToContainTextAsync(amount);
+            await Expect(open.GetByRole(AriaRole.Row).Filter(new() { HasText = "3,450.0" })).ToHaveCountAsync(1);
+            await Expect(open.GetByRole(AriaRole.Row).Filter(new() { HasText = "3,450.0" })).ToContainTextAsync(amount);
 
             // The book from the keyboard: one tab stop after the grouping, Enter puts the level's price in the ticket.
             await book.GetByRole(AriaRole.Combobox, new() { Name = "Grouping", Exact = true }).FocusAsync();
