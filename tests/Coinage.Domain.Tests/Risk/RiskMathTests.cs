@@ -16,7 +16,7 @@ public sealed class PriceBandTests
         Assert.Equal(105m, PriceBand.ReferencePrice(null, 90m, 120m, 1500));
         Assert.Null(PriceBand.ReferencePrice(null, 90m, null, 1000));
         Assert.Null(PriceBand.ReferencePrice(null, null, 120m, 1000));
-        Assert.Null(PriceBand.ReferencePrice(null, null, null));
+        Assert.Null(PriceBand.ReferencePrice(null, null, null, 1000));
     }
 
     [Fact]
