@@ -29,6 +29,7 @@ using ExportJob = worker::Coinage.Worker.Privacy.ExportJob;
 namespace Coinage.ApiService.Tests.Privacy;
 
 /// <summary>Export and erasure share one class: their Worker jobs take every due request of the shared database.</summary>
+[Collection(SharedBtcUsdBook.Name)]
 public sealed class ExportAndErasureTests(InfrastructureFixture infrastructure)
 {
     private string Db => infrastructure.PostgresConnectionString;

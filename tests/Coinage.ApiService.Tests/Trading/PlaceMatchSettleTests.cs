@@ -5,6 +5,7 @@ using static Coinage.ApiService.Tests.Trading.Trader;
 namespace Coinage.ApiService.Tests.Trading;
 
 /// <summary>API → command → the Worker's matching host (in-process) → settlement → balances, ledger, fills.</summary>
+[Collection(SharedBtcUsdBook.Name)]
 public sealed class PlaceMatchSettleTests(InfrastructureFixture infrastructure)
 {
     private string Db => infrastructure.PostgresConnectionString;
