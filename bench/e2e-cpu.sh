@@ -6,6 +6,7 @@
 #   bench/e2e-cpu.sh [CHECKOUT] [LABEL]     CHECKOUT: a built tree (default: this one), Release build:
 #       dotnet build -c Release Coinage.AppHost && dotnet build -c Release bench/Coinage.LoadGenerator
 #   TRADERS=50 DURATION=60 bench/e2e-cpu.sh ../other-checkout before
+#   AUTH=apikey bench/e2e-cpu.sh . keys     signs every request with a per-trader API key instead of a bearer token.
 #   ENV_EXTRA="DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0" … lets `perf` name JIT-compiled frames.
 set -euo pipefail
 dir=$(cd "${1:-$(dirname "$0")/..}" && pwd); label=${2:-run}
@@ -50,7 +51,7 @@ ticks() {
 
 dotnet run -c Release --no-build --project bench/Coinage.LoadGenerator -- --url "$api" --maildev "$inbox" \
   --db "Host=127.0.0.1;Port=$pgport;Username=postgres;Password=$password;Database=coinagedb" \
-  --duration "${DURATION:-60}" --warmup 10 --concurrency 64 --traders "${TRADERS:-200}" --batch 20 > "$out" 2>&1 &
+  --duration "${DURATION:-60}" --warmup 10 --concurrency 64 --traders "${TRADERS:-200}" --batch 20 --auth "${AUTH:-session}" > "$out" 2>&1 &
 load=$!
 until grep -q "^running:" "$out"; do kill -0 $load 2>/dev/null || break; sleep 0.2; done
 sleep 10 # the warm-up
