@@ -36,8 +36,8 @@ namespace Coinage.Domain.Matching;
 /// </para>
 /// <para>
 /// Market-order protection: with a <see cref="PriceBandBps"/> set, a market order (plain or just triggered) trades
-/// only at prices within that many basis points of the reference price at the moment it is matched, and the rest is
-/// cancelled (<see cref="CancelReason.PriceBand"/>). The reference is the engine's own state, the last trade price,
+/// only at prices within that many basis points of the reference price when it starts matching (its own trades do not
+/// walk the band), and the rest is cancelled (<see cref="CancelReason.PriceBand"/>). The reference is the engine's own state, the last trade price,
 /// else the mid of a book tight enough to be inside the band around it (the API's rule for limit orders,
 /// <c>PriceBand.ReferencePrice</c>): no outside price feed, so the same commands from the same state (a rebuild
 /// restores the last trade price) give the same fills.
