@@ -45,6 +45,8 @@ internal static class Axe
               help: v.help,
               nodes: v.nodes.length,
               targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '),
+              // The first element's reason and markup: a contrast's colours and ratio, the name that did not match.
+              detail: `${v.nodes[0]?.failureSummary ?? ''} ${v.nodes[0]?.html ?? ''}`.replace(/\s+/g, ' ').slice(0, 400),
             }))
             """);
         var violations = result.EnumerateArray().Select(v => new AxeViolation(
@@ -52,7 +54,8 @@ internal static class Axe
             v.GetProperty("impact").GetString()!,
             v.GetProperty("help").GetString()!,
             v.GetProperty("nodes").GetInt32(),
-            v.GetProperty("targets").GetString()!)).ToList();
+            v.GetProperty("targets").GetString()!,
+            v.GetProperty("detail").GetString()!)).ToList();
         var scan = new AxeScan(where, violations);
         await RecordAsync(scan);
         return scan;
@@ -84,7 +87,7 @@ internal static class Axe
     }
 }
 
-internal sealed record AxeViolation(string Rule, string Impact, string Help, int Nodes, string Targets);
+internal sealed record AxeViolation(string Rule, string Impact, string Help, int Nodes, string Targets, string Detail);
 
 /// <summary>One scan of one page in one state: the rules it broke, with the number of elements each.</summary>
 internal sealed record AxeScan(string Where, IReadOnlyList<AxeViolation> Violations)
@@ -106,5 +109,5 @@ internal sealed record AxeScan(string Where, IReadOnlyList<AxeViolation> Violati
     }
 
     public string Describe(IEnumerable<AxeViolation> violations) =>
-        string.Concat(violations.Select(v => string.Create(CultureInfo.InvariantCulture, $"  {v.Impact} {v.Rule} ×{v.Nodes}: {v.Help} ({v.Targets})\n")));
+        string.Concat(violations.Select(v => string.Create(CultureInfo.InvariantCulture, $"  {v.Impact} {v.Rule} ×{v.Nodes}: {v.Help} ({v.Targets})\n    {v.Detail}\n")));
 }
