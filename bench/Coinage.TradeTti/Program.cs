@@ -29,12 +29,12 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
 var loadBefore = LoadAverage();
 var started = DateTime.UtcNow;
 
-// One sign-in for the whole run (the sign-in budget is 10 per account in 15 minutes): each cold context takes the
+// One sign-in for the whole run, as the web app signs in (useCookie: the refresh token as an HttpOnly cookie) (the sign-in budget is 10 per account in 15 minutes): each cold context takes the
 // refresh cookie the previous one left (a page load rotates it), as a returning trader with an empty cache would.
 IReadOnlyList<Cookie> cookies;
 await using (var first = await NewContextAsync(browser, options, []))
 {
-    var login = await first.APIRequest.PostAsync(new Uri(options.Web, "/api/v1/auth/login").ToString(), new() { DataObject = new { email = options.Email, password = options.Password } });
+    var login = await first.APIRequest.PostAsync(new Uri(options.Web, "/api/v1/auth/login").ToString(), new() { DataObject = new { email = options.Email, password = options.Password, useCookie = true } });
     if (!login.Ok)
     {
         Console.Error.WriteLine($"Sign-in as {options.Email} refused: {login.Status} {await login.TextAsync()}");
@@ -105,13 +105,17 @@ static async Task<Sample> LoadAsync(IPage page, Options options, string name)
 {
     var url = new Uri(options.Web, $"/trade/{options.Market}").ToString();
     await page.GotoAsync(url, new() { WaitUntil = WaitUntilState.Commit });
-    // Signed in: the ticket, not "Sign in to trade" (a refused refresh cookie would measure the visitor's page).
-    await page.GetByRole(AriaRole.Region, new() { Name = "Place order", Exact = true }).WaitForAsync();
-    if (await page.GetByRole(AriaRole.Link, new() { Name = "Sign in to trade", Exact = true }).CountAsync() > 0)
+    // Only a signed-in page has a ticket with a submit button: a session that was not restored times out here.
+    try
     {
-        throw new InvalidOperationException("The page shows 'Sign in to trade': the session was not restored.");
+        await page.WaitForFunctionAsync("() => window.__tti && ['ticket', 'book', 'chart'].every(k => window.__tti[k] !== undefined)", null, new() { Timeout = 60_000, PollingInterval = 100 });
     }
-    await page.WaitForFunctionAsync("() => window.__tti && ['ticket', 'book', 'chart'].every(k => window.__tti[k] !== undefined)", null, new() { Timeout = 60_000, PollingInterval = 100 });
+    catch (TimeoutException)
+    {
+        var reached = await page.EvaluateAsync<string>("() => JSON.stringify(window.__tti)");
+        var signIn = await page.GetByRole(AriaRole.Link, new() { Name = "Sign in to trade", Exact = true }).CountAsync() > 0;
+        throw new TimeoutException($"{name}: not interactive within 60 s (reached: {reached}){(signIn ? "; the page says 'Sign in to trade': the session was not restored" : "")}.");
+    }
     var marks = await page.EvaluateAsync<JsonElement>("""
         () => ({ ...window.__tti, fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null })
         """);
