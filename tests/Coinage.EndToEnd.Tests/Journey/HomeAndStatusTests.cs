@@ -22,7 +22,9 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
         platform.EnsureRunning();
         // Only USD, and a resting buy that holds USD: the total is exactly the deposit, whatever other tests trade.
         var (trader, password) = await platform.TraderAsync("home", new Dictionary<string, decimal> { ["USD"] = 2_000m }, ct);
-        await trader.RestLimitBuyAsync("BTC-USD", 1_000m, 0.01m, ct);
+        // Under every ask of the shared book, and inside the 10 % price band around the last BTC-USD trade (64,900 once
+        // TraderJourneyTests has bought; no band before the first trade).
+        await trader.RestLimitBuyAsync("BTC-USD", 60_150m, 0.01m, ct);
         var context = await platform.NewContextAsync(bypassCsp: true);
         var page = await context.NewPageAsync();
         try
@@ -46,7 +48,7 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
             await Expect(page.GetByTestId("portfolio-total")).ToHaveTextAsync("2,000.00 USD");
             await Expect(page.GetByRole(AriaRole.List, new() { Name = "Allocation by asset", Exact = true })).ToHaveTextAsync("USD100.00%");
             var orders = page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true });
-            await Expect(orders.GetByRole(AriaRole.Row).Filter(new() { HasText = "BTC-USD" })).ToContainTextAsync("1,000");
+            await Expect(orders.GetByRole(AriaRole.Row).Filter(new() { HasText = "BTC-USD" })).ToContainTextAsync("60,150");
             await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Portfolio value by day, in USD", Exact = true }).GetByRole(AriaRole.Row)).ToHaveCountAsync(31);
             // A new account has no second factor: the prompt to turn it on is across the page.
             await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Two-factor authentication", Exact = true })).ToBeVisibleAsync();

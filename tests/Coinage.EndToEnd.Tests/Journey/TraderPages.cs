@@ -10,6 +10,9 @@ namespace Coinage.EndToEnd.Tests.Journey;
 /// </summary>
 internal sealed class TraderPages(IPage page, Uri web)
 {
+    // The authenticator codes this person has typed: the API takes each one once.
+    private readonly HashSet<string> _usedCodes = [];
+
     public IPage Page => page;
 
     public static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
@@ -108,7 +111,7 @@ internal sealed class TraderPages(IPage page, Uri web)
         // The key is shown as text for typing it by hand; a <code> element has no more specific role.
         var secret = (await form.Locator("code").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).Trim();
         Assert.Matches("^[A-Z2-7]+=*$", secret);
-        await Field(form, "Authentication code").FillAsync(CurrentCode(secret));
+        await Field(form, "Authentication code").FillAsync(await FreshCodeAsync(secret));
         await form.GetByRole(AriaRole.Button, new() { Name = "Enable", Exact = true }).ClickAsync();
 
         var codes = page.GetByRole(AriaRole.List, new() { Name = "Recovery codes", Exact = true }).GetByRole(AriaRole.Listitem);
@@ -139,8 +142,6 @@ internal sealed class TraderPages(IPage page, Uri web)
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
-
-    private readonly HashSet<string> _usedCodes = [];
 
     /// <summary>
     /// After an action that may need a fresh proof (step-up, docs/identity.md): waits for either its
