@@ -24,6 +24,12 @@ public sealed class BrowserPlatform : IAsyncLifetime
 
     public bool HasChromium => File.Exists(ChromiumPath);
 
+    /// <summary>The bootstrap administrator (<c>Coinage:Admin:*</c>, set by the AppHost).</summary>
+    public const string AdminEmail = "admin@coinage.local";
+
+    /// <summary>The bootstrap administrator's first password, which the app makes them replace.</summary>
+    public string AdminPassword { get; } = $"bootstrap-Admin-{RandomNumberGenerator.GetHexString(16)}";
+
     internal AppHostProcess AppHost => _apphost ?? throw new InvalidOperationException("The platform is not running.");
 
     public Uri Web => AppHost.Links["Web front end"];
@@ -41,8 +47,10 @@ public sealed class BrowserPlatform : IAsyncLifetime
             return;
         }
         // No hold on new withdrawal addresses: the tests save one and withdraw to it at once (the hold has tests of its own).
+        // The bootstrap administrator's password is the tests' (AccessibilityTests signs in as the admin); it must
+        // still be replaced at the first sign-in, as a generated one.
         _apphost = AppHostProcess.Start(arguments: ["--Coinage:MarketMaker:Enabled=false", "--Coinage:Withdrawals:NewAddressHold=00:00:00",
-            "--Coinage:RateLimits:RegistrationsPerIp=200"]);
+            "--Coinage:RateLimits:RegistrationsPerIp=200", $"--Parameters:admin-password={AdminPassword}"]);
         try
         {
             await _apphost.WaitUntilRunningAsync(StartTimeout);

@@ -24,6 +24,10 @@ internal static class DisplayedAmount
     public static Regex Exactly(decimal amount) =>
         new($@"^[^\d]*{Number(amount)}[^\d]*$");
 
+    /// <summary>A text (a table cell) that shows exactly these digits, to the asset's precision ("0.01000000"), with at most a symbol or asset code around it.</summary>
+    public static Regex AsShown(string digits) =>
+        new($@"^[^\d]*{Regex.Escape(digits)}[^\d]*$");
+
     private static string Number(decimal amount)
     {
         if (amount < 0)

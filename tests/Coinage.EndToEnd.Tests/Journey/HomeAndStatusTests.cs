@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -23,8 +22,10 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
         platform.EnsureRunning();
         // Only USD, and a resting buy that holds USD: the total is exactly the deposit, whatever other tests trade.
         var (trader, password) = await platform.TraderAsync("home", new Dictionary<string, decimal> { ["USD"] = 2_000m }, ct);
-        await trader.RestLimitBuyAsync("BTC-USD", 1_000m, 0.01m, ct);
-        var context = await NewScannableContextAsync();
+        // Under every ask of the shared book, and inside the 10 % price band around the last BTC-USD trade (64,900 once
+        // TraderJourneyTests has bought; no band before the first trade).
+        await trader.RestLimitBuyAsync("BTC-USD", 60_150m, 0.01m, ct);
+        var context = await platform.NewContextAsync(bypassCsp: true);
         var page = await context.NewPageAsync();
         try
         {
@@ -33,7 +34,7 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
             var markets = page.GetByRole(AriaRole.Table, new() { Name = "Markets", Exact = true });
             await Expect(markets.GetByRole(AriaRole.Link, new() { Name = "BTC-USD", Exact = true })).ToBeVisibleAsync();
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Create an account", Exact = true })).ToHaveAttributeAsync("href", "/sign-up");
-            await AssertAccessibleAsync(page, "home (visitor)");
+            await Axe.AssertNoSeriousViolationsAsync(page, "home (visitor)");
 
             await page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true }).First.ClickAsync();
             var form = page.GetByRole(AriaRole.Form, new() { Name = "Sign in", Exact = true });
@@ -47,11 +48,11 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
             await Expect(page.GetByTestId("portfolio-total")).ToHaveTextAsync("2,000.00 USD");
             await Expect(page.GetByRole(AriaRole.List, new() { Name = "Allocation by asset", Exact = true })).ToHaveTextAsync("USD100.00%");
             var orders = page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true });
-            await Expect(orders.GetByRole(AriaRole.Row).Filter(new() { HasText = "BTC-USD" })).ToContainTextAsync("1,000");
+            await Expect(orders.GetByRole(AriaRole.Row).Filter(new() { HasText = "BTC-USD" })).ToContainTextAsync("60,150");
             await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Portfolio value by day, in USD", Exact = true }).GetByRole(AriaRole.Row)).ToHaveCountAsync(31);
             // A new account has no second factor: the prompt to turn it on is across the page.
             await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Two-factor authentication", Exact = true })).ToBeVisibleAsync();
-            await AssertAccessibleAsync(page, "home (portfolio)");
+            await Axe.AssertNoSeriousViolationsAsync(page, "home (portfolio)");
             var shot = Path.Combine(TraderJourneyTests.ResultsDirectory(), "home-portfolio-1440x900.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
             TestContext.Current.SendDiagnosticMessage($"Screenshot of the portfolio: {shot}");
@@ -62,64 +63,12 @@ public sealed class HomeAndStatusTests(BrowserPlatform platform)
             var status = page.GetByRole(AriaRole.List, new() { Name = "Platform status", Exact = true });
             await Expect(status.GetByRole(AriaRole.Listitem, new() { Name = "Database: ok", Exact = true })).ToBeVisibleAsync();
             await Expect(status.GetByRole(AriaRole.Listitem, new() { Name = "Redis: ok", Exact = true })).ToBeVisibleAsync();
-            await AssertAccessibleAsync(page, "status");
+            await Axe.AssertNoSeriousViolationsAsync(page, "status");
         }
         finally
         {
             await context.CloseAsync();
         }
-    }
-
-    /// <summary>A 1440×900 context like the platform's, whose pages accept axe-core's injected script despite the app's CSP.</summary>
-    private async Task<IBrowserContext> NewScannableContextAsync()
-    {
-        var context = await platform.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
-            // script-src 'self' would refuse the injected engine; only this test's pages bypass it, and only for the scan.
-            BypassCSP = true,
-        });
-        context.SetDefaultTimeout(30_000);
-        context.SetDefaultNavigationTimeout(60_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        return context;
-    }
-
-    /// <summary>
-    /// Runs axe-core (npm, from the front end's node_modules) on the page as it is and fails on any serious or
-    /// critical violation, naming the rule and the first elements; the counts by impact go to the test's output.
-    /// </summary>
-    private static async Task AssertAccessibleAsync(IPage page, string name)
-    {
-        await page.AddScriptTagAsync(new() { Path = AxeScriptPath() });
-        var violations = await page.EvaluateAsync<JsonElement>("""
-            async () => {
-              const result = await axe.run(document, { resultTypes: ['violations'] });
-              return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-                targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }));
-            }
-            """);
-        var all = violations.EnumerateArray().ToList();
-        var counts = string.Join(", ", all.GroupBy(v => v.GetProperty("impact").GetString()).Select(g => $"{g.Key} {g.Sum(v => v.GetProperty("nodes").GetInt32())}"));
-        var summary = $"axe-core on {name}: {all.Count} rules violated{(all.Count > 0 ? $" ({counts})" : "")}";
-        TestContext.Current.SendDiagnosticMessage(summary);
-        TestContext.Current.TestOutputHelper?.WriteLine(summary);
-        var blocking = all.Where(v => v.GetProperty("impact").GetString() is "serious" or "critical").ToList();
-        Assert.True(blocking.Count == 0, $"axe-core on {name}: " + string.Join("; ", blocking.Select(v =>
-            $"{v.GetProperty("impact").GetString()} {v.GetProperty("id").GetString()} ({v.GetProperty("help").GetString()}) at {string.Join(" | ", v.GetProperty("targets").EnumerateArray().Select(t => t.GetString()))}")));
-    }
-
-    private static string AxeScriptPath()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "Coinage.Web", "ClientApp", "node_modules", "axe-core", "axe.min.js");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException("axe-core is not installed: run npm ci in Coinage.Web/ClientApp.");
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

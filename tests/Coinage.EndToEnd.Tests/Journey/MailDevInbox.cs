@@ -31,8 +31,27 @@ internal sealed partial class MailDevInbox(HttpClient http, Uri inbox)
         return new Uri(link.Value);
     }
 
+    /// <summary>The link of the newest "Confirm your withdrawal" message to <paramref name="to"/> (also sent by the Worker's outbox).</summary>
+    public async Task<Uri> WithdrawalConfirmationLinkAsync(string to, CancellationToken cancellationToken)
+    {
+        var text = await Polling.UntilAsync(
+            async () =>
+            {
+                var all = await http.GetFromJsonAsync<JsonElement>(new Uri(inbox, "/email"), cancellationToken);
+                return all.EnumerateArray()
+                    .Where(m => m.GetProperty("to").EnumerateArray().Any(a => string.Equals(a.GetProperty("address").GetString(), to, StringComparison.OrdinalIgnoreCase)))
+                    .Select(m => m.GetProperty("text").GetString())
+                    .LastOrDefault(t => t is not null && WithdrawalConfirmationLink().IsMatch(t));
+            },
+            Patience, $"the withdrawal confirmation email to {to} in maildev ({inbox})", cancellationToken);
+        return new Uri(WithdrawalConfirmationLink().Match(text).Value);
+    }
+
     [GeneratedRegex(@"https?://\S+/verify-email\?\S+")]
     private static partial Regex VerificationLink();
+
+    [GeneratedRegex(@"https?://\S+/wallet/withdrawals/confirm\?token=\S+")]
+    private static partial Regex WithdrawalConfirmationLink();
 }
 
 /// <summary>Waiting for the back end to reach a state (an email delivered, an order resting), with a deadline.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -104,11 +103,11 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark mode", Exact = true })).ToBeVisibleAsync();
             await AssertDesktopLayoutAsync(page);
             await ShotAsync(page, "trade-terminal-1440x900.png");
-            await AssertNoSeriousAxeViolationsAsync(page, "1440×900, light");
+            await Axe.AssertNoSeriousViolationsAsync(page, "trade page, 1440×900, light");
             await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark mode", Exact = true }).ClickAsync();
             await AssertDesktopLayoutAsync(page);
             await ShotAsync(page, "trade-terminal-1440x900-dark.png");
-            await AssertNoSeriousAxeViolationsAsync(page, "1440×900, dark");
+            await Axe.AssertNoSeriousViolationsAsync(page, "trade page, 1440×900, dark");
 
             // 390×844: tabs, one panel at a time, never wider than the screen.
             await page.SetViewportSizeAsync(390, 844);
@@ -128,7 +127,7 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
                 }
                 await AssertNoHorizontalScrollAsync(page, $"390×844, {tab}");
             }
-            await AssertNoSeriousAxeViolationsAsync(page, "390×844, dark, Orders");
+            await Axe.AssertNoSeriousViolationsAsync(page, "trade page, 390×844, dark, Orders");
             // A price picked in the book goes to the ticket, and so does the trader.
             await tabs.GetByRole(AriaRole.Tab, new() { Name = "Book", Exact = true }).ClickAsync();
             await book.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(@"^Ask 3,705\.0 USD") }).ClickAsync();
@@ -140,7 +139,7 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
             await Expect(Section(page, "Price chart").Locator("canvas").First).ToBeVisibleAsync();
             await AssertNoHorizontalScrollAsync(page, "390×844, light, Chart");
             await ShotAsync(page, "trade-terminal-390x844.png");
-            await AssertNoSeriousAxeViolationsAsync(page, "390×844, light, Chart");
+            await Axe.AssertNoSeriousViolationsAsync(page, "trade page, 390×844, light, Chart");
         }
         finally
         {
@@ -201,41 +200,6 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
             Assert.Fail($"{where}: the page scrolls sideways (scrollWidth {scrollWidth} > clientWidth {clientWidth}). Sticking out:\n{culprits}");
         }
     }
-
-    /// <summary>axe-core (eng/tools, from npm) run on the whole page: serious and critical violations fail; all are reported.</summary>
-    private static async Task AssertNoSeriousAxeViolationsAsync(IPage page, string where)
-    {
-        if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
-        {
-            Assert.True(File.Exists(AxeScript), $"{AxeScript} is missing: npm ci --prefix eng/tools (./coinage build does it).");
-            await page.AddScriptTagAsync(new() { Path = AxeScript });
-        }
-        var violations = await page.EvaluateAsync<JsonElement>(
-            """
-            async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({
-              id: v.id,
-              impact: v.impact,
-              help: v.help,
-              nodes: v.nodes.length,
-              targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '),
-            }))
-            """);
-        var report = new StringBuilder();
-        var serious = 0;
-        foreach (var v in violations.EnumerateArray())
-        {
-            var impact = v.GetProperty("impact").GetString();
-            serious += impact is "serious" or "critical" ? 1 : 0;
-            report.AppendLine(CultureInfo.InvariantCulture, $"  {impact} {v.GetProperty("id").GetString()} ×{v.GetProperty("nodes").GetInt32()}: {v.GetProperty("help").GetString()} ({v.GetProperty("targets").GetString()})");
-        }
-        var summary = $"axe-core, trade page, {where}: {violations.GetArrayLength()} violation(s), {serious} serious or critical.\n{report}";
-        TestContext.Current.SendDiagnosticMessage(summary);
-        // The counts for docs/frontend.md, beside the screenshots.
-        await File.AppendAllTextAsync(Path.Combine(TraderJourneyTests.ResultsDirectory(), "axe-trade-terminal.txt"), summary);
-        Assert.True(serious == 0, $"axe-core found serious or critical violations on the trade page ({where}):\n{report}");
-    }
-
-    private static string AxeScript => Path.GetFullPath(Path.Combine(Projects.Coinage_AppHost.ProjectPath, "..", "eng", "tools", "node_modules", "axe-core", "axe.min.js"));
 
     /// <summary>For docs/frontend.md: copied from the results directory by hand, never written into the repository by a test.</summary>
     private static async Task ShotAsync(IPage page, string name)

@@ -10,6 +10,9 @@ namespace Coinage.EndToEnd.Tests.Journey;
 /// </summary>
 internal sealed class TraderPages(IPage page, Uri web)
 {
+    // The authenticator codes this person has typed: the API takes each one once.
+    private readonly HashSet<string> _usedCodes = [];
+
     public IPage Page => page;
 
     public static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
@@ -70,6 +73,23 @@ internal sealed class TraderPages(IPage page, Uri web)
         await form.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 
+    /// <summary>
+    /// The bootstrap administrator's first sign-in: every page is "Choose your own password" until the generated
+    /// one is replaced; then the session refreshes and the page asked for opens.
+    /// </summary>
+    public async Task ReplaceGeneratedPasswordAsync(string email, string generated, string chosen)
+    {
+        await page.GotoAsync(Url("/sign-in"));
+        await EnterPasswordAsync(email, generated);
+        await Expect(Heading("Choose your own password")).ToBeVisibleAsync();
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "Change password", Exact = true });
+        await Field(form, "Current password").FillAsync(generated);
+        await Field(form, "New password").FillAsync(chosen);
+        await Field(form, "Repeat the new password").FillAsync(chosen);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Change password", Exact = true }).ClickAsync();
+        await Expect(Heading("Choose your own password")).ToBeHiddenAsync();
+    }
+
     // ── Account / Security ─────────────────────────────────────────────────────────────────
 
     public async Task OpenSecurityAsync()
@@ -91,7 +111,7 @@ internal sealed class TraderPages(IPage page, Uri web)
         // The key is shown as text for typing it by hand; a <code> element has no more specific role.
         var secret = (await form.Locator("code").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).Trim();
         Assert.Matches("^[A-Z2-7]+=*$", secret);
-        await Field(form, "Authentication code").FillAsync(CurrentCode(secret));
+        await Field(form, "Authentication code").FillAsync(await FreshCodeAsync(secret));
         await form.GetByRole(AriaRole.Button, new() { Name = "Enable", Exact = true }).ClickAsync();
 
         var codes = page.GetByRole(AriaRole.List, new() { Name = "Recovery codes", Exact = true }).GetByRole(AriaRole.Listitem);
@@ -104,6 +124,41 @@ internal sealed class TraderPages(IPage page, Uri web)
 
     /// <summary>The code an authenticator app shows now (RFC 6238: 30 s, 6 digits, SHA-1), as the ApiService checks it.</summary>
     public static string CurrentCode(string secret) => new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
+
+    /// <summary>
+    /// A code the API has not seen yet: it accepts each time step's code once (replay protection), so after a
+    /// code was used this waits for the authenticator's next one, as a person would.
+    /// </summary>
+    public async Task<string> FreshCodeAsync(string secret)
+    {
+        var totp = new Totp(Base32Encoding.ToBytes(secret));
+        while (true)
+        {
+            var code = totp.ComputeTotp(DateTime.UtcNow);
+            if (_usedCodes.Add(code))
+            {
+                return code;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>
+    /// After an action that may need a fresh proof (step-up, docs/identity.md): waits for either its
+    /// <paramref name="outcome"/> or the step-up dialog, and answers the dialog with a code from the authenticator.
+    /// </summary>
+    public async Task StepUpIfAskedAsync(ILocator outcome, string secret)
+    {
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Confirm it is you", Exact = true });
+        await Expect(outcome.Or(dialog).First).ToBeVisibleAsync();
+        if (await dialog.IsVisibleAsync())
+        {
+            await Field(dialog, "Authentication code").FillAsync(await FreshCodeAsync(secret));
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Confirm", Exact = true }).ClickAsync();
+            await Expect(dialog).ToBeHiddenAsync();
+        }
+        await Expect(outcome).ToBeVisibleAsync();
+    }
 
     // ── Markets and trading ────────────────────────────────────────────────────────────────
 
@@ -144,6 +199,55 @@ internal sealed class TraderPages(IPage page, Uri web)
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Confirm order", Exact = true });
         await Expect(Showing(dialog, price)).ToBeVisibleAsync();
         await Expect(Showing(dialog, quantity)).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Place order", Exact = true }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+    }
+
+    /// <summary>A limit buy that does not cross: placed, then listed under Open orders with what it holds.</summary>
+    public async Task RestLimitBuyAsync(string baseAsset, decimal price, decimal quantity)
+    {
+        await PlaceLimitBuyAsync(baseAsset, price, quantity);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Open orders", Exact = true }).ClickAsync();
+        var row = OpenOrderRow(price);
+        await Expect(row).ToHaveCountAsync(1);
+        // A row's text runs its cells together ("64,1500.01 BTC"): the amount is looked for in a cell of its own.
+        await Expect(row.Filter(new() { Has = CellShowing(quantity) })).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("Open");
+    }
+
+    /// <summary>Cancels the resting order at this price from the Open orders tab; it moves to Order history as Cancelled.</summary>
+    public async Task CancelOpenOrderAsync(decimal price)
+    {
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Open orders", Exact = true }).ClickAsync();
+        await OpenOrderRow(price).GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        await Expect(OpenOrderRow(price)).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Order history", Exact = true }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Order history", Exact = true }).GetByRole(AriaRole.Row)
+            .Filter(new() { Has = CellShowing(price) });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("Cancelled");
+    }
+
+    private ILocator OpenOrderRow(decimal price) =>
+        page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true }).GetByRole(AriaRole.Row).Filter(new() { Has = CellShowing(price) });
+
+    /// <summary>
+    /// A market buy that spends <paramref name="total"/>: the ticket says what it should get at the best ask
+    /// before it is sent, the confirmation shows the budget, and it is placed.
+    /// </summary>
+    public async Task PlaceMarketBuyAsync(string baseAsset, decimal total, decimal expectedQuantity, decimal bestAsk)
+    {
+        var form = Section("Place order");
+        await SelectToggleAsync(form.GetByRole(AriaRole.Button, new() { Name = "Buy", Exact = true }));
+        await SelectToggleAsync(form.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }));
+        await Field(form, "Total").FillAsync(Invariant(total));
+        var estimate = form.GetByTestId("order-fee");
+        await Expect(estimate).ToContainTextAsync(new Regex($@"Buys ≈ {DisplayedAmount.Within(expectedQuantity)} {Regex.Escape(baseAsset)} at an average of {DisplayedAmount.Within(bestAsk)}"));
+        await Expect(estimate).ToContainTextAsync("taker");
+        await form.GetByRole(AriaRole.Button, new() { Name = $"Buy {baseAsset}", Exact = true }).ClickAsync();
+
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Confirm order", Exact = true });
+        await Expect(Showing(dialog, total)).ToBeVisibleAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Place order", Exact = true }).ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
     }
@@ -199,7 +303,120 @@ internal sealed class TraderPages(IPage page, Uri web)
         return row.Locator(":scope > td, :scope > th").Nth(index);
     }
 
+    /// <summary>Saves a withdrawal address in the address book, answering the step-up it asks for.</summary>
+    public async Task SaveWithdrawalAddressAsync(string asset, string label, string address, string totpSecret)
+    {
+        var book = page.GetByRole(AriaRole.Form, new() { Name = "Add withdrawal address", Exact = true });
+        await ChooseAsync(book, "Asset", asset);
+        await Field(book, "Label").FillAsync(label);
+        await Field(book, "Address").FillAsync(address);
+        await book.GetByRole(AriaRole.Button, new() { Name = "Save address", Exact = true }).ClickAsync();
+        await StepUpIfAskedAsync(book.GetByRole(AriaRole.Status).Filter(new() { HasText = "you can withdraw to it now" }), totpSecret);
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Withdrawal addresses", Exact = true })).ToContainTextAsync(address);
+    }
+
+    /// <summary>
+    /// Withdraws to a saved address with the code from the authenticator; returns the fee line the form showed
+    /// under the amount before it was sent.
+    /// </summary>
+    public async Task<string> WithdrawAsync(string asset, decimal amount, string addressLabel, string totpSecret)
+    {
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "Withdraw", Exact = true });
+        await ChooseAsync(form, "Asset", asset);
+        await Field(form, "Amount").FillAsync(Invariant(amount));
+        await ChooseAsync(form, "Address", addressLabel);
+        var feeLine = form.GetByText(new Regex("^Withdrawal fee"));
+        await Expect(feeLine).ToBeVisibleAsync();
+        var fee = await feeLine.InnerTextAsync();
+        await Field(form, "Two-factor code").FillAsync(await FreshCodeAsync(totpSecret));
+        await form.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
+        return fee;
+    }
+
+    /// <summary>The newest withdrawal to this address in the wallet's Withdrawals list (newest first).</summary>
+    public ILocator WithdrawalRow(string address) =>
+        page.GetByRole(AriaRole.Grid, new() { Name = "Withdrawals", Exact = true }).GetByRole(AriaRole.Row).Filter(new() { HasText = address }).First;
+
+    // ── History ────────────────────────────────────────────────────────────────────────────
+
+    public Task OpenHistoryAsync() => NavigateAsync("History", "/history");
+
+    /// <summary>The Orders grid's rows (the header row excluded) that show this market.</summary>
+    public ILocator HistoryOrderRows(string market) =>
+        page.GetByRole(AriaRole.Grid, new() { Name = "Orders", Exact = true }).GetByRole(AriaRole.Row).Filter(new() { HasText = market });
+
+    /// <summary>Picks a filter of the history (Market, Side, Status) as a person does, and waits for it in the URL.</summary>
+    public async Task FilterHistoryAsync(string filter, string option, string query)
+    {
+        await ChooseAsync(page.GetByRole(AriaRole.Form, new() { Name = "Filter the history", Exact = true }), filter, option);
+        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(query)));
+    }
+
+    /// <summary>Exports the history as the page filters it; returns the downloaded file's name and lines.</summary>
+    public async Task<(string Name, IReadOnlyList<string> Lines)> ExportHistoryCsvAsync()
+    {
+        var download = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Export CSV", Exact = true }).ClickAsync());
+        var lines = await File.ReadAllLinesAsync(await download.PathAsync());
+        return (download.SuggestedFilename, lines);
+    }
+
+    // ── Home: the portfolio ────────────────────────────────────────────────────────────────
+
+    public async Task OpenPortfolioAsync()
+    {
+        await NavigateAsync("Home", "/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Portfolio", Exact = true, Level = 1 })).ToBeVisibleAsync();
+    }
+
+    public ILocator PortfolioTotal => page.GetByTestId("portfolio-total");
+
+    /// <summary>The asset's row of the portfolio's Holdings table.</summary>
+    public ILocator HoldingRow(string asset) =>
+        page.GetByRole(AriaRole.Table, new() { Name = "Holdings", Exact = true }).GetByRole(AriaRole.Row)
+            .Filter(new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = asset, Exact = true }) });
+
     // ── the app shell ──────────────────────────────────────────────────────────────────────
+
+    /// <summary>
+    /// Opens a page of the app as its own links do (History API and popstate, which React Router follows), without
+    /// a page load: the session, the colour mode and an injected axe-core stay.
+    /// </summary>
+    public async Task GoInAppAsync(string path)
+    {
+        await page.EvaluateAsync("path => { history.pushState(null, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }", path);
+        await Expect(page).ToHaveURLAsync(new Regex($"{Regex.Escape(path)}$"));
+    }
+
+    /// <summary>Switches the colour mode with the app bar's button unless it is already <paramref name="mode"/> ("light" or "dark").</summary>
+    public async Task UseColorModeAsync(string mode)
+    {
+        var other = mode == "dark" ? "light" : "dark";
+        var toMode = page.GetByRole(AriaRole.Button, new() { Name = $"Switch to {mode} mode", Exact = true });
+        var toOther = page.GetByRole(AriaRole.Button, new() { Name = $"Switch to {other} mode", Exact = true });
+        await Expect(toMode.Or(toOther).First).ToBeVisibleAsync();
+        if (await toMode.IsVisibleAsync())
+        {
+            await toMode.ClickAsync();
+        }
+        await Expect(toOther).ToBeVisibleAsync();
+        // Away from the button: its tooltip would be scanned and photographed.
+        await page.Mouse.MoveAsync(1, 400);
+        await Expect(page.GetByRole(AriaRole.Tooltip)).ToHaveCountAsync(0);
+    }
+
+    /// <summary>
+    /// Waits until nothing on the page is loading (no indeterminate progress bar, no skeleton) or moving: a button
+    /// caught halfway through its colour transition, as it turns enabled when its data arrives, would be measured at
+    /// a contrast it never rests at.
+    /// </summary>
+    public async Task SettledAsync()
+    {
+        await Expect(page.Locator("[role=progressbar]:not([aria-valuenow]), .MuiSkeleton-root")).ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)",
+            null, new() { PollingInterval = 100 });
+    }
 
     public async Task SignOutAsync()
     {

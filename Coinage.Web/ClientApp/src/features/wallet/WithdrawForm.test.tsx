@@ -167,13 +167,13 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     const amount = within(form).getByLabelText(/^Amount/, { selector: 'input' });
     expect(within(form).getByText(/^Withdrawal fee: 0\.00000000 BTC · Arrives: —$/)).toBeInTheDocument();
     // Available less the fee (none), cut, never rounded up, to BTC's 8 decimals.
-    await user.click(within(form).getByRole('button', { name: 'Withdraw the most you can' }));
+    await user.click(within(form).getByRole('button', { name: 'Max: withdraw the most you can' }));
     expect(amount).toHaveValue('1.23456789');
     expect(within(form).getByText('Withdrawal fee: 0.00000000 BTC · Arrives: 1.23456789 BTC')).toBeInTheDocument();
 
     await user.click(within(form).getByRole('combobox', { name: /^Asset/ }));
     await user.click(await screen.findByRole('option', { name: /^USD/ }));
-    await user.click(within(form).getByRole('button', { name: 'Withdraw the most you can' }));
+    await user.click(within(form).getByRole('button', { name: 'Max: withdraw the most you can' }));
     expect(amount).toHaveValue('1000');
     expect(within(form).getByText('Withdrawal fee: 0.00 USD · Arrives: 1,000.00 USD')).toBeInTheDocument();
   });
