@@ -122,6 +122,7 @@ function WithdrawalsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
       { field: 'user', headerName: 'User', minWidth: 200, flex: 1, valueGetter: (_v, w) => w.email ?? w.userId },
       { field: 'asset', headerName: 'Asset', minWidth: 70 },
       amountColumn('amount', 'Amount', (w) => w.amount, (w) => precision(w.asset)),
+      amountColumn('fee', 'Fee', (w) => w.fee, (w) => precision(w.asset)),
       { field: 'address', headerName: 'Address', minWidth: 220, flex: 1.5 },
       { field: 'status', headerName: 'Status', minWidth: 180, valueGetter: (_v, w) => withdrawalStatusLabels[w.status] },
       timeColumn('confirmedAt', 'Confirmed', (w) => w.confirmedAt),

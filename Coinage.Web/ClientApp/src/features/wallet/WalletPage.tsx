@@ -120,6 +120,7 @@ function WithdrawalsSection({ precision }: { precision: Precision }) {
       timeColumn('createdAt', 'Requested', (w) => w.createdAt),
       { field: 'asset', headerName: 'Asset', minWidth: 70 },
       amountColumn('amount', 'Amount', (w) => w.amount, (w) => precision(w.asset)),
+      amountColumn('fee', 'Fee', (w) => w.fee, (w) => precision(w.asset)),
       { field: 'address', headerName: 'Address', minWidth: 220, flex: 2 },
       {
         field: 'status',
