@@ -18,7 +18,8 @@ public sealed record FundingDecisionRequest(string? Reason);
 
 public sealed record AdminDepositResponse(string Id, string UserId, string? Email, string Asset, string Amount, string Status, bool RequiresApproval, DateTimeOffset CreatedAt);
 
-public sealed record AdminWithdrawalResponse(string Id, string UserId, string? Email, string Asset, string Amount, string Address, string Status,
+/// <param name="Fee">The withdrawal fee stored at request, charged on top of <paramref name="Amount"/>.</param>
+public sealed record AdminWithdrawalResponse(string Id, string UserId, string? Email, string Asset, string Amount, string Fee, string Address, string Status,
     DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt);
 
 /// <summary>
@@ -87,7 +88,7 @@ public static class FundingAdminApi
                           orderby w.Id descending
                           select new { w, t.UserId, Email = u == null ? null : u.Email }).Take(take + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
         var items = rows.Take(take).Select(r => new AdminWithdrawalResponse(
-            r.w.Id.ToString(CultureInfo.InvariantCulture), r.UserId.ToString(), r.Email, r.w.Asset, Money.Format(r.w.Amount), r.w.Address,
+            r.w.Id.ToString(CultureInfo.InvariantCulture), r.UserId.ToString(), r.Email, r.w.Asset, Money.Format(r.w.Amount), Money.Format(r.w.Fee), r.w.Address,
             WithdrawalsApi.StatusName(r.w.Status), r.w.CreatedAt, r.w.ConfirmedAt)).ToList();
         return TypedResults.Ok(new Page<AdminWithdrawalResponse>(items, rows.Count > take ? items[^1].Id : null));
     }

@@ -19,13 +19,14 @@ namespace Coinage.ApiService.Admin;
 public sealed record CreateMarketRequest(
     string? BaseAsset, string? QuoteAsset, string? TickSize, string? LotSize, string? MinQuantity, string? MinNotional, string? MakerFeeBps, string? TakerFeeBps);
 
-public sealed record CreateAssetRequest(string? Code, int? Precision);
+/// <param name="WithdrawalFee">Optional (default 0): the flat fee charged on top of each withdrawal, on the asset's grid.</param>
+public sealed record CreateAssetRequest(string? Code, int? Precision, string? WithdrawalFee = null);
 
-public sealed record AssetResponse(string Code, int Precision);
+public sealed record WithdrawalFeeRequest(string? WithdrawalFee);
 
 /// <summary>
-/// <c>/api/v1/admin/markets</c> and <c>/api/v1/admin/assets</c> (Admin): add assets and markets, halt and resume
-/// trading. A halted market refuses new orders; cancels still work. The Worker's matching host picks a new
+/// <c>/api/v1/admin/markets</c> and <c>/api/v1/admin/assets</c> (Admin): add assets and markets, set an asset's
+/// withdrawal fee, halt and resume trading. A halted market refuses new orders; cancels still work. The Worker's matching host picks a new
 /// market up on its next scan of the markets table (<c>Coinage:Matching:AcquireInterval</c>), without a restart.
 /// </summary>
 public static partial class MarketAdminApi
@@ -34,6 +35,7 @@ public static partial class MarketAdminApi
     public const string MarketExists = "market_exists";
     public const string AssetExists = "asset_exists";
     public const string InvalidAsset = "invalid_asset";
+    public const string InvalidWithdrawalFee = "invalid_withdrawal_fee";
 
     public static IEndpointRouteBuilder MapMarketAdminApi(this IEndpointRouteBuilder routes)
     {
@@ -51,13 +53,18 @@ public static partial class MarketAdminApi
         admin.MapPost("", CreateMarketAsync).RequireStepUp().WithSummary("Add a market; its grid must keep every quantity and notional exact (docs/exchange.md)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        routes.MapGroup("/api/v1/admin/assets").WithTags("Administration")
+        var assets = routes.MapGroup("/api/v1/admin/assets").WithTags("Administration")
             .RequireAuthorization(Policies.Admin)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .MapPost("", CreateAssetAsync).RequireStepUp().WithSummary("Add an asset (code and the decimals the ledger keeps)")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        assets.MapPost("", CreateAssetAsync).RequireStepUp().WithSummary("Add an asset (code, the decimals the ledger keeps, its withdrawal fee)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        assets.MapPut("/{code}/withdrawal-fee", SetWithdrawalFeeAsync).RequireStepUp()
+            .WithSummary("Set an asset's withdrawal fee; withdrawals already requested keep the fee of their request")
+            .WithDescription("Errors: 400 invalid_withdrawal_fee with errors.withdrawalFee; 404 not_found.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 
@@ -154,13 +161,19 @@ public static partial class MarketAdminApi
         {
             return FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidAsset, "precision", "The ledger keeps 0 to 18 decimals.");
         }
+        var fee = 0m;
+        if (request.WithdrawalFee is not null && !TryReadWithdrawalFee(request.WithdrawalFee, new Asset(code, request.Precision.Value), out fee, out var feeProblem))
+        {
+            return feeProblem!;
+        }
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        db.Assets.Add(new AssetRecord { Code = code, Precision = request.Precision.Value });
+        var record = new AssetRecord { Code = code, Precision = request.Precision.Value, WithdrawalFee = fee };
+        db.Assets.Add(record);
         // The system's accounts exist before the first deposit or fee, as for the seeded assets.
         db.Balances.Add(new BalanceRecord { OwnerId = 0, Asset = code, Kind = AccountKind.External, UpdatedAt = now });
         db.Balances.Add(new BalanceRecord { OwnerId = 0, Asset = code, Kind = AccountKind.Fees, UpdatedAt = now });
-        await AuditLog.AppendAsync(db, "asset.created", now, http.User.UserId(), null, http.ClientIp(), new { asset = code, precision = request.Precision.Value }, cancellationToken).ConfigureAwait(false);
+        await AuditLog.AppendAsync(db, "asset.created", now, http.User.UserId(), null, http.ClientIp(), new { asset = code, precision = request.Precision.Value, withdrawalFee = Money.Format(fee) }, cancellationToken).ConfigureAwait(false);
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -170,7 +183,54 @@ public static partial class MarketAdminApi
             return ExchangeProblems.Conflict(AssetExists, $"The asset {code} already exists.");
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Created($"/api/v1/admin/assets/{code}", new AssetResponse(code, request.Precision.Value));
+        return TypedResults.Created($"/api/v1/admin/assets/{code}", MarketsApi.ToResponse(record));
+    }
+
+    /// <summary>
+    /// Sets the fee of withdrawals requested from now on. The asset row is locked, so the audit entry's <c>from</c> is the
+    /// fee this change replaced even when two Admins change it at once; a withdrawal keeps the fee it was requested with.
+    /// </summary>
+    public static async Task<Results<Ok<AssetResponse>, ProblemHttpResult>> SetWithdrawalFeeAsync(
+        string code, WithdrawalFeeRequest request, HttpContext http, CoinageDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var asset = await db.Assets.FromSql($"SELECT * FROM assets WHERE code = {code.Trim().ToUpperInvariant()} FOR UPDATE")
+            .AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (asset is null)
+        {
+            return ExchangeProblems.NotFound($"No asset '{code}'.");
+        }
+        if (!TryReadWithdrawalFee(request.WithdrawalFee, asset.ToAsset(), out var fee, out var problem))
+        {
+            return problem!;
+        }
+        var before = asset.WithdrawalFee;
+        asset.WithdrawalFee = fee;
+        await AuditLog.AppendAsync(db, "asset.withdrawal_fee_changed", clock.GetUtcNow(), http.User.UserId(), null, http.ClientIp(),
+            new { asset = asset.Code, from = Money.Format(before), to = Money.Format(fee) }, cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(MarketsApi.ToResponse(asset));
+    }
+
+    /// <summary>A fee is zero or more, on the asset's grid (the ledger books it exactly), and at most the largest edge amount.</summary>
+    private static bool TryReadWithdrawalFee(string? text, Asset asset, out decimal fee, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        if (!Money.TryParse(text, out fee))
+        {
+            problem = FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidWithdrawalFee, "withdrawalFee", "The fee must be a decimal string of zero or more, e.g. \"0.0002\".");
+        }
+        else if (fee > Asset.MaxAmount)
+        {
+            problem = FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidWithdrawalFee, "withdrawalFee", $"The fee must be at most {Money.Format(Asset.MaxAmount)}.");
+        }
+        else if (!asset.IsOnGrid(fee))
+        {
+            problem = FieldProblems.Create(StatusCodes.Status400BadRequest, InvalidWithdrawalFee, "withdrawalFee", $"{asset.Code} amounts have at most {asset.Precision} decimals.");
+        }
+        return problem is null;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Z][A-Z0-9]{1,11}$")]

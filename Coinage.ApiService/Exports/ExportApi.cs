@@ -173,8 +173,9 @@ public static class ExportApi
                     csv.WriteField(line.Trade?.Side);
                     csv.Number(line.Trade?.Price);
                     csv.Number(line.Trade?.Quantity);
-                    csv.Number(line.Trade?.Fee);
-                    csv.WriteField(line.Trade?.FeeAsset);
+                    // The fee of a trade (in its quote asset) or of a withdrawal (in the withdrawn asset, charged on top of its amount).
+                    csv.Number(line.Trade?.Fee ?? line.Withdrawal?.Fee);
+                    csv.WriteField(line.Trade?.FeeAsset ?? (line.Withdrawal is null ? null : line.Asset));
                     await csv.EndRecordAsync(ct).ConfigureAwait(false);
                 }
                 if (page.Count < CsvExport.PageSize)

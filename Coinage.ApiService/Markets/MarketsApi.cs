@@ -21,7 +21,8 @@ public sealed record MarketRiskResponse(
     string? BreakerMovePercent, int BreakerWindowSeconds, int BreakerHaltSeconds, int BreakerCancelOnlySeconds);
 
 /// <summary>An asset and the decimals the ledger keeps of it: what every amount of it is shown and typed to.</summary>
-public sealed record AssetResponse(string Code, int Precision);
+/// <param name="WithdrawalFee">The flat fee a withdrawal of the asset requested now is charged, on top of its amount.</param>
+public sealed record AssetResponse(string Code, int Precision, string WithdrawalFee);
 
 /// <summary><c>/api/v1/markets</c>: the markets and their trading rules, and <c>/api/v1/assets</c> (public).</summary>
 public static class MarketsApi
@@ -32,7 +33,7 @@ public static class MarketsApi
         markets.MapGet("", ListAsync).WithSummary("Every market with its grid, minimums, fees and status");
         markets.MapGet("/{symbol}", GetAsync).WithSummary("One market").ProducesProblem(StatusCodes.Status404NotFound);
         routes.MapGet("/api/v1/assets", AssetsAsync).WithTags("Markets").AllowAnonymous()
-            .WithSummary("Every asset with its precision (decimals), traded on a market or not");
+            .WithSummary("Every asset with its precision (decimals) and withdrawal fee, traded on a market or not");
         return routes;
     }
 
@@ -44,8 +45,14 @@ public static class MarketsApi
     }
 
     public static async Task<Ok<IReadOnlyList<AssetResponse>>> AssetsAsync(CoinageDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok<IReadOnlyList<AssetResponse>>(await db.Assets.AsNoTracking().OrderBy(a => a.Code)
-            .Select(a => new AssetResponse(a.Code, a.Precision)).ToListAsync(cancellationToken).ConfigureAwait(false));
+        TypedResults.Ok<IReadOnlyList<AssetResponse>>((await db.Assets.AsNoTracking().OrderBy(a => a.Code).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(ToResponse).ToList());
+
+    public static AssetResponse ToResponse(AssetRecord asset)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        return new AssetResponse(asset.Code, asset.Precision, Money.Format(asset.WithdrawalFee));
+    }
 
     public static async Task<Results<Ok<MarketResponse>, ProblemHttpResult>> GetAsync(string symbol, CoinageDbContext db, CancellationToken cancellationToken)
     {

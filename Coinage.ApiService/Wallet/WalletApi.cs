@@ -22,9 +22,14 @@ public sealed record BalanceResponse(string Asset, string Available, string Held
 /// <summary>
 /// One posting of the user's ledger. <see cref="Trade"/> is set on the postings of a trade settlement, so a line can
 /// be read in words ("Bought 0.05 BTC at 65,000 USD"): the fee is inside the settlement's postings, not a line of its own.
+/// <see cref="Withdrawal"/> is set on the postings of a withdrawal's entries, likewise with its fee.
 /// </summary>
 public sealed record LedgerLineResponse(
-    string Id, string EntryId, string Kind, string Reference, string Asset, string Account, string Amount, DateTimeOffset CreatedAt, LedgerTradeResponse? Trade = null);
+    string Id, string EntryId, string Kind, string Reference, string Asset, string Account, string Amount, DateTimeOffset CreatedAt,
+    LedgerTradeResponse? Trade = null, LedgerWithdrawalResponse? Withdrawal = null);
+
+/// <summary>The withdrawal a posting belongs to: the amount sent and the withdrawal fee charged on top (both in its asset).</summary>
+public sealed record LedgerWithdrawalResponse(string Id, string Amount, string Fee, string Address);
 
 /// <summary>The user's side of the trade a settlement posting belongs to; the fee is theirs, in <see cref="FeeAsset"/>.</summary>
 public sealed record LedgerTradeResponse(
@@ -139,7 +144,7 @@ public static class WalletApi
 
     /// <summary>
     /// Up to <paramref name="take"/> postings of the owner older than <paramref name="after"/>, newest first, with the
-    /// trade of each settlement posting (trades are indexed by their journal entry).
+    /// trade of each settlement posting (trades are indexed by their journal entry) and the withdrawal of each withdrawal posting.
     /// </summary>
     internal static async Task<List<LedgerLineResponse>> LedgerPageAsync(
         CoinageDbContext db, long owner, LedgerFilter filter, long? after, int take, CancellationToken cancellationToken)
@@ -164,14 +169,17 @@ public static class WalletApi
                     join e in db.JournalEntries.AsNoTracking() on p.JournalEntryId equals e.Id
                     from t in db.Trades.AsNoTracking().Where(t => e.Kind == JournalEntryKind.TradeSettlement && t.JournalEntryId == e.Id).DefaultIfEmpty()
                     from m in db.Markets.AsNoTracking().Where(m => t != null && m.Id == t.MarketId).DefaultIfEmpty()
+                    from w in db.Withdrawals.AsNoTracking().Where(w => (e.Kind == JournalEntryKind.WithdrawalRequest || e.Kind == JournalEntryKind.WithdrawalCompletion
+                        || e.Kind == JournalEntryKind.WithdrawalRejection) && w.Id == e.ReferenceId).DefaultIfEmpty()
                     orderby p.Id descending
-                    select new { p.Id, p.JournalEntryId, EntryKind = e.Kind, e.ReferenceId, p.Asset, AccountKind = p.Kind, p.Amount, p.CreatedAt, Trade = t, Market = m };
+                    select new { p.Id, p.JournalEntryId, EntryKind = e.Kind, e.ReferenceId, p.Asset, AccountKind = p.Kind, p.Amount, p.CreatedAt, Trade = t, Market = m, Withdrawal = w };
         var rows = await query.Take(take).ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(r => new LedgerLineResponse(
             r.Id.ToString(CultureInfo.InvariantCulture), r.JournalEntryId.ToString(CultureInfo.InvariantCulture),
             KindName(r.EntryKind), r.ReferenceId.ToString(CultureInfo.InvariantCulture), r.Asset,
             r.AccountKind == AccountKind.Held ? "held" : "available", Money.Format(r.Amount), r.CreatedAt,
-            r.Trade is { } t && r.Market is { } m ? TradeOf(t, m, owner) : null))];
+            r.Trade is { } t && r.Market is { } m ? TradeOf(t, m, owner) : null,
+            r.Withdrawal is { } w ? new LedgerWithdrawalResponse(w.Id.ToString(CultureInfo.InvariantCulture), Money.Format(w.Amount), Money.Format(w.Fee), w.Address) : null))];
     }
 
     private static LedgerTradeResponse TradeOf(TradeRecord t, MarketRecord m, long owner)

@@ -29,9 +29,12 @@ public sealed record WithdrawalRequest(string? Asset, string? Amount, string? Ad
 
 public sealed record ConfirmWithdrawalRequest(string? Token);
 
+/// <param name="Amount">What the recipient gets.</param>
+/// <param name="Fee">The asset's withdrawal fee when it was requested, charged on top of the amount (the one charged, whatever the fee is now).</param>
+/// <param name="Total">Amount + fee: what it holds while in flight and what leaves the balance when it completes.</param>
 /// <param name="AddressId">The address-book entry it went to (it may have been removed since); null before the address book.</param>
 public sealed record WithdrawalResponse(
-    string Id, string Asset, string Amount, string Address, string Status, string? Reason,
+    string Id, string Asset, string Amount, string Fee, string Total, string Address, string Status, string? Reason,
     DateTimeOffset CreatedAt, DateTimeOffset ConfirmationExpiresAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CompletedAt, string? AddressId = null);
 
 /// <summary>Stable codes of the funding endpoints, beside <see cref="ExchangeErrorCodes"/>.</summary>
@@ -159,6 +162,14 @@ public static class WithdrawalsApi
         {
             return FieldProblems.Create(StatusCodes.Status400BadRequest, ExchangeErrorCodes.InvalidAmount, "amount", amountError!);
         }
+        // The fee of this moment is the one charged: it is stored on the withdrawal, so an Admin's change later
+        // never reprices a withdrawal in flight (a retry with the same key answers with the stored one).
+        var fee = await db.Assets.AsNoTracking().Where(a => a.Code == asset.Code).Select(a => a.WithdrawalFee).FirstAsync(cancellationToken).ConfigureAwait(false);
+        if (!asset.TryValidateAmount(amount + fee, out _))
+        {
+            return FieldProblems.Create(StatusCodes.Status400BadRequest, ExchangeErrorCodes.InvalidAmount, "amount",
+                $"The {asset.Code} amount plus the withdrawal fee of {Money.Format(fee)} {asset.Code} must be at most {Money.Format(Asset.MaxAmount)}.");
+        }
         long? addressId = null;
         if (request.AddressId is not null)
         {
@@ -256,7 +267,7 @@ public static class WithdrawalsApi
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var withdrawal = new WithdrawalRecord
         {
-            OwnerId = owner, IdempotencyKey = idempotencyKey, Asset = asset.Code, Amount = amount, Address = address, WithdrawalAddressId = saved.Id,
+            OwnerId = owner, IdempotencyKey = idempotencyKey, Asset = asset.Code, Amount = amount, Fee = fee, Address = address, WithdrawalAddressId = saved.Id,
             Status = WithdrawalStatus.AwaitingConfirmation, ConfirmationTokenHash = HashToken(token),
             ConfirmationExpiresAt = now + options.Value.WithdrawalConfirmationWindow, CreatedAt = now,
         };
@@ -276,24 +287,26 @@ public static class WithdrawalsApi
 
         var balances = await LedgerStore.LockAsync(db, [AccountId.Available(owner, asset), AccountId.Held(owner, asset)], assets, now, cancellationToken).ConfigureAwait(false);
         var available = balances[AccountId.Available(owner, asset)].Amount;
-        if (available < amount)
+        if (available < withdrawal.Total)
         {
             // Nothing of this request stays: the row, the spent code and the lock go with the rollback.
             await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return FieldProblems.Create(StatusCodes.Status422UnprocessableEntity, ExchangeErrorCodes.InsufficientFunds, "amount",
-                $"Available {asset.Code} is {Money.Format(available)}, less than {Money.Format(amount)}.");
+            return FieldProblems.Create(StatusCodes.Status422UnprocessableEntity, ExchangeErrorCodes.InsufficientFunds, "amount", fee == 0
+                ? $"Available {asset.Code} is {Money.Format(available)}, less than {Money.Format(amount)}."
+                : $"Available {asset.Code} is {Money.Format(available)}, less than {Money.Format(amount)} plus the withdrawal fee of {Money.Format(fee)} ({Money.Format(withdrawal.Total)}); at most {Money.Format(Math.Max(0, available - fee))} can be withdrawn.");
         }
-        var entries = await LedgerStore.PostAsync(db, [LedgerOperations.RequestWithdrawal(withdrawal.Id, owner, asset, amount)], assets, now, cancellationToken).ConfigureAwait(false);
+        var entries = await LedgerStore.PostAsync(db, [LedgerOperations.RequestWithdrawal(withdrawal.Id, owner, asset, amount, fee)], assets, now, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         withdrawal.HoldEntryId = entries[0].Id;
         await FundingOperations.AuditAsync(db, "wallet.withdrawal_requested", owner, Actor.User(userId, http.ClientIp()), now,
-            ApiKeyClaims.WithApiKey(new { withdrawalId = withdrawal.Id, asset = asset.Code, amount = Money.Format(amount), address, addressId = saved.Id, twoFactor = user.TwoFactorEnabled && apiKey is null }, apiKey), cancellationToken).ConfigureAwait(false);
+            ApiKeyClaims.WithApiKey(new { withdrawalId = withdrawal.Id, asset = asset.Code, amount = Money.Format(amount), fee = Money.Format(fee), address, addressId = saved.Id, twoFactor = user.TwoFactorEnabled && apiKey is null }, apiKey), cancellationToken).ConfigureAwait(false);
         IdentityEmails.Enqueue(db, ConfirmEmail, user, now, new Dictionary<string, string?>
         {
             ["token"] = token,
             ["withdrawalId"] = withdrawal.Id.ToString(CultureInfo.InvariantCulture),
             ["asset"] = asset.Code,
             ["amount"] = Money.Format(amount),
+            ["fee"] = Money.Format(fee),
             ["address"] = address,
             ["expiresAt"] = withdrawal.ConfirmationExpiresAt.ToString("u", CultureInfo.InvariantCulture),
         });
@@ -378,6 +391,6 @@ public static class WithdrawalsApi
     internal static string StatusName(WithdrawalStatus status) => FundingUpdate.StatusName(status);
 
     internal static WithdrawalResponse ToResponse(WithdrawalRecord w) => new(
-        w.Id.ToString(CultureInfo.InvariantCulture), w.Asset, Money.Format(w.Amount), w.Address, StatusName(w.Status), w.Reason,
+        w.Id.ToString(CultureInfo.InvariantCulture), w.Asset, Money.Format(w.Amount), Money.Format(w.Fee), Money.Format(w.Total), w.Address, StatusName(w.Status), w.Reason,
         w.CreatedAt, w.ConfirmationExpiresAt, w.ConfirmedAt, w.CompletedAt, w.WithdrawalAddressId?.ToString(CultureInfo.InvariantCulture));
 }

@@ -13,6 +13,12 @@ public sealed class AssetRecord
 
     public int Precision { get; set; }
 
+    /// <summary>
+    /// The flat network fee charged on top of each withdrawal of the asset (BTC 0.0002, a wire 5 USD), on the asset's grid.
+    /// A withdrawal stores the fee of its request, so a later change by an Admin applies to later withdrawals only.
+    /// </summary>
+    public decimal WithdrawalFee { get; set; }
+
     public Asset ToAsset() => new(Code, Precision);
 }
 
@@ -415,10 +421,12 @@ internal sealed class AssetRecordConfiguration : IEntityTypeConfiguration<AssetR
         builder.ToTable("assets");
         builder.HasKey(a => a.Code);
         builder.Property(a => a.Code).HasMaxLength(12);
+        builder.Property(a => a.WithdrawalFee).HasPrecision(38, 18);
+        builder.ToTable(t => t.HasCheckConstraint("ck_assets_withdrawal_fee_not_negative", "withdrawal_fee >= 0"));
         builder.HasData(
-            new AssetRecord { Code = "BTC", Precision = 8 },
-            new AssetRecord { Code = "ETH", Precision = 8 },
-            new AssetRecord { Code = "USD", Precision = 2 });
+            new AssetRecord { Code = "BTC", Precision = 8, WithdrawalFee = 0.0002m },
+            new AssetRecord { Code = "ETH", Precision = 8, WithdrawalFee = 0.002m },
+            new AssetRecord { Code = "USD", Precision = 2, WithdrawalFee = 5m });
     }
 }
 

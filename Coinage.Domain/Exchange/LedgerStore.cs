@@ -96,15 +96,15 @@ public static class LedgerStore
         var holds = await db.Orders.AsNoTracking()
             .Where(o => o.Status == OrderStatus.Pending || o.Status == OrderStatus.Open || o.Status == OrderStatus.PartiallyFilled || o.Status == OrderStatus.Untriggered)
             .Select(o => new { o.Id, o.OwnerId, o.HoldAsset, o.RemainingHold }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        // A withdrawal holds its whole amount from request until it completes or is released.
+        // A withdrawal holds its amount and its fee from request until it completes or is released.
         var withdrawals = await db.Withdrawals.AsNoTracking()
             .Where(w => w.Status == Funding.WithdrawalStatus.AwaitingConfirmation || w.Status == Funding.WithdrawalStatus.Pending || w.Status == Funding.WithdrawalStatus.PendingApproval)
-            .Select(w => new { w.Id, w.OwnerId, w.Asset, w.Amount }).ToListAsync(cancellationToken).ConfigureAwait(false);
+            .Select(w => new { w.Id, w.OwnerId, w.Asset, Hold = w.Amount + w.Fee }).ToListAsync(cancellationToken).ConfigureAwait(false);
         return InvariantChecker.Check(
             postings.Select(p => new Posting(ToAccountId(p.OwnerId, p.Asset, p.Kind, assets), p.Amount)),
             balances.ToDictionary(b => ToAccountId(b, assets), b => b.Amount),
             holds.Select(h => new HeldFunds(h.OwnerId, assets[h.HoldAsset], h.RemainingHold, $"order {h.Id}"))
-                .Concat(withdrawals.Select(w => new HeldFunds(w.OwnerId, assets[w.Asset], w.Amount, $"withdrawal {w.Id}"))));
+                .Concat(withdrawals.Select(w => new HeldFunds(w.OwnerId, assets[w.Asset], w.Hold, $"withdrawal {w.Id}"))));
     }
 
     public static async Task<Dictionary<string, Asset>> LoadAssetsAsync(CoinageDbContext db, CancellationToken cancellationToken)

@@ -83,7 +83,7 @@ public static class FundingOperations
             new { depositId = deposit.Id, asset = deposit.Asset, amount = Format(deposit.Amount), by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Pending or pending_approval → completed: Held → External, the funds have left through the rail.</summary>
+    /// <summary>Pending or pending_approval → completed: Held → External (the amount) and Fees (the fee stored at request), one entry.</summary>
     public static async Task CompleteWithdrawalAsync(CoinageDbContext db, WithdrawalRecord withdrawal, IReadOnlyDictionary<string, Asset> assets,
         Actor actor, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -92,18 +92,18 @@ public static class FundingOperations
         ArgumentNullException.ThrowIfNull(assets);
         Require(withdrawal.Status is WithdrawalStatus.Pending or WithdrawalStatus.PendingApproval, $"withdrawal {withdrawal.Id} is {withdrawal.Status}");
         var entries = await LedgerStore.PostAsync(db,
-            [LedgerOperations.CompleteWithdrawal(withdrawal.Id, withdrawal.OwnerId, assets[withdrawal.Asset], withdrawal.Amount)], assets, now, cancellationToken).ConfigureAwait(false);
+            [LedgerOperations.CompleteWithdrawal(withdrawal.Id, withdrawal.OwnerId, assets[withdrawal.Asset], withdrawal.Amount, withdrawal.Fee)], assets, now, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         withdrawal.Status = WithdrawalStatus.Completed;
         withdrawal.CompletedAt = now;
         withdrawal.FinalEntryId = entries[0].Id;
         withdrawal.Reason = reason ?? withdrawal.Reason;
         await AuditAsync(db, "wallet.withdrawal_completed", withdrawal.OwnerId, actor, now,
-            new { withdrawalId = withdrawal.Id, asset = withdrawal.Asset, amount = Format(withdrawal.Amount), address = withdrawal.Address, by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
+            new { withdrawalId = withdrawal.Id, asset = withdrawal.Asset, amount = Format(withdrawal.Amount), fee = Format(withdrawal.Fee), address = withdrawal.Address, by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
         await FundingEmails.EnqueueOutcomeAsync(db, withdrawal, now, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Any status that holds funds → rejected, cancelled or expired: Held → Available.</summary>
+    /// <summary>Any status that holds funds → rejected, cancelled or expired: Held → Available, the whole hold (amount and fee).</summary>
     public static async Task ReleaseWithdrawalAsync(CoinageDbContext db, WithdrawalRecord withdrawal, WithdrawalStatus outcome, IReadOnlyDictionary<string, Asset> assets,
         Actor actor, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -113,7 +113,7 @@ public static class FundingOperations
         Require(outcome is WithdrawalStatus.Rejected or WithdrawalStatus.Cancelled or WithdrawalStatus.Expired, $"{outcome} is not a release");
         Require(WithdrawalRecord.HoldsFunds(withdrawal.Status), $"withdrawal {withdrawal.Id} is {withdrawal.Status}");
         var entries = await LedgerStore.PostAsync(db,
-            [LedgerOperations.RejectWithdrawal(withdrawal.Id, withdrawal.OwnerId, assets[withdrawal.Asset], withdrawal.Amount)], assets, now, cancellationToken).ConfigureAwait(false);
+            [LedgerOperations.RejectWithdrawal(withdrawal.Id, withdrawal.OwnerId, assets[withdrawal.Asset], withdrawal.Amount, withdrawal.Fee)], assets, now, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         withdrawal.Status = outcome;
         withdrawal.CompletedAt = now;
@@ -121,7 +121,7 @@ public static class FundingOperations
         withdrawal.ConfirmationTokenHash = null;
         withdrawal.Reason = reason;
         await AuditAsync(db, "wallet.withdrawal_" + outcome.ToString().ToLowerInvariant(), withdrawal.OwnerId, actor, now,
-            new { withdrawalId = withdrawal.Id, asset = withdrawal.Asset, amount = Format(withdrawal.Amount), by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
+            new { withdrawalId = withdrawal.Id, asset = withdrawal.Asset, amount = Format(withdrawal.Amount), fee = Format(withdrawal.Fee), by = actor.Name, reason }, cancellationToken).ConfigureAwait(false);
         await FundingEmails.EnqueueOutcomeAsync(db, withdrawal, now, cancellationToken).ConfigureAwait(false);
     }
 

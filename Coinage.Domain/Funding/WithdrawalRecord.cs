@@ -38,7 +38,17 @@ public sealed class WithdrawalRecord
 
     public string Asset { get; set; } = "";
 
+    /// <summary>What the recipient gets.</summary>
     public decimal Amount { get; set; }
+
+    /// <summary>
+    /// The asset's withdrawal fee when it was requested, charged on top of <see cref="Amount"/>: held with it, booked to the
+    /// Fees account on completion, released with it otherwise. Stored, so an Admin's later change never reprices it.
+    /// </summary>
+    public decimal Fee { get; set; }
+
+    /// <summary>What the withdrawal holds while in flight, and what leaves the user's balance on completion.</summary>
+    public decimal Total => Amount + Fee;
 
     public string Address { get; set; } = "";
 
@@ -84,6 +94,9 @@ internal sealed class WithdrawalRecordConfiguration : IEntityTypeConfiguration<W
         builder.Property(w => w.IdempotencyKey).HasMaxLength(128);
         builder.Property(w => w.Asset).HasMaxLength(12);
         builder.Property(w => w.Amount).HasPrecision(38, 18);
+        builder.Property(w => w.Fee).HasPrecision(38, 18);
+        builder.Ignore(w => w.Total);
+        builder.ToTable(t => t.HasCheckConstraint("ck_withdrawals_fee_not_negative", "fee >= 0"));
         builder.Property(w => w.Address).HasMaxLength(128);
         builder.Property(w => w.ConfirmationTokenHash).HasMaxLength(64);
         builder.Property(w => w.Reason).HasMaxLength(500);

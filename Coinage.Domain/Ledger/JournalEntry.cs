@@ -11,13 +11,13 @@ public enum JournalEntryKind : byte
     /// <summary>External → Available. Reference: the deposit.</summary>
     Deposit = 1,
 
-    /// <summary>Available → Held. Reference: the withdrawal.</summary>
+    /// <summary>Available → Held, the amount and the withdrawal fee. Reference: the withdrawal.</summary>
     WithdrawalRequest = 2,
 
-    /// <summary>Held → External. Reference: the withdrawal.</summary>
+    /// <summary>Held → External (the amount) and Held → Fees (the withdrawal fee). Reference: the withdrawal.</summary>
     WithdrawalCompletion = 3,
 
-    /// <summary>Held → Available. Reference: the withdrawal.</summary>
+    /// <summary>Held → Available, the amount and the fee. Reference: the withdrawal.</summary>
     WithdrawalRejection = 4,
 
     /// <summary>Available → Held when an order is placed. Reference: the order.</summary>

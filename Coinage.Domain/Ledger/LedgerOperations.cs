@@ -16,17 +16,43 @@ public static class LedgerOperations
     public static JournalEntry Deposit(long depositId, long owner, Asset asset, decimal amount) =>
         Move(JournalEntryKind.Deposit, depositId, AccountId.External(asset), AccountId.Available(owner, asset), asset, amount);
 
-    /// <summary>Available → Held until the withdrawal is completed or rejected.</summary>
-    public static JournalEntry RequestWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount) =>
-        Move(JournalEntryKind.WithdrawalRequest, withdrawalId, AccountId.Available(owner, asset), AccountId.Held(owner, asset), asset, amount);
+    /// <summary>
+    /// Available → Held: the amount to send and the withdrawal fee, until the withdrawal is completed or released.
+    /// The fee is on top of the amount (the recipient gets <paramref name="amount"/>), as exchanges charge it.
+    /// </summary>
+    public static JournalEntry RequestWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount, decimal fee = 0m) =>
+        Move(JournalEntryKind.WithdrawalRequest, withdrawalId, AccountId.Available(owner, asset), AccountId.Held(owner, asset), asset, WithdrawalHold(asset, amount, fee));
 
-    /// <summary>Held → External: the funds have left the exchange.</summary>
-    public static JournalEntry CompleteWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount) =>
-        Move(JournalEntryKind.WithdrawalCompletion, withdrawalId, AccountId.Held(owner, asset), AccountId.External(asset), asset, amount);
+    /// <summary>
+    /// Held → External for the amount (it has left the exchange) and Held → Fees for the fee, in one entry, so the
+    /// withdrawal and its fee are booked together or not at all. The user's Held posting is the whole hold.
+    /// </summary>
+    public static JournalEntry CompleteWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount, decimal fee = 0m)
+    {
+        var hold = WithdrawalHold(asset, amount, fee);
+        List<Posting> postings = [new(AccountId.Held(owner, asset), -hold), new(AccountId.External(asset), amount)];
+        if (fee > 0)
+        {
+            postings.Add(new(AccountId.Fees(asset), fee));
+        }
+        return new JournalEntry(JournalEntryKind.WithdrawalCompletion, withdrawalId, postings);
+    }
 
-    /// <summary>Held → Available: the withdrawal was refused or cancelled.</summary>
-    public static JournalEntry RejectWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount) =>
-        Move(JournalEntryKind.WithdrawalRejection, withdrawalId, AccountId.Held(owner, asset), AccountId.Available(owner, asset), asset, amount);
+    /// <summary>Held → Available: the withdrawal was refused, cancelled or expired; the fee is released with the amount.</summary>
+    public static JournalEntry RejectWithdrawal(long withdrawalId, long owner, Asset asset, decimal amount, decimal fee = 0m) =>
+        Move(JournalEntryKind.WithdrawalRejection, withdrawalId, AccountId.Held(owner, asset), AccountId.Available(owner, asset), asset, WithdrawalHold(asset, amount, fee));
+
+    /// <summary>What a withdrawal holds: its amount (an edge amount) plus its fee (zero or more, on the asset's grid).</summary>
+    public static decimal WithdrawalHold(Asset asset, decimal amount, decimal fee)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        asset.ValidateAmount(amount);
+        if (fee < 0 || !asset.IsOnGrid(fee))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fee), fee, $"A {asset.Code} withdrawal fee is zero or more, with at most {asset.Precision} decimals.");
+        }
+        return asset.ValidateAmount(amount + fee);
+    }
 
     /// <summary>Available → Held for a new order (see <see cref="OrderLedgerState.RequiredHold"/> for the amount).</summary>
     public static OrderPlacement PlaceOrder(SpotMarket market, in PlaceOrder order)

@@ -68,7 +68,7 @@ public static class EmailTemplates
                 },
                 new Uri(webBaseUrl, "/account/sessions").ToString(), "Review my sessions"),
             "email.withdrawal_confirm" => ("Confirm your withdrawal",
-                new[] { $"You asked to withdraw {Data("amount")} {Data("asset")} to {Data("address")}.", $"Confirm it with the link below before {Data("expiresAt")}; it works once. Until then the funds stay held, and you can cancel it in your wallet.", "If this was not you, do not click: cancel the withdrawal, change your password and contact support." },
+                new[] { $"You asked to withdraw {Data("amount")} {Data("asset")} to {Data("address")}{(Data("fee") is "" or "0" ? "" : $", with a withdrawal fee of {Data("fee")} {Data("asset")} on top")}.", $"Confirm it with the link below before {Data("expiresAt")}; it works once. Until then the funds stay held, and you can cancel it in your wallet.", "If this was not you, do not click: cancel the withdrawal, change your password and contact support." },
                 new Uri(webBaseUrl, $"/wallet/withdrawals/confirm?token={Uri.EscapeDataString(Data("token"))}").ToString(), "Confirm the withdrawal"),
             "email.withdrawal_completed" => ("Your withdrawal was sent",
                 new[] { $"Your withdrawal of {Data("amount")} {Data("asset")} to {Data("address")} was sent (withdrawal {Data("withdrawalId")}).", "If this was not you, change your password and contact support." },

@@ -62,11 +62,11 @@ public static class ReconciliationChecks
             r => (Account: LedgerStore.ToAccountId(r.GetInt64(0), r.GetString(1), (AccountKind)r.GetInt16(2), assets), Amount: r.GetDecimal(3)),
             cancellationToken).ConfigureAwait(false);
         // Held funds are claimed by the orders that are not done and the withdrawals not yet completed or released
-        // (awaiting confirmation, pending, pending approval).
+        // (awaiting confirmation, pending, pending approval), each for its amount and its fee.
         var holds = await QueryAsync(transaction, """
             SELECT 'order ' || id, owner_id, hold_asset, remaining_hold FROM orders WHERE status IN (0, 1, 2, 6)
             UNION ALL
-            SELECT 'withdrawal ' || id, owner_id, asset, amount FROM withdrawals WHERE status IN (0, 1, 2)
+            SELECT 'withdrawal ' || id, owner_id, asset, amount + fee FROM withdrawals WHERE status IN (0, 1, 2)
             """,
             r => new HeldFunds(r.GetInt64(1), assets[r.GetString(2)], r.GetDecimal(3), r.GetString(0)),
             cancellationToken).ConfigureAwait(false);
@@ -182,9 +182,13 @@ public static class ReconciliationChecks
             WHERE o.filled_lots * m.lot_size <> coalesce(f.quantity, 0) OR o.filled_quote <> coalesce(f.quote, 0)
             """, cancellationToken).ConfigureAwait(false);
 
-        // 6. Fee accounts = Σ trade fees (every fee is charged in the market's quote asset).
+        // 6. Fee accounts = Σ trade fees (every fee is charged in the market's quote asset) + Σ fees of completed
+        //    withdrawals (charged in the withdrawn asset; a released withdrawal's fee went back to its owner).
         await AddAsync(found, transaction, "fees", "fee_account", """
-            WITH t AS (SELECT m.quote_asset AS asset, sum(t.taker_fee + t.maker_fee) AS fees FROM trades t JOIN markets m ON m.id = t.market_id GROUP BY m.quote_asset)
+            WITH t AS (SELECT asset, sum(fees) AS fees FROM (
+                    SELECT m.quote_asset AS asset, t.taker_fee + t.maker_fee AS fees FROM trades t JOIN markets m ON m.id = t.market_id
+                    UNION ALL SELECT asset, fee FROM withdrawals WHERE status = 3) x
+                GROUP BY asset)
             SELECT 'fees ' || a.code, coalesce(t.fees, 0)::text, coalesce(b.amount, 0)::text
             FROM assets a LEFT JOIN t ON t.asset = a.code LEFT JOIN balances b ON b.owner_id = 0 AND b.asset = a.code AND b.kind = 3
             WHERE coalesce(t.fees, 0) <> coalesce(b.amount, 0)

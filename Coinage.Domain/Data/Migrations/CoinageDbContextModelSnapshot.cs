@@ -107,26 +107,37 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("precision");
 
+                    b.Property<decimal>("WithdrawalFee")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("withdrawal_fee");
+
                     b.HasKey("Code")
                         .HasName("pk_assets");
 
-                    b.ToTable("assets", (string)null);
+                    b.ToTable("assets", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_assets_withdrawal_fee_not_negative", "withdrawal_fee >= 0");
+                        });
 
                     b.HasData(
                         new
                         {
                             Code = "BTC",
-                            Precision = 8
+                            Precision = 8,
+                            WithdrawalFee = 0.0002m
                         },
                         new
                         {
                             Code = "ETH",
-                            Precision = 8
+                            Precision = 8,
+                            WithdrawalFee = 0.002m
                         },
                         new
                         {
                             Code = "USD",
-                            Precision = 2
+                            Precision = 2,
+                            WithdrawalFee = 5m
                         });
                 });
 
@@ -1040,6 +1051,11 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<decimal>("Fee")
+                        .HasPrecision(38, 18)
+                        .HasColumnType("numeric(38,18)")
+                        .HasColumnName("fee");
+
                     b.Property<long?>("FinalEntryId")
                         .HasColumnType("bigint")
                         .HasColumnName("final_entry_id");
@@ -1093,7 +1109,10 @@ namespace Coinage.Domain.Data.Migrations
                         .HasDatabaseName("ix_withdrawals_status_id")
                         .HasFilter("status IN (0, 1, 2)");
 
-                    b.ToTable("withdrawals", (string)null);
+                    b.ToTable("withdrawals", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_withdrawals_fee_not_negative", "fee >= 0");
+                        });
                 });
 
             modelBuilder.Entity("Coinage.Domain.Identity.ApiKey", b =>

@@ -45,7 +45,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         var created = await JsonAsync(request);
         Assert.Equal(HttpStatusCode.Created, request.StatusCode);
         Assert.Equal(("awaiting_confirmation", Iban, saved), (created.GetProperty("status").GetString(), created.GetProperty("address").GetString(), created.GetProperty("addressId").GetString()));
-        Assert.Equal((749.5m, 250.5m), (await user.BalancesAsync())["USD"]);
+        // Held: the amount and USD's seeded withdrawal fee of 5 on top.
+        Assert.Equal((744.5m, 255.5m), (await user.BalancesAsync())["USD"]);
         await ExchangeDatabase.AssertInvariantsAsync(Db);
         // The reconciliation job's ledger check counts the withdrawal as a claim on the held funds too.
         await using (var scope = api.Services.CreateAsyncScope())
@@ -86,7 +87,7 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
 
         // The crash test's Worker process may run the same job on this database: the end state is what counts.
         await RunFundingJobAsync(api);
-        Assert.Equal((749.5m, 0m), (await user.BalancesAsync())["USD"]);
+        Assert.Equal((744.5m, 0m), (await user.BalancesAsync())["USD"]);
         var listed = (await user.GetAsync("/api/v1/wallet/withdrawals")).GetProperty("items");
         Assert.Equal(("completed", id), (listed[0].GetProperty("status").GetString(), listed[0].GetProperty("id").GetString()));
         await DeliverOutboxAsync(api, email);
@@ -150,7 +151,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
                 Assert.Equal((HttpStatusCode.BadRequest, "invalid_two_factor_code"), (recoveryAgain.StatusCode, await CodeAsync(recoveryAgain)));
             }
         }
-        Assert.Equal((2.7m, 0.3m), (await user.BalancesAsync())["BTC"]);
+        // 0.1 and 0.2 held, each with BTC's seeded withdrawal fee of 0.0002.
+        Assert.Equal((2.6996m, 0.3004m), (await user.BalancesAsync())["BTC"]);
         await ExchangeDatabase.AssertInvariantsAsync(Db);
     }
 
@@ -207,7 +209,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
             }
         }
         Assert.Single(ids);
-        Assert.Equal((400m, 100m), (await user.BalancesAsync())["USD"]);
+        // Held once: 100 and USD's seeded withdrawal fee of 5.
+        Assert.Equal((395m, 105m), (await user.BalancesAsync())["USD"]);
         using (var other = await WithdrawAsync(user, "USD", "101", Iban, key: key))
         {
             Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (other.StatusCode, await CodeAsync(other)));
@@ -315,7 +318,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
             .Where(w => w.GetProperty("email").GetString() == email).Select(w => (w.GetProperty("id").GetString(), w.GetProperty("status").GetString())).ToList();
         Assert.Contains((approved.GetProperty("id").GetString(), "pending_approval"), open);
         Assert.Contains((rejected.GetProperty("id").GetString(), "pending_approval"), open);
-        Assert.Equal((1.5m, 5m), (await user.BalancesAsync())["BTC"]);
+        // Each holds its amount and BTC's seeded withdrawal fee of 0.0002.
+        Assert.Equal((1.4996m, 5.0004m), (await user.BalancesAsync())["BTC"]);
 
         using (var approve = await admin.Http.PostAsJsonAsync($"/api/v1/admin/funding/withdrawals/{approved.GetProperty("id").GetString()}/approve", new { }, Ct))
         {
@@ -330,7 +334,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         {
             Assert.Equal((HttpStatusCode.Conflict, "withdrawal_not_pending"), (again.StatusCode, await CodeAsync(again)));
         }
-        Assert.Equal((4.5m, 0m), (await user.BalancesAsync())["BTC"]);
+        // 2 and its fee left; the rejected 3 and its fee came back.
+        Assert.Equal((4.4998m, 0m), (await user.BalancesAsync())["BTC"]);
         await DeliverOutboxAsync(api, email);
         var rejectedMail = (await MailsToAsync(email, "Your withdrawal was rejected")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was rejected");
         Assert.Contains("rejected: address on a sanctions list.", rejectedMail.GetProperty("text").GetString()!, StringComparison.Ordinal);

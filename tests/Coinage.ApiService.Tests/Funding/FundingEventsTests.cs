@@ -54,14 +54,14 @@ public sealed class FundingEventsTests(InfrastructureFixture infrastructure)
         await PostAsync(admin, $"/api/v1/admin/funding/deposits/{depositId}/approve", new { reason = "source of funds checked" }, HttpStatusCode.OK);
         await ExpectAsync(userHub, updates, "deposit", depositId, "confirmed", balance: ("5", "0"));
 
-        // A withdrawal above the BTC threshold: held, confirmed by the emailed link, rejected by an Admin.
+        // A withdrawal above the BTC threshold: held with BTC's seeded fee (0.0002), confirmed by the emailed link, rejected by an Admin.
         var saved = await PostAsync(user, "/api/v1/wallet/withdrawal-addresses", new { asset = "BTC", label = "cold wallet", address = BtcAddress }, HttpStatusCode.Created);
         var withdrawal = await PostAsync(user, "/api/v1/wallet/withdrawals", new { asset = "BTC", amount = "2", address = BtcAddress }, HttpStatusCode.Created, idempotent: true);
         var withdrawalId = withdrawal.GetProperty("id").GetString()!;
-        await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "awaiting_confirmation", balance: ("3", "2"));
+        await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "awaiting_confirmation", balance: ("2.9998", "2.0002"));
         var token = (await identity.LastEmailAsync(email, "email.withdrawal_confirm")).GetProperty("data").GetProperty("token").GetString()!;
         await PostAsync(user, "/api/v1/wallet/withdrawals/confirm", new { token }, HttpStatusCode.OK);
-        await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "pending_approval", balance: ("3", "2"));
+        await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "pending_approval", balance: ("2.9998", "2.0002"));
         await PostAsync(admin, $"/api/v1/admin/funding/withdrawals/{withdrawalId}/reject", new { reason = "address on a sanctions list" }, HttpStatusCode.OK);
         await ExpectAsync(userHub, updates, "withdrawal", withdrawalId, "rejected", balance: ("5", "0"));
 

@@ -95,6 +95,7 @@ public sealed class StepUpTests(InfrastructureFixture infrastructure)
             (HttpMethod.Delete, $"/api/v1/admin/users/{traderId}/trading-suspension"),
             (HttpMethod.Post, "/api/v1/admin/markets"),
             (HttpMethod.Post, "/api/v1/admin/assets"),
+            (HttpMethod.Put, "/api/v1/admin/assets/BTC/withdrawal-fee"),
         })
         {
             using var refused = await client.SendAsync(method, path, admin, new { });

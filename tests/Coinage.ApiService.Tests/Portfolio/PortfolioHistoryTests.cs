@@ -78,8 +78,8 @@ public sealed class PortfolioHistoryTests(InfrastructureFixture infrastructure)
             await new FundingJob(scope.ServiceProvider.GetRequiredService<CoinageDbContext>(), scope.ServiceProvider.GetRequiredService<FundingEvents>(),
                 Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
         }
-        // 20000 − 0.5 × 20000 − 20 (taker fee, 20 bps) − 0.1 × 30000 − 6 − 1000 withdrawn.
-        Assert.Equal((5974m, 0m), (await alice.BalancesAsync())["USD"]);
+        // 20000 − 0.5 × 20000 − 20 (taker fee, 20 bps) − 0.1 × 30000 − 6 − 1000 withdrawn − 5 (USD's seeded withdrawal fee).
+        Assert.Equal((5969m, 0m), (await alice.BalancesAsync())["USD"]);
 
         var usd = await alice.GetAsync("/api/v1/portfolio/history?quote=USD&days=7");
         Assert.Equal("USD", usd.GetProperty("quote").GetString());
@@ -92,7 +92,7 @@ public sealed class PortfolioHistoryTests(InfrastructureFixture infrastructure)
                 (today.AddDays(-3), "19980"),  // 0.5 BTC at 20000 + 9980 USD: the fee is the loss
                 (today.AddDays(-2), "19980"),  // no trade: the day before's close carries
                 (today.AddDays(-1), "24974"),  // 0.6 BTC at the new close 30000 + 6974 USD
-                (today, "23974"),              // 1000 USD withdrawn
+                (today, "23969"),              // 1000 USD withdrawn and its fee of 5 USD
             },
             Points(usd));
         Assert.All(usd.GetProperty("points").EnumerateArray(), p => Assert.Empty(p.GetProperty("unpriced").EnumerateArray()));
@@ -103,13 +103,13 @@ public sealed class PortfolioHistoryTests(InfrastructureFixture infrastructure)
         Assert.Equal("0", points[1].GetProperty("value").GetString());
         Assert.Equal(["USD"], points[1].GetProperty("unpriced").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("0.999", points[3].GetProperty("value").GetString());          // 0.5 + 9980 / 20000
-        Assert.Equal("0.79913333", points[6].GetProperty("value").GetString());     // 0.6 + 5974 / 30000, to BTC's 8 decimals
+        Assert.Equal("0.79896667", points[6].GetProperty("value").GetString());     // 0.6 + 5969 / 30000, to BTC's 8 decimals
 
         var now = await alice.GetAsync("/api/v1/portfolio?quote=USD");
-        Assert.Equal("23974", now.GetProperty("value").GetString());
+        Assert.Equal("23969", now.GetProperty("value").GetString());
         var holdings = now.GetProperty("holdings").EnumerateArray()
             .Select(h => (h.GetProperty("asset").GetString(), h.GetProperty("amount").GetString(), h.GetProperty("price").GetString(), h.GetProperty("value").GetString())).ToList();
-        Assert.Equal(new (string?, string?, string?, string?)[] { ("BTC", "0.6", "30000", "18000"), ("USD", "5974", "1", "5974") }, holdings);
+        Assert.Equal(new (string?, string?, string?, string?)[] { ("BTC", "0.6", "30000", "18000"), ("USD", "5969", "1", "5969") }, holdings);
 
         // Bob sold 0.6 BTC for 13000 USD less 10 bps maker fees (10 + 3): 0.4 BTC at 30000 + 12987.
         Assert.Equal("24987", (await bob.GetAsync("/api/v1/portfolio?quote=USD")).GetProperty("value").GetString());

@@ -65,6 +65,33 @@ public sealed class JournalTests
         Assert.Equal(JournalEntryKind.WithdrawalRejection, LedgerOperations.RejectWithdrawal(11, 4, Asset.Btc, 1m).Kind);
     }
 
+    [Fact]
+    public void A_withdrawal_fee_is_held_with_the_amount_booked_to_the_fee_account_on_completion_and_released_with_it()
+    {
+        Assert.Equal([new(AccountId.Available(4, Asset.Btc), -1.0002m), new(AccountId.Held(4, Asset.Btc), 1.0002m)],
+            LedgerOperations.RequestWithdrawal(11, 4, Asset.Btc, 1m, 0.0002m).Postings);
+        // One entry: the amount leaves, the fee is the exchange's revenue.
+        var completion = LedgerOperations.CompleteWithdrawal(11, 4, Asset.Btc, 1m, 0.0002m);
+        Assert.Equal(JournalEntryKind.WithdrawalCompletion, completion.Kind);
+        Assert.Equal([new(AccountId.Held(4, Asset.Btc), -1.0002m), new(AccountId.External(Asset.Btc), 1m), new(AccountId.Fees(Asset.Btc), 0.0002m)],
+            completion.Postings);
+        Assert.Equal([new(AccountId.Held(4, Asset.Btc), -1.0002m), new(AccountId.Available(4, Asset.Btc), 1.0002m)],
+            LedgerOperations.RejectWithdrawal(11, 4, Asset.Btc, 1m, 0.0002m).Postings);
+        // A fee of zero posts nothing to the fee account.
+        Assert.Equal(2, LedgerOperations.CompleteWithdrawal(11, 4, Asset.Btc, 1m, 0m).Postings.Count);
+    }
+
+    [Theory]
+    [InlineData("-0.01")]
+    [InlineData("0.001")]
+    [InlineData("999999999999999.01")]
+    public void A_withdrawal_fee_below_zero_off_the_grid_or_taking_the_hold_past_the_maximum_is_refused(string text)
+    {
+        var fee = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LedgerOperations.RequestWithdrawal(1, 1, Asset.Usd, 1m, fee));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LedgerOperations.CompleteWithdrawal(1, 1, Asset.Usd, 1m, fee));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]

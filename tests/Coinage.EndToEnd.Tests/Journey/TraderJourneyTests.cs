@@ -37,6 +37,7 @@ public sealed class TraderJourneyTests(BrowserPlatform platform)
     // What the market buy spends: one lot at the counterparty's ask (BTC-USD: 0.01 BTC lots, 1 USD ticks).
     private const decimal MarketBuyTotal = AskPrice * Quantity;
     private const decimal Withdrawal = 0.004m;
+    private const decimal BtcWithdrawalFee = 0.0002m; // seeded (docs/exchange.md, Withdrawal fee)
     // BIP 173's example of a valid P2WPKH address (the form checks the bech32 checksum).
     private const string WithdrawalAddress = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
     private const string WithdrawalLabel = "Hardware wallet";
@@ -185,12 +186,12 @@ public sealed class TraderJourneyTests(BrowserPlatform platform)
             await recorder.StepAsync($"Wallet: save an address (step-up with the authenticator) and withdraw {Withdrawal} {BaseAsset} to it with a 2FA code", async () =>
             {
                 await pages.SaveWithdrawalAddressAsync(BaseAsset, WithdrawalLabel, WithdrawalAddress, totpSecret);
-                var fee = await pages.WithdrawAsync(BaseAsset, Withdrawal, WithdrawalLabel, totpSecret);
-                // Coinage charges no withdrawal fee today: what is withdrawn arrives.
-                Assert.Equal("Withdrawal fee: 0.00000000 BTC · Arrives: 0.00400000 BTC", fee);
+                var lines = await pages.WithdrawAsync(BaseAsset, Withdrawal, WithdrawalLabel, totpSecret);
+                // BTC's seeded network fee is charged on top of the amount: what is withdrawn arrives.
+                Assert.Equal(["Withdrawal fee: 0.00020000 BTC", "You will receive: 0.00400000 BTC", "Total deducted: 0.00420000 BTC"], lines);
                 await Expect(pages.WithdrawalRow(WithdrawalAddress)).ToContainTextAsync("Awaiting email confirmation");
-                await Expect(await pages.BalanceAsync(BaseAsset, "Held")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00400000"));
-                await Expect(await pages.BalanceAsync(BaseAsset, "Available")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00600000"));
+                await Expect(await pages.BalanceAsync(BaseAsset, "Held")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00420000"));
+                await Expect(await pages.BalanceAsync(BaseAsset, "Available")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00580000"));
                 await recorder.ScreenshotAsync("wallet");
             });
 
@@ -202,17 +203,17 @@ public sealed class TraderJourneyTests(BrowserPlatform platform)
                 await pages.OpenWalletAsync();
                 await Expect(pages.WithdrawalRow(WithdrawalAddress)).ToContainTextAsync("Completed", new() { Timeout = (float)RailPatience.TotalMilliseconds });
                 await Expect(await pages.BalanceAsync(BaseAsset, "Held")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00000000"));
-                await Expect(await pages.BalanceAsync(BaseAsset, "Total")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00600000"));
+                await Expect(await pages.BalanceAsync(BaseAsset, "Total")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00580000"));
             });
 
-            var btcLeft = Quantity - Withdrawal;
+            var btcLeft = Quantity - Withdrawal - BtcWithdrawalFee;
             await recorder.StepAsync("Home: the portfolio values the holdings at the last trade and totals them", async () =>
             {
                 await pages.OpenPortfolioAsync();
-                // 0.006 BTC at the last BTC-USD trade (the market buy's 64,900) is 389.40 USD.
+                // 0.0058 BTC at the last BTC-USD trade (the market buy's 64,900) is 376.42 USD.
                 var btcValue = btcLeft * AskPrice;
                 await Expect(pages.PortfolioTotal).ToHaveTextAsync($"{(usdLeft + btcValue).ToString("N2", CultureInfo.InvariantCulture)} USD");
-                await Expect(pages.HoldingRow(BaseAsset)).ToContainTextAsync("0.00600000");
+                await Expect(pages.HoldingRow(BaseAsset)).ToContainTextAsync("0.00580000");
                 await Expect(pages.HoldingRow(BaseAsset)).ToContainTextAsync("64,900.00");
                 await Expect(pages.HoldingRow(BaseAsset)).ToContainTextAsync(btcValue.ToString("N2", CultureInfo.InvariantCulture));
                 await Expect(pages.HoldingRow(QuoteAsset)).ToContainTextAsync(usdLeft.ToString("N2", CultureInfo.InvariantCulture));
@@ -235,7 +236,7 @@ public sealed class TraderJourneyTests(BrowserPlatform platform)
             await recorder.StepAsync("sign back in with a saved recovery code; the app returns to the wallet", async () =>
             {
                 await pages.SignInWithRecoveryCodeAsync(email, password, recoveryCodes[0], "/wallet");
-                await Expect(await pages.BalanceAsync(BaseAsset, "Total")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00600000"));
+                await Expect(await pages.BalanceAsync(BaseAsset, "Total")).ToHaveTextAsync(DisplayedAmount.AsShown("0.00580000"));
             });
             passed = true;
         }

@@ -316,21 +316,26 @@ internal sealed class TraderPages(IPage page, Uri web)
     }
 
     /// <summary>
-    /// Withdraws to a saved address with the code from the authenticator; returns the fee line the form showed
-    /// under the amount before it was sent.
+    /// Withdraws to a saved address with the code from the authenticator; returns the lines the form showed under
+    /// the amount before it was sent (the fee, what arrives, what leaves the balance).
     /// </summary>
-    public async Task<string> WithdrawAsync(string asset, decimal amount, string addressLabel, string totpSecret)
+    public async Task<IReadOnlyList<string>> WithdrawAsync(string asset, decimal amount, string addressLabel, string totpSecret)
     {
         var form = page.GetByRole(AriaRole.Form, new() { Name = "Withdraw", Exact = true });
         await ChooseAsync(form, "Asset", asset);
         await Field(form, "Amount").FillAsync(Invariant(amount));
         await ChooseAsync(form, "Address", addressLabel);
-        var feeLine = form.GetByText(new Regex("^Withdrawal fee"));
-        await Expect(feeLine).ToBeVisibleAsync();
-        var fee = await feeLine.InnerTextAsync();
+        var total = form.GetByText(new Regex("^Total deducted: "));
+        await Expect(total).Not.ToHaveTextAsync(new Regex("—$"));
+        string[] lines =
+        [
+            await form.GetByText(new Regex("^Withdrawal fee: ")).InnerTextAsync(),
+            await form.GetByText(new Regex("^You will receive: ")).InnerTextAsync(),
+            await total.InnerTextAsync(),
+        ];
         await Field(form, "Two-factor code").FillAsync(await FreshCodeAsync(totpSecret));
         await form.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
-        return fee;
+        return lines;
     }
 
     /// <summary>The newest withdrawal to this address in the wallet's Withdrawals list (newest first).</summary>

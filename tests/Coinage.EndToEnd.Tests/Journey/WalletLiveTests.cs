@@ -20,6 +20,9 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
     private const string Asset = "BTC";
     private const decimal Deposit = 0.5m;
     private const decimal Amount = 0.1m;
+
+    /// <summary>BTC's seeded withdrawal fee, held with the amount and charged on top of it.</summary>
+    private const decimal Fee = 0.0002m;
     private const string Address = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq";
     private const string Label = "Cold wallet";
 
@@ -78,7 +81,7 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
             await form.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
             var row = WithdrawalRow(wallet);
             await Expect(row).ToContainTextAsync("Awaiting email confirmation");
-            await Expect(await pages.BalanceAsync(Asset, "Held")).ToHaveTextAsync(DisplayedAmount.Exactly(Amount));
+            await Expect(await pages.BalanceAsync(Asset, "Held")).ToHaveTextAsync(DisplayedAmount.Exactly(Amount + Fee));
             var id = await LatestWithdrawalIdAsync(http, api, cancellationToken);
 
             // The emailed link, opened in another tab as people do; the wallet tab stays as it is.
@@ -96,7 +99,7 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
             await Expect(row).ToContainTextAsync("Completed", new() { Timeout = (float)Live.TotalMilliseconds });
             await Expect(row.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Cancel withdrawal") })).ToHaveCountAsync(0);
             await Expect(await pages.BalanceAsync(Asset, "Held")).ToHaveTextAsync(DisplayedAmount.Exactly(0m), new() { Timeout = (float)Live.TotalMilliseconds });
-            await Expect(await pages.BalanceAsync(Asset, "Total")).ToHaveTextAsync(DisplayedAmount.Exactly(Deposit - Amount));
+            await Expect(await pages.BalanceAsync(Asset, "Total")).ToHaveTextAsync(DisplayedAmount.Exactly(Deposit - Amount - Fee));
             // Nothing reloaded the wallet tab: what it shows came over the hub.
             Assert.EndsWith("/wallet", wallet.Url, StringComparison.Ordinal);
         }

@@ -40,6 +40,8 @@ export interface DataTableProps<R extends GridValidRowModel> {
   actions?: ReactNode;
   /** A page that shows a row selected (e.g. the run whose details are open). */
   selectedRowId?: string | null;
+  /** Rows as tall as their content (cells with controls or chips that wrap), instead of the density's fixed height. */
+  autoRowHeight?: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export function DataTable<R extends GridValidRowModel>({
   emptyText,
   actions,
   selectedRowId,
+  autoRowHeight = false,
 }: DataTableProps<R>) {
   const defaults = useMemo(() => ({ columns: Object.fromEntries(hiddenColumns.map((c) => [c, false])), density: 'compact' as const }), [hiddenColumns]);
   const [state, updateState] = useStoredTableState(list, defaults);
@@ -116,6 +119,7 @@ export function DataTable<R extends GridValidRowModel>({
         density={state.density}
         onDensityChange={(density) => updateState({ density })}
         {...(selectedRowId != null && { rowSelectionModel: { type: 'include' as const, ids: new Set([selectedRowId]) } })}
+        {...(autoRowHeight && { getRowHeight: () => 'auto' as const })}
         sx={{ '& .MuiDataGrid-cell': { fontVariantNumeric: 'tabular-nums' } }}
       />
       <Typography variant="caption" color="text.secondary">

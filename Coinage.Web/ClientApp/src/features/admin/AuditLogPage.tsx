@@ -1,6 +1,5 @@
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
-import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
@@ -9,20 +8,12 @@ import { useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { useForm } from '../../forms/useForm';
 import { type AuditFilter, useLazyVerifyAuditQuery, useListAuditQuery } from './adminApi';
+import { AuditFilterRow, timeRangeError, timeRangeFilter } from './AuditFilterRow';
 import { auditColumns, auditColumnsHidden } from './auditColumns';
 import { useCursorPages } from '../../table/cursorPages';
 import { DataTable } from '../../table/DataTable';
 
 const uuidPattern = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-/** `<input type="datetime-local">` is local time without a zone; the API wants an instant. */
-function toIso(local: string): string | undefined {
-  if (!local) {
-    return undefined;
-  }
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
 
 const reasons: Record<string, string> = {
   missing_entry: 'an entry is missing',
@@ -44,20 +35,17 @@ export function AuditLogPage() {
       validate: (v) => ({
         action: v.action.length > 64 ? 'At most 64 characters.' : undefined,
         userId: v.userId.trim() === '' || uuidPattern.test(v.userId.trim()) ? undefined : 'Not a valid user id.',
-        to: v.from && v.to && v.to <= v.from ? 'Must be after “From”.' : undefined,
+        to: timeRangeError(v),
       }),
       hints: { action: 'Exact action, e.g. auth.sign_in_failed' },
     },
   );
   const submit = form.handleSubmit((v) => {
     pages.reset();
-    const from = toIso(v.from);
-    const to = toIso(v.to);
     setFilter({
       ...(v.action.trim() !== '' && { action: v.action.trim() }),
       ...(v.userId.trim() !== '' && { userId: v.userId.trim() }),
-      ...(from !== undefined && { from }),
-      ...(to !== undefined && { to }),
+      ...timeRangeFilter(v),
     });
   });
 
@@ -67,21 +55,10 @@ export function AuditLogPage() {
         Audit log
       </Typography>
       <ChainVerification />
-      <Box
-        component="form"
-        noValidate
-        onSubmit={submit}
-        aria-label="Filter the audit log"
-        sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(4, 1fr) auto' }, alignItems: 'start' }}
-      >
+      <AuditFilterRow label="Filter the audit log" submitLabel="Filter" form={form} onSubmit={submit} columns="1fr 1fr">
         <TextField {...form.text('action')} label="Action" size="small" />
         <TextField {...form.text('userId')} label="User id" size="small" />
-        <TextField {...form.text('from')} label="From" type="datetime-local" size="small" slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField {...form.text('to')} label="To" type="datetime-local" size="small" slotProps={{ inputLabel: { shrink: true } }} />
-        <Button type="submit" variant="contained">
-          Filter
-        </Button>
-      </Box>
+      </AuditFilterRow>
       <DataTable
         list="admin.audit"
         label="Audit entries"

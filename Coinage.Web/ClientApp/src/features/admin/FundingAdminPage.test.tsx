@@ -10,7 +10,7 @@ configure({ asyncUtilTimeout: 10_000 });
 
 const deposit = { id: '12', userId: 'u1', email: 'whale@example.com', asset: 'BTC', amount: '5', status: 'pending', requiresApproval: true, createdAt: '2026-11-24T09:00:00Z' };
 const withdrawal = {
-  id: '31', userId: 'u1', email: 'whale@example.com', asset: 'BTC', amount: '3', address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+  id: '31', userId: 'u1', email: 'whale@example.com', asset: 'BTC', amount: '3', fee: '0.0002', address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
   status: 'pending_approval', createdAt: '2026-11-24T09:00:00Z', confirmedAt: '2026-11-24T09:01:00Z',
 };
 
@@ -44,6 +44,8 @@ describe('admin funding and markets pages', { timeout: 30_000 }, () => {
     expect(JSON.parse(String(http.history.post?.find((r) => r.url === '/api/v1/admin/funding/deposits/12/approve')?.data))).toEqual({});
 
     const withdrawals = screen.getByRole('grid', { name: 'Open withdrawals' });
+    // The fee stored with the withdrawal, to BTC's decimals.
+    expect(within(withdrawals).getByRole('gridcell', { name: '0.00020000' })).toBeInTheDocument();
     await user.click(within(withdrawals).getByRole('button', { name: 'Reject withdrawal 31: 3 BTC for whale@example.com' }));
     const reject = await screen.findByRole('dialog', { name: 'Reject withdrawal' });
     await user.click(within(reject).getByRole('button', { name: 'Reject' }));
@@ -56,6 +58,7 @@ describe('admin funding and markets pages', { timeout: 30_000 }, () => {
 
   it('adds a market and shows the grid error the API returns on its field', async () => {
     http.onGet('/api/v1/markets').reply(200, []);
+    http.onGet('/api/v1/assets').reply(200, [{ code: 'BTC', precision: 8, withdrawalFee: '0.0002' }]);
     http.onPost('/api/v1/admin/markets').reply(400, {
       title: 'The request is not valid.',
       code: 'invalid_market_spec',

@@ -13,9 +13,10 @@ import { useMemo, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { useForm } from '../../forms/useForm';
 import { useAssetFormat } from '../../money/assetsApi';
-import { amountColumn, idColumn, timeColumn } from '../../table/columns';
+import { idColumn, timeColumn } from '../../table/columns';
 import { useCursorPages } from '../../table/cursorPages';
-import { DataTable } from '../../table/DataTable';
+import { TableSection } from '../../table/TableSection';
+import { depositColumns, withdrawalColumns } from '../wallet/fundingColumns';
 import { withdrawalStatusLabels } from '../wallet/walletApi';
 import {
   type Decision,
@@ -59,8 +60,7 @@ function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
     () => [
       timeColumn('createdAt', 'Date', (d) => d.createdAt),
       { field: 'user', headerName: 'User', minWidth: 200, flex: 1, valueGetter: (_v, d) => d.email ?? d.userId },
-      { field: 'asset', headerName: 'Asset', minWidth: 70 },
-      amountColumn('amount', 'Amount', (d) => d.amount, (d) => precision(d.asset)),
+      ...depositColumns<PendingDeposit>(precision),
       {
         field: 'requiresApproval',
         headerName: 'Review',
@@ -68,37 +68,15 @@ function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
         renderCell: ({ row: d }) => (d.requiresApproval ? <Chip size="small" color="warning" label="Above threshold" /> : <Chip size="small" label="Automatic" />),
       },
       idColumn('id', 'Deposit id', (d) => d.id),
-      {
-        field: 'actions',
-        headerName: 'Actions',
-        sortable: false,
-        hideable: false,
-        minWidth: 180,
-        renderCell: ({ row: d }) => {
-          const summary = `deposit ${d.id}: ${d.amount} ${d.asset} for ${d.email ?? d.userId}`;
-          return (
-            <>
-              <Button size="small" onClick={() => onDecide({ kind: 'deposit', id: d.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
-                Approve
-              </Button>
-              <Button size="small" color="error" onClick={() => onDecide({ kind: 'deposit', id: d.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
-                Reject
-              </Button>
-            </>
-          );
-        },
-      },
+      decisionColumn<PendingDeposit>('deposit', onDecide),
     ],
     [onDecide, precision],
   );
   return (
-    <Stack spacing={1} component="section" aria-labelledby="pending-deposits-heading">
-      <Typography variant="h6" component="h2" id="pending-deposits-heading">
-        Pending deposits
-      </Typography>
-      <DataTable
+    <TableSection
+        title="Pending deposits"
+        headingId="pending-deposits-heading"
         list="admin.funding.deposits"
-        label="Pending deposits"
         what="pending deposits"
         columns={columns}
         hiddenColumns={['id']}
@@ -108,7 +86,6 @@ function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
         pageSize={pageSize}
         emptyText="No pending deposits."
       />
-    </Stack>
   );
 }
 
@@ -120,57 +97,56 @@ function WithdrawalsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
     () => [
       timeColumn('createdAt', 'Requested', (w) => w.createdAt),
       { field: 'user', headerName: 'User', minWidth: 200, flex: 1, valueGetter: (_v, w) => w.email ?? w.userId },
-      { field: 'asset', headerName: 'Asset', minWidth: 70 },
-      amountColumn('amount', 'Amount', (w) => w.amount, (w) => precision(w.asset)),
-      { field: 'address', headerName: 'Address', minWidth: 220, flex: 1.5 },
+      ...withdrawalColumns<OpenWithdrawal>(precision),
       { field: 'status', headerName: 'Status', minWidth: 180, valueGetter: (_v, w) => withdrawalStatusLabels[w.status] },
       timeColumn('confirmedAt', 'Confirmed', (w) => w.confirmedAt),
       idColumn('id', 'Withdrawal id', (w) => w.id),
-      {
-        field: 'actions',
-        headerName: 'Actions',
-        sortable: false,
-        hideable: false,
-        minWidth: 180,
-        renderCell: ({ row: w }) => {
-          const summary = `withdrawal ${w.id}: ${w.amount} ${w.asset} for ${w.email ?? w.userId}`;
-          return (
-            <>
-              {/* An unconfirmed withdrawal waits for its owner's email link: it can be rejected, never approved. */}
-              {w.status !== 'awaiting_confirmation' && (
-                <Button size="small" onClick={() => onDecide({ kind: 'withdrawal', id: w.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
-                  Approve
-                </Button>
-              )}
-              <Button size="small" color="error" onClick={() => onDecide({ kind: 'withdrawal', id: w.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
-                Reject
-              </Button>
-            </>
-          );
-        },
-      },
+      // An unconfirmed withdrawal waits for its owner's email link: it can be rejected, never approved.
+      decisionColumn<OpenWithdrawal>('withdrawal', onDecide, (w) => w.status !== 'awaiting_confirmation'),
     ],
     [onDecide, precision],
   );
   return (
-    <Stack spacing={1} component="section" aria-labelledby="open-withdrawals-heading">
-      <Typography variant="h6" component="h2" id="open-withdrawals-heading">
-        Open withdrawals
-      </Typography>
-      <DataTable
-        list="admin.funding.withdrawals"
-        label="Open withdrawals"
-        what="open withdrawals"
-        columns={columns}
-        hiddenColumns={['confirmedAt', 'id']}
-        getRowId={(w) => w.id}
-        result={result}
-        pages={pages}
-        pageSize={pageSize}
-        emptyText="No open withdrawals."
-      />
-    </Stack>
+    <TableSection
+      title="Open withdrawals"
+      headingId="open-withdrawals-heading"
+      list="admin.funding.withdrawals"
+      what="open withdrawals"
+      columns={columns}
+      hiddenColumns={['confirmedAt', 'id']}
+      getRowId={(w) => w.id}
+      result={result}
+      pages={pages}
+      pageSize={pageSize}
+      emptyText="No open withdrawals."
+    />
   );
+}
+
+/** Approve and Reject of a deposit or withdrawal waiting for an Admin, each naming the row in its accessible name. */
+function decisionColumn<R extends PendingDeposit | OpenWithdrawal>(kind: Pending['kind'], onDecide: (d: Pending) => void, approvable: (row: R) => boolean = () => true): GridColDef<R> {
+  return {
+    field: 'actions',
+    headerName: 'Actions',
+    sortable: false,
+    hideable: false,
+    minWidth: 180,
+    renderCell: ({ row }) => {
+      const summary = `${kind} ${row.id}: ${row.amount} ${row.asset} for ${row.email ?? row.userId}`;
+      return (
+        <>
+          {approvable(row) && (
+            <Button size="small" onClick={() => onDecide({ kind, id: row.id, approve: true, summary })} aria-label={`Approve ${summary}`}>
+              Approve
+            </Button>
+          )}
+          <Button size="small" color="error" onClick={() => onDecide({ kind, id: row.id, approve: false, summary })} aria-label={`Reject ${summary}`}>
+            Reject
+          </Button>
+        </>
+      );
+    },
+  };
 }
 
 function DecisionDialog({ decision, onClose }: { decision: Pending; onClose: () => void }) {

@@ -18,8 +18,9 @@ import { useForm } from '../../forms/useForm';
 import { compareAmounts, parseAmount } from '../../money/money';
 import { type AdminMarket, useCreateAssetMutation, useCreateMarketMutation, useListAdminMarketsQuery } from './fundingAdminApi';
 import { MarketRiskButton, MarketStatusActions, MarketStatusChip } from './MarketRiskControls';
+import { withdrawalFeeError, WithdrawalFeesTable } from './WithdrawalFeesTable';
 
-/** Markets (Admin): every market with its rules and status, the kill switches and risk controls, and forms to add an asset and a market. */
+/** Markets (Admin): every market with its rules and status, the kill switches and risk controls, the assets' withdrawal fees, and forms to add an asset and a market. */
 export function MarketsAdminPage() {
   const { data, isLoading, error, refetch } = useListAdminMarketsQuery();
   return (
@@ -64,6 +65,7 @@ export function MarketsAdminPage() {
           </Paper>
         </Grid>
       </Grid>
+      <WithdrawalFeesTable />
     </Stack>
   );
 }
@@ -180,16 +182,17 @@ function AddAssetForm() {
   const [create, { isLoading }] = useCreateAssetMutation();
   const [created, setCreated] = useState<string | null>(null);
   const form = useForm(
-    { code: '', precision: '8' },
+    { code: '', precision: '8', withdrawalFee: '0' },
     {
       validate: (v) => ({
         code: /^[A-Za-z][A-Za-z0-9]{1,11}$/.test(v.code.trim()) ? undefined : '2 to 12 letters or digits, starting with a letter.',
         precision: /^\d{1,2}$/.test(v.precision.trim()) && Number(v.precision) <= 18 ? undefined : '0 to 18.',
+        withdrawalFee: withdrawalFeeError(v.withdrawalFee, Number(v.precision) || 0),
       }),
     },
   );
   const submit = form.handleSubmit(async (v) => {
-    const result = await create({ code: v.code.trim().toUpperCase(), precision: Number(v.precision.trim()) });
+    const result = await create({ code: v.code.trim().toUpperCase(), precision: Number(v.precision.trim()), withdrawalFee: v.withdrawalFee.trim() });
     if ('error' in result) {
       form.applyError(result.error);
       return;
@@ -204,6 +207,7 @@ function AddAssetForm() {
       </Typography>
       <TextField label="Code" {...form.text('code')} id="asset-code" />
       <TextField label="Decimals" {...form.text('precision')} id="asset-precision" slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+      <TextField label="Withdrawal fee" {...form.text('withdrawalFee')} id="asset-withdrawal-fee" slotProps={{ htmlInput: { inputMode: 'decimal', autoComplete: 'off' } }} />
       <ProblemAlert problem={form.problem} />
       {created && (
         <Alert severity="success" role="status" onClose={() => setCreated(null)}>

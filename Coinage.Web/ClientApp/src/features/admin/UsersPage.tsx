@@ -4,32 +4,28 @@ import Checkbox from '@mui/material/Checkbox';
 import Chip from '@mui/material/Chip';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import FormGroup from '@mui/material/FormGroup';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import type { GridColDef } from '@mui/x-data-grid';
+import { useMemo, useState } from 'react';
 import { useAppSelector } from '../../app/hooks';
-import { ProblemAlert } from '../../forms/ProblemAlert';
-import { formatDate, QueryState } from '../../forms/QueryState';
 import { useForm } from '../../forms/useForm';
+import { idColumn, timeColumn } from '../../table/columns';
+import { useCursorPages } from '../../table/cursorPages';
+import { DataTable } from '../../table/DataTable';
 import { hasAnyRole, roles, selectClaims, selectRoles } from '../auth/authSlice';
 import { type AdminUser, allRoles, useListUsersQuery, useLockUserMutation, useSetRoleMutation, useUnlockUserMutation } from './adminApi';
-import { CursorPager, useCursorPages } from './CursorPager';
 import { TradingSuspensionButton } from './TradingSuspensionButton';
+
+const pageSize = 25;
 
 /** Users and roles: Support may look, only Admin may change (the API enforces both). */
 export function UsersPage() {
   const [search, setSearch] = useState('');
   const pages = useCursorPages();
-  const { data, isLoading, isFetching, error, refetch } = useListUsersQuery({
-    limit: 25,
+  const result = useListUsersQuery({
+    limit: pageSize,
     ...(search !== '' && { search }),
     ...(pages.cursor !== undefined && { cursor: pages.cursor }),
   });
@@ -39,6 +35,36 @@ export function UsersPage() {
     pages.reset();
     setSearch(term.trim());
   });
+  const columns = useMemo<GridColDef<AdminUser>[]>(
+    () => [
+      { field: 'email', headerName: 'Email', minWidth: 220, flex: 1.5, renderCell: ({ row }) => <span style={{ wordBreak: 'break-all' }}>{row.email}</span> },
+      {
+        field: 'status',
+        headerName: 'Status',
+        minWidth: 200,
+        flex: 1,
+        sortable: false,
+        valueGetter: (_v, u) => statusWords(u).join(', '),
+        renderCell: ({ row }) => <UserStatus user={row} />,
+      },
+      {
+        field: 'roles',
+        headerName: 'Roles',
+        minWidth: canChange ? 320 : 140,
+        flex: 2,
+        sortable: false,
+        valueGetter: (_v, u) => u.roles.join(', '),
+        renderCell: ({ row }) => (canChange ? <RoleToggles user={row} /> : row.roles.join(', ') || '—'),
+      },
+      timeColumn('createdAt', 'Created', (u) => u.createdAt),
+      idColumn('id', 'User id', (u) => u.id),
+      // Support sees no actions column at all: only Admin may use them.
+      ...(canChange
+        ? [{ field: 'actions', headerName: 'Actions', sortable: false, hideable: false, minWidth: 240, renderCell: ({ row }) => <UserActions user={row} /> } satisfies GridColDef<AdminUser>]
+        : []),
+    ],
+    [canChange],
+  );
 
   return (
     <Stack spacing={2}>
@@ -51,100 +77,92 @@ export function UsersPage() {
           Search
         </Button>
       </Stack>
-      {!data ? (
-        <QueryState isLoading={isLoading} error={error} onRetry={() => void refetch()} label="users" />
-      ) : (
-        <>
-          {error && <ProblemAlert problem={error} />}
-          {data.items.length === 0 ? (
-            <Typography color="text.secondary">{search ? `No user matches “${search}”.` : 'No users yet.'}</Typography>
-          ) : (
-            <TableContainer component={Paper} variant="outlined">
-              <Table size="small" aria-label="Users" aria-busy={isFetching}>
-                <TableHead>
-                  <TableRow>
-                    <TableCell>Email</TableCell>
-                    <TableCell>Status</TableCell>
-                    <TableCell>Roles</TableCell>
-                    <TableCell>Created</TableCell>
-                    {canChange && <TableCell>Actions</TableCell>}
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {data.items.map((user) => (
-                    <UserRow key={user.id} user={user} canChange={canChange} />
-                  ))}
-                </TableBody>
-              </Table>
-            </TableContainer>
-          )}
-          <CursorPager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={isFetching} />
-        </>
-      )}
+      <DataTable
+        list="admin.users"
+        label="Users"
+        what="users"
+        columns={columns}
+        hiddenColumns={['id']}
+        getRowId={(u) => u.id}
+        result={result}
+        pages={pages}
+        pageSize={pageSize}
+        emptyText={search ? `No user matches “${search}”.` : 'No users yet.'}
+        autoRowHeight
+      />
     </Stack>
   );
 }
 
-function UserRow({ user, canChange }: { user: AdminUser; canChange: boolean }) {
+function statusWords(user: AdminUser): string[] {
+  return [
+    ...(user.lockedOut ? ['locked'] : []),
+    ...(user.tradingSuspended ? ['trading suspended'] : []),
+    user.emailVerified ? 'verified' : 'unverified',
+    ...(user.twoFactorEnabled ? ['2FA'] : []),
+  ];
+}
+
+function UserStatus({ user }: { user: AdminUser }) {
+  return (
+    <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap', py: 0.5 }}>
+      {user.lockedOut && <Chip size="small" color="error" label="locked" />}
+      {user.tradingSuspended && <Chip size="small" color="warning" label="trading suspended" />}
+      <Chip size="small" color={user.emailVerified ? 'success' : 'default'} label={user.emailVerified ? 'verified' : 'unverified'} />
+      {user.twoFactorEnabled && <Chip size="small" label="2FA" />}
+    </Stack>
+  );
+}
+
+/** Grant or revoke each role; an Admin cannot take Admin from themselves. */
+function RoleToggles({ user }: { user: AdminUser }) {
+  const self = useAppSelector(selectClaims)?.userId === user.id;
+  const [setRole, { isLoading, error }] = useSetRoleMutation();
+  return (
+    <Stack sx={{ py: 0.5 }}>
+      <FormGroup row role="group" aria-label={`Roles of ${user.email}`}>
+        {allRoles.map((role) => (
+          <FormControlLabel
+            key={role}
+            label={role}
+            control={
+              <Checkbox
+                size="small"
+                checked={user.roles.includes(role)}
+                disabled={isLoading || (self && role === roles.admin)}
+                onChange={(e) => void setRole({ id: user.id, role, grant: e.target.checked })}
+              />
+            }
+          />
+        ))}
+      </FormGroup>
+      {error && <Alert severity="error">{'title' in error ? String(error.title) : 'The change failed.'}</Alert>}
+    </Stack>
+  );
+}
+
+/** Lock or unlock (never oneself) and suspend trading. */
+function UserActions({ user }: { user: AdminUser }) {
   const self = useAppSelector(selectClaims)?.userId === user.id;
   const [lock, lockState] = useLockUserMutation();
   const [unlock, unlockState] = useUnlockUserMutation();
-  const [setRole, roleState] = useSetRoleMutation();
-  const busy = lockState.isLoading || unlockState.isLoading || roleState.isLoading;
-  const failure = lockState.error ?? unlockState.error ?? roleState.error;
+  const busy = lockState.isLoading || unlockState.isLoading;
+  const failure = lockState.error ?? unlockState.error;
   return (
-    <TableRow>
-      <TableCell sx={{ wordBreak: 'break-all' }}>{user.email}</TableCell>
-      <TableCell>
-        <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }}>
-          {user.lockedOut && <Chip size="small" color="error" label="locked" />}
-          {user.tradingSuspended && <Chip size="small" color="warning" label="trading suspended" />}
-          <Chip size="small" color={user.emailVerified ? 'success' : 'default'} label={user.emailVerified ? 'verified' : 'unverified'} />
-          {user.twoFactorEnabled && <Chip size="small" label="2FA" />}
-        </Stack>
-      </TableCell>
-      <TableCell>
-        {canChange ? (
-          <FormGroup row role="group" aria-label={`Roles of ${user.email}`}>
-            {allRoles.map((role) => (
-              <FormControlLabel
-                key={role}
-                label={role}
-                control={
-                  <Checkbox
-                    size="small"
-                    checked={user.roles.includes(role)}
-                    disabled={busy || (self && role === roles.admin)}
-                    onChange={(e) => void setRole({ id: user.id, role, grant: e.target.checked })}
-                  />
-                }
-              />
-            ))}
-          </FormGroup>
+    <Stack sx={{ py: 0.5 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+        {user.lockedOut ? (
+          <Button size="small" onClick={() => void unlock(user.id)} disabled={busy} aria-label={`Unlock ${user.email}`}>
+            Unlock
+          </Button>
         ) : (
-          user.roles.join(', ') || '—'
+          <Button size="small" color="error" onClick={() => void lock(user.id)} disabled={busy || self} aria-label={`Lock ${user.email}`}>
+            Lock
+          </Button>
         )}
-      </TableCell>
-      <TableCell>{formatDate(user.createdAt)}</TableCell>
-      {canChange && (
-        <TableCell>
-          {user.lockedOut ? (
-            <Button size="small" onClick={() => void unlock(user.id)} disabled={busy} aria-label={`Unlock ${user.email}`}>
-              Unlock
-            </Button>
-          ) : (
-            <Button size="small" color="error" onClick={() => void lock(user.id)} disabled={busy || self} aria-label={`Lock ${user.email}`}>
-              Lock
-            </Button>
-          )}
-          <TradingSuspensionButton user={user} />
-          {failure && (
-            <Alert severity="error" sx={{ mt: 1 }}>
-              {'title' in failure ? String(failure.title) : 'The change failed.'}
-            </Alert>
-          )}
-        </TableCell>
-      )}
-    </TableRow>
+        <TradingSuspensionButton user={user} />
+      </Stack>
+      {failure && <Alert severity="error">{'title' in failure ? String(failure.title) : 'The change failed.'}</Alert>}
+    </Stack>
   );
 }

@@ -63,6 +63,8 @@ export interface OpenWithdrawal {
   email: string | null;
   asset: string;
   amount: Amount;
+  /** The withdrawal fee stored at request, charged on top of the amount. */
+  fee: Amount;
   address: string;
   status: 'awaiting_confirmation' | 'pending' | 'pending_approval';
   createdAt: string;
@@ -75,7 +77,15 @@ export interface Decision {
   reason?: string;
 }
 
-const api = coinageApi.enhanceEndpoints({ addTagTypes: ['AdminMarkets', 'AdminFunding'] });
+/** An asset as `GET /api/v1/assets` lists it: its decimals and the fee charged on top of each withdrawal requested now. */
+export interface AdminAsset {
+  code: string;
+  precision: number;
+  withdrawalFee: Amount;
+}
+
+// 'WithdrawalFees' is the wallet's tag of the same list too: a fee changed here is refetched by an open withdraw form.
+const api = coinageApi.enhanceEndpoints({ addTagTypes: ['AdminMarkets', 'AdminFunding', 'WithdrawalFees'] });
 
 /** `/api/v1/admin/markets`, `/api/v1/admin/assets` and `/api/v1/admin/funding` (Admin). */
 export const fundingAdminApi = api.injectEndpoints({
@@ -92,8 +102,18 @@ export const fundingAdminApi = api.injectEndpoints({
       query: (market) => ({ url: '/api/v1/admin/markets', method: 'POST', data: market }),
       invalidatesTags: (_result, error) => (error ? [] : ['AdminMarkets']),
     }),
-    createAsset: build.mutation<{ code: string; precision: number }, { code: string; precision: number }>({
+    createAsset: build.mutation<AdminAsset, { code: string; precision: number; withdrawalFee?: Amount }>({
       query: (asset) => ({ url: '/api/v1/admin/assets', method: 'POST', data: asset }),
+      invalidatesTags: (_result, error) => (error ? [] : ['WithdrawalFees']),
+    }),
+    listAdminAssets: build.query<AdminAsset[], void>({
+      query: () => ({ url: '/api/v1/assets' }),
+      providesTags: ['WithdrawalFees'],
+    }),
+    /** Needs a fresh step-up (the app's step-up dialog asks and retries); audited as `asset.withdrawal_fee_changed`. */
+    setWithdrawalFee: build.mutation<AdminAsset, { code: string; withdrawalFee: Amount }>({
+      query: ({ code, withdrawalFee }) => ({ url: `/api/v1/admin/assets/${encodeURIComponent(code)}/withdrawal-fee`, method: 'PUT', data: { withdrawalFee } }),
+      invalidatesTags: (_result, error) => (error ? [] : ['WithdrawalFees']),
     }),
     listPendingDeposits: build.query<Page<PendingDeposit>, { cursor?: string; limit?: number }>({
       query: (params) => ({ url: '/api/v1/admin/funding/deposits', params }),
@@ -119,6 +139,8 @@ export const {
   useSetMarketHaltedMutation,
   useCreateMarketMutation,
   useCreateAssetMutation,
+  useListAdminAssetsQuery,
+  useSetWithdrawalFeeMutation,
   useListPendingDepositsQuery,
   useListOpenWithdrawalsQuery,
   useDecideDepositMutation,

@@ -69,6 +69,10 @@ describe('navigation and staff pages', () => {
     expect(await screen.findByText('someone@example.com')).toBeInTheDocument();
     expect(mainNav().getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Markets', 'Trade', 'Wallet', 'Account', 'History', 'Users']);
     expect(screen.queryByRole('button', { name: 'Lock someone@example.com' })).not.toBeInTheDocument();
+    // The shared list table, without the column of actions Support may not use.
+    const grid = screen.getByRole('grid', { name: 'Users' });
+    expect(within(grid).getByRole('columnheader', { name: 'Roles' })).toBeInTheDocument();
+    expect(within(grid).queryByRole('columnheader', { name: 'Actions' })).not.toBeInTheDocument();
   });
 
   it('lets Admin search, lock and grant roles through the API', async () => {

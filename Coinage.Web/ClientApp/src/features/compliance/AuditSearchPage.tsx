@@ -1,5 +1,3 @@
-import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
@@ -8,17 +6,9 @@ import { useState } from 'react';
 import { useForm } from '../../forms/useForm';
 import { useCursorPages } from '../../table/cursorPages';
 import { DataTable } from '../../table/DataTable';
+import { AuditFilterRow, timeRangeError, timeRangeFilter } from '../admin/AuditFilterRow';
 import { auditColumns, auditColumnsHidden } from '../admin/auditColumns';
 import { type AuditSearchArgs, useSearchAuditQuery } from './complianceApi';
-
-/** `<input type="datetime-local">` is local time without a zone; the API wants an instant. */
-function toIso(local: string): string | undefined {
-  if (!local) {
-    return undefined;
-  }
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
 
 /**
  * Full-text search of the audit log: words of actions and details, an IP address or a user id;
@@ -37,20 +27,17 @@ export function AuditSearchPage() {
     {
       validate: (v) => ({
         q: v.q.length > 200 ? 'At most 200 characters.' : undefined,
-        to: v.from && v.to && v.to <= v.from ? 'Must be after “From”.' : undefined,
+        to: timeRangeError(v),
       }),
       hints: { q: 'Words of an action or its details, an IP address or a user id' },
     },
   );
   const submit = form.handleSubmit((v) => {
     pages.reset();
-    const from = toIso(v.from);
-    const to = toIso(v.to);
     setSearch((current) => ({
       ...(current.actions !== undefined && { actions: current.actions }),
       ...(v.q.trim() !== '' && { q: v.q.trim() }),
-      ...(from !== undefined && { from }),
-      ...(to !== undefined && { to }),
+      ...timeRangeFilter(v),
     }));
   });
   const toggleAction = (action: string) => {
@@ -63,20 +50,9 @@ export function AuditSearchPage() {
       <Typography variant="h4" component="h1" sx={{ fontSize: { xs: '1.75rem', sm: '2.125rem' } }}>
         Audit search
       </Typography>
-      <Box
-        component="form"
-        noValidate
-        onSubmit={submit}
-        aria-label="Search the audit log"
-        sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', md: '2fr 1fr 1fr auto' }, alignItems: 'start' }}
-      >
+      <AuditFilterRow label="Search the audit log" submitLabel="Search" form={form} onSubmit={submit} columns="2fr">
         <TextField {...form.text('q')} label="Search" size="small" />
-        <TextField {...form.text('from')} label="From" type="datetime-local" size="small" slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField {...form.text('to')} label="To" type="datetime-local" size="small" slotProps={{ inputLabel: { shrink: true } }} />
-        <Button type="submit" variant="contained">
-          Search
-        </Button>
-      </Box>
+      </AuditFilterRow>
       {result.data && (
         <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }} role="group" aria-label="Entries by action">
           {result.data.aggregations.actions.map((a) => (

@@ -1,4 +1,3 @@
-import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -6,15 +5,12 @@ import TableCell from '@mui/material/TableCell';
 import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
-import Typography from '@mui/material/Typography';
-import { useEffect } from 'react';
-import { Link as RouterLink } from 'react-router';
-import { useRealtime } from '../../app/hooks';
-import { QueryState } from '../../forms/QueryState';
 import { formatPercent } from '../../money/money';
 import type { Ticker } from '../../realtime/types';
+import { LiveMarketsStatus, MarketSymbolLink } from '../markets/LiveMarketsParts';
+import { useLiveMarkets } from '../markets/useLiveMarkets';
 import { changeColor, formatPrice, formatQuote } from '../trade/format';
-import { type Market, useGetMarketsQuery, useGetTickersQuery } from '../trade/tradingApi';
+import type { Market } from '../trade/tradingApi';
 import { useGetSparklineQuery } from './homeApi';
 import { Sparkline } from './Sparkline';
 
@@ -31,14 +27,7 @@ function MarketRow({ market, ticker }: { market: Market; ticker: Ticker | undefi
   return (
     <TableRow hover>
       <TableCell component="th" scope="row">
-        <Link component={RouterLink} to={`/trade/${market.symbol}`} sx={{ fontWeight: 600 }}>
-          {market.symbol}
-        </Link>
-        {market.status === 'halted' && (
-          <Typography component="span" variant="caption" color="warning.main" sx={{ ml: 1 }}>
-            halted
-          </Typography>
-        )}
+        <MarketSymbolLink market={market} />
       </TableCell>
       <TableCell align="right" sx={numeric}>
         {formatPrice(ticker?.last, market)}
@@ -58,26 +47,14 @@ function MarketRow({ market, ticker }: { market: Market; ticker: Ticker | undefi
 
 /**
  * Every market with its last price, 24-hour change and volume and a sparkline of the last day: REST tickers
- * and candles first, then the hub's tickers patch the prices in place (the same subscription as the markets page).
+ * and candles first, then the hub's tickers patch the prices in place (`useLiveMarkets`, as the markets page).
  */
 export function MarketsOverview() {
-  const markets = useGetMarketsQuery();
-  const tickers = useGetTickersQuery();
-  const realtime = useRealtime();
-  const symbols = (markets.data ?? []).map((m) => m.symbol).join(',');
-
-  useEffect(() => {
-    if (symbols === '') return;
-    const leaves = symbols.split(',').map((symbol) => realtime.subscribeMarket(symbol, {}));
-    return () => leaves.forEach((leave) => leave());
-  }, [realtime, symbols]);
-
-  const rows = markets.data ?? [];
+  const live = useLiveMarkets();
+  const { rows, tickerOf } = live;
   return (
     <>
-      <QueryState isLoading={markets.isLoading} error={markets.error} onRetry={() => void markets.refetch()} label="markets" />
-      {tickers.error && <QueryState isLoading={false} error={tickers.error} onRetry={() => void tickers.refetch()} label="prices" />}
-      {markets.isSuccess && rows.length === 0 && <Typography color="text.secondary">No markets are listed yet.</Typography>}
+      <LiveMarketsStatus live={live} />
       {rows.length > 0 && (
         <TableContainer component={Paper} variant="outlined">
           <Table aria-label="Markets" size="small">
@@ -94,7 +71,7 @@ export function MarketsOverview() {
             </TableHead>
             <TableBody>
               {rows.map((m) => (
-                <MarketRow key={m.symbol} market={m} ticker={tickers.data?.find((t) => t.symbol === m.symbol)} />
+                <MarketRow key={m.symbol} market={m} ticker={tickerOf(m.symbol)} />
               ))}
             </TableBody>
           </Table>

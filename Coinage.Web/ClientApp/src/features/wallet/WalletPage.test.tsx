@@ -64,6 +64,9 @@ describe('wallet page', { timeout: 30_000 }, () => {
     expect(within(withdrawals).getByText('Awaiting email confirmation')).toBeInTheDocument();
     expect(within(withdrawals).getByText('Rejected: address on a sanctions list')).toBeInTheDocument();
     expect(within(withdrawals).getAllByRole('button', { name: /^Cancel withdrawal/ })).toHaveLength(1);
+    // The fee stored with each withdrawal, to the asset's decimals.
+    expect(within(withdrawals).getByRole('columnheader', { name: 'Fee' })).toBeInTheDocument();
+    expect(within(withdrawals).getAllByRole('gridcell', { name: '0.00020000' })).toHaveLength(2);
     expect(await screen.findByRole('grid', { name: 'Deposits' })).toHaveTextContent('Confirmed');
 
     const ledger = await screen.findByRole('grid', { name: 'Ledger' });
@@ -109,7 +112,7 @@ describe('wallet page', { timeout: 30_000 }, () => {
     http.onPost('/api/v1/wallet/withdrawals').reply(422, {
       title: 'The request cannot be carried out.',
       code: 'insufficient_funds',
-      errors: { amount: ['Available BTC is 1.2, less than 1.5.'] },
+      errors: { amount: ['Available BTC is 1.2, less than 1.4 plus the withdrawal fee of 0.0002 (1.4002); at most 1.1998 can be withdrawn.'] },
     });
     const user = userEvent.setup();
     renderApp('/wallet');
@@ -120,11 +123,11 @@ describe('wallet page', { timeout: 30_000 }, () => {
     expect(await within(deposit).findByRole('status')).toHaveTextContent('Deposited 0.5 BTC.');
 
     const form = screen.getByRole('form', { name: 'Withdraw' });
-    await user.type(within(form).getByLabelText(/^Amount/, { selector: 'input' }), '1.5');
+    await user.type(within(form).getByLabelText(/^Amount/, { selector: 'input' }), '1.4');
     await user.click(within(form).getByRole('combobox', { name: /^Address/ }));
     await user.click(await screen.findByRole('option', { name: /^Cold wallet/ }));
     await user.click(within(form).getByRole('button', { name: 'Withdraw' }));
-    expect(await within(form).findByText('Available BTC is 1.2, less than 1.5.')).toBeInTheDocument();
+    expect(await within(form).findByText(/^Available BTC is 1\.2, less than 1\.4 plus the withdrawal fee of 0\.0002/)).toBeInTheDocument();
   });
 
   it('shows a withdrawal the rail completed as completed, without its Cancel button or its hold, as soon as the event arrives', async () => {

@@ -21,12 +21,13 @@ import { useAssetFormat } from '../../money/assetsApi';
 import { formatAmount } from '../../money/money';
 import { amountColumn, idColumn, timeColumn } from '../../table/columns';
 import { useCursorPages } from '../../table/cursorPages';
-import { DataTable } from '../../table/DataTable';
 import { ExportCsvButton } from '../../table/ExportCsvButton';
+import { TableSection } from '../../table/TableSection';
 import { searchParams } from '../compliance/complianceApi';
 import { useGetProfileQuery } from '../account/accountApi';
 import { AddressBookSection } from './AddressBookSection';
 import { DepositForm } from './DepositForm';
+import { depositColumns, withdrawalColumns } from './fundingColumns';
 import { ledgerWords } from './ledgerWords';
 import {
   type Deposit,
@@ -118,9 +119,7 @@ function WithdrawalsSection({ precision }: { precision: Precision }) {
   const columns = useMemo<GridColDef<Withdrawal>[]>(
     () => [
       timeColumn('createdAt', 'Requested', (w) => w.createdAt),
-      { field: 'asset', headerName: 'Asset', minWidth: 70 },
-      amountColumn('amount', 'Amount', (w) => w.amount, (w) => precision(w.asset)),
-      { field: 'address', headerName: 'Address', minWidth: 220, flex: 2 },
+      ...withdrawalColumns<Withdrawal>(precision),
       {
         field: 'status',
         headerName: 'Status',
@@ -148,24 +147,20 @@ function WithdrawalsSection({ precision }: { precision: Precision }) {
     [cancel, cancelling.isLoading, precision],
   );
   return (
-    <Stack spacing={1} component="section" aria-labelledby="withdrawals-heading">
-      <Typography variant="h6" component="h2" id="withdrawals-heading">
-        Withdrawals
-      </Typography>
-      <ProblemAlert problem={cancelling.error} />
-      <DataTable
-        list="wallet.withdrawals"
-        label="Withdrawals"
-        what="withdrawals"
-        columns={columns}
-        hiddenColumns={['completedAt', 'id']}
-        getRowId={(w) => w.id}
-        result={result}
-        pages={pages}
-        pageSize={pageSize}
-        emptyText="No withdrawals yet."
-      />
-    </Stack>
+    <TableSection
+      title="Withdrawals"
+      headingId="withdrawals-heading"
+      notice={<ProblemAlert problem={cancelling.error} />}
+      list="wallet.withdrawals"
+      what="withdrawals"
+      columns={columns}
+      hiddenColumns={['completedAt', 'id']}
+      getRowId={(w) => w.id}
+      result={result}
+      pages={pages}
+      pageSize={pageSize}
+      emptyText="No withdrawals yet."
+    />
   );
 }
 
@@ -181,8 +176,7 @@ function DepositsSection({ precision }: { precision: Precision }) {
   const columns = useMemo<GridColDef<Deposit>[]>(
     () => [
       timeColumn('createdAt', 'Date', (d) => d.createdAt),
-      { field: 'asset', headerName: 'Asset', minWidth: 70 },
-      amountColumn('amount', 'Amount', (d) => d.amount, (d) => precision(d.asset)),
+      ...depositColumns<Deposit>(precision),
       {
         field: 'status',
         headerName: 'Status',
@@ -202,23 +196,19 @@ function DepositsSection({ precision }: { precision: Precision }) {
     [precision],
   );
   return (
-    <Stack spacing={1} component="section" aria-labelledby="deposits-heading">
-      <Typography variant="h6" component="h2" id="deposits-heading">
-        Deposits
-      </Typography>
-      <DataTable
-        list="wallet.deposits"
-        label="Deposits"
-        what="deposits"
-        columns={columns}
-        hiddenColumns={['completedAt', 'id']}
-        getRowId={(d) => d.id}
-        result={result}
-        pages={pages}
-        pageSize={pageSize}
-        emptyText="No deposits yet."
-      />
-    </Stack>
+    <TableSection
+      title="Deposits"
+      headingId="deposits-heading"
+      list="wallet.deposits"
+      what="deposits"
+      columns={columns}
+      hiddenColumns={['completedAt', 'id']}
+      getRowId={(d) => d.id}
+      result={result}
+      pages={pages}
+      pageSize={pageSize}
+      emptyText="No deposits yet."
+    />
   );
 }
 
@@ -242,13 +232,10 @@ function LedgerSection({ precision, assets }: { precision: Precision; assets: st
     [precision],
   );
   return (
-    <Stack spacing={1} component="section" aria-labelledby="ledger-heading">
-      <Typography variant="h6" component="h2" id="ledger-heading">
-        Ledger
-      </Typography>
-      <DataTable
+    <TableSection
+        title="Ledger"
+        headingId="ledger-heading"
         list="wallet.ledger"
-        label="Ledger"
         what="the ledger"
         columns={columns}
         hiddenColumns={['reference', 'entryId']}
@@ -284,6 +271,5 @@ function LedgerSection({ precision, assets }: { precision: Precision; assets: st
           </Stack>
         }
       />
-    </Stack>
   );
 }

@@ -6,7 +6,7 @@ import { apiClient } from '../../api/client';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import { assets, balances, markets, profile, savedAddress, withdrawal } from './fixtures';
-import { addressError, amountError, ibanIsValid } from './validation';
+import { addressError, amountError, ibanIsValid, maxWithdrawal } from './validation';
 
 // The wallet page issues five queries at once; on a loaded CI machine they take longer than the default second.
 configure({ asyncUtilTimeout: 10_000 });
@@ -20,6 +20,21 @@ describe('withdrawal validation', () => {
     expect(amountError('1.001', 2)).toBe('At most 2 decimals.');
     expect(amountError('2', 8, '1.5')).toBe('More than your available 1.5.');
     expect(amountError('1.5', 8, '1.5')).toBeUndefined();
+    // The fee is on top: 1.4998 + 0.0002 is everything, a satoshi more is too much.
+    expect(amountError('1.4998', 8, '1.5', '0.0002')).toBeUndefined();
+    expect(amountError('1.49980001', 8, '1.5', '0.0002')).toBe('With the withdrawal fee of 0.0002, more than your available 1.5.');
+    expect(amountError('2', 8, '1.5', '0.0002')).toBe('More than your available 1.5.');
+  });
+
+  it('makes Max everything available less the fee, cut to the asset\'s decimals, and never below zero', () => {
+    expect(maxWithdrawal('1.234567891', '0.0002', 8)).toEqual({ amount: '1.23436789' });
+    expect(maxWithdrawal('1000', '5', 2)).toEqual({ amount: '995' });
+    expect(maxWithdrawal('1.5', '0', 8)).toEqual({ amount: '1.5' });
+    expect(maxWithdrawal('0.0003', '0.0002', 8)).toEqual({ amount: '0.0001' });
+    expect(maxWithdrawal('0.0002', '0.0002', 8)).toEqual({ reason: 'Your available 0.0002 does not cover the withdrawal fee of 0.0002.' });
+    expect(maxWithdrawal('0.0001', '0.0002', 8)).toEqual({ reason: 'Your available 0.0001 does not cover the withdrawal fee of 0.0002.' });
+    expect(maxWithdrawal('0', '0.0002', 8)).toEqual({ reason: 'Nothing available to withdraw.' });
+    expect(maxWithdrawal(undefined, '0.0002', 8)).toEqual({ reason: 'Nothing available to withdraw.' });
   });
 
   it('checks addresses with the same rules as the API', () => {
@@ -157,24 +172,44 @@ describe('withdraw form', { timeout: 30_000 }, () => {
     expect(await within(form).findByText(/it can be used from 2026-11-21/)).toBeInTheDocument();
   });
 
-  it('fills in the most that can be withdrawn, to the asset\'s decimals, and says what arrives', async () => {
+  it('fills in the most that can be withdrawn less the fee, and shows the fee, what arrives and the total deducted', async () => {
     http.onGet('/api/v1/account/profile').reply(200, profile);
-    http.onGet('/api/v1/wallet/balances').reply(200, [{ asset: 'BTC', available: '1.234567891', held: '0', total: '1.234567891' }, balances[1]]);
+    http.onGet('/api/v1/wallet/balances').reply(200, [
+      { asset: 'BTC', available: '1.234567891', held: '0', total: '1.234567891' },
+      balances[1],
+      { asset: 'ETH', available: '0.001', held: '0', total: '0.001' },
+    ]);
     const user = userEvent.setup();
     renderApp('/wallet');
 
     const form = await screen.findByRole('form', { name: 'Withdraw' });
     const amount = within(form).getByLabelText(/^Amount/, { selector: 'input' });
-    expect(within(form).getByText(/^Withdrawal fee: 0\.00000000 BTC · Arrives: —$/)).toBeInTheDocument();
-    // Available less the fee (none), cut, never rounded up, to BTC's 8 decimals.
+    expect(await within(form).findByText('Withdrawal fee: 0.00020000 BTC')).toBeInTheDocument();
+    expect(within(form).getByText('You will receive: —')).toBeInTheDocument();
+    expect(within(form).getByText('Total deducted: —')).toBeInTheDocument();
+    // Available less BTC's fee, cut, never rounded up, to 8 decimals: amount + fee is at most what is available.
     await user.click(within(form).getByRole('button', { name: 'Max: withdraw the most you can' }));
-    expect(amount).toHaveValue('1.23456789');
-    expect(within(form).getByText('Withdrawal fee: 0.00000000 BTC · Arrives: 1.23456789 BTC')).toBeInTheDocument();
+    expect(amount).toHaveValue('1.23436789');
+    expect(within(form).getByText('You will receive: 1.23436789 BTC')).toBeInTheDocument();
+    expect(within(form).getByText('Total deducted: 1.23456789 BTC')).toBeInTheDocument();
 
     await user.click(within(form).getByRole('combobox', { name: /^Asset/ }));
     await user.click(await screen.findByRole('option', { name: /^USD/ }));
     await user.click(within(form).getByRole('button', { name: 'Max: withdraw the most you can' }));
-    expect(amount).toHaveValue('1000');
-    expect(within(form).getByText('Withdrawal fee: 0.00 USD · Arrives: 1,000.00 USD')).toBeInTheDocument();
+    expect(amount).toHaveValue('995');
+    expect(within(form).getByText('Withdrawal fee: 5.00 USD')).toBeInTheDocument();
+    expect(within(form).getByText('You will receive: 995.00 USD')).toBeInTheDocument();
+    expect(within(form).getByText('Total deducted: 1,000.00 USD')).toBeInTheDocument();
+    // Typed past what the fee leaves: refused in place, naming the fee.
+    await user.clear(amount);
+    await user.type(amount, '996');
+    expect(within(form).getByText('With the withdrawal fee of 5, more than your available 1000.')).toBeInTheDocument();
+
+    // ETH: 0.001 available does not cover its 0.002 fee. Max is disabled and says why.
+    await user.click(within(form).getByRole('combobox', { name: /^Asset/ }));
+    await user.click(await screen.findByRole('option', { name: /^ETH/ }));
+    const max = within(form).getByRole('button', { name: 'Max: withdraw the most you can' });
+    expect(max).toBeDisabled();
+    expect(max).toHaveAccessibleDescription('Your available 0.001 does not cover the withdrawal fee of 0.002.');
   });
 });

@@ -9,16 +9,17 @@ import { type ChangeEvent, useRef, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { formatDate } from '../../forms/QueryState';
 import { codeError, useForm } from '../../forms/useForm';
-import { Decimal, formatAmount, parseAmount } from '../../money/money';
+import { formatAmount, parseAmount } from '../../money/money';
 import { useHoldClock } from './AddressBookSection';
-import { amountError, fallbackPrecision } from './validation';
-import { type Balance, isUsable, newIdempotencyKey, useGetWithdrawalAddressesQuery, useWithdrawMutation, type Withdrawal } from './walletApi';
+import { amountError, fallbackPrecision, maxWithdrawal } from './validation';
+import { type Balance, isUsable, newIdempotencyKey, useGetWithdrawalAddressesQuery, useGetWithdrawalFeesQuery, useWithdrawMutation, type Withdrawal } from './walletApi';
 
 /**
  * Withdraw: asset, amount, one of the saved addresses of the asset and — when 2FA is on — a code. An address
- * still on hold is shown but cannot be chosen. The funds are held at once; the withdrawal goes out only after
- * the emailed link is followed. A failed submit keeps what was entered, and the API's field errors land on
- * their fields.
+ * still on hold is shown but cannot be chosen. The asset's withdrawal fee is charged on top of the amount (the
+ * amount is what arrives), so the form shows the fee, what the recipient gets and the total that leaves the
+ * balance, and Max leaves room for the fee. The funds are held at once; the withdrawal goes out only after the
+ * emailed link is followed. A failed submit keeps what was entered, and the API's field errors land on their fields.
  */
 export function WithdrawForm({
   balances,
@@ -30,6 +31,8 @@ export function WithdrawForm({
   twoFactorEnabled: boolean;
 }) {
   const [withdraw, { isLoading }] = useWithdrawMutation();
+  const fees = useGetWithdrawalFeesQuery();
+  const feeOf = (asset: string) => fees.data?.[asset];
   const addresses = useGetWithdrawalAddressesQuery();
   const now = useHoldClock(addresses.data);
   const savedFor = (asset: string) => (addresses.data ?? []).filter((a) => a.asset === asset);
@@ -47,18 +50,14 @@ export function WithdrawForm({
   const attempt = useRef<{ key: string; values: string } | null>(null);
   const available = (asset: string) => balances.find((b) => b.asset === asset)?.available;
   const precisionOf = (asset: string) => precisions[asset] ?? fallbackPrecision;
-  /** Everything available, less the withdrawal fee (none today), cut to the asset's decimals; '' when nothing is. */
-  const maxAmount = (asset: string) => {
-    const value = parseAmount(available(asset));
-    if (value === null || value.isZero()) return '';
-    return value.minus(withdrawalFee).toDecimalPlaces(precisionOf(asset), Decimal.ROUND_DOWN).toFixed();
-  };
+  // Until the fees have loaded, Max would leave no room for the fee: it waits.
+  const max = (asset: string) => (fees.data ? maxWithdrawal(available(asset), feeOf(asset), precisionOf(asset)) : { reason: 'Loading the withdrawal fee…' });
   const form = useForm(
     { asset: balances[0]?.asset ?? '', amount: '', addressId: '', twoFactorCode: '' },
     {
       validate: (v) => ({
         asset: v.asset === '' ? 'Choose an asset.' : undefined,
-        amount: amountError(v.amount, precisionOf(v.asset), available(v.asset)),
+        amount: amountError(v.amount, precisionOf(v.asset), available(v.asset), feeOf(v.asset)),
         addressId: destinationError(v.asset, v.addressId),
         twoFactorCode: twoFactorEnabled ? codeError(v.twoFactorCode) : undefined,
       }),
@@ -67,6 +66,7 @@ export function WithdrawForm({
   );
 
   const saved = savedFor(form.values.asset);
+  const most = max(form.values.asset);
 
   const asset = form.text('asset');
   const chooseAsset = (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
@@ -118,7 +118,13 @@ export function WithdrawForm({
           input: {
             endAdornment: (
               <InputAdornment position="end">
-                <Button size="small" onClick={() => form.setValue('amount', maxAmount(form.values.asset))} disabled={!maxAmount(form.values.asset)} aria-label="Max: withdraw the most you can">
+                <Button
+                  size="small"
+                  onClick={() => 'amount' in most && form.setValue('amount', most.amount)}
+                  disabled={!('amount' in most)}
+                  aria-label="Max: withdraw the most you can"
+                  aria-describedby={'reason' in most ? 'withdraw-max-reason' : undefined}
+                >
                   Max
                 </Button>
               </InputAdornment>
@@ -126,7 +132,12 @@ export function WithdrawForm({
           },
         }}
       />
-      <FeeLine amount={form.values.amount} asset={form.values.asset} precision={precisionOf(form.values.asset)} />
+      <FeeLines amount={form.values.amount} asset={form.values.asset} fee={feeOf(form.values.asset)} precision={precisionOf(form.values.asset)} />
+      {'reason' in most && form.values.asset !== '' && (
+        <Typography variant="body2" color="text.secondary" id="withdraw-max-reason">
+          {most.reason}
+        </Typography>
+      )}
       <TextField
         select
         label="Address"
@@ -150,7 +161,8 @@ export function WithdrawForm({
       <ProblemAlert problem={form.problem} />
       {requested && (
         <Alert severity="info" role="status" onClose={() => setRequested(null)}>
-          Withdrawal of {requested.amount} {requested.asset} requested: the funds are held. Confirm it with the link we emailed you before{' '}
+          Withdrawal of {requested.amount} {requested.asset} requested
+          {requested.fee !== '0' && ` (fee ${requested.fee} ${requested.asset}, ${requested.total} ${requested.asset} in all)`}: the funds are held. Confirm it with the link we emailed you before{' '}
           {formatDate(requested.confirmationExpiresAt)}.
         </Alert>
       )}
@@ -161,16 +173,19 @@ export function WithdrawForm({
   );
 }
 
-/** Coinage charges no withdrawal fee: the amount withdrawn is the amount that arrives (docs/exchange.md, Funding). */
-const withdrawalFee = '0';
-
-/** What the withdrawal costs and what arrives, under the amount as it is typed. */
-function FeeLine({ amount, asset, precision }: { amount: string; asset: string; precision: number }) {
+/**
+ * The fee of the asset, what the recipient gets (the amount typed) and the total deducted from the balance (amount +
+ * fee), to the asset's decimals, as exchanges show them under the amount (docs/exchange.md, Funding).
+ */
+function FeeLines({ amount, asset, fee, precision }: { amount: string; asset: string; fee: string | undefined; precision: number }) {
   const value = parseAmount(amount);
-  const arrives = value === null ? null : Decimal.max(value.minus(withdrawalFee), 0);
+  const charge = parseAmount(fee);
+  const show = (x: Parameters<typeof formatAmount>[0]) => `${formatAmount(x, precision)} ${asset}`;
   return (
-    <Typography variant="body2" color="text.secondary">
-      Withdrawal fee: {formatAmount(withdrawalFee, precision)} {asset} · Arrives: {arrives === null ? '—' : `${formatAmount(arrives, precision)} ${asset}`}
+    <Typography variant="body2" color="text.secondary" component="div" aria-live="polite">
+      <div>Withdrawal fee: {charge === null ? '…' : show(charge)}</div>
+      <div>You will receive: {value === null ? '—' : show(value)}</div>
+      <div>Total deducted: {value === null || charge === null ? '—' : show(value.plus(charge))}</div>
     </Typography>
   );
 }

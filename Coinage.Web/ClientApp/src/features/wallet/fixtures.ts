@@ -21,11 +21,11 @@ export const markets = [
   { symbol: 'BTC-USD', baseAsset: 'BTC', quoteAsset: 'USD', basePrecision: 8, quotePrecision: 2, tickSize: '1', lotSize: '0.01', minQuantity: '0.01', minNotional: '10', makerFeeBps: '10', takerFeeBps: '20', status: 'open' },
 ];
 
-/** `GET /api/v1/assets`: the decimals every amount of an asset is shown to. */
+/** `GET /api/v1/assets`: the decimals every amount of an asset is shown to, and its withdrawal fee (the seeded ones). */
 export const assets = [
-  { code: 'BTC', precision: 8 },
-  { code: 'ETH', precision: 8 },
-  { code: 'USD', precision: 2 },
+  { code: 'BTC', precision: 8, withdrawalFee: '0.0002' },
+  { code: 'ETH', precision: 8, withdrawalFee: '0.002' },
+  { code: 'USD', precision: 2, withdrawalFee: '5' },
 ];
 
 export function withdrawal(overrides: Partial<Withdrawal> = {}): Withdrawal {
@@ -33,6 +33,8 @@ export function withdrawal(overrides: Partial<Withdrawal> = {}): Withdrawal {
     id: '7',
     asset: 'BTC',
     amount: '0.25',
+    fee: '0.0002',
+    total: '0.2502',
     address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
     status: 'awaiting_confirmation',
     reason: null,

@@ -48,6 +48,12 @@ describe('the ledger in words', () => {
     expect(ledgerWords(line({ kind: 'withdrawal_rejected' }))).toBe('Released: withdrawal 42 returned');
   });
 
+  it('names the withdrawal fee on a completed withdrawal, taken with the amount in one entry', () => {
+    const withdrawal = { id: '42', amount: '0.5', fee: '0.0002', address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq' };
+    expect(ledgerWords(line({ kind: 'withdrawal', asset: 'BTC', account: 'held', amount: '-0.5002', withdrawal }))).toBe('Withdrawal of 0.5 BTC, withdrawal fee 0.0002 BTC');
+    expect(ledgerWords(line({ kind: 'withdrawal', amount: '-1000', withdrawal: { ...withdrawal, amount: '1000', fee: '0' } }))).toBe('Withdrawal of 1,000 USD');
+  });
+
   it('falls back to the API’s words for a trade without details or a kind it does not know', () => {
     expect(ledgerWords(line({ kind: 'trade', trade: null }))).toBe('Trade');
     expect(ledgerWords(line({ kind: 'interest' }))).toBe('interest');

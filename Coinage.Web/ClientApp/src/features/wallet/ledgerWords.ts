@@ -7,7 +7,8 @@ const plain = (value: string) => formatAmount(value, decimalPlaces(value));
 /**
  * A ledger line as a trader reads it, from its entry kind (docs/exchange.md, Journal entries): "Bought 0.05 BTC
  * at 65,000 USD", "Hold for order 42", "Deposit". A trade settles both assets and its fee in one entry, so the
- * quote line names the fee that came out of it. A kind this app does not know yet is shown as the API names it.
+ * quote line names the fee that came out of it; a withdrawal's completion likewise names its withdrawal fee ("Withdrawal
+ * of 0.5 BTC, withdrawal fee 0.0002 BTC"). A kind this app does not know yet is shown as the API names it.
  */
 export function ledgerWords(line: LedgerLine): string {
   switch (line.kind) {
@@ -16,7 +17,7 @@ export function ledgerWords(line: LedgerLine): string {
     case 'withdrawal_request':
       return `Hold for withdrawal ${line.reference}`;
     case 'withdrawal':
-      return 'Withdrawal';
+      return withdrawalWords(line);
     case 'withdrawal_rejected':
       return `Released: withdrawal ${line.reference} returned`;
     case 'order_hold':
@@ -41,4 +42,13 @@ function tradeWords(line: LedgerLine): string {
   }
   const fee = t.fee !== '0' && t.fee !== '' ? `, fee ${plain(t.fee)} ${t.feeAsset}` : ', no fee';
   return t.side === 'buy' ? `Paid for ${what}${fee}` : `Received for ${what}${fee}`;
+}
+
+function withdrawalWords(line: LedgerLine): string {
+  const w = line.withdrawal;
+  if (!w) {
+    return 'Withdrawal';
+  }
+  const sent = `Withdrawal of ${plain(w.amount)} ${line.asset}`;
+  return w.fee !== '0' && w.fee !== '' ? `${sent}, withdrawal fee ${plain(w.fee)} ${line.asset}` : sent;
 }

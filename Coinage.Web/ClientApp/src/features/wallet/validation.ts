@@ -1,9 +1,12 @@
-import { compareAmounts, decimalPlaces, parseAmount } from '../../money/money';
+import { compareAmounts, Decimal, decimalPlaces, parseAmount } from '../../money/money';
 
 export { fallbackPrecision } from '../../money/assetsApi';
 
-/** An amount as the API accepts it: positive, plain decimal, no more decimals than the asset keeps, within what is available. */
-export function amountError(amount: string, precision: number, available?: string): string | undefined {
+/**
+ * An amount as the API accepts it: positive, plain decimal, no more decimals than the asset keeps, within what is
+ * available — with the withdrawal fee on top when there is one (`fee`), as the API judges it.
+ */
+export function amountError(amount: string, precision: number, available?: string, fee?: string): string | undefined {
   if (amount.trim() === '') {
     return 'Enter an amount.';
   }
@@ -19,6 +22,10 @@ export function amountError(amount: string, precision: number, available?: strin
   }
   if (available !== undefined && compareAmounts(value.toFixed(), available) > 0) {
     return `More than your available ${available}.`;
+  }
+  const withFee = fee === undefined ? null : parseAmount(fee);
+  if (available !== undefined && withFee !== null && !withFee.isZero() && compareAmounts(value.plus(withFee).toFixed(), available) > 0) {
+    return `With the withdrawal fee of ${fee}, more than your available ${available}.`;
   }
   return undefined;
 }
@@ -70,4 +77,21 @@ export function ibanIsValid(input: string): boolean {
     }
   }
   return remainder === 1;
+}
+
+/**
+ * The Max button of a withdrawal: everything available less the fee, cut (never rounded up) to the asset's decimals,
+ * or why there is nothing to withdraw. The fee is charged on top of the amount, so amount + fee is at most available.
+ */
+export function maxWithdrawal(available: string | undefined, fee: string | undefined, precision: number): { amount: string } | { reason: string } {
+  const have = parseAmount(available);
+  const charge = parseAmount(fee ?? '0') ?? new Decimal(0);
+  if (have === null || have.isZero()) {
+    return { reason: 'Nothing available to withdraw.' };
+  }
+  const most = have.minus(charge).toDecimalPlaces(precision, Decimal.ROUND_DOWN);
+  if (most.lte(0)) {
+    return { reason: `Your available ${available} does not cover the withdrawal fee of ${fee}.` };
+  }
+  return { amount: most.toFixed() };
 }

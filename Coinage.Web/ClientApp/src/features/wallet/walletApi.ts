@@ -22,6 +22,16 @@ export interface LedgerLine {
   createdAt: string;
   /** The user's side of the trade, on the postings of a trade settlement (kind `trade`). */
   trade?: LedgerTrade | null;
+  /** The withdrawal, on the postings of its request, completion or release (kinds `withdrawal_request`, `withdrawal`, `withdrawal_rejected`). */
+  withdrawal?: LedgerWithdrawal | null;
+}
+
+/** A withdrawal as its ledger lines name it: the amount sent and the fee charged on top, in the line's asset. */
+export interface LedgerWithdrawal {
+  id: string;
+  amount: Amount;
+  fee: Amount;
+  address: string;
 }
 
 export interface LedgerTrade {
@@ -62,7 +72,12 @@ export type WithdrawalStatus = 'awaiting_confirmation' | 'pending' | 'pending_ap
 export interface Withdrawal {
   id: string;
   asset: string;
+  /** What the recipient gets. */
   amount: Amount;
+  /** The asset's withdrawal fee when it was requested, charged on top of the amount (the one charged, whatever the fee is now). */
+  fee: Amount;
+  /** Amount + fee: held while in flight, what leaves the balance when it completes. */
+  total: Amount;
   address: string;
   status: WithdrawalStatus;
   reason: string | null;
@@ -118,7 +133,7 @@ export const withdrawalStatusLabels: Record<WithdrawalStatus, string> = {
   expired: 'Expired (not confirmed)',
 };
 
-const api = coinageApi.enhanceEndpoints({ addTagTypes: ['Balances', 'Ledger', 'Deposits', 'Withdrawals', 'WithdrawalAddresses'] });
+const api = coinageApi.enhanceEndpoints({ addTagTypes: ['Balances', 'Ledger', 'Deposits', 'Withdrawals', 'WithdrawalAddresses', 'WithdrawalFees'] });
 
 const afterMoneyMoved = ['Balances', 'Ledger'] as const;
 
@@ -144,6 +159,12 @@ export const walletApi = api.injectEndpoints({
       query: (params) => ({ url: '/api/v1/wallet/withdrawals', params }),
       providesTags: ['Withdrawals'],
     }),
+    /** Each asset's withdrawal fee now (`GET /api/v1/assets`), by code: what a withdrawal requested now is charged on top. */
+    getWithdrawalFees: build.query<Record<string, Amount>, void>({
+      query: () => ({ url: '/api/v1/assets' }),
+      transformResponse: (assets: { code: string; withdrawalFee?: Amount }[]) => Object.fromEntries(assets.map((a) => [a.code, a.withdrawalFee ?? '0'])),
+      providesTags: ['WithdrawalFees'],
+    }),
     getWithdrawalAddresses: build.query<WithdrawalAddress[], void>({
       query: () => ({ url: '/api/v1/wallet/withdrawal-addresses' }),
       providesTags: ['WithdrawalAddresses'],
@@ -167,7 +188,8 @@ export const walletApi = api.injectEndpoints({
         data: { ...body, ...(twoFactorCode ? { twoFactorCode } : {}) },
         headers: { 'Idempotency-Key': idempotencyKey },
       }),
-      invalidatesTags: (_result, error) => (error ? [] : [...afterMoneyMoved, 'Withdrawals']),
+      // A refusal may come from a fee an Admin changed since the form loaded it: the form shows the fee now.
+      invalidatesTags: (_result, error) => (error ? ['WithdrawalFees'] : [...afterMoneyMoved, 'Withdrawals']),
     }),
     confirmWithdrawal: build.mutation<Withdrawal, string>({
       query: (token) => ({ url: '/api/v1/wallet/withdrawals/confirm', method: 'POST', data: { token } }),
@@ -185,6 +207,7 @@ export const {
   useGetLedgerQuery,
   useGetDepositsQuery,
   useGetWithdrawalsQuery,
+  useGetWithdrawalFeesQuery,
   useDepositMutation,
   useWithdrawMutation,
   useConfirmWithdrawalMutation,
