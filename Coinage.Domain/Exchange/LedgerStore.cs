@@ -102,7 +102,7 @@ public static class LedgerStore
             .Select(w => new { w.Id, w.OwnerId, w.Asset, w.Amount }).ToListAsync(cancellationToken).ConfigureAwait(false);
         // An amend that needs more funds holds the extra from its acceptance until the matching host processes it.
         var amends = await db.Database.SqlQuery<AmendClaim>($"""
-            SELECT sequence AS "Sequence", owner_id AS "OwnerId", payload->>'HoldAsset' AS "Asset", (payload->>'ExtraHold')::numeric AS "Amount"
+            SELECT sequence, owner_id, payload->>'HoldAsset' AS asset, (payload->>'ExtraHold')::numeric AS amount
             FROM market_commands WHERE type = {(short)MarketCommandType.Amend} AND processed_at IS NULL AND (payload->>'ExtraHold')::numeric > 0
             """).ToListAsync(cancellationToken).ConfigureAwait(false);
         return InvariantChecker.Check(

@@ -248,14 +248,13 @@ public sealed class SettlementCalculator
             }
 
             Expect(e.CancelReason != CancelReason.None, e, "a cancel without a reason");
-            if (e.CancelReason == CancelReason.OcoPartner && order.RemainingHold > 0 && order.OcoPartner != 0
-                && TryGet(order.OcoPartner, out var partner) && partner.IsLive)
+            if (e.CancelReason == CancelReason.OcoPartner && order.OcoPartner != 0 && TryGet(order.OcoPartner, out var partner) && partner.IsLive)
             {
-                // The pair's one hold passes to the leg that goes on (the stop leg that fired), which keeps what it needs:
-                // released once, with the pair, never twice.
+                // The pair's one hold passes to the leg that goes on (the stop leg that fired, or the limit leg that traded),
+                // which keeps what it alone needs from now on: released once, with the pair, never twice.
                 Expect(partner.OcoPartner == order.OrderId && partner.HoldAsset == order.HoldAsset, e, $"{partner} is not the OCO partner of {order}");
-                Set(Trim(partner with { RemainingHold = partner.RemainingHold + order.RemainingHold }, e));
                 Set(order with { Status = OrderStatus.Cancelled, CloseReason = OrderCloseReason.OcoPartner, RemainingHold = 0 });
+                Set(Trim(partner with { RemainingHold = partner.RemainingHold + order.RemainingHold }, e));
                 return;
             }
 
@@ -340,10 +339,19 @@ public sealed class SettlementCalculator
             };
         }
 
-        /// <summary>Releases what an open order holds beyond what it still needs.</summary>
+        /// <summary>
+        /// Releases what an open order holds beyond what it still needs. The limit leg of an OCO pair whose stop leg is
+        /// still live keeps the stop leg's need too (the pair's one hold, <see cref="LedgerOperations.PlaceOco"/>), as
+        /// much of it as it still has: once the leg has traded, the stop leg's cancel that follows in the same events
+        /// trims it to its own need.
+        /// </summary>
         private OrderLedgerState Trim(OrderLedgerState order, in MatchEvent e)
         {
             var required = order.RequiredHold(market);
+            if (order.OcoPartner != 0 && TryGet(order.OcoPartner, out var partner) && partner.IsLive && partner.OcoPartner == order.OrderId)
+            {
+                required = Math.Max(required, Math.Min(order.RemainingHold, partner.RequiredHold(market)));
+            }
             var excess = order.RemainingHold - required;
             if (excess < 0)
             {
