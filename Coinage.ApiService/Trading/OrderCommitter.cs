@@ -404,15 +404,9 @@ public sealed partial class OrderCommitter(
                     continue;
                 }
             }
-            var status = marketStatus.GetValueOrDefault(r.Market.Id, MarketStatus.Halted);
-            if (status != MarketStatus.Open)
+            if (Closed(r.Market.Id, r.Owner) is { } closed)
             {
-                work.Result = new PlacementResult(status == MarketStatus.CancelOnly ? PlacementOutcome.MarketCancelOnly : PlacementOutcome.MarketHalted, null);
-                continue;
-            }
-            if (suspended.Contains(r.Owner))
-            {
-                work.Result = new PlacementResult(PlacementOutcome.TradingSuspended, null);
+                work.Result = new PlacementResult(closed, null);
                 continue;
             }
             var open = openOrders.GetValueOrDefault((r.Owner, r.Market.Id));
@@ -488,15 +482,9 @@ public sealed partial class OrderCommitter(
         {
             // Judged like a placement (the market open, the trader not suspended, the extra hold available); no clientOrderId.
             var r = work.Request;
-            var status = marketStatus.GetValueOrDefault(r.Market.Id, MarketStatus.Halted);
-            if (status != MarketStatus.Open)
+            if (Closed(r.Market.Id, r.Owner) is { } closed)
             {
-                work.Result = new PlacementResult(status == MarketStatus.CancelOnly ? PlacementOutcome.MarketCancelOnly : PlacementOutcome.MarketHalted, null);
-                continue;
-            }
-            if (suspended.Contains(r.Owner))
-            {
-                work.Result = new PlacementResult(PlacementOutcome.TradingSuspended, null);
+                work.Result = new PlacementResult(closed, null);
                 continue;
             }
             if (r.ExtraHold is { } extra)
@@ -522,6 +510,16 @@ public sealed partial class OrderCommitter(
             notify.Add(r.Market.Id);
             work.Result = new PlacementResult(PlacementOutcome.Created, null);
         }
+
+        // Why the market or the trader takes no new orders or amends now (read under the locks of (1)), or null.
+        PlacementOutcome? Closed(int market, long owner) =>
+            marketStatus.GetValueOrDefault(market, MarketStatus.Halted) switch
+            {
+                MarketStatus.CancelOnly => PlacementOutcome.MarketCancelOnly,
+                not MarketStatus.Open => PlacementOutcome.MarketHalted,
+                _ when suspended.Contains(owner) => PlacementOutcome.TradingSuspended,
+                _ => null,
+            };
 
         // One entry per request: a single placement or cancel has its own; a batch request has one, where its first
         // accepted item stands in the chain, listing its items (serialized when the chain is built, so with all of them).

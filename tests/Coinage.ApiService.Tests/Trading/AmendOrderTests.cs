@@ -98,6 +98,7 @@ public sealed class AmendOrderTests(InfrastructureFixture infrastructure)
             // 1.5 × 0.056 + 20 bps = 0.084168: 0.009018 more, held from now on as the amend's claim.
             Assert.Equal((0.015832m, 0.084168m), (await erin.BalancesAsync())["BTC"]);
             await ExchangeDatabase.AssertInvariantsAsync(database);
+            await OcoOrderTests.AssertReconciledAsync(database);
             worker = new MatchingWorkerFactory(database, redis);
             _ = worker.Services;
             await ExchangeDatabase.WaitProcessedAsync(database);
@@ -134,6 +135,7 @@ public sealed class AmendOrderTests(InfrastructureFixture infrastructure)
             await AmendAsync(alice, bid, new { quantity = "1" }, HttpStatusCode.NotFound);
             Assert.Equal((0.02485m, 0.07515m), (await erin.BalancesAsync())["BTC"]);
             await ExchangeDatabase.AssertInvariantsAsync(database);
+            await OcoOrderTests.AssertReconciledAsync(database);
         }
         finally
         {

@@ -1,3 +1,5 @@
+extern alias worker;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -65,6 +67,7 @@ public sealed class OcoOrderTests(InfrastructureFixture infrastructure)
             Assert.Equal(("open", "untriggered"), (await StatusAsync(alice, limit), await StatusAsync(alice, stop)));
             Assert.Equal((9m, 1m), (await alice.BalancesAsync())["ETH"]);
             await ExchangeDatabase.AssertInvariantsAsync(database);
+            await AssertReconciledAsync(database);
 
             // A crash: the next owner rebuilds both legs and their link from the database.
             await worker.DisposeAsync();
@@ -129,6 +132,7 @@ public sealed class OcoOrderTests(InfrastructureFixture infrastructure)
                 "SELECT count(*) FROM journal_entries WHERE kind = 6 AND reference_id IN (@limit, @stop)", ("limit", long.Parse(Id(limit), System.Globalization.CultureInfo.InvariantCulture)),
                 ("stop", long.Parse(Id(stop), System.Globalization.CultureInfo.InvariantCulture))));
             await ExchangeDatabase.AssertInvariantsAsync(database);
+            await AssertReconciledAsync(database);
         }
         finally
         {
@@ -177,6 +181,21 @@ public sealed class OcoOrderTests(InfrastructureFixture infrastructure)
     {
         using var cancel = await trader.Http.DeleteAsync(new Uri($"/api/v1/orders/{id}", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+    }
+
+    /// <summary>
+    /// The reconciliation job's checks over the whole database, in one snapshot: none may fail (each pair's stop leg is
+    /// placed by its limit leg's command, each amend that took more holds with one entry of its own, and so on).
+    /// </summary>
+    internal static async Task AssertReconciledAsync(string database)
+    {
+        await using var db = ExchangeDatabase.Open(database, out var dataSource);
+        await using (dataSource)
+        {
+            await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, Ct);
+            var report = await worker::Coinage.Worker.Reconciliation.ReconciliationChecks.RunAsync(db, Ct);
+            Assert.True(report.Discrepancies.Count == 0, string.Join(Environment.NewLine, report.Discrepancies));
+        }
     }
 
     /// <summary>The API judges a pair by the last trade the matching host published (just after its commit): wait for it.</summary>
