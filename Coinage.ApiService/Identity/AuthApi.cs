@@ -363,11 +363,11 @@ public static class AuthApi
         }
         if (string.IsNullOrEmpty(token) || token.Length > 256)
         {
-            return InvalidRefresh();
+            return Refused();
         }
         if (await auth.Sessions.FindAsync(token, cancellationToken).ConfigureAwait(false) is not { } stored)
         {
-            return InvalidRefresh();
+            return Refused();
         }
         // Every page load, new tab and email link refreshes: counted per session (the token family), so neither
         // ordinary use nor other people behind the same address can spend the sign-in budget of an address.
@@ -380,7 +380,7 @@ public static class AuthApi
         switch (rotation.Outcome)
         {
             case RotationOutcome.Invalid:
-                return InvalidRefresh();
+                return Refused();
             case RotationOutcome.Reused:
                 var revoked = await auth.Sessions.RevokeAsync(rotation.Session!.UserId, "refresh_token_reused", only: rotation.Session.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await auth.AuditAsync("auth.refresh_token_reused", null, rotation.Session.UserId, http, new { sessionId = rotation.Session.Id }, cancellationToken).ConfigureAwait(false);
@@ -399,6 +399,16 @@ public static class AuthApi
         await auth.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(await auth.IssueAsync(user, session, rotation.RefreshToken!, fromCookie, http).ConfigureAwait(false));
+
+        // Missing, expired, revoked or unknown: a browser's cookies point at nothing, so its next page load need not try.
+        ProblemHttpResult Refused()
+        {
+            if (string.IsNullOrEmpty(request?.RefreshToken))
+            {
+                AuthService.ClearCookie(http);
+            }
+            return InvalidRefresh();
+        }
     }
 
     public static async Task<NoContent> LogoutAsync(AuthService auth, HttpContext http, CancellationToken cancellationToken)

@@ -25,6 +25,13 @@ public sealed class AuthService(
 {
     public const string RefreshCookie = "__Secure-coinage-rt";
     public const string CookiePath = "/api/v1/auth";
+
+    /// <summary>
+    /// Beside the HttpOnly refresh cookie, which scripts cannot see: "a session may be here", so the web front end
+    /// tries its silent refresh on a page load only when there is something to restore (a visitor's every page
+    /// would otherwise send a refresh bound to fail). Holds no secret; the refresh cookie alone signs in.
+    /// </summary>
+    public const string SignedInHintCookie = "coinage-signed-in";
     public const string CsrfHeader = "X-Coinage-Csrf";
 
     /// <summary>An Identity user claim: the password was set by someone else (the bootstrap administrator's) and must be replaced.</summary>
@@ -102,6 +109,7 @@ public sealed class AuthService(
                 Expires = session.ExpiresAt,
                 IsEssential = true,
             });
+            http.Response.Cookies.Append(SignedInHintCookie, "1", HintCookieOptions(session.ExpiresAt));
         }
         return new TokenResponse(false, passwordChangeRequired ? ErrorCodes.PasswordChangeRequired : null, null, accessToken, "Bearer", (int)tokens.Lifetime.TotalSeconds,
             useCookie ? null : refreshToken, session.Id.ToString());
@@ -111,7 +119,11 @@ public sealed class AuthService(
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.Cookies.Delete(RefreshCookie, new CookieOptions { HttpOnly = true, Secure = true, SameSite = SameSiteMode.Strict, Path = CookiePath });
+        http.Response.Cookies.Delete(SignedInHintCookie, HintCookieOptions(expires: null));
     }
+
+    private static CookieOptions HintCookieOptions(DateTimeOffset? expires) =>
+        new() { HttpOnly = false, Secure = true, SameSite = SameSiteMode.Strict, Path = "/", Expires = expires, IsEssential = true };
 
     private ITimeLimitedDataProtector ChallengeProtector => dataProtection.CreateProtector("Coinage.Identity.TwoFactorChallenge.v1").ToTimeLimitedDataProtector();
 

@@ -17,6 +17,10 @@ public static class IdentityEmails
     public const string NewSignIn = "email.new_sign_in";
     public const string PasskeyChanged = "email.passkey_changed";
 
+    /// <summary>The security notice of an API key created or revoked: its name and scopes, when, from where, and what to do if it was not the user.</summary>
+    public const string ApiKeyCreated = "email.api_key_created";
+    public const string ApiKeyRevoked = "email.api_key_revoked";
+
     public static void Enqueue(CoinageDbContext db, string type, CoinageUser user, DateTimeOffset now, IDictionary<string, string?>? data = null)
     {
         ArgumentNullException.ThrowIfNull(user);

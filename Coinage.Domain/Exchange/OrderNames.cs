@@ -53,6 +53,7 @@ public static class OrderNames
         OrderCloseReason.ProcessingFailed => "processing_failed",
         OrderCloseReason.OcoPartner => "oco_partner",
         OrderCloseReason.WouldTriggerImmediately => "would_trigger_immediately",
+        OrderCloseReason.PriceBand => "price_band",
         _ => null,
     };
 

@@ -59,6 +59,9 @@ public enum OrderCloseReason : byte
     /// <summary>The other leg of its one-cancels-the-other pair traded, triggered or was cancelled.</summary>
     OcoPartner = CancelReason.OcoPartner,
 
+    /// <summary>The rest of a market order that would have traded beyond the market's price band.</summary>
+    PriceBand = CancelReason.PriceBand,
+
     /// <summary>Rejected: a post-only order that would have taken liquidity.</summary>
     PostOnlyWouldTake = 20,
 

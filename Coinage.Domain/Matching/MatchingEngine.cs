@@ -34,6 +34,14 @@ namespace Coinage.Domain.Matching;
 /// price is part of the state a rebuild restores (<see cref="RestoreLastTradePrice"/>), with the armed
 /// orders (<see cref="RestoreArmed"/>).
 /// </para>
+/// <para>
+/// Market-order protection: with a <see cref="PriceBandBps"/> set, a market order (plain or just triggered) trades
+/// only at prices within that many basis points of the reference price when it starts matching (its own trades do not
+/// walk the band), and the rest is cancelled (<see cref="CancelReason.PriceBand"/>). The reference is the engine's own state, the last trade price,
+/// else the mid of a book tight enough to be inside the band around it (the API's rule for limit orders,
+/// <c>PriceBand.ReferencePrice</c>): no outside price feed, so the same commands from the same state (a rebuild
+/// restores the last trade price) give the same fills.
+/// </para>
 /// </summary>
 public sealed class MatchingEngine
 {
@@ -75,6 +83,24 @@ public sealed class MatchingEngine
 
     /// <summary>The price of the last trade in ticks; 0 before the first. What triggers compare with.</summary>
     public long LastTradePrice { get; private set; }
+
+    /// <summary>
+    /// The market's price band in basis points (0 = none): how far from the reference price a market order may
+    /// trade. Market configuration, like the tick size: the matching host sets it from the market's risk settings
+    /// before each batch. Limit orders are judged against the band by the API, when they are placed.
+    /// </summary>
+    public int PriceBandBps
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, BasisPoints);
+            field = value;
+        }
+    }
+
+    private const int BasisPoints = 10_000;
 
     public bool TryGetArmed(long orderId, out ArmedOrder order)
     {
@@ -260,7 +286,9 @@ public sealed class MatchingEngine
     private void Execute(in PlaceOrder order, MatchEventBuffer events, bool triggered)
     {
         var opposite = order.Side == Side.Buy ? _asks : _bids;
-        var limitKey = order.Type == OrderType.Limit ? opposite.KeyOf(order.Price) : long.MinValue;
+        var limitKey = order.Type == OrderType.Limit ? opposite.KeyOf(order.Price)
+            : PriceBandBps == 0 ? long.MinValue
+            : ProtectionKey(order.Side, opposite);
         var crosses = opposite.Count > 0 && opposite.BestKey >= limitKey;
 
         if (!crosses && order.Type == OrderType.Limit && order.TimeInForce == TimeInForce.GoodTillCancel)
@@ -310,7 +338,7 @@ public sealed class MatchingEngine
 
         if (order.QuoteBudget > 0)
         {
-            MatchQuoteBudget(order, events);
+            MatchQuoteBudget(order, limitKey, events);
         }
         else
         {
@@ -750,7 +778,9 @@ public sealed class MatchingEngine
         }
         else if (order.Type == OrderType.Market)
         {
-            EmitCancelled(events, order.OrderId, order.Owner, order.Side, 0, remaining, 0, CancelReason.MarketNoLiquidity);
+            // Orders left on the other side are beyond the protection price: the band stopped it, not the book.
+            EmitCancelled(events, order.OrderId, order.Owner, order.Side, 0, remaining, 0,
+                opposite.Count == 0 ? CancelReason.MarketNoLiquidity : CancelReason.PriceBand);
         }
         else if (order.TimeInForce == TimeInForce.GoodTillCancel)
         {
@@ -766,7 +796,7 @@ public sealed class MatchingEngine
         }
     }
 
-    private void MatchQuoteBudget(in PlaceOrder order, MatchEventBuffer events)
+    private void MatchQuoteBudget(in PlaceOrder order, long limitKey, MatchEventBuffer events)
     {
         var budget = order.QuoteBudget;
         var reason = CancelReason.None;
@@ -775,6 +805,12 @@ public sealed class MatchingEngine
             if (_asks.Count == 0)
             {
                 reason = CancelReason.MarketNoLiquidity;
+                break;
+            }
+
+            if (_asks.BestKey < limitKey)
+            {
+                reason = CancelReason.PriceBand;
                 break;
             }
 
@@ -852,6 +888,37 @@ public sealed class MatchingEngine
         EmitCancelled(events, maker.Id, maker.Owner, maker.Side, maker.Price, maker.Remaining, 0, CancelReason.SelfTrade);
         CancelPartnerOf(maker, events);
         Unlink(maker);
+    }
+
+    /// <summary>
+    /// The book key of the worst price a market order on <paramref name="side"/> may trade at now: the edge of the
+    /// band around the reference price (<see cref="PriceBandBps"/>), or <see cref="long.MinValue"/> (no bound) when
+    /// there is no reference. Counted in half ticks so a mid between two ticks is exact; the buy edge is rounded
+    /// down and the sell edge up to the tick grid, and a sell edge is at least one tick, as <c>PriceBand.Around</c>
+    /// rounds the band the API judges limit orders by.
+    /// </summary>
+    private long ProtectionKey(Side side, BookSide opposite)
+    {
+        Int128 twiceReference;
+        if (LastTradePrice != 0)
+        {
+            twiceReference = 2 * (Int128)LastTradePrice;
+        }
+        else if (_bids.Count != 0 && _asks.Count != 0
+                 && (Int128)(_asks.Best.Price - _bids.Best.Price) * BasisPoints <= ((Int128)_bids.Best.Price + _asks.Best.Price) * PriceBandBps)
+        {
+            twiceReference = (Int128)_bids.Best.Price + _asks.Best.Price;
+        }
+        else
+        {
+            return long.MinValue;
+        }
+
+        const int Half = 2 * BasisPoints;
+        var edge = side == Side.Buy
+            ? twiceReference * (BasisPoints + PriceBandBps) / Half
+            : Int128.Max(1, (twiceReference * (BasisPoints - PriceBandBps) + Half - 1) / Half);
+        return opposite.KeyOf((long)Int128.Min(edge, Spec.MaxPriceTicks));
     }
 
     /// <summary>A stop or take-profit order passed validation and the duplicate check on the armed set.</summary>

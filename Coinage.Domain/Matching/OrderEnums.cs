@@ -110,6 +110,12 @@ public enum CancelReason : byte
 
     /// <summary>The other leg of its one-cancels-the-other pair traded, triggered or was cancelled.</summary>
     OcoPartner = 7,
+
+    /// <summary>
+    /// A market order (or a triggered stop-market) reached the edge of the price band: what is left would trade
+    /// further from the reference price than the market allows (<see cref="MatchingEngine.PriceBandBps"/>).
+    /// </summary>
+    PriceBand = 8,
 }
 
 public enum RejectReason : byte

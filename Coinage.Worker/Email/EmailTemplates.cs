@@ -35,6 +35,7 @@ public static class EmailTemplates
 
     public static RenderedEmail Render(string type, EmailPayload payload, Uri webBaseUrl)
     {
+        static string OrElse(string value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
         ArgumentNullException.ThrowIfNull(payload);
         ArgumentNullException.ThrowIfNull(webBaseUrl);
         string Data(string key) => payload.Data.TryGetValue(key, out var value) ? value ?? "" : "";
@@ -89,6 +90,22 @@ public static class EmailTemplates
                     "If this was not you, remove the address in your wallet now (Withdrawal addresses), change your password and contact support.",
                 },
                 new Uri(webBaseUrl, "/wallet#withdrawal-addresses").ToString(), "Review my addresses"),
+            "email.api_key_created" => ("A new API key was created on your account",
+                new[]
+                {
+                    $"An API key named \"{Data("name")}\" was created on your Coinage account at {Data("at")}, from {Data("ipAddress")} ({Data("device")}).",
+                    $"It can: {Data("scopes")}. IP allow-list: {OrElse(Data("ipAllowList"), "none, it answers from any address")}. Expires: {OrElse(Data("expiresAt"), "never")}.",
+                    "A program holding it acts on your account within those scopes, without your password or second factor.",
+                    "If this was not you, revoke the key now under Account, Security, API keys, sign out your other sessions, change your password and contact support.",
+                },
+                new Uri(webBaseUrl, "/account/security").ToString(), "Review my API keys"),
+            "email.api_key_revoked" => ("An API key was revoked",
+                new[]
+                {
+                    $"The API key \"{Data("name")}\" ({Data("apiKey")}, {Data("scopes")}) was revoked at {Data("at")}, from {Data("ipAddress")} ({Data("device")}): nothing can sign requests with it any more.",
+                    "If this was not you, someone else is signed in to your account: sign out your other sessions now, change your password and contact support.",
+                },
+                new Uri(webBaseUrl, "/account/sessions").ToString(), "Review my sessions"),
             "email.export_ready" => ("Your data export is ready", new[] { $"The archive of your data is ready. The link works once, while you are signed in, until {Data("expiresAt")}.", "If you did not ask for it, change your password and sign out your other sessions." },
                 new Uri(webBaseUrl, $"/account/privacy/download?export={Uri.EscapeDataString(Data("exportId"))}&token={Uri.EscapeDataString(Data("token"))}").ToString(), "Download my data"),
             "email.erasure_scheduled" => ("Your account will be erased", new[] { $"You asked us to erase your Coinage account. It will be erased on {Data("effectiveAt")}.", "Until then you can cancel on the privacy page. Records the law makes us keep (orders, trades, ledger) are kept under a pseudonym." },

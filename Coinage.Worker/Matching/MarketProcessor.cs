@@ -125,6 +125,11 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                 FROM market_commands WHERE market_id = $1 AND processed_at IS NULL ORDER BY sequence LIMIT $2
                 """, market.Id, batchSize));
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            // The band market orders stop at (docs/exchange.md, "Market-order protection"), read under the row lock an
+            // admin's change also takes: every command of a batch sees one value, the one committed before the batch.
+            var band = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt32(0) : 0;
+            // Outside 0-100 % is no band, as PriceBand.Around treats it for limit orders.
+            _engine.PriceBandBps = band is > 0 and <= 10_000 ? band : 0;
             await ReadOwnershipAsync(reader, cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -460,11 +465,14 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         return await ExchangeSql.ReadOrdersAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The two statements of the market lock and the ownership check (read with <see cref="ReadOwnershipAsync"/>).</summary>
+    /// <summary>
+    /// The two statements of the market lock (which reads the market's price band) and the ownership check (read
+    /// with <see cref="ReadOwnershipAsync"/>).
+    /// </summary>
     private IEnumerable<NpgsqlBatchCommand> LockMarket(int ownerPid, long lockKey)
     {
         var (classId, objId) = ((int)(lockKey >> 32), (int)(lockKey & 0xFFFFFFFF));
-        yield return ExchangeSql.Statement("SELECT 1 FROM markets WHERE id = $1 FOR NO KEY UPDATE", market.Id);
+        yield return ExchangeSql.Statement("SELECT price_band_bps FROM markets WHERE id = $1 FOR NO KEY UPDATE", market.Id);
         yield return ExchangeSql.Statement("""
             SELECT count(*)::int FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND pid = $1 AND classid::bigint = $2 AND objid::bigint = $3 AND objsubid = 1

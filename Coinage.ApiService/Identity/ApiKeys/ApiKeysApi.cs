@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Coinage.ApiService.Identity.Sessions;
 using Coinage.ApiService.Identity.StepUp;
@@ -117,7 +118,7 @@ public static class ApiKeysApi
         };
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Serializes a user's creations, so two at once cannot both pass the count.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken).ConfigureAwait(false);
+        var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {userId} FOR UPDATE").AsNoTracking().FirstAsync(cancellationToken).ConfigureAwait(false);
         if (await db.ApiKeys.CountAsync(k => k.UserId == userId && k.RevokedAt == null, cancellationToken).ConfigureAwait(false) >= MaxActiveKeys)
         {
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, ApiKeyErrorCodes.LimitReached, "Too many API keys",
@@ -126,6 +127,11 @@ public static class ApiKeysApi
         db.ApiKeys.Add(key);
         await AuditLog.AppendAsync(db, "api_key.created", now, userId, userId, http.ClientIp(),
             new { apiKey = key.Id, name = key.Name, scopes = key.Scopes, ipAllowList = key.IpAllowList, expiresAt = key.ExpiresAt }, cancellationToken).ConfigureAwait(false);
+        // A key acts without the password or the second factor: whoever holds a stolen session could mint one, and the
+        // owner hears of it here, as exchanges tell their users.
+        IdentityEmails.Enqueue(db, IdentityEmails.ApiKeyCreated, user, now, Notice(key, http, now,
+            ("ipAllowList", string.Join(", ", key.IpAllowList)),
+            ("expiresAt", key.ExpiresAt?.ToString("u", CultureInfo.InvariantCulture))));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/account/api-keys/{key.Id}",
@@ -140,19 +146,43 @@ public static class ApiKeysApi
         var userId = http.User.UserId();
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // The secret goes with the revocation: nothing can sign with this key again, whatever a cache might hold.
-        var revoked = await db.ApiKeys.Where(k => k.Id == id && k.UserId == userId && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.ProtectedSecret, (string?)null), cancellationToken).ConfigureAwait(false);
-        if (revoked == 0)
+        // Locked: of two revocations at once, one revokes (and emails) and the other answers 404.
+        var key = await db.ApiKeys.FromSql($"SELECT * FROM api_keys WHERE id = {id} AND user_id = {userId} AND revoked_at IS NULL FOR UPDATE")
+            .AsNoTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (key is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "API key not found", "You have no active API key with this id.");
         }
+        // The secret goes with the revocation: nothing can sign with this key again, whatever a cache might hold.
+        await db.ApiKeys.Where(k => k.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.ProtectedSecret, (string?)null), cancellationToken).ConfigureAwait(false);
         await AuditLog.AppendAsync(db, "api_key.revoked", now, userId, userId, http.ClientIp(), new { apiKey = id }, cancellationToken).ConfigureAwait(false);
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, cancellationToken).ConfigureAwait(false);
+        IdentityEmails.Enqueue(db, IdentityEmails.ApiKeyRevoked, user, now, Notice(key, http, now));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         // Requests are checked against the database each time; open feed sockets are closed on every replica now.
         await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(SessionService.RevocationChannel), ApiKeyClaims.ConnectionId(id).ToString("N")).ConfigureAwait(false);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>What the security notice of <paramref name="key"/> says: the key, when, and from which address and browser.</summary>
+    private static Dictionary<string, string?> Notice(ApiKey key, HttpContext http, DateTimeOffset now, params (string Key, string? Value)[] more)
+    {
+        var data = new Dictionary<string, string?>
+        {
+            ["apiKey"] = key.Id,
+            ["name"] = key.Name,
+            ["scopes"] = string.Join(", ", key.Scopes),
+            ["at"] = now.ToString("u", CultureInfo.InvariantCulture),
+            ["ipAddress"] = http.ClientIp(),
+            ["device"] = Devices.UserAgentFamily.Describe(http.Request.Headers.UserAgent.ToString()),
+        };
+        foreach (var (name, value) in more)
+        {
+            data[name] = value;
+        }
+        return data;
     }
 
     private static ApiKeyResponse ToResponse(ApiKey key) =>

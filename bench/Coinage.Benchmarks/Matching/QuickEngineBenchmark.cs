@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Coinage.Benchmarks.Matching;
 
 /// <summary>
-/// `dotnet run -c Release --project bench/Coinage.Benchmarks -- engine-quick [millions of commands] [stops]`
-/// (<c>stops</c>: 10 % of the commands are stop and take-profit orders):
+/// `dotnet run -c Release --project bench/Coinage.Benchmarks -- engine-quick [millions of commands] [stops] [band]`
+/// (<c>stops</c>: 10 % of the commands are stop and take-profit orders; <c>band</c>: market orders under a 10 % price
+/// band, the seeded markets' setting):
 /// a plain Stopwatch loop that gives an operations/s figure in seconds, for CI and readers.
 /// BenchmarkDotNet (<see cref="MatchingEngineBenchmarks"/>) is the careful measurement.
 /// </summary>
@@ -15,7 +16,7 @@ internal static class QuickEngineBenchmark
 
     public static int Run(string[] args)
     {
-        var millions = args.Length > 0 && args[0] != "stops" ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2;
+        var millions = args.Length > 0 && double.TryParse(args[0], CultureInfo.InvariantCulture, out var m) ? m : 2;
         var stopPercent = args.Contains("stops") ? 10 : 0;
         var count = (int)(millions * 1_000_000);
 #if DEBUG
@@ -27,6 +28,11 @@ internal static class QuickEngineBenchmark
         Console.WriteLine($"Workload: {workload.Mix}");
 
         var engine = EngineWorkload.NewEngine();
+        if (args.Contains("band"))
+        {
+            engine.PriceBandBps = 1_000;
+            Console.WriteLine("Price band: 10 %");
+        }
         var events = new Coinage.Domain.Matching.MatchEventBuffer(1_024);
         var rates = new List<double>();
         for (var round = 0; round <= Rounds; round++)

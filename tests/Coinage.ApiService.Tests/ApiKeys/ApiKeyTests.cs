@@ -369,6 +369,87 @@ public sealed class ApiKeyTests(InfrastructureFixture infrastructure)
         }
     }
 
+    [Fact]
+    public async Task A_trade_key_arms_and_disarms_the_dead_mans_switch_and_the_audit_names_the_key_a_read_key_cannot()
+    {
+        await using var api = Factory();
+        var (_, identity, access) = await SignedInAsync(api);
+        var (tradeId, tradeSecret) = await CreateKeyAsync(identity, access, new { name = "bot", scopes = new[] { "trade" } });
+        var (readId, readSecret) = await CreateKeyAsync(identity, access, new { name = "watcher", scopes = new[] { "read" } });
+
+        using (var refused = await new SignedClient(api.CreateClient(), readId, readSecret).SendAsync(HttpMethod.Post, "/api/v1/orders/cancel-all-after", """{"timeoutSeconds":30}"""))
+        {
+            await AssertProblemAsync(refused, HttpStatusCode.Forbidden, ApiKeyErrorCodes.ScopeRequired);
+        }
+        var bot = new SignedClient(api.CreateClient(), tradeId, tradeSecret);
+        foreach (var body in new[] { """{"timeoutSeconds":30,"market":"BTC-USD"}""", """{"timeoutSeconds":30,"market":"BTC-USD"}""", """{"timeoutSeconds":0,"market":"BTC-USD"}""" })
+        {
+            using var armed = await bot.SendAsync(HttpMethod.Post, "/api/v1/orders/cancel-all-after", body);
+            Assert.True(armed.StatusCode == HttpStatusCode.OK, $"{armed.StatusCode}: {await JsonAsync(armed)}");
+        }
+
+        // Armed once (the renewal is not audited) and disarmed once, each with the key that did it.
+        Assert.Equal(1, await identity.CountAsync(
+            "SELECT count(*) FROM audit_entries WHERE action = 'orders.cancel_all_after_armed' AND data::jsonb ->> 'apiKey' = @k AND data::jsonb ->> 'market' = 'BTC-USD' AND data::jsonb ->> 'timeoutSeconds' = '30'",
+            ("k", tradeId)));
+        Assert.Equal(1, await identity.CountAsync(
+            "SELECT count(*) FROM audit_entries WHERE action = 'orders.cancel_all_after_disarmed' AND data::jsonb ->> 'apiKey' = @k", ("k", tradeId)));
+        Assert.Equal(0, await identity.CountAsync(
+            "SELECT count(*) FROM audit_entries WHERE action LIKE 'orders.cancel_all_after%' AND data::jsonb ->> 'apiKey' = @k", ("k", readId)));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_declares_the_key_headers_beside_the_bearer_and_each_keyed_operation_names_its_scope()
+    {
+        await using var api = Factory();
+        using var client = api.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct));
+        var root = document.RootElement;
+
+        var schemes = root.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(("http", "bearer"), (schemes.GetProperty("bearer").GetProperty("type").GetString(), schemes.GetProperty("bearer").GetProperty("scheme").GetString()));
+        foreach (var header in new[] { ApiKeySignature.KeyHeader, ApiKeySignature.TimestampHeader, ApiKeySignature.SignatureHeader })
+        {
+            var scheme = schemes.GetProperty(header);
+            Assert.Equal(("apiKey", "header", header), (scheme.GetProperty("type").GetString(), scheme.GetProperty("in").GetString(), scheme.GetProperty("name").GetString()));
+        }
+
+        // What each operation accepts: a bearer, or the three key headers with the scope on the key.
+        string[] Security(string path, string method) =>
+            root.GetProperty("paths").GetProperty(path).GetProperty(method).TryGetProperty("security", out var security)
+                ? [.. security.EnumerateArray().Select(requirement => string.Join(" + ", requirement.EnumerateObject()
+                    .Select(s => s.Value.GetArrayLength() == 0 ? s.Name : $"{s.Name}({string.Join(",", s.Value.EnumerateArray().Select(v => v.GetString()))})")))]
+                : [];
+        const string Keyed = "Coinage-Key({0}) + Coinage-Timestamp + Coinage-Signature";
+        Assert.Equal(["bearer", string.Format(null, Keyed, "trade")], Security("/api/v1/orders", "post"));
+        Assert.Equal(["bearer", string.Format(null, Keyed, "read")], Security("/api/v1/orders", "get"));
+        Assert.Equal(["bearer", string.Format(null, Keyed, "trade")], Security("/api/v1/orders/cancel-all-after", "post"));
+        Assert.Equal(["bearer", string.Format(null, Keyed, "read")], Security("/api/v1/wallet/balances", "get"));
+        Assert.Equal(["bearer", string.Format(null, Keyed, "withdraw")], Security("/api/v1/wallet/withdrawals", "post"));
+        // A person only: key management (step-up) and the account.
+        Assert.Equal(["bearer"], Security("/api/v1/account/api-keys", "post"));
+        Assert.Equal(["bearer"], Security("/api/v1/account/profile", "get"));
+        // Open to anyone.
+        Assert.Empty(Security("/api/v1/markets", "get"));
+
+        // Every keyed operation names one scope a key can have, and is also open to a session.
+        var keyed = 0;
+        foreach (var path in root.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Value.TryGetProperty("security", out _)))
+            {
+                var requirements = operation.Value.GetProperty("security").EnumerateArray().ToList();
+                Assert.True(requirements[0].TryGetProperty("bearer", out _), $"{operation.Name} {path.Name}");
+                if (requirements.Count > 1)
+                {
+                    keyed++;
+                    Assert.Contains(Assert.Single(requirements[1].GetProperty(ApiKeySignature.KeyHeader).EnumerateArray()).GetString(), ApiKeyScopes.All);
+                }
+            }
+        }
+        Assert.True(keyed >= 15, $"only {keyed} operations take keys");
+    }
+
     /// <summary>Signs requests as a program would: the headers of docs/api-keys.md over the exact bytes it sends.</summary>
     [Fact]
     public async Task A_read_key_signs_the_feeds_handshake_a_key_without_read_is_refused_and_revoking_closes_its_sockets_at_once()

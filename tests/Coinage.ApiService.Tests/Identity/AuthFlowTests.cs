@@ -157,6 +157,14 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
             Assert.Contains(attribute, setCookie.ToLowerInvariant(), StringComparison.Ordinal);
         }
         var cookie = setCookie.Split(';')[0];
+        // Beside it, the script-visible hint that lets the web front end skip a refresh bound to fail: no secret in it.
+        var hint = Assert.Single(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AuthService.SignedInHintCookie + "=", StringComparison.Ordinal)).ToLowerInvariant();
+        Assert.StartsWith(AuthService.SignedInHintCookie + "=1;", hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("httponly", hint, StringComparison.Ordinal);
+        foreach (var attribute in new[] { "secure", "samesite=strict", "path=/;", "expires=" })
+        {
+            Assert.Contains(attribute, hint + ";", StringComparison.Ordinal);
+        }
 
         using var withoutHeader = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/refresh", UriKind.Relative));
         withoutHeader.Headers.Add("Cookie", cookie);
@@ -169,7 +177,21 @@ public sealed class AuthFlowTests(InfrastructureFixture infrastructure)
         withHeader.Headers.Add("X-Coinage-Csrf", "1");
         using var accepted = await client.Http.SendAsync(withHeader, Ct);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        Assert.StartsWith("__Secure-coinage-rt=", Assert.Single(accepted.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+        var renewed = accepted.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Equal(2, renewed.Count);
+        Assert.Contains(renewed, c => c.StartsWith("__Secure-coinage-rt=", StringComparison.Ordinal));
+        Assert.Contains(renewed, c => c.StartsWith(AuthService.SignedInHintCookie + "=1;", StringComparison.Ordinal));
+
+        // A cookie that names no session (expired, revoked): refused, and both cookies cleared, so the browser stops
+        // trying on every page load.
+        using var replayed = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/refresh", UriKind.Relative));
+        replayed.Headers.Add("Cookie", $"__Secure-coinage-rt=no-such-session; {AuthService.SignedInHintCookie}=1");
+        replayed.Headers.Add("X-Coinage-Csrf", "1");
+        using var refusedAgain = await client.Http.SendAsync(replayed, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedAgain.StatusCode);
+        var cleared = refusedAgain.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Contains(cleared, c => c.StartsWith("__Secure-coinage-rt=;", StringComparison.Ordinal) && c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(cleared, c => c.StartsWith(AuthService.SignedInHintCookie + "=;", StringComparison.Ordinal) && c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

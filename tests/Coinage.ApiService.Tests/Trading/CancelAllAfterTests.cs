@@ -7,6 +7,7 @@ namespace Coinage.ApiService.Tests.Trading;
 /// <summary>
 /// The dead man's switch: <c>POST /api/v1/orders/cancel-all-after</c> armed, renewed and disarmed through the API, fired by
 /// the Worker once the API is gone, through the ordinary cancel-all command, exactly once; on a database of its own.
+/// Arming, disarming and firing are audited; renewing is not.
 /// </summary>
 public sealed class CancelAllAfterTests(InfrastructureFixture infrastructure)
 {
@@ -31,10 +32,16 @@ public sealed class CancelAllAfterTests(InfrastructureFixture infrastructure)
         Assert.Equal("BTC-USD", perMarket.GetProperty("market").GetString());
         Assert.Equal(600, (perMarket.GetProperty("triggerTime").GetDateTimeOffset() - perMarket.GetProperty("currentTime").GetDateTimeOffset()).TotalSeconds);
         await ArmAsync(alice, new { timeoutSeconds = 60 });
-        // Armed and disarmed: nothing left of it.
+        // A bot renews every few seconds: renewals are not audited.
+        for (var i = 0; i < 5; i++)
+        {
+            await ArmAsync(alice, new { timeoutSeconds = 60 });
+        }
+        // Armed and disarmed: nothing left of it. Disarming again finds nothing, and records nothing.
         await ArmAsync(alice, new { timeoutSeconds = 5, market = "ETH-BTC" });
         var disarmed = await ArmAsync(alice, new { timeoutSeconds = 0, market = "ETH-BTC" });
         Assert.Equal(System.Text.Json.JsonValueKind.Null, disarmed.GetProperty("triggerTime").ValueKind);
+        await ArmAsync(alice, new { timeoutSeconds = 0, market = "ETH-BTC" });
         Assert.Equal(2, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM cancel_all_after"));
         Assert.Equal(3, await LiveOrdersAsync(database));
 
@@ -59,7 +66,29 @@ public sealed class CancelAllAfterTests(InfrastructureFixture infrastructure)
         // Fired once: later polls append nothing more.
         await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
         Assert.Equal(2, await CancelAllCommandsAsync(database));
+
+        // Audited: three armed (the renewals not), one disarmed, and one fired by the system (no actor) with the three
+        // orders it cancelled in two markets, about alice; the chain, written by the API and the Worker, holds.
+        Assert.Equal("BTC-USD,all,ETH-BTC", await AuditedMarketsAsync(database, "orders.cancel_all_after_armed"));
+        Assert.Equal("ETH-BTC", await AuditedMarketsAsync(database, "orders.cancel_all_after_disarmed"));
+        Assert.Equal("all", await AuditedMarketsAsync(database, "orders.cancel_all_after_fired"));
+        Assert.Equal("3 2 system", await ExchangeDatabase.ScalarAsync<string>(database, """
+            SELECT concat_ws(' ', data::jsonb ->> 'cancelledOrders', data::jsonb ->> 'markets', coalesce(actor_user_id::text, 'system'))
+            FROM audit_entries WHERE action = 'orders.cancel_all_after_fired'
+            """));
+        Assert.Equal(1, await ExchangeDatabase.ScalarAsync<long>(database,
+            "SELECT count(DISTINCT subject_user_id) FROM audit_entries WHERE action LIKE 'orders.cancel_all_after%' AND subject_user_id IS NOT NULL"));
+        Assert.Equal(5, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM audit_entries WHERE action LIKE 'orders.cancel_all_after%'"));
+        var db = ExchangeDatabase.Open(database, out var dataSource);
+        await using (dataSource)
+        await using (db)
+        {
+            Assert.True((await Coinage.Domain.Audit.AuditLog.VerifyAsync(db, Ct)).Intact);
+        }
     }
+
+    private static Task<string> AuditedMarketsAsync(string database, string action) => ExchangeDatabase.ScalarAsync<string>(database,
+        "SELECT string_agg(data::jsonb ->> 'market', ',' ORDER BY sequence) FROM audit_entries WHERE action = @a", ("a", action));
 
     [Theory]
     [InlineData("""{"timeoutSeconds": 601}""", HttpStatusCode.BadRequest, "validation_failed")]

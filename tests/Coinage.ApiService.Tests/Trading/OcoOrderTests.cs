@@ -3,6 +3,7 @@ extern alias worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using static Coinage.ApiService.Tests.Trading.Trader;
 
 namespace Coinage.ApiService.Tests.Trading;

@@ -74,6 +74,53 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task A_market_sell_into_a_thin_book_stops_at_the_band_and_its_rest_is_cancelled_price_band_with_its_hold_released()
+    {
+        var (api, admin) = await PlatformAsync();
+        await using var platform = api;
+        await using var worker = new MatchingWorkerFactory(Db, infrastructure.RedisConnectionString);
+        _ = worker.Services;
+        var (symbol, code) = await NewMarketAsync(admin, Risk(band: "10"));
+        var seller = await Trader.CreateAsync(api, Db, "protected-seller");
+        var buyer = await Trader.CreateAsync(api, Db, "thin-bidder");
+        await seller.DepositAsync(code, "100");
+        await buyer.DepositAsync("USD", "10000");
+
+        // A stale bid at 50, placed while there was nothing to judge a price by (one side only, no trade).
+        await buyer.PlaceAsync(Limit(symbol, "buy", "50", "10"));
+        await seller.PlaceAsync(Limit(symbol, "sell", "100", "1"));
+        await buyer.PlaceAsync(Limit(symbol, "buy", "100", "1"));
+        await WaitTradesAsync(buyer, symbol, 1);
+        // Last trade 100, band 90 to 110: 95 is inside, 50 far below.
+        await buyer.PlaceAsync(Limit(symbol, "buy", "95", "2"));
+        await WaitBookAsync(buyer, symbol, bids: 2, asks: 0);
+
+        var sell = await seller.PlaceAsync(new { market = symbol, side = "sell", type = "market", quantity = "5" });
+        var id = sell.GetProperty("id").GetString();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonElement order;
+        while ((order = await seller.GetAsync($"/api/v1/orders/{id}")).GetProperty("status").GetString() is "pending" or "open" or "partially_filled")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the market sell was never matched: {order}");
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(("cancelled", "price_band", 2m), (order.GetProperty("status").GetString(), order.GetProperty("closeReason").GetString(), Dec(order.GetProperty("filledQuantity"))));
+        var history = (await seller.GetAsync($"/api/v1/orders?market={symbol}")).GetProperty("items").EnumerateArray().Single(o => o.GetProperty("id").GetString() == id);
+        Assert.Equal("price_band", history.GetProperty("closeReason").GetString());
+        // It sold 2 at 95 and nothing at 50; the hold of the 3 it did not sell is released.
+        var trades = await buyer.GetAsync($"/api/v1/markets/{symbol}/trades");
+        Assert.Equal(["100", "95"], trades.EnumerateArray().Select(t => t.GetProperty("price").GetString()).Order(StringComparer.Ordinal));
+        var balances = await seller.BalancesAsync();
+        Assert.Equal((97m, 0m), balances[code]);
+        Assert.Equal(100m + 190m, balances["USD"].Available);
+        var book = await buyer.GetAsync($"/api/v1/markets/{symbol}/book");
+        Assert.Equal("50", book.GetProperty("bids")[0][0].GetString());
+        Assert.Equal(500m, (await buyer.BalancesAsync())["USD"].Held);
+        await ExchangeDatabase.AssertInvariantsAsync(Db);
+    }
+
+    [Fact]
     public async Task The_open_order_cap_holds_under_concurrent_placements_through_two_replicas_with_two_writers_each()
     {
         var (api, admin) = await PlatformAsync(new() { ["Coinage:Trading:GroupCommit:Writers"] = "2" });

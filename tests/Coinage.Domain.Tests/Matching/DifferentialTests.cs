@@ -7,7 +7,9 @@ namespace Coinage.Domain.Tests.Matching;
 /// <see cref="ReferenceMatcher"/>; after every command the event streams and the books must be
 /// identical. Prices sit in a narrow band and there are few owners, so crossing, partial fills,
 /// fill-or-kill boundaries and self-trades happen all the time; stop and take-profit orders, OCO
-/// pairs and amends are in the mix, so triggers fire in cascades and OCO legs cancel each other.
+/// pairs and amends are in the mix, so triggers fire in cascades and OCO legs cancel each other. Most
+/// sequences run under a price band (changed now and then, as an admin would), so market orders, plain and
+/// triggered, stop at its edge.
 /// Now and then the engine is replaced by one rebuilt from its resting and armed orders and its last
 /// trade price, as the matching host rebuilds after a crash, which must change nothing: in
 /// particular every armed order fires at most once across rebuilds (the ledger checks it).
@@ -34,8 +36,8 @@ public sealed class DifferentialTests
             commands += RunSequence(seed: 1_000_003 * batch + i, seen, situations);
         }
 
-        Assert.Equal(["cascade of triggers", "OCO leg cancelled by a trade", "OCO leg cancelled by a trigger", "triggered after a rebuild"],
-            situations.Order());
+        Assert.Equal(["cascade of triggers", "OCO leg cancelled by a trade", "OCO leg cancelled by a trigger", "triggered after a rebuild",
+            "triggered market order stopped by the band"], situations.Order());
 
         Assert.True(commands > SequencesPerBatch * 100, $"only {commands} commands ran");
 
@@ -64,6 +66,7 @@ public sealed class DifferentialTests
         var buffer = new MatchEventBuffer(2);
         var generator = new CommandGenerator(random);
         var length = random.Next(100, 400);
+        engine.PriceBandBps = reference.PriceBandBps = CommandGenerator.Band(random);
         var step = 0;
         try
         {
@@ -93,6 +96,10 @@ public sealed class DifferentialTests
                     case AmendCommand amend:
                         engine.Amend(amend.OrderId, amend.Owner, amend.Price, amend.Quantity, buffer);
                         expected = reference.Amend(amend.OrderId, amend.Owner, amend.Price, amend.Quantity);
+                        break;
+                    case BandCommand band:
+                        engine.PriceBandBps = reference.PriceBandBps = band.Bps;
+                        expected = [];
                         break;
                     default:
                         engine = Rebuild(engine, random);
@@ -148,6 +155,12 @@ public sealed class DifferentialTests
 
         for (var i = 1; i < events.Length; i++)
         {
+            if (events[i].CancelReason == CancelReason.PriceBand
+                && events.Take(i).Any(e => e.Kind == MatchEventKind.Triggered && e.OrderId == events[i].OrderId))
+            {
+                situations.Add("triggered market order stopped by the band");
+            }
+
             if (events[i - 1].Kind == MatchEventKind.Trade && events[i].CancelReason == CancelReason.OcoPartner)
             {
                 situations.Add("OCO leg cancelled by a trade");
@@ -166,7 +179,7 @@ public sealed class DifferentialTests
         var armed = engine.GetArmedOrdersInSequence();
         var last = engine.LastTradePrice;
         // Either reuse the same engine (its pools) or start from a new one, as a takeover replica would.
-        var rebuilt = random.Next(2) == 0 ? engine : new MatchingEngine(Spec);
+        var rebuilt = random.Next(2) == 0 ? engine : new MatchingEngine(Spec) { PriceBandBps = engine.PriceBandBps };
         rebuilt.Clear();
         foreach (var order in orders)
         {
@@ -225,6 +238,8 @@ public sealed class DifferentialTests
 
     private sealed record AmendCommand(long OrderId, long Owner, long Price, long Quantity) : Command;
 
+    private sealed record BandCommand(int Bps) : Command;
+
     /// <summary>A command mix tuned to hit every rule often, including invalid commands.</summary>
     private sealed class CommandGenerator(Random random)
     {
@@ -251,9 +266,20 @@ public sealed class DifferentialTests
                 < 82 => Cancel(engine),
                 < 85 => new CancelAllCommand(Owner()),
                 < 97 => Place(OddOrder(engine)),
+                < 98 => new BandCommand(Band(random)),
                 _ => new RebuildCommand(),
             };
         }
+
+        /// <summary>No band a quarter of the time, else 1 % to 100 % (around a mid of 100 ticks: 1 to 100 ticks).</summary>
+        public static int Band(Random random) => random.Next(4) == 0 ? 0 : random.Next(5) switch
+        {
+            0 => 100,
+            1 => 300,
+            2 => 500,
+            3 => 1_000,
+            _ => 10_000,
+        };
 
         /// <summary>A stop or take-profit on any kind of order, its trigger around the mid price, so some would fire at once.</summary>
         private PlaceOrder Armed()

@@ -1,4 +1,5 @@
 using Coinage.Domain.Matching;
+using Coinage.Domain.Risk;
 
 namespace Coinage.Domain.Tests.Matching;
 
@@ -6,8 +7,9 @@ namespace Coinage.Domain.Tests.Matching;
 /// The matching rules written as plainly as possible, for the differential test: one list of
 /// resting orders in the order they came to rest, linear scans for the best maker, fill-or-kill
 /// done by matching against a copy of the state and keeping the copy only if the order filled, and
-/// armed (stop and take-profit) orders in a plain list searched with LINQ for the next to fire.
-/// Slow on purpose; nothing here is shared with the engine except the public types.
+/// armed (stop and take-profit) orders in a plain list searched with LINQ for the next to fire, and the
+/// price band of market orders taken from <see cref="PriceBand"/>, the API's decimal rule for limit orders,
+/// in whole ticks. Slow on purpose; nothing here is shared with the engine except the public types.
 /// </summary>
 internal sealed class ReferenceMatcher(MarketSpec spec)
 {
@@ -16,6 +18,9 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
     private long _last;
 
     public long LastTradePrice => _last;
+
+    /// <summary>The market's price band in basis points (0 = none), as <see cref="MatchingEngine.PriceBandBps"/>.</summary>
+    public int PriceBandBps { get; set; }
 
     public List<RestingOrder> InSequence() => [.. _book.Select(o => o.ToResting())];
 
@@ -227,11 +232,13 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
     /// <summary>Matches an accepted plain order, or a triggered one, and deals with its remainder.</summary>
     private void Execute(PlaceOrder o, List<MatchEvent> events)
     {
+        // A market order is bounded by the band around the reference when it starts matching; its own trades do not move it.
+        var band = o.Type == OrderType.Market ? Band() : null;
         if (o.TimeInForce == TimeInForce.FillOrKill)
         {
             var saved = (Book: _book.Select(r => r.Copy()).ToList(), Armed: _armed.Select(a => a.Copy()).ToList(), Last: _last);
             var trialEvents = new List<MatchEvent>();
-            var outcome = Match(o, trialEvents);
+            var outcome = Match(o, band, trialEvents);
             if (outcome.Quantity == 0)
             {
                 events.AddRange(trialEvents);
@@ -245,7 +252,7 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
             return;
         }
 
-        var result = Match(o, events);
+        var result = Match(o, band, events);
         if (o.QuoteBudget > 0)
         {
             if (result.Budget > 0)
@@ -261,7 +268,7 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
             }
             else if (o.Type == OrderType.Market)
             {
-                events.Add(Ev.Cancelled(o.OrderId, o.Owner, o.Side, 0, result.Quantity, CancelReason.MarketNoLiquidity));
+                events.Add(Ev.Cancelled(o.OrderId, o.Owner, o.Side, 0, result.Quantity, result.Stop));
             }
             else if (o.TimeInForce == TimeInForce.GoodTillCancel)
             {
@@ -332,17 +339,20 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
 
     private static bool Rises(PlaceOrder o) => (o.Side == Side.Buy && o.Trigger == TriggerType.Stop) || (o.Side == Side.Sell && o.Trigger == TriggerType.TakeProfit);
 
-    private (long Quantity, long Budget, CancelReason Stop) Match(PlaceOrder o, List<MatchEvent> events)
+    private (long Quantity, long Budget, CancelReason Stop) Match(PlaceOrder o, PriceBand? band, List<MatchEvent> events)
     {
         var quantity = o.Quantity;
         var budget = o.QuoteBudget;
         var byQuote = o.QuoteBudget > 0;
         while (byQuote ? budget > 0 : quantity > 0)
         {
-            var maker = BestMaker(_book, o);
+            var maker = BestMaker(_book, o, band);
             if (maker is null)
             {
-                return (quantity, budget, o.Type == OrderType.Market ? CancelReason.MarketNoLiquidity : CancelReason.None);
+                var stop = o.Type != OrderType.Market ? CancelReason.None
+                    : _book.Any(r => r.Side != o.Side) ? CancelReason.PriceBand
+                    : CancelReason.MarketNoLiquidity;
+                return (quantity, budget, stop);
             }
 
             if (maker.Owner == o.Owner)
@@ -391,7 +401,7 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
     }
 
     /// <summary>The resting order an incoming order would meet first, or null if none is within its price.</summary>
-    private static Order? BestMaker(List<Order> book, PlaceOrder o)
+    private static Order? BestMaker(List<Order> book, PlaceOrder o, PriceBand? band = null)
     {
         Order? best = null;
         foreach (var r in book)
@@ -401,7 +411,9 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
                 continue;
             }
 
-            var acceptable = o.Type == OrderType.Market || (o.Side == Side.Buy ? r.Price <= o.Price : r.Price >= o.Price);
+            var acceptable = o.Type == OrderType.Market
+                ? band is not { } b || (o.Side == Side.Buy ? r.Price <= b.High : r.Price >= b.Low)
+                : o.Side == Side.Buy ? r.Price <= o.Price : r.Price >= o.Price;
             if (!acceptable)
             {
                 continue;
@@ -415,6 +427,20 @@ internal sealed class ReferenceMatcher(MarketSpec spec)
         }
 
         return best;
+    }
+
+    /// <summary>The band market orders trade within now, in ticks (a tick size of 1), or null when there is none.</summary>
+    private PriceBand? Band()
+    {
+        if (PriceBandBps == 0)
+        {
+            return null;
+        }
+
+        var bids = _book.Where(r => r.Side == Side.Buy).Select(r => (decimal?)r.Price).Max();
+        var asks = _book.Where(r => r.Side == Side.Sell).Select(r => (decimal?)r.Price).Min();
+        var reference = PriceBand.ReferencePrice(_last == 0 ? null : _last, bids, asks, PriceBandBps);
+        return PriceBand.Around(reference, PriceBandBps, tickSize: 1);
     }
 
     private RejectReason Validate(PlaceOrder o)

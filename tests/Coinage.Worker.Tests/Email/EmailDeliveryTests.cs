@@ -182,6 +182,8 @@ public sealed class EmailDeliveryTests(InfrastructureFixture infrastructure)
     [InlineData("email.new_sign_in", "New sign-in")]
     [InlineData("email.passkey_changed", "A passkey was added")]
     [InlineData("email.withdrawal_address_added", "A withdrawal address was added")]
+    [InlineData("email.api_key_created", "A new API key was created")]
+    [InlineData("email.api_key_revoked", "An API key was revoked")]
     public void Every_email_type_has_a_plain_and_an_html_body(string type, string subject)
     {
         var payload = new EmailPayload("a@b.test", Guid.NewGuid().ToString(), "phrase", new() { ["token"] = "t", ["device"] = "Firefox", ["enabled"] = "true" });

@@ -4,7 +4,7 @@ import { apiClient } from '../../api/client';
 import { type AppStore, makeStore } from '../../app/store';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
 import { sessionEndedNotice } from './authSlice';
-import { csrfHeader, refreshLeadMs } from './session';
+import { csrfHeader, refreshLeadMs, signedInHintCookie } from './session';
 
 const refreshUrl = '/api/v1/auth/refresh';
 
@@ -47,6 +47,15 @@ describe('session', () => {
     expect(window.localStorage.length).toBe(0);
     expect(window.sessionStorage.length).toBe(0);
     expect(JSON.stringify({ ...window.localStorage, ...window.sessionStorage })).not.toContain(token);
+  });
+
+  it('sends no refresh on load when the API left no sign-in hint: a visitor has nothing to restore', async () => {
+    document.cookie = `${signedInHintCookie}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+
+    await store.session.restore();
+
+    expect(store.getState().auth).toMatchObject({ status: 'signedOut', accessToken: null, notice: null });
+    expect(http.history['post']).toHaveLength(0);
   });
 
   it('ends a failed restore quietly: the visitor simply is not signed in', async () => {

@@ -26,6 +26,13 @@ export type TwoFactorMethod = 'totp' | 'passkey' | 'recovery_code';
 /** The API needs this header (any value) on cookie-bearing calls; a cross-site form cannot send it. */
 export const csrfHeader = 'X-Coinage-Csrf';
 export const refreshUrl = '/api/v1/auth/refresh';
+
+/** The API's script-visible companion of the refresh cookie (AuthService.SignedInHintCookie): "a session may be here". */
+export const signedInHintCookie = 'coinage-signed-in';
+
+function hasSignedInHint(): boolean {
+  return document.cookie.split(';').some((c) => c.trim().startsWith(`${signedInHintCookie}=`));
+}
 export const logoutUrl = '/api/v1/auth/logout';
 
 /** How long before the access token's `exp` the silent refresh runs. */
@@ -160,11 +167,20 @@ export class SessionManager {
     this.timer = setTimeout(() => void this.refresh(), 15_000);
   }
 
-  /** On app load: the cookie (if any) restores the session without asking for the password. */
+  /**
+   * On app load: the cookie (if any) restores the session without asking for the password. The refresh cookie is
+   * HttpOnly; the API sets a script-visible hint beside it, so a visitor who never signed in sends no refresh
+   * bound to fail.
+   */
   async restore(): Promise<void> {
-    if (this.state.status === 'restoring') {
-      await this.refresh();
+    if (this.state.status !== 'restoring') {
+      return;
     }
+    if (!hasSignedInHint()) {
+      this.end();
+      return;
+    }
+    await this.refresh();
   }
 
   /** Forgets the session locally; `notice` tells the sign-in page why. */

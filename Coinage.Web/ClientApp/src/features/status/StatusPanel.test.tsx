@@ -4,7 +4,7 @@ import MockAdapter from 'axios-mock-adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
 import { renderWithStore } from '../../test/renderWithStore';
-import { formatTimestamp, StatusPanel } from './StatusPanel';
+import { formatTimestamp, shortVersion, StatusPanel } from './StatusPanel';
 import type { PlatformStatus } from './statusApi';
 
 const healthy: PlatformStatus = {
@@ -107,5 +107,11 @@ describe('StatusPanel', () => {
 
     expect(await screen.findByRole('list', { name: 'Platform status' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('cuts a build version\'s commit to the seven characters git shows, and leaves other versions alone', () => {
+    expect(shortVersion('0.0.0-alpha.0.158+9ff2e384d48fca0f99852f9ae764b19100000000')).toBe('0.0.0-alpha.0.158+9ff2e38');
+    expect(shortVersion('1.2.3')).toBe('1.2.3');
+    expect(shortVersion('1.2.3+local')).toBe('1.2.3+local');
   });
 });

@@ -80,9 +80,14 @@ export function StatusPanel() {
   );
 }
 
+/** A build's informational version with its commit cut to the 7 characters git shows: `1.2.0+9ff2e38`. */
+export function shortVersion(version: string): string {
+  return version.replace(/\+([0-9a-f]{7})[0-9a-f]{33}$/, '+$1');
+}
+
 function StatusCards({ status }: { status: PlatformStatus }) {
   const parts = [
-    { label: 'API', value: 'ok', caption: status.version ? `${status.service} ${status.version}` : status.service },
+    { label: 'API', value: 'ok', caption: status.version ? `${status.service} ${shortVersion(status.version)}` : status.service },
     { label: 'Database', value: status.database, caption: 'PostgreSQL' },
     { label: 'Redis', value: status.redis, caption: 'Cache and messaging' },
   ];
@@ -101,7 +106,7 @@ function StatusCards({ status }: { status: PlatformStatus }) {
               </Typography>
               <Chip size="small" label={part.value} color={part.value === 'ok' ? 'success' : 'error'} />
             </Stack>
-            <Typography variant="body2" color="text.secondary">
+            <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
               {part.caption}
             </Typography>
           </CardContent>

@@ -129,7 +129,8 @@ export function PriceChart({ market }: { market: Market }) {
       layout: { background: { color: palette.background.paper }, textColor: palette.text.secondary},
       grid: { vertLines: { color: palette.divider }, horzLines: { color: palette.divider } },
       rightPriceScale: { borderColor: palette.divider },
-      timeScale: { timeVisible: true, secondsVisible: false, borderColor: palette.divider },
+      // A few empty bars after the last one, as trading charts leave: the newest candle and its time label clear the price scale.
+      timeScale: { timeVisible: true, secondsVisible: false, borderColor: palette.divider, rightOffset: 6 },
     });
     price.current?.applyOptions({
       upColor: colors.up,
