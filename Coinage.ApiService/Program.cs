@@ -68,6 +68,8 @@ app.MapAuditApi();
 app.MapMarketsApi();
 app.MapWalletApi();
 app.MapOrdersApi();
+app.MapOcoOrdersApi();
+app.MapAmendOrderApi();
 app.MapOrderBatchApi();
 app.MapCancelAllAfterApi();
 app.MapMarketAdminApi();

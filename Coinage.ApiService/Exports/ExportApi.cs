@@ -58,7 +58,8 @@ public static class ExportApi
         return CsvExport.Stream(http, "orders", async (csv, ct) =>
         {
             csv.WriteHeader(["created_at", "order_id", "client_order_id", "market", "side", "type", "time_in_force", "post_only", "status", "close_reason",
-                "price", "quantity", "quote_amount", "filled_quantity", "filled_quote", "average_price", "fee", "fee_asset", "updated_at"]);
+                "price", "trigger_price", "quantity", "quote_amount", "filled_quantity", "filled_quote", "average_price", "fee", "fee_asset", "updated_at",
+                "oco_partner_id"]);
             long? before = null;
             do
             {
@@ -76,6 +77,7 @@ public static class ExportApi
                     csv.WriteField(o.Status);
                     csv.WriteField(o.CloseReason);
                     csv.Number(o.Price);
+                    csv.Number(o.TriggerPrice);
                     csv.Number(o.Quantity);
                     csv.Number(o.QuoteAmount);
                     csv.Number(o.FilledQuantity);
@@ -84,6 +86,7 @@ public static class ExportApi
                     csv.Number(o.Fee);
                     csv.WriteField(QuoteAsset(o.Market));
                     csv.WriteField(o.UpdatedAt, default);
+                    csv.WriteField(o.OcoPartnerId);
                     await csv.EndRecordAsync(ct).ConfigureAwait(false);
                 }
                 before = NextCursor(page.NextCursor);

@@ -188,7 +188,8 @@ public static class SearchApi
     }
 
     internal static OrderResponse ToResponse(OrderDocument o) => new(o.Id, o.ClientOrderId, o.Market, o.Side, o.Type, o.TimeInForce, o.PostOnly, o.Status,
-        o.Price, o.Quantity, o.QuoteAmount, o.FilledQuantity, o.FilledQuote, o.AveragePrice, o.Fee, o.HoldAsset, o.RemainingHold, o.CreatedAt, o.UpdatedAt, o.CloseReason);
+        o.Price, o.Quantity, o.QuoteAmount, o.FilledQuantity, o.FilledQuote, o.AveragePrice, o.Fee, o.HoldAsset, o.RemainingHold, o.CreatedAt, o.UpdatedAt, o.CloseReason,
+        o.TriggerPrice, OcoPartnerId: o.OcoPartnerId);
 
     private static ProblemHttpResult UnknownMarket(string? market) =>
         Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{market}'.");

@@ -23,6 +23,12 @@ public static class ExchangeErrorCodes
     public const string InsufficientFunds = "insufficient_funds";
     public const string DuplicateClientOrderId = "duplicate_client_order_id";
     public const string OrderNotOpen = "order_not_open";
+
+    /// <summary>An amend of an order that is not a resting limit order (or is a leg of an OCO pair).</summary>
+    public const string NotAmendable = "not_amendable";
+
+    /// <summary>An amend whose new price reaches the best opposite price: an amend never takes liquidity.</summary>
+    public const string AmendWouldCross = "amend_would_cross";
     public const string UnknownAsset = "unknown_asset";
     public const string IdempotencyKeyRequired = "idempotency_key_required";
     public const string IdempotencyKeyReused = "idempotency_key_reused";

@@ -32,8 +32,20 @@ public sealed class GroupCommitOptions
 }
 
 /// <summary>A placement validated by the endpoint, waiting for the writer: everything but the id, the funds and the market's status.</summary>
+/// <param name="Stop">
+/// The stop leg of a one-cancels-the-other pair whose limit leg is <paramref name="Terms"/>: both are stored, linked, with
+/// one hold (<see cref="LedgerOperations.PlaceOco"/>) and one command; null for a single order.
+/// </param>
 internal sealed record PlacementRequest(
     MarketRecord Market, SpotMarket Spot, PlaceOrder Terms, long Owner, string? ClientOrderId, string Hash, string Payload, Guid UserId, string? Ip,
+    string? ApiKeyId = null, PlaceOrder? Stop = null)
+{
+    public int Legs => Stop is null ? 1 : 2;
+}
+
+/// <summary>An amend validated by the endpoint: the command's terms and the extra hold (if any) it takes, judged by the writer.</summary>
+internal sealed record AmendRequest(
+    MarketRecord Market, SpotMarket Spot, long Owner, long OrderId, AmendCommand Terms, JournalEntry? ExtraHold, object AuditData, Guid UserId, string? Ip,
     string? ApiKeyId = null);
 
 internal enum PlacementOutcome
@@ -56,7 +68,9 @@ internal enum PlacementOutcome
     OpenOrderLimit,
 }
 
-internal sealed record PlacementResult(PlacementOutcome Outcome, OrderRecord? Order, decimal Needed = 0, decimal Available = 0, int OpenOrders = 0);
+/// <param name="Partner">The stop leg of a pair just placed (<see cref="PlacementOutcome.Created"/>).</param>
+internal sealed record PlacementResult(PlacementOutcome Outcome, OrderRecord? Order, decimal Needed = 0, decimal Available = 0, int OpenOrders = 0,
+    OrderRecord? Partner = null);
 
 /// <summary>A cancel or cancel-all command with its audit entry.</summary>
 /// <param name="ApiKeyId">The API key the request was signed with (on its audit entry), null for a session.</param>
@@ -94,6 +108,13 @@ public sealed partial class OrderCommitter(
     /// </summary>
     internal IReadOnlyList<Task<PlacementResult>> PlaceAllAsync(IReadOnlyList<PlacementRequest> requests, CancellationToken cancellationToken) =>
         Enqueue(requests.Select(r => new PlacementWork(r)).ToArray(), new RequestGroup(), cancellationToken);
+
+    /// <summary>
+    /// An amend: its command, and the extra hold it needs taken from the available balance in the same transaction. The
+    /// outcome is <see cref="PlacementOutcome.Created"/> (appended), or why it was refused (funds, market, suspension).
+    /// </summary>
+    internal Task<PlacementResult> AmendAsync(AmendRequest request, CancellationToken cancellationToken) =>
+        Enqueue([new AmendWork(request)], group: null, cancellationToken)[0];
 
     internal Task<bool> AppendCommandAsync(CommandRequest request, CancellationToken cancellationToken) =>
         Enqueue([new CommandWork(request)], group: null, cancellationToken)[0];
@@ -246,13 +267,19 @@ public sealed partial class OrderCommitter(
 
         var placements = batch.OfType<PlacementWork>().ToList();
         var cancels = batch.OfType<CommandWork>().ToList();
+        var amends = batch.OfType<AmendWork>().ToList();
         foreach (var work in placements)
         {
             work.Result = null; // a retried batch is judged afresh
         }
+        foreach (var work in amends)
+        {
+            work.Result = null;
+        }
         var keyed = placements.Where(w => w.Request.ClientOrderId is not null).ToList();
         var accounts = placements
             .Select(w => (w.Request.Owner, Asset: OrderLedgerState.HoldAssetOf(w.Request.Spot, w.Request.Terms.Side)))
+            .Concat(amends.Where(w => w.Request.ExtraHold is not null).Select(w => (w.Request.Owner, Asset: w.Request.ExtraHold!.Postings[0].Account.Asset)))
             .Distinct()
             // Sorted: two writers creating the same missing rows insert them in the same order (no deadlock on the unique index).
             .OrderBy(a => a.Owner).ThenBy(a => a.Asset.Code, StringComparer.Ordinal)
@@ -264,7 +291,7 @@ public sealed partial class OrderCommitter(
         // the market was open when its transaction committed (docs/exchange.md, "Halts"). It does not conflict
         // with the matching host's NO KEY UPDATE, so placements never queue behind a settlement batch.
         var marketStatus = new Dictionary<int, MarketStatus>();
-        var owners = placements.Select(w => w.Request.Owner).Distinct().Order().ToList();
+        var owners = placements.Select(w => w.Request.Owner).Concat(amends.Select(w => w.Request.Owner)).Distinct().Order().ToList();
         var capped = placements.Where(w => w.Request.Market.OpenOrderLimit is not null).Select(w => (w.Request.Owner, w.Request.Market.Id)).Distinct().ToList();
         var suspended = new HashSet<long>();
         var openOrders = new Dictionary<(long Owner, int Market), int>();
@@ -272,6 +299,8 @@ public sealed partial class OrderCommitter(
         var balances = new Dictionary<AccountId, BalanceRecord>();
         long[] sequences;
         long[] entryIds;
+        // One per order (an OCO pair has two, its command the limit leg's), cancel and amend.
+        var sequenceCount = placements.Sum(w => w.Request.Legs) + cancels.Count + amends.Count;
         await using (var read = new NpgsqlBatch(connection, tx))
         {
             read.BatchCommands.Add(ExchangeSql.Statement(
@@ -301,8 +330,8 @@ public sealed partial class OrderCommitter(
                     WHERE (owner_id, client_order_id) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))
                     """, keyed.Select(w => w.Request.Owner).ToArray(), keyed.Select(w => w.Request.ClientOrderId!).ToArray()));
             }
-            read.BatchCommands.Add(ExchangeSql.NextCommandSequences(placements.Count + cancels.Count));
-            read.BatchCommands.Add(ExchangeSql.NextJournalEntryIds(placements.Count));
+            read.BatchCommands.Add(ExchangeSql.NextCommandSequences(sequenceCount));
+            read.BatchCommands.Add(ExchangeSql.NextJournalEntryIds(placements.Count + amends.Count));
             await using var reader = await read.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
@@ -328,7 +357,8 @@ public sealed partial class OrderCommitter(
             if (accounts.Count > 0)
             {
                 await reader.NextResultAsync().ConfigureAwait(false); // (the insert of missing rows returns no result set)
-                var assets = placements.Select(w => w.Request.Spot).SelectMany(s => new[] { s.Base, s.Quote }).DistinctBy(a => a.Code).ToDictionary(a => a.Code, StringComparer.Ordinal);
+                var assets = placements.Select(w => w.Request.Spot).Concat(amends.Select(w => w.Request.Spot))
+                    .SelectMany(s => new[] { s.Base, s.Quote }).DistinctBy(a => a.Code).ToDictionary(a => a.Code, StringComparer.Ordinal);
                 foreach (var row in await ExchangeSql.ReadBalancesAsync(reader, CancellationToken.None).ConfigureAwait(false))
                 {
                     balances[LedgerStore.ToAccountId(row, assets)] = row;
@@ -343,15 +373,15 @@ public sealed partial class OrderCommitter(
                 }
             }
             await reader.NextResultAsync().ConfigureAwait(false);
-            sequences = await ExchangeSql.ReadIdsAsync(reader, placements.Count + cancels.Count, CancellationToken.None).ConfigureAwait(false);
+            sequences = await ExchangeSql.ReadIdsAsync(reader, sequenceCount, CancellationToken.None).ConfigureAwait(false);
             await reader.NextResultAsync().ConfigureAwait(false);
-            entryIds = await ExchangeSql.ReadIdsAsync(reader, placements.Count, CancellationToken.None).ConfigureAwait(false);
+            entryIds = await ExchangeSql.ReadIdsAsync(reader, placements.Count + amends.Count, CancellationToken.None).ConfigureAwait(false);
         }
 
         // (2) Each request in arrival order, each hold on the balances as the earlier placements of this batch left them.
         var ledger = new LedgerWrites(balances.ToDictionary(b => b.Key, b => b.Value.Id), now);
         var accepted = new List<OrderRecord>(placements.Count);
-        var commands = new List<MarketCommand>(placements.Count + cancels.Count);
+        var commands = new List<MarketCommand>(placements.Count + cancels.Count + amends.Count);
         var audit = new List<AuditAppend>(batch.Count);
         var audited = new Dictionary<RequestGroup, List<object>>();
         var notify = new HashSet<int>();
@@ -374,47 +404,63 @@ public sealed partial class OrderCommitter(
                     continue;
                 }
             }
-            var status = marketStatus.GetValueOrDefault(r.Market.Id, MarketStatus.Halted);
-            if (status != MarketStatus.Open)
+            if (Closed(r.Market.Id, r.Owner) is { } closed)
             {
-                work.Result = new PlacementResult(status == MarketStatus.CancelOnly ? PlacementOutcome.MarketCancelOnly : PlacementOutcome.MarketHalted, null);
-                continue;
-            }
-            if (suspended.Contains(r.Owner))
-            {
-                work.Result = new PlacementResult(PlacementOutcome.TradingSuspended, null);
+                work.Result = new PlacementResult(closed, null);
                 continue;
             }
             var open = openOrders.GetValueOrDefault((r.Owner, r.Market.Id));
-            if (r.Market.OpenOrderLimit is { } cap && open >= cap)
+            if (r.Market.OpenOrderLimit is { } cap && open + r.Legs > cap)
             {
                 work.Result = new PlacementResult(PlacementOutcome.OpenOrderLimit, null, OpenOrders: open);
                 continue;
             }
             var id = sequences[next++];
-            var placement = LedgerOperations.PlaceOrder(r.Spot, r.Terms with { OrderId = id, Owner = r.Owner });
-            var available = balances[AccountId.Available(r.Owner, placement.Order.HoldAsset)];
-            if (available.Amount < placement.Order.OriginalHold)
+            var stopId = r.Stop is null ? 0 : sequences[next++];
+            OrderLedgerState held;
+            JournalEntry hold;
+            OrderLedgerState? stopLeg = null;
+            if (r.Stop is { } stopTerms)
             {
-                work.Result = new PlacementResult(PlacementOutcome.InsufficientFunds, null, placement.Order.OriginalHold, available.Amount);
+                (held, stopLeg, hold) = LedgerOperations.PlaceOco(r.Spot, r.Terms with { OrderId = id, Owner = r.Owner }, stopTerms with { OrderId = stopId, Owner = r.Owner });
+            }
+            else
+            {
+                (held, hold) = LedgerOperations.PlaceOrder(r.Spot, r.Terms with { OrderId = id, Owner = r.Owner });
+            }
+            var available = balances[AccountId.Available(r.Owner, held.HoldAsset)];
+            if (available.Amount < held.OriginalHold)
+            {
+                work.Result = new PlacementResult(PlacementOutcome.InsufficientFunds, null, held.OriginalHold, available.Amount);
                 continue;
             }
-            foreach (var posting in placement.Hold.Postings)
+            foreach (var posting in hold.Postings)
             {
                 balances[posting.Account].Amount += posting.Amount;
             }
-            ledger.Post(placement.Hold, entryIds[entry++]);
-            var order = NewOrder(r, placement.Order, id, now);
+            ledger.Post(hold, entryIds[entry++]);
+            var order = NewOrder(r, r.Terms, held, id, r.ClientOrderId, now);
             accepted.Add(order);
-            openOrders[(r.Owner, r.Market.Id)] = open + 1; // the next placement of this batch counts this one
+            OrderRecord? stop = null;
+            if (stopLeg is not null)
+            {
+                // The pair's clientOrderId names the limit leg; both legs carry the request's hash.
+                stop = NewOrder(r, r.Stop!.Value, stopLeg, stopId, null, now);
+                order.OcoPartnerId = stopId;
+                stop.OcoPartnerId = id;
+                accepted.Add(stop);
+            }
+            openOrders[(r.Owner, r.Market.Id)] = open + r.Legs; // the next placement of this batch counts these
             commands.Add(new MarketCommand
             {
-                Sequence = id, MarketId = order.MarketId, Type = MarketCommandType.Place, OwnerId = order.OwnerId, OrderId = id,
+                Sequence = id, MarketId = order.MarketId, Type = stop is null ? MarketCommandType.Place : MarketCommandType.PlaceOco, OwnerId = order.OwnerId, OrderId = id,
                 Payload = r.Payload, CreatedAt = now,
             });
-            Audit(work.Group, "order.placed", r.UserId, r.Ip, r.ApiKeyId, new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId });
+            Audit(work.Group, "order.placed", r.UserId, r.Ip, r.ApiKeyId, stop is null
+                ? new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId }
+                : new { orderId = id, market = r.Market.Symbol, side = OrderNames.Side(r.Terms.Side), clientOrderId = r.ClientOrderId, ocoPartnerId = (long?)stopId });
             notify.Add(r.Market.Id);
-            work.Result = new PlacementResult(PlacementOutcome.Created, order);
+            work.Result = new PlacementResult(PlacementOutcome.Created, order, Partner: stop);
         }
         foreach (var work in placements.Where(w => w.Result is null))
         {
@@ -432,6 +478,48 @@ public sealed partial class OrderCommitter(
             Audit(work.Group, r.AuditAction, r.UserId, r.Ip, r.ApiKeyId, new { orderId = r.OrderId, market = r.Market.Symbol });
             notify.Add(r.Market.Id);
         }
+        foreach (var work in amends)
+        {
+            // Judged like a placement (the market open, the trader not suspended, the extra hold available); no clientOrderId.
+            var r = work.Request;
+            if (Closed(r.Market.Id, r.Owner) is { } closed)
+            {
+                work.Result = new PlacementResult(closed, null);
+                continue;
+            }
+            if (r.ExtraHold is { } extra)
+            {
+                var (from, amount) = (extra.Postings[0].Account, -extra.Postings[0].Amount);
+                if (balances[from].Amount < amount)
+                {
+                    work.Result = new PlacementResult(PlacementOutcome.InsufficientFunds, null, amount, balances[from].Amount);
+                    continue;
+                }
+                foreach (var posting in extra.Postings)
+                {
+                    balances[posting.Account].Amount += posting.Amount;
+                }
+                ledger.Post(extra, entryIds[entry++]);
+            }
+            commands.Add(new MarketCommand
+            {
+                Sequence = sequences[next++], MarketId = r.Market.Id, Type = MarketCommandType.Amend, OwnerId = r.Owner, OrderId = r.OrderId,
+                Payload = System.Text.Json.JsonSerializer.Serialize(r.Terms), CreatedAt = now,
+            });
+            Audit(null, "order.amend_requested", r.UserId, r.Ip, r.ApiKeyId, r.AuditData);
+            notify.Add(r.Market.Id);
+            work.Result = new PlacementResult(PlacementOutcome.Created, null);
+        }
+
+        // Why the market or the trader takes no new orders or amends now (read under the locks of (1)), or null.
+        PlacementOutcome? Closed(int market, long owner) =>
+            marketStatus.GetValueOrDefault(market, MarketStatus.Halted) switch
+            {
+                MarketStatus.CancelOnly => PlacementOutcome.MarketCancelOnly,
+                not MarketStatus.Open => PlacementOutcome.MarketHalted,
+                _ when suspended.Contains(owner) => PlacementOutcome.TradingSuspended,
+                _ => null,
+            };
 
         // One entry per request: a single placement or cancel has its own; a batch request has one, where its first
         // accepted item stands in the chain, listing its items (serialized when the chain is built, so with all of them).
@@ -516,23 +604,23 @@ public sealed partial class OrderCommitter(
         }
     }
 
-    private static OrderRecord NewOrder(PlacementRequest r, OrderLedgerState order, long id, DateTimeOffset now) => new()
+    private static OrderRecord NewOrder(PlacementRequest r, PlaceOrder terms, OrderLedgerState order, long id, string? clientOrderId, DateTimeOffset now) => new()
     {
         Id = id,
         MarketId = r.Market.Id,
         OwnerId = r.Owner,
-        ClientOrderId = r.ClientOrderId,
+        ClientOrderId = clientOrderId,
         RequestHash = r.Hash,
-        Side = r.Terms.Side,
-        Type = r.Terms.Type,
-        TimeInForce = r.Terms.TimeInForce,
-        PostOnly = r.Terms.PostOnly,
-        SelfTradePrevention = r.Terms.SelfTradePrevention,
+        Side = terms.Side,
+        Type = terms.Type,
+        TimeInForce = terms.TimeInForce,
+        PostOnly = terms.PostOnly,
+        SelfTradePrevention = terms.SelfTradePrevention,
         LimitPriceTicks = order.LimitPrice,
-        QuantityLots = r.Terms.Quantity,
-        QuoteBudgetUnits = r.Terms.QuoteBudget,
-        TriggerType = r.Terms.Trigger,
-        TriggerPriceTicks = r.Terms.TriggerPrice,
+        QuantityLots = terms.Quantity,
+        QuoteBudgetUnits = terms.QuoteBudget,
+        TriggerType = terms.Trigger,
+        TriggerPriceTicks = terms.TriggerPrice,
         HoldAsset = order.HoldAsset.Code,
         OriginalHold = order.OriginalHold,
         RemainingHold = order.RemainingHold,
@@ -578,6 +666,17 @@ public sealed partial class OrderCommitter(
         public override int MarketId => request.Market.Id;
 
         /// <summary>Decided inside the transaction, delivered only after the commit.</summary>
+        public PlacementResult? Result { get; set; }
+
+        public override void Complete() => Completion.TrySetResult(Result!);
+    }
+
+    private sealed class AmendWork(AmendRequest request) : Work<PlacementResult>
+    {
+        public AmendRequest Request => request;
+
+        public override int MarketId => request.Market.Id;
+
         public PlacementResult? Result { get; set; }
 
         public override void Complete() => Completion.TrySetResult(Result!);

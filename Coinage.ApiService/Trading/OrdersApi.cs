@@ -46,11 +46,20 @@ public sealed record PlaceOrderRequest(
 /// </param>
 /// <param name="TriggerPrice">Stop and take-profit orders: the trigger price; null for the others.</param>
 /// <param name="TriggeredAt">When the trigger fired; null while it waits and for other orders.</param>
+/// <param name="OcoPartnerId">
+/// The other leg of its one-cancels-the-other pair (<c>POST /api/v1/orders/oco</c>); null for an order placed alone. The
+/// limit leg carries the pair's one hold (<c>remainingHold</c>), the stop leg none until it fires.
+/// </param>
+/// <param name="LastAmendRejection">
+/// Why the matching host refused the order's last amend (<c>PATCH /api/v1/orders/{id}</c>), which left its terms and hold as
+/// they were: <c>amend_would_cross</c>, <c>not_amendable</c>, <c>invalid_quantity</c> or <c>insufficient_funds</c>; null when
+/// the last amend was applied or there was none.
+/// </param>
 public sealed record OrderResponse(
     string Id, string? ClientOrderId, string Market, string Side, string Type, string TimeInForce, bool PostOnly, string Status,
     string? Price, string? Quantity, string? QuoteAmount, string FilledQuantity, string FilledQuote, string? AveragePrice,
     string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CloseReason,
-    string? TriggerPrice = null, DateTimeOffset? TriggeredAt = null);
+    string? TriggerPrice = null, DateTimeOffset? TriggeredAt = null, string? OcoPartnerId = null, string? LastAmendRejection = null);
 
 public sealed record FillResponse(
     string Id, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity, string QuoteAmount, string Fee, string FeeAsset, DateTimeOffset CreatedAt);
@@ -543,6 +552,7 @@ public static class OrdersApi
             o.QuoteBudgetUnits > 0 ? Money.Format(spot.QuoteAmount(o.QuoteBudgetUnits)) : null,
             Money.Format(spot.BaseQuantity(o.FilledLots)), Money.Format(o.FilledQuote), Money.Format(state.AveragePrice(spot)),
             Money.Format(o.FeePaid), o.HoldAsset, Money.Format(o.RemainingHold), o.CreatedAt, o.UpdatedAt, OrderNames.CloseReason(o.CloseReason),
-            o.TriggerType == TriggerType.None ? null : Money.Format(spot.Spec.ToPrice(o.TriggerPriceTicks)), o.TriggeredAt);
+            o.TriggerType == TriggerType.None ? null : Money.Format(spot.Spec.ToPrice(o.TriggerPriceTicks)), o.TriggeredAt,
+            OrderNames.Id(o.OcoPartnerId), OrderNames.AmendRejection(o.LastAmendRejection));
     }
 }

@@ -258,6 +258,18 @@ public sealed class OrderRecord
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>
+    /// The other leg of its one-cancels-the-other pair (set on both legs when the pair is placed, never cleared: the
+    /// status of the partner says whether the pair is still live). Null for an order placed alone.
+    /// </summary>
+    public long? OcoPartnerId { get; set; }
+
+    /// <summary>
+    /// Why the last amend of this order was refused by the matching host (the order kept its terms), or None when the
+    /// last one was applied or there was none: how a trader learns the fate of a 202 Accepted amend.
+    /// </summary>
+    public AmendRejection LastAmendRejection { get; set; }
+
     public OrderLedgerState ToLedgerState(Asset holdAsset) => new()
     {
         OrderId = Id,
@@ -276,11 +288,15 @@ public sealed class OrderRecord
         FeePaid = FeePaid,
         Status = Status,
         CloseReason = CloseReason,
+        OcoPartner = OcoPartnerId ?? 0,
     };
 
     public void Apply(OrderLedgerState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
+        // Only an amend changes the terms (LimitPrice, Quantity); for every other event they are what they were.
+        LimitPriceTicks = state.LimitPrice;
+        QuantityLots = state.Quantity;
         RemainingHold = state.RemainingHold;
         FilledLots = state.FilledQuantity;
         FilledQuote = state.FilledQuote;
@@ -351,6 +367,38 @@ public enum MarketCommandType : byte
     Place = 1,
     Cancel = 2,
     CancelAll = 3,
+
+    /// <summary>A one-cancels-the-other pair: <see cref="MarketCommand.OrderId"/> is the limit leg, whose row names the stop leg.</summary>
+    PlaceOco = 4,
+
+    /// <summary>An amend of a resting limit order; the new terms and the extra hold taken for them are in the payload (<see cref="AmendCommand"/>).</summary>
+    Amend = 5,
+}
+
+/// <summary>
+/// The payload of an <see cref="MarketCommandType.Amend"/> command: the new price (ticks) and total size (lots), and what
+/// the API held on top of the order's hold when it appended the command (the hold asset's amount, 0 for none). Until the
+/// command is processed that extra hold is a claim on the Held balance of its own (the invariant checks count it); the
+/// matching host then adds it to the order's hold, or releases it if the amend is refused.
+/// </summary>
+public sealed record AmendCommand(long PriceTicks, long QuantityLots, decimal ExtraHold, string HoldAsset);
+
+/// <summary>Why the matching host refused an amend it had accepted with 202 (<see cref="OrderRecord.LastAmendRejection"/>).</summary>
+public enum AmendRejection : byte
+{
+    None = 0,
+
+    /// <summary>The new price reaches the opposite best price: an amend never takes liquidity.</summary>
+    WouldCross = 1,
+
+    /// <summary>The order left the book (filled, cancelled) or became a leg the amend cannot apply to.</summary>
+    NotAmendable = 2,
+
+    /// <summary>The new size is not above what has filled by the time the amend was processed.</summary>
+    InvalidQuantity = 3,
+
+    /// <summary>The order's fills since the amend was accepted left its hold plus the extra short of the new terms' need.</summary>
+    InsufficientFunds = 4,
 }
 
 /// <summary>
@@ -368,7 +416,7 @@ public sealed class MarketCommand
 
     public long OwnerId { get; set; }
 
-    /// <summary>The order placed or cancelled; null for cancel-all.</summary>
+    /// <summary>The order placed, cancelled or amended (the limit leg of an OCO pair); null for cancel-all.</summary>
     public long? OrderId { get; set; }
 
     /// <summary>JSON (jsonb): the request as accepted, for audit and debugging; the engine reads the order row.</summary>

@@ -55,7 +55,8 @@ public static class ExchangeSql
     public const string OrderColumns =
         "id, market_id, owner_id, client_order_id, request_hash, side, type, time_in_force, post_only, self_trade_prevention, " +
         "limit_price_ticks, quantity_lots, quote_budget_units, hold_asset, original_hold, remaining_hold, filled_lots, filled_quote, " +
-        "fee_exact, fee_paid, status, book_priority, created_at, updated_at, close_reason, trigger_type, trigger_price_ticks, triggered_at";
+        "fee_exact, fee_paid, status, book_priority, created_at, updated_at, close_reason, trigger_type, trigger_price_ticks, triggered_at, " +
+        "oco_partner_id, last_amend_rejection";
 
     /// <summary>One row of <c>SELECT <see cref="OrderColumns"/> FROM orders</c>.</summary>
     public static OrderRecord ReadOrder(NpgsqlDataReader reader)
@@ -91,6 +92,8 @@ public static class ExchangeSql
             TriggerType = (TriggerType)reader.GetInt16(25),
             TriggerPriceTicks = reader.GetInt64(26),
             TriggeredAt = reader.IsDBNull(27) ? null : reader.GetFieldValue<DateTimeOffset>(27),
+            OcoPartnerId = reader.IsDBNull(28) ? null : reader.GetInt64(28),
+            LastAmendRejection = (AmendRejection)reader.GetInt16(29),
         };
     }
 
@@ -113,7 +116,7 @@ public static class ExchangeSql
             SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::smallint[], $7::smallint[], $8::smallint[],
                 $9::boolean[], $10::smallint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::numeric[], $16::numeric[],
                 $17::bigint[], $18::numeric[], $19::numeric[], $20::numeric[], $21::smallint[], $22::bigint[], $23::timestamptz[], $24::timestamptz[], $25::smallint[],
-                $26::smallint[], $27::bigint[], $28::timestamptz[])
+                $26::smallint[], $27::bigint[], $28::timestamptz[], $29::bigint[], $30::smallint[])
             """,
             Column(orders, o => o.Id), Column(orders, o => o.MarketId), Column(orders, o => o.OwnerId), Column(orders, o => o.ClientOrderId),
             Column(orders, o => o.RequestHash), Column(orders, o => (short)o.Side), Column(orders, o => (short)o.Type), Column(orders, o => (short)o.TimeInForce),
@@ -123,25 +126,32 @@ public static class ExchangeSql
             Column(orders, o => o.FilledQuote), Column(orders, o => o.FeeExact), Column(orders, o => o.FeePaid), Column(orders, o => (short)o.Status),
             Column(orders, o => o.BookPriority), Column(orders, o => o.CreatedAt.ToUniversalTime()), Column(orders, o => o.UpdatedAt.ToUniversalTime()),
             Column(orders, o => (short)o.CloseReason), Column(orders, o => (short)o.TriggerType), Column(orders, o => o.TriggerPriceTicks),
-            Column(orders, o => o.TriggeredAt?.ToUniversalTime()));
+            Column(orders, o => o.TriggeredAt?.ToUniversalTime()), Column(orders, o => o.OcoPartnerId), Column(orders, o => (short)o.LastAmendRejection));
     }
 
-    /// <summary>What a settlement batch changes in an order row: its state, its book priority, its time, when its trigger fired.</summary>
+    /// <summary>
+    /// What a settlement batch changes in an order row: its state, its book priority, its time, when its trigger fired,
+    /// and its terms and last amend refusal (amend). None of these columns is indexed but book_priority, so an update
+    /// that leaves the priority alone stays a HOT update.
+    /// </summary>
     public static NpgsqlBatchCommand UpdateOrders(IReadOnlyList<OrderRecord> orders)
     {
         ArgumentNullException.ThrowIfNull(orders);
         return Statement("""
             UPDATE orders o SET remaining_hold = u.remaining_hold, filled_lots = u.filled_lots, filled_quote = u.filled_quote,
                 fee_exact = u.fee_exact, fee_paid = u.fee_paid, status = u.status, book_priority = u.book_priority, updated_at = u.updated_at,
-                close_reason = u.close_reason, triggered_at = u.triggered_at
+                close_reason = u.close_reason, triggered_at = u.triggered_at, limit_price_ticks = u.limit_price_ticks, quantity_lots = u.quantity_lots,
+                last_amend_rejection = u.last_amend_rejection
             FROM unnest($1::bigint[], $2::numeric[], $3::bigint[], $4::numeric[], $5::numeric[], $6::numeric[], $7::smallint[], $8::bigint[], $9::timestamptz[], $10::smallint[],
-                $11::timestamptz[])
-                AS u(id, remaining_hold, filled_lots, filled_quote, fee_exact, fee_paid, status, book_priority, updated_at, close_reason, triggered_at)
+                $11::timestamptz[], $12::bigint[], $13::bigint[], $14::smallint[])
+                AS u(id, remaining_hold, filled_lots, filled_quote, fee_exact, fee_paid, status, book_priority, updated_at, close_reason, triggered_at,
+                     limit_price_ticks, quantity_lots, last_amend_rejection)
             WHERE o.id = u.id
             """,
             Column(orders, o => o.Id), Column(orders, o => o.RemainingHold), Column(orders, o => o.FilledLots), Column(orders, o => o.FilledQuote),
             Column(orders, o => o.FeeExact), Column(orders, o => o.FeePaid), Column(orders, o => (short)o.Status), Column(orders, o => o.BookPriority),
-            Column(orders, o => o.UpdatedAt.ToUniversalTime()), Column(orders, o => (short)o.CloseReason), Column(orders, o => o.TriggeredAt?.ToUniversalTime()));
+            Column(orders, o => o.UpdatedAt.ToUniversalTime()), Column(orders, o => (short)o.CloseReason), Column(orders, o => o.TriggeredAt?.ToUniversalTime()),
+            Column(orders, o => o.LimitPriceTicks), Column(orders, o => o.QuantityLots), Column(orders, o => (short)o.LastAmendRejection));
     }
 
     /// <summary>Commands with their sequence taken in advance (<see cref="NextCommandSequences"/>).</summary>

@@ -100,11 +100,28 @@ public static class LedgerStore
         var withdrawals = await db.Withdrawals.AsNoTracking()
             .Where(w => w.Status == Funding.WithdrawalStatus.AwaitingConfirmation || w.Status == Funding.WithdrawalStatus.Pending || w.Status == Funding.WithdrawalStatus.PendingApproval)
             .Select(w => new { w.Id, w.OwnerId, w.Asset, Hold = w.Amount + w.Fee }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        // An amend that needs more funds holds the extra from its acceptance until the matching host processes it.
+        var amends = await db.Database.SqlQuery<AmendClaim>($"""
+            SELECT sequence, owner_id, payload->>'HoldAsset' AS asset, (payload->>'ExtraHold')::numeric AS amount
+            FROM market_commands WHERE type = {(short)MarketCommandType.Amend} AND processed_at IS NULL AND (payload->>'ExtraHold')::numeric > 0
+            """).ToListAsync(cancellationToken).ConfigureAwait(false);
         return InvariantChecker.Check(
             postings.Select(p => new Posting(ToAccountId(p.OwnerId, p.Asset, p.Kind, assets), p.Amount)),
             balances.ToDictionary(b => ToAccountId(b, assets), b => b.Amount),
             holds.Select(h => new HeldFunds(h.OwnerId, assets[h.HoldAsset], h.RemainingHold, $"order {h.Id}"))
-                .Concat(withdrawals.Select(w => new HeldFunds(w.OwnerId, assets[w.Asset], w.Hold, $"withdrawal {w.Id}"))));
+                .Concat(withdrawals.Select(w => new HeldFunds(w.OwnerId, assets[w.Asset], w.Hold, $"withdrawal {w.Id}")))
+                .Concat(amends.Select(a => new HeldFunds(a.OwnerId, assets[a.Asset], a.Amount, $"amend {a.Sequence}"))));
+    }
+
+    private sealed class AmendClaim
+    {
+        public long Sequence { get; init; }
+
+        public long OwnerId { get; init; }
+
+        public string Asset { get; init; } = "";
+
+        public decimal Amount { get; init; }
     }
 
     public static async Task<Dictionary<string, Asset>> LoadAssetsAsync(CoinageDbContext db, CancellationToken cancellationToken)

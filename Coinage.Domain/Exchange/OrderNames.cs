@@ -57,6 +57,19 @@ public static class OrderNames
         _ => null,
     };
 
+    /// <summary>Why the matching host refused an order's last amend, as the API names it; null when it did not.</summary>
+    public static string? AmendRejection(AmendRejection reason) => reason switch
+    {
+        Exchange.AmendRejection.WouldCross => "amend_would_cross",
+        Exchange.AmendRejection.NotAmendable => "not_amendable",
+        Exchange.AmendRejection.InvalidQuantity => "invalid_quantity",
+        Exchange.AmendRejection.InsufficientFunds => "insufficient_funds",
+        _ => null,
+    };
+
+    /// <summary>An id as the API writes it (a string), or null.</summary>
+    public static string? Id(long? id) => id?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Every name <see cref="Status"/> gives, in status order.</summary>
     public static readonly IReadOnlyList<string> Statuses = ["pending", "open", "partially_filled", "filled", "cancelled", "rejected", "untriggered"];
 }

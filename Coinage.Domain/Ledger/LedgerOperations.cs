@@ -70,6 +70,49 @@ public static class LedgerOperations
         return new OrderPlacement(pending, hold);
     }
 
+    /// <summary>
+    /// Available → Held for a one-cancels-the-other pair: ONE hold, the larger of the two legs' needs, not their sum,
+    /// because at most one leg ever trades (the first to trade, fire or be cancelled cancels the other). The limit leg
+    /// carries it (its hold covers at least its own need, so its fills settle as usual and the excess is released at
+    /// its first trade); the stop leg holds nothing until it fires, when settlement hands it the pair's hold
+    /// (<see cref="SettlementCalculator"/>, the limit leg's <see cref="Matching.CancelReason.OcoPartner"/> cancel).
+    /// </summary>
+    public static (OrderLedgerState Limit, OrderLedgerState Stop, JournalEntry Hold) PlaceOco(SpotMarket market, in PlaceOrder limit, in PlaceOrder stop)
+    {
+        var limitLeg = OrderLedgerState.Pending(market, limit);
+        var stopLeg = OrderLedgerState.Pending(market, stop);
+        if (limitLeg.Owner != stopLeg.Owner || limitLeg.Side != stopLeg.Side)
+        {
+            throw new ArgumentException("Both legs of an OCO pair have the same owner and side.", nameof(stop));
+        }
+
+        var pairHold = Math.Max(limitLeg.OriginalHold, stopLeg.OriginalHold);
+        if (pairHold > Asset.MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), pairHold, $"The pair would hold {pairHold} {limitLeg.HoldAsset}, more than {Asset.MaxAmount}.");
+        }
+
+        var hold = JournalEntry.Move(JournalEntryKind.OrderHold, limit.OrderId,
+            AccountId.Available(limit.Owner, limitLeg.HoldAsset), AccountId.Held(limit.Owner, limitLeg.HoldAsset), pairHold);
+        return (limitLeg with { OriginalHold = pairHold, RemainingHold = pairHold, OcoPartner = stop.OrderId },
+            stopLeg with { OriginalHold = 0, RemainingHold = 0, OcoPartner = limit.OrderId }, hold);
+    }
+
+    /// <summary>
+    /// Available → Held for the extra an amend needs (a larger size or a higher buy price), taken when the amend is
+    /// accepted; null when the amended order needs no more than it holds.
+    /// </summary>
+    public static JournalEntry? AmendHold(OrderLedgerState order, decimal extra)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return extra <= 0 ? null : JournalEntry.Move(JournalEntryKind.OrderHold, order.OrderId,
+            AccountId.Available(order.Owner, order.HoldAsset), AccountId.Held(order.Owner, order.HoldAsset), extra);
+    }
+
+    /// <summary>Held → Available of the extra hold of an amend the matching host refused (the order may be gone by then).</summary>
+    public static JournalEntry ReleaseHold(long orderId, long owner, Asset asset, decimal amount) =>
+        JournalEntry.Move(JournalEntryKind.HoldRelease, orderId, AccountId.Held(owner, asset), AccountId.Available(owner, asset), amount);
+
     /// <summary>Held → Available for an order's funds it no longer needs.</summary>
     public static JournalEntry ReleaseHold(OrderLedgerState order, decimal amount)
     {

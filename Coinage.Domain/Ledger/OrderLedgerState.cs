@@ -123,6 +123,12 @@ public sealed record OrderLedgerState
     /// <summary>Why a Cancelled or Rejected order ended; <see cref="OrderCloseReason.None"/> otherwise.</summary>
     public OrderCloseReason CloseReason { get; init; }
 
+    /// <summary>
+    /// The other leg of its one-cancels-the-other pair, 0 for none. The pair has one hold, carried by the limit leg
+    /// (<see cref="LedgerOperations.PlaceOco"/>); settlement hands it to the stop leg when that one fires.
+    /// </summary>
+    public long OcoPartner { get; init; }
+
     public bool IsQuoteBudget => QuoteBudget > 0;
 
     public bool IsOpen => Status is OrderStatus.Open or OrderStatus.PartiallyFilled;
@@ -170,6 +176,12 @@ public sealed record OrderLedgerState
         var feeLeft = market.Quote.RoundUp(FeeExact + SpotMarket.ExactFee(notionalLeft, market.HoldFeeBps)) - FeePaid;
         return notionalLeft + feeLeft;
     }
+
+    /// <summary>
+    /// This resting limit order with a new price and total size (lots, fills included): what an amend asks for. Its
+    /// <see cref="RequiredHold"/> is what the order must hold once amended.
+    /// </summary>
+    public OrderLedgerState Amended(long price, long quantity) => this with { LimitPrice = price, Quantity = quantity };
 
     /// <summary>
     /// The pending state of an order about to be placed, with the hold it needs. A market buy sized in

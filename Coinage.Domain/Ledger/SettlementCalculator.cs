@@ -109,6 +109,9 @@ public sealed class SettlementCalculator
                 case MatchEventKind.Triggered:
                     run.Triggered(e);
                     break;
+                case MatchEventKind.Amended:
+                    run.Amended(e);
+                    break;
                 default:
                     throw new InvalidOperationException($"Unknown engine event {e}.");
             }
@@ -118,6 +121,10 @@ public sealed class SettlementCalculator
     }
 
     private static bool IsCancelRejection(RejectReason reason) => reason is RejectReason.UnknownOrder or RejectReason.NotOwner;
+
+    /// <summary>Reasons the engine gives when it refuses an amend of an order that stays as it was.</summary>
+    private static bool IsAmendRejection(RejectReason reason) =>
+        reason is RejectReason.NotAmendable or RejectReason.AmendWouldCross or RejectReason.InvalidPrice or RejectReason.InvalidQuantity;
 
     /// <summary>The working state of one <see cref="Settle"/> call.</summary>
     private sealed class Run(SpotMarket market, IReadOnlyDictionary<long, OrderLedgerState> initial)
@@ -152,6 +159,19 @@ public sealed class SettlementCalculator
             var order = Get(e.OrderId, e);
             Expect(order.Status == OrderStatus.Untriggered, e, $"order is {order.Status}, not Untriggered");
             Set(order with { Status = OrderStatus.Open });
+        }
+
+        /// <summary>
+        /// A resting limit order's new price and remainder. The caller has added the extra hold the API took for the
+        /// amend to the order's hold before settling; what the new terms do not need is released here.
+        /// </summary>
+        public void Amended(in MatchEvent e)
+        {
+            var order = Get(e.OrderId, e);
+            Expect(order.IsOpen && order.Type == OrderType.Limit && order.Owner == e.Owner && order.Side == e.Side, e, $"cannot amend {order}");
+            Expect(order.Quantity - order.FilledQuantity == e.MakerRemaining, e,
+                $"{order.Quantity - order.FilledQuantity} lots are left, the engine amended {e.MakerRemaining}");
+            Set(Trim(order.Amended(e.Price, order.FilledQuantity + e.Quantity), e));
         }
 
         public void Trade(in MatchEvent e)
@@ -228,6 +248,16 @@ public sealed class SettlementCalculator
             }
 
             Expect(e.CancelReason != CancelReason.None, e, "a cancel without a reason");
+            if (e.CancelReason == CancelReason.OcoPartner && order.OcoPartner != 0 && TryGet(order.OcoPartner, out var partner) && partner.IsLive)
+            {
+                // The pair's one hold passes to the leg that goes on (the stop leg that fired, or the limit leg that traded),
+                // which keeps what it alone needs from now on: released once, with the pair, never twice.
+                Expect(partner.OcoPartner == order.OrderId && partner.HoldAsset == order.HoldAsset, e, $"{partner} is not the OCO partner of {order}");
+                Set(order with { Status = OrderStatus.Cancelled, CloseReason = OrderCloseReason.OcoPartner, RemainingHold = 0 });
+                Set(Trim(partner with { RemainingHold = partner.RemainingHold + order.RemainingHold }, e));
+                return;
+            }
+
             Set(Finish(order with { CloseReason = (OrderCloseReason)e.CancelReason }, OrderStatus.Cancelled));
         }
 
@@ -240,6 +270,13 @@ public sealed class SettlementCalculator
             }
 
             var order = Get(e.OrderId, e);
+            if (IsAmendRejection(e.RejectReason) && order.Status != OrderStatus.Pending)
+            {
+                // A refused amend: the order keeps its terms and hold (the caller releases the amend's extra hold).
+                _ignored.Add(e);
+                return;
+            }
+
             if (e.RejectReason == RejectReason.DuplicateOrderId && order.Status != OrderStatus.Pending)
             {
                 // The id belongs to an order already on the book; the rejected command has no row of its own.
@@ -302,10 +339,19 @@ public sealed class SettlementCalculator
             };
         }
 
-        /// <summary>Releases what an open order holds beyond what it still needs.</summary>
+        /// <summary>
+        /// Releases what an open order holds beyond what it still needs. The limit leg of an OCO pair whose stop leg is
+        /// still live keeps the stop leg's need too (the pair's one hold, <see cref="LedgerOperations.PlaceOco"/>), as
+        /// much of it as it still has: once the leg has traded, the stop leg's cancel that follows in the same events
+        /// trims it to its own need.
+        /// </summary>
         private OrderLedgerState Trim(OrderLedgerState order, in MatchEvent e)
         {
             var required = order.RequiredHold(market);
+            if (order.OcoPartner != 0 && TryGet(order.OcoPartner, out var partner) && partner.IsLive && partner.OcoPartner == order.OrderId)
+            {
+                required = Math.Max(required, Math.Min(order.RemainingHold, partner.RequiredHold(market)));
+            }
             var excess = order.RemainingHold - required;
             if (excess < 0)
             {
@@ -348,6 +394,24 @@ public sealed class SettlementCalculator
         }
 
         private void Set(OrderLedgerState order) => _orders[order.OrderId] = order;
+
+        /// <summary>An order these events may not name (an OCO partner), if it was loaded.</summary>
+        private bool TryGet(long orderId, out OrderLedgerState order)
+        {
+            if (_orders.TryGetValue(orderId, out order!))
+            {
+                return true;
+            }
+
+            if (!initial.TryGetValue(orderId, out order!))
+            {
+                return false;
+            }
+
+            _orders.Add(orderId, order);
+            _touched.Add(orderId);
+            return true;
+        }
 
         private static void Add(Dictionary<AccountId, decimal> postings, AccountId account, decimal amount)
         {

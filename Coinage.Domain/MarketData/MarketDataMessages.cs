@@ -36,9 +36,12 @@ public sealed record Ticker(
     string Volume24h, string QuoteVolume24h, string? BestBid, string? BestAsk, DateTimeOffset At);
 
 /// <param name="CloseReason">Why a cancelled or rejected order ended (<c>OrderNames.CloseReason</c>); null otherwise.</param>
+/// <param name="OcoPartnerId">The other leg of its one-cancels-the-other pair; null for an order placed alone.</param>
+/// <param name="LastAmendRejection">Why the matching host refused the order's last amend (<c>OrderNames.AmendRejection</c>); null otherwise.</param>
 public sealed record OrderUpdate(
     string Id, string Market, string Side, string Type, string Status, string? Price, string? Quantity,
-    string FilledQuantity, string FilledQuote, string? AveragePrice, DateTimeOffset UpdatedAt, string? CloseReason = null);
+    string FilledQuantity, string FilledQuote, string? AveragePrice, DateTimeOffset UpdatedAt, string? CloseReason = null,
+    string? OcoPartnerId = null, string? LastAmendRejection = null);
 
 public sealed record FillUpdate(
     string TradeId, string OrderId, string Market, string Side, string Liquidity, string Price, string Quantity,

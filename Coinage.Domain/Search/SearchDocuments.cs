@@ -22,7 +22,8 @@ public sealed record AuditDocument(
 public sealed record OrderDocument(
     long Seq, string UserId, string Id, string? ClientOrderId, string Market, string Side, string Type, string TimeInForce, bool PostOnly, string Status,
     string? Price, string? Quantity, string? QuoteAmount, string FilledQuantity, string FilledQuote, string? AveragePrice,
-    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CloseReason = null)
+    string Fee, string HoldAsset, string RemainingHold, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? CloseReason = null,
+    string? TriggerPrice = null, string? OcoPartnerId = null)
 {
     /// <summary>Orders change: the newest state wins in the index whatever order the updates arrive in.</summary>
     [JsonIgnore]
@@ -79,7 +80,8 @@ public static class SearchDocumentFactory
             order.QuoteBudgetUnits > 0 ? null : Format(spot.BaseQuantity(order.QuantityLots)),
             order.QuoteBudgetUnits > 0 ? Format(spot.QuoteAmount(order.QuoteBudgetUnits)) : null,
             Format(spot.BaseQuantity(order.FilledLots)), Format(order.FilledQuote), state.AveragePrice(spot) is { } average ? Format(average) : null,
-            Format(order.FeePaid), order.HoldAsset, Format(order.RemainingHold), order.CreatedAt, order.UpdatedAt, OrderNames.CloseReason(order.CloseReason));
+            Format(order.FeePaid), order.HoldAsset, Format(order.RemainingHold), order.CreatedAt, order.UpdatedAt, OrderNames.CloseReason(order.CloseReason),
+            order.TriggerType == TriggerType.None ? null : Format(spot.Spec.ToPrice(order.TriggerPriceTicks)), OrderNames.Id(order.OcoPartnerId));
     }
 
     /// <summary>The trade's fill documents for the users given (a null user — erased or unknown — gets none).</summary>

@@ -86,6 +86,8 @@ public static class SearchIndices
         { "updatedAt", new DateProperty() },
         // Added after the first indices were built: SearchReindexer.EnsureMappingsAsync adds it to those.
         { "closeReason", new KeywordProperty() },
+        { "triggerPrice", Stored() },
+        { "ocoPartnerId", new KeywordProperty() },
     });
 
     public static readonly SearchIndex Fills = new("coinage-fills", () => new Properties

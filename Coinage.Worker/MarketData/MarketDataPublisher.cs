@@ -204,7 +204,8 @@ public sealed partial class MarketDataPublisher(
                 o.Type == OrderType.Limit ? Format(spot.Spec.ToPrice(o.LimitPriceTicks)) : null,
                 o.QuoteBudgetUnits > 0 ? null : Format(spot.BaseQuantity(o.QuantityLots)),
                 Format(spot.BaseQuantity(o.FilledLots)), Format(o.FilledQuote),
-                state.AveragePrice(spot) is { } average ? Format(average) : null, o.UpdatedAt, OrderNames.CloseReason(o.CloseReason)));
+                state.AveragePrice(spot) is { } average ? Format(average) : null, o.UpdatedAt, OrderNames.CloseReason(o.CloseReason),
+                OrderNames.Id(o.OcoPartnerId), OrderNames.AmendRejection(o.LastAmendRejection)));
         }
         foreach (var t in outcome.Trades.OrderBy(t => t.Id))
         {

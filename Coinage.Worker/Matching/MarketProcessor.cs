@@ -68,15 +68,19 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         _resting.Clear();
         // A failed batch may have learnt the ids of balance rows its rollback removed.
         _balanceIds.Clear();
+        // An OCO pair is linked again only while both legs are live: once one traded, fired or was cancelled, the other
+        // is done too, or (a limit leg that traded) goes on alone, as the engine left it.
+        var live = open.Select(o => o.Id).ToHashSet();
         foreach (var o in open)
         {
+            var partner = o.OcoPartnerId is { } p && live.Contains(p) ? p : 0;
             if (o.Status == OrderStatus.Untriggered)
             {
-                _engine.RestoreArmed(new ArmedOrder(o.ToPlaceCommand(), OcoPartner: 0));
+                _engine.RestoreArmed(new ArmedOrder(o.ToPlaceCommand(), partner));
             }
             else
             {
-                _engine.Restore(new RestingOrder(o.Id, o.OwnerId, o.Side, o.LimitPriceTicks, o.QuantityLots - o.FilledLots));
+                _engine.Restore(new RestingOrder(o.Id, o.OwnerId, o.Side, o.LimitPriceTicks, o.QuantityLots - o.FilledLots) { OcoPartner = partner });
             }
             _resting[o.Id] = o;
         }
@@ -115,9 +119,10 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             {
                 read.BatchCommands.Add(statement);
             }
-            read.BatchCommands.Add(ExchangeSql.Statement("""
-                SELECT sequence, type, owner_id, order_id, created_at FROM market_commands
-                WHERE market_id = $1 AND processed_at IS NULL ORDER BY sequence LIMIT $2
+            // The payload is read for amends only: the other commands' terms are in their order rows.
+            read.BatchCommands.Add(ExchangeSql.Statement($"""
+                SELECT sequence, type, owner_id, order_id, created_at, CASE WHEN type = {(short)MarketCommandType.Amend} THEN payload::text END
+                FROM market_commands WHERE market_id = $1 AND processed_at IS NULL ORDER BY sequence LIMIT $2
                 """, market.Id, batchSize));
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             // The band market orders stop at (docs/exchange.md, "Market-order protection"), read under the row lock an
@@ -137,6 +142,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                     OwnerId = reader.GetInt64(2),
                     OrderId = reader.IsDBNull(3) ? null : reader.GetInt64(3),
                     CreatedAt = reader.GetFieldValue<DateTimeOffset>(4),
+                    Payload = reader.IsDBNull(5) ? "{}" : reader.GetString(5),
                 });
             }
         }
@@ -148,8 +154,9 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
 
         // (2) The orders this batch places; makers come from _resting.
         var rows = new Dictionary<long, OrderRecord>();
-        var placeIds = commands.Where(c => c.Type == MarketCommandType.Place && c.OrderId is not null).Select(c => c.OrderId!.Value).ToArray();
-        foreach (var row in await LoadOrdersAsync(connection, tx, placeIds, cancellationToken).ConfigureAwait(false))
+        var placeIds = commands.Where(c => c.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && c.OrderId is not null).Select(c => c.OrderId!.Value).ToArray();
+        var ocoIds = commands.Where(c => c.Type == MarketCommandType.PlaceOco && c.OrderId is not null).Select(c => c.OrderId!.Value).ToArray();
+        foreach (var row in await LoadOrdersAsync(connection, tx, placeIds, cancellationToken, ocoIds).ConfigureAwait(false))
         {
             rows[row.Id] = row;
         }
@@ -158,13 +165,25 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         var trades = new List<(SettledTrade Trade, long Sequence)>();
         var rested = new List<long>();
         var triggered = new List<long>();
+        var amended = new HashSet<long>();
         foreach (var command in commands)
         {
             _events.Clear();
+            decimal amendRelease = 0;
             switch (command.Type)
             {
                 case MarketCommandType.Place when command.OrderId is { } id && rows.TryGetValue(id, out var order) && order.Status == OrderStatus.Pending:
                     _engine.Place(order.ToPlaceCommand(), _events);
+                    break;
+                case MarketCommandType.PlaceOco when command.OrderId is { } id && rows.TryGetValue(id, out var limit) && limit.Status == OrderStatus.Pending
+                    && limit.OcoPartnerId is { } stopId && rows.TryGetValue(stopId, out var stop) && stop.Status == OrderStatus.Pending:
+                    _engine.PlaceOco(limit.ToPlaceCommand(), stop.ToPlaceCommand(), _events);
+                    break;
+                case MarketCommandType.PlaceOco:
+                    command.Result = "order_not_pending";
+                    break;
+                case MarketCommandType.Amend when command.OrderId is { } id:
+                    amendRelease = Amend(command, id, rows, states, amended, rested);
                     break;
                 case MarketCommandType.Place:
                     // The order is gone or no longer pending: nothing to do, but say so rather than silently skip.
@@ -214,6 +233,12 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                 states[state.OrderId] = state;
             }
             entries.AddRange(result.Entries);
+            if (amendRelease > 0)
+            {
+                // The extra hold of a refused amend goes back (the order, if still there, keeps its own hold).
+                var amend = JsonSerializer.Deserialize<AmendCommand>(command.Payload)!;
+                entries.Add(LedgerOperations.ReleaseHold(command.OrderId!.Value, command.OwnerId, assets[amend.HoldAsset], amendRelease));
+            }
             trades.AddRange(result.Trades.Select(t => (t, command.Sequence)));
             foreach (ref readonly var e in events)
             {
@@ -240,7 +265,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         {
             var row = rows[id];
             if (row.Status != state.Status || row.RemainingHold != state.RemainingHold || row.FilledLots != state.FilledQuantity
-                || triggered.Contains(id))
+                || triggered.Contains(id) || amended.Contains(id))
             {
                 row.Apply(state, now);
                 touched.Add(row);
@@ -354,15 +379,87 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
     }
 
-    private static async Task<List<OrderRecord>> LoadOrdersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long[] ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies one amend command to the engine (its events go to <see cref="_events"/>) and returns the extra hold to
+    /// release when the amend is refused. Refusals the engine would not see are judged here first: a leg of an OCO
+    /// pair (its hold is the pair's), a new size not above what has filled by now, and a hold (the order's plus the
+    /// extra the API took) short of what the new terms need because the order traded since the amend was accepted.
+    /// </summary>
+    private decimal Amend(
+        MarketCommand command, long id, Dictionary<long, OrderRecord> rows, Dictionary<long, OrderLedgerState> states, HashSet<long> amended, List<long> rested)
+    {
+        var amend = JsonSerializer.Deserialize<AmendCommand>(command.Payload)
+            ?? throw new InvalidOperationException($"Amend command {command.Sequence} has no terms.");
+        if (!rows.ContainsKey(id) && _resting.TryGetValue(id, out var resting))
+        {
+            rows[id] = resting;
+            states[id] = ToState(resting);
+        }
+        if (!rows.TryGetValue(id, out var row) || row.OwnerId != command.OwnerId || !states[id].IsOpen)
+        {
+            // Filled or cancelled since it was accepted (or never this owner's): nothing to amend.
+            return Refuse(null, AmendRejection.NotAmendable);
+        }
+        var state = states[id];
+        if (state.OcoPartner != 0)
+        {
+            return Refuse(row, AmendRejection.NotAmendable);
+        }
+        var remaining = amend.QuantityLots - state.FilledQuantity;
+        if (remaining < 1)
+        {
+            return Refuse(row, AmendRejection.InvalidQuantity);
+        }
+        if (state.RemainingHold + amend.ExtraHold < state.Amended(amend.PriceTicks, amend.QuantityLots).RequiredHold(spot))
+        {
+            return Refuse(row, AmendRejection.InsufficientFunds);
+        }
+        var before = _engine.TryGetOrder(id, out var onBook) ? onBook : default;
+        _engine.Amend(id, command.OwnerId, amend.PriceTicks, remaining, _events);
+        if (_events.Events is not [{ Kind: MatchEventKind.Amended }])
+        {
+            var reason = _events.Events is [{ Kind: MatchEventKind.Rejected, RejectReason: RejectReason.AmendWouldCross }]
+                ? AmendRejection.WouldCross : AmendRejection.NotAmendable;
+            return Refuse(row, reason);
+        }
+        // Settled with the extra hold in: the Amended event trims the order to what its new terms need.
+        states[id] = state with { RemainingHold = state.RemainingHold + amend.ExtraHold };
+        row.LastAmendRejection = AmendRejection.None;
+        amended.Add(id);
+        if (amend.PriceTicks != before.Price || remaining > before.Quantity)
+        {
+            // It went to the back of its (new) price's queue: a new priority, stamped with those that rested in this batch.
+            row.BookPriority = null;
+            rested.Add(id);
+        }
+        return 0;
+
+        decimal Refuse(OrderRecord? order, AmendRejection reason)
+        {
+            command.Result = OrderNames.AmendRejection(reason);
+            if (order is not null)
+            {
+                order.LastAmendRejection = reason;
+                amended.Add(order.Id);
+            }
+            return amend.ExtraHold;
+        }
+    }
+
+    private static async Task<List<OrderRecord>> LoadOrdersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long[] ids, CancellationToken cancellationToken,
+        long[]? ocoIds = null)
     {
         if (ids.Length == 0)
         {
             return [];
         }
-        await using var command = new NpgsqlCommand($"SELECT {ExchangeSql.OrderColumns} FROM orders WHERE id = ANY($1)", connection, tx)
+        // The stop legs of the OCO pairs come with their limit legs (whose rows name them), in the same round trip.
+        await using var command = new NpgsqlCommand($"""
+            SELECT {ExchangeSql.OrderColumns} FROM orders
+            WHERE id = ANY($1 || ARRAY(SELECT oco_partner_id FROM orders WHERE id = ANY($2) AND oco_partner_id IS NOT NULL))
+            """, connection, tx)
         {
-            Parameters = { new NpgsqlParameter { Value = ids } },
+            Parameters = { new NpgsqlParameter { Value = ids }, new NpgsqlParameter { Value = ocoIds ?? [] } },
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await ExchangeSql.ReadOrdersAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -446,10 +543,18 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         command.ProcessedAt = now;
         command.Result = PoisonResult;
         var rejected = false;
-        if (rejectOrder && command.Type == MarketCommandType.Place && command.OrderId is { } orderId)
+        if (rejectOrder && command.Type == MarketCommandType.Amend && command.OrderId is { } amended
+            && JsonSerializer.Deserialize<AmendCommand>(command.Payload) is { ExtraHold: > 0 } amend)
         {
-            var order = await db.Orders.AsTracking().FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Pending, cancellationToken).ConfigureAwait(false);
-            if (order is not null)
+            // The order keeps its terms; the extra hold the amend took goes back.
+            await LedgerStore.PostAsync(db, [LedgerOperations.ReleaseHold(amended, command.OwnerId, assets[amend.HoldAsset], amend.ExtraHold)], assets, now, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        if (rejectOrder && command.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && command.OrderId is { } orderId)
+        {
+            // Both legs of an OCO pair (the stop leg names the limit leg, which carries the pair's hold).
+            foreach (var order in await db.Orders.AsTracking().Where(o => (o.Id == orderId || o.OcoPartnerId == orderId) && o.Status == OrderStatus.Pending)
+                .ToListAsync(cancellationToken).ConfigureAwait(false))
             {
                 var state = ToState(order);
                 if (state.RemainingHold > 0)

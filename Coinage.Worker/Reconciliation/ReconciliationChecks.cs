@@ -61,10 +61,14 @@ public static class ReconciliationChecks
         var balances = await QueryAsync(transaction, "SELECT owner_id, asset, kind, amount FROM balances",
             r => (Account: LedgerStore.ToAccountId(r.GetInt64(0), r.GetString(1), (AccountKind)r.GetInt16(2), assets), Amount: r.GetDecimal(3)),
             cancellationToken).ConfigureAwait(false);
-        // Held funds are claimed by the orders that are not done and the withdrawals not yet completed or released
-        // (awaiting confirmation, pending, pending approval), each for its amount and its fee.
+        // Held funds are claimed by the orders that are not done, the extra holds of amends not yet processed, and the
+        // withdrawals not yet completed or released (awaiting confirmation, pending, pending approval), each for its
+        // amount and its fee.
         var holds = await QueryAsync(transaction, """
             SELECT 'order ' || id, owner_id, hold_asset, remaining_hold FROM orders WHERE status IN (0, 1, 2, 6)
+            UNION ALL
+            SELECT 'amend ' || sequence, owner_id, payload->>'HoldAsset', (payload->>'ExtraHold')::numeric
+            FROM market_commands WHERE type = 5 AND processed_at IS NULL AND (payload->>'ExtraHold')::numeric > 0
             UNION ALL
             SELECT 'withdrawal ' || id, owner_id, asset, amount + fee FROM withdrawals WHERE status IN (0, 1, 2)
             """,
@@ -101,7 +105,7 @@ public static class ReconciliationChecks
         await AddAsync(found, transaction, "commands", "pending_after_processing", """
             SELECT 'command ' || c.sequence || ' / order ' || o.id, 'not pending', 'pending'
             FROM market_commands c JOIN orders o ON o.id = c.order_id
-            WHERE c.type = 1 AND c.processed_at IS NOT NULL AND o.status = 0
+            WHERE c.type IN (1, 4) AND c.processed_at IS NOT NULL AND o.status = 0
             """, cancellationToken).ConfigureAwait(false);
         // Rebuild restores the book from book_priority: set exactly on resting and armed (untriggered) orders, unique within a market.
         await AddAsync(found, transaction, "commands", "book_priority", """
@@ -114,7 +118,9 @@ public static class ReconciliationChecks
             """, cancellationToken).ConfigureAwait(false);
         await AddAsync(found, transaction, "commands", "order_without_command", """
             SELECT 'order ' || o.id, 'place command ' || o.id, 'none'
-            FROM orders o WHERE NOT EXISTS (SELECT 1 FROM market_commands c WHERE c.sequence = o.id AND c.type = 1 AND c.order_id = o.id)
+            FROM orders o WHERE NOT EXISTS (SELECT 1 FROM market_commands c WHERE c.sequence = o.id AND c.type IN (1, 4) AND c.order_id = o.id)
+              -- the stop leg of an OCO pair is placed by its limit leg's command
+              AND NOT EXISTS (SELECT 1 FROM market_commands c WHERE c.sequence = o.oco_partner_id AND c.type = 4 AND c.order_id = o.oco_partner_id)
             """, cancellationToken).ConfigureAwait(false);
         await AddAsync(found, transaction, "commands", "trade_of_unprocessed_command", """
             SELECT 'trade ' || t.id || ' / command ' || t.command_sequence, 'processed', coalesce(c.processed_at::text, 'unprocessed or missing')
@@ -134,11 +140,13 @@ public static class ReconciliationChecks
             FROM market_commands c WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.id = c.market_id)
             """, cancellationToken).ConfigureAwait(false);
 
-        // 3. Applied exactly once: one hold entry per order that holds funds, one deposit entry per confirmed deposit.
+        // 3. Applied exactly once: one hold entry per order that holds funds (and one per amend that took more), one
+        //    deposit entry per confirmed deposit.
         await AddAsync(found, transaction, "exactly_once", "order_hold_entries", """
-            SELECT 'order ' || o.id, (CASE WHEN o.original_hold > 0 THEN 1 ELSE 0 END)::text, count(j.id)::text
-            FROM orders o LEFT JOIN journal_entries j ON j.kind = 5 AND j.reference_id = o.id
-            GROUP BY o.id, o.original_hold HAVING count(j.id) <> CASE WHEN o.original_hold > 0 THEN 1 ELSE 0 END
+            WITH a AS (SELECT order_id, count(*) AS n FROM market_commands WHERE type = 5 AND (payload->>'ExtraHold')::numeric > 0 GROUP BY order_id)
+            SELECT 'order ' || o.id, (CASE WHEN o.original_hold > 0 THEN 1 ELSE 0 END + coalesce(a.n, 0))::text, count(j.id)::text
+            FROM orders o LEFT JOIN journal_entries j ON j.kind = 5 AND j.reference_id = o.id LEFT JOIN a ON a.order_id = o.id
+            GROUP BY o.id, o.original_hold, a.n HAVING count(j.id) <> CASE WHEN o.original_hold > 0 THEN 1 ELSE 0 END + coalesce(a.n, 0)
             """, cancellationToken).ConfigureAwait(false);
         await AddAsync(found, transaction, "exactly_once", "deposit_entries", """
             SELECT 'deposit ' || d.id, CASE WHEN d.status = 1 THEN '1' ELSE '0' END, count(j.id)::text

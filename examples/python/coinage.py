@@ -83,6 +83,24 @@ class RestClient:
     def delete(self, path: str, query: dict[str, Any] | None = None) -> Any:
         return self.request("DELETE", path, query=query)
 
+    def patch(self, path: str, body: Any) -> Any:
+        return self.request("PATCH", path, body=body)
+
+    def place_oco(self, market: str, side: str, quantity: str, price: str, trigger_price: str,
+                  stop_price: str | None = None, client_order_id: str | None = None) -> Any:
+        """A one-cancels-the-other pair: ``{"limit": order, "stop": order}`` (docs/exchange.md, OCO)."""
+        body = {"market": market, "side": side, "quantity": quantity, "price": price, "triggerPrice": trigger_price}
+        if stop_price is not None:
+            body["stopPrice"] = stop_price
+        if client_order_id is not None:
+            body["clientOrderId"] = client_order_id
+        return self.post("/api/v1/orders/oco", body)
+
+    def amend(self, order_id: str, price: str | None = None, quantity: str | None = None) -> Any:
+        """A new price and/or total size for a resting limit order (202; applied when the matching host processes it)."""
+        body = {k: v for k, v in (("price", price), ("quantity", quantity)) if v is not None}
+        return self.patch(f"/api/v1/orders/{urllib.parse.quote(order_id, safe='')}", body)
+
     def request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
         path_and_query = path + ("?" + urllib.parse.urlencode(query) if query else "")
         # The signature covers the body exactly as sent, so it is serialised once, here.

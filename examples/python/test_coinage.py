@@ -8,7 +8,9 @@ import struct
 import threading
 import unittest
 
-from coinage import BookReplica, GapDetected, Signer, WebSocket, WebSocketClosed
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from coinage import BookReplica, GapDetected, RestClient, Signer, WebSocket, WebSocketClosed
 
 
 class SignerTests(unittest.TestCase):
@@ -34,6 +36,40 @@ class SignerTests(unittest.TestCase):
     def test_a_key_without_its_secret_is_refused(self):
         with self.assertRaises(ValueError):
             Signer("ck_test", "")
+
+
+class RestClientTests(unittest.TestCase):
+    def test_place_oco_and_amend_send_the_documented_requests_signed(self):
+        seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                seen.append((self.command, self.path, json.loads(body), self.headers.get("Coinage-Signature") is not None))
+                payload = b'{"ok":true}'
+                self.send_response(202)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_POST = do_PATCH = _answer
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            rest = RestClient(f"http://127.0.0.1:{server.server_address[1]}", Signer("ck_test", "c2VjcmV0"))
+            self.assertEqual({"ok": True}, rest.place_oco("ETH-BTC", "sell", "1", "0.06", "0.04", stop_price="0.039"))
+            rest.amend("4711", quantity="0.5")
+        finally:
+            server.shutdown()
+        self.assertEqual([
+            ("POST", "/api/v1/orders/oco", {"market": "ETH-BTC", "side": "sell", "quantity": "1", "price": "0.06",
+                                             "triggerPrice": "0.04", "stopPrice": "0.039"}, True),
+            ("PATCH", "/api/v1/orders/4711", {"quantity": "0.5"}, True),
+        ], seen)
 
 
 class BookReplicaTests(unittest.TestCase):

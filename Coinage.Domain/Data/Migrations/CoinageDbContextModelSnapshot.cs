@@ -680,6 +680,10 @@ namespace Coinage.Domain.Data.Migrations
                         .HasColumnType("character varying(12)")
                         .HasColumnName("hold_asset");
 
+                    b.Property<byte>("LastAmendRejection")
+                        .HasColumnType("smallint")
+                        .HasColumnName("last_amend_rejection");
+
                     b.Property<long>("LimitPriceTicks")
                         .HasColumnType("bigint")
                         .HasColumnName("limit_price_ticks");
@@ -687,6 +691,10 @@ namespace Coinage.Domain.Data.Migrations
                     b.Property<int>("MarketId")
                         .HasColumnType("integer")
                         .HasColumnName("market_id");
+
+                    b.Property<long?>("OcoPartnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("oco_partner_id");
 
                     b.Property<decimal>("OriginalHold")
                         .HasPrecision(38, 18)

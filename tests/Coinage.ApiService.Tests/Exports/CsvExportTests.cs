@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Coinage.ApiService.Tests.Trading;
@@ -41,12 +42,14 @@ public sealed class CsvExportTests(InfrastructureFixture infrastructure)
         Assert.StartsWith("coinage-orders-", headers.ContentDisposition?.FileNameStar ?? headers.ContentDisposition?.FileName, StringComparison.Ordinal);
         Assert.Equal(
             ["created_at", "order_id", "client_order_id", "market", "side", "type", "time_in_force", "post_only", "status", "close_reason",
-             "price", "quantity", "quote_amount", "filled_quantity", "filled_quote", "average_price", "fee", "fee_asset", "updated_at"],
+             "price", "trigger_price", "quantity", "quote_amount", "filled_quantity", "filled_quote", "average_price", "fee", "fee_asset", "updated_at",
+             "oco_partner_id"],
             orders.Rows[0]);
         // Newest first; the maker's two orders and never the taker's.
         Assert.Equal([Id(resting), Id(sold)], orders.Rows.Skip(1).Select(r => r[1]));
         var filled = orders.Rows[2];
-        Assert.Equal(("'" + Formula, "ETH-BTC", "sell", "filled", "0.05", "1", "0.05"), (filled[2], filled[3], filled[4], filled[8], filled[10], filled[11], filled[15]));
+        Assert.Equal(("'" + Formula, "ETH-BTC", "sell", "filled", "0.05", "", "1", "0.05", ""),
+            (filled[2], filled[3], filled[4], filled[8], filled[10], filled[11], filled[12], filled[16], filled[20]));
         Assert.Equal("'@SUM(1+1)", orders.Rows[1][2]);
         // RFC 4180: the cell with quotes and a comma is quoted, its quotes doubled, behind the guard's apostrophe.
         Assert.Contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click, here\"\")\",ETH-BTC,", orders.Text, StringComparison.Ordinal);
@@ -94,6 +97,17 @@ public sealed class CsvExportTests(InfrastructureFixture infrastructure)
              trade.GetProperty("price").GetString(), trade.GetProperty("quantity").GetString(), trade.GetProperty("fee").GetString()));
         var takerTrade = (await taker.GetAsync("/api/v1/wallet/ledger?asset=ETH")).GetProperty("items")[0].GetProperty("trade");
         Assert.Equal(("buy", "0.0001"), (takerTrade.GetProperty("side").GetString(), takerTrade.GetProperty("fee").GetString()));
+
+        // A one-cancels-the-other pair: each leg names the other; the stop leg has its trigger price, the limit leg none.
+        var pair = await JsonAsync(await maker.Http.PostAsJsonAsync("/api/v1/orders/oco",
+            new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.1", triggerPrice = "0.04", stopPrice = "0.039" }, Ct));
+        var (limitLeg, stopLeg) = (Id(pair.GetProperty("limit")), Id(pair.GetProperty("stop")));
+        await ExchangeDatabase.WaitProcessedAsync(db);
+        var legs = (await ExportAsync(maker, "/api/v1/orders/export.csv?status=open&status=untriggered")).Csv.Rows.Skip(1).ToList();
+        var stopRow = Assert.Single(legs, r => r[1] == stopLeg);
+        var limitRow = Assert.Single(legs, r => r[1] == limitLeg);
+        Assert.Equal(("stop_limit", "untriggered", "0.039", "0.04", limitLeg), (stopRow[5], stopRow[8], stopRow[10], stopRow[11], stopRow[20]));
+        Assert.Equal(("limit", "open", "0.1", "", stopLeg), (limitRow[5], limitRow[8], limitRow[10], limitRow[11], limitRow[20]));
     }
 
     [Theory]

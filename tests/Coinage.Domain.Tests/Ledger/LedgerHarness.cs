@@ -119,6 +119,34 @@ internal sealed class LedgerHarness
         return Settle();
     }
 
+    /// <summary>A one-cancels-the-other pair as the API holds it (once, on the limit leg), then matched and settled.</summary>
+    public SettlementResult PlaceOco(in PlaceOrder limit, in PlaceOrder stop)
+    {
+        var (limitLeg, stopLeg, hold) = LedgerOperations.PlaceOco(Market, limit, stop);
+        Ledger.Apply(hold);
+        Ledger.Orders.Add(limit.OrderId, limitLeg);
+        Ledger.Orders.Add(stop.OrderId, stopLeg);
+        _events.Clear();
+        Engine.PlaceOco(limit, stop, _events);
+        return Settle();
+    }
+
+    /// <summary>An amend as the matching host applies it: the extra hold the API took added to the order's before settling.</summary>
+    public SettlementResult Amend(long orderId, long price, long quantity)
+    {
+        var order = Ledger.Orders[orderId];
+        var extra = Math.Max(0, order.Amended(price, quantity).RequiredHold(Market) - order.RemainingHold);
+        if (LedgerOperations.AmendHold(order, extra) is { } hold)
+        {
+            Ledger.Apply(hold);
+            Ledger.Orders[orderId] = order with { RemainingHold = order.RemainingHold + extra };
+        }
+
+        _events.Clear();
+        Engine.Amend(orderId, order.Owner, price, quantity - order.FilledQuantity, _events);
+        return Settle();
+    }
+
     public SettlementResult Cancel(long orderId, long owner)
     {
         _events.Clear();
