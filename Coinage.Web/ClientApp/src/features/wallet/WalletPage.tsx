@@ -63,7 +63,8 @@ export function WalletPage() {
       ) : (
         <>
           <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Balances">
+            {/* Narrow screens: tighter cells, so the four columns of an 8-decimal asset fit 390 px without scrolling. */}
+            <Table size="small" aria-label="Balances" sx={{ '& .MuiTableCell-root': { px: { xs: 1, sm: 2 } } }}>
               <TableHead>
                 <TableRow>
                   <TableCell>Asset</TableCell>
