@@ -84,7 +84,7 @@ public sealed class SignInEdgeTests(InfrastructureFixture infrastructure)
         {
             using var accepted = await RefreshAsync(origin, site);
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-            cookie = Assert.Single(accepted.Headers.GetValues("Set-Cookie")).Split(';')[0];
+            cookie = Assert.Single(accepted.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AuthService.RefreshCookie + "=", StringComparison.Ordinal)).Split(';')[0];
         }
     }
 }
