@@ -14,7 +14,8 @@ export type CloseReason =
   | 'invalid_order'
   | 'processing_failed'
   | 'oco_partner'
-  | 'would_trigger_immediately';
+  | 'would_trigger_immediately'
+  | 'price_band';
 
 const reasons: Record<CloseReason, string> = {
   user: 'cancelled by you',
@@ -28,6 +29,7 @@ const reasons: Record<CloseReason, string> = {
   processing_failed: 'the exchange could not process it; the funds were released',
   oco_partner: 'the other order of its one-cancels-the-other pair traded, triggered or was cancelled',
   would_trigger_immediately: 'the last price had already reached its trigger, so it would have fired at once',
+  price_band: 'market protection: what could not fill within the price band around the last trade was cancelled',
 };
 
 /** The reason in words, for lists and notifications; undefined when there is none (or one this app does not know yet). */
