@@ -122,11 +122,11 @@ function OrderRows({
           {onCancel && (
             <TableCell align="right">
               {onAmend && isAmendable(o) && (
-                <Button size="small" onClick={() => onAmend(o)} aria-label={`Amend order ${o.id}`}>
+                <Button size="small" onClick={() => onAmend(o)}>
                   Amend
                 </Button>
               )}
-              <Button size="small" color="error" onClick={() => onCancel(o)} aria-label={`Cancel order ${o.id}`}>
+              <Button size="small" color="error" onClick={() => onCancel(o)}>
                 Cancel
               </Button>
             </TableCell>
