@@ -242,7 +242,15 @@ export function OrderForm({
       variant="outlined"
       component="section"
       aria-label="Place order"
-      sx={(theme) => ({ p: 2, height: '100%', overflowY: 'auto', '& .MuiButtonBase-root.Mui-focusVisible': focusRing(theme) })}
+      sx={(theme) => ({
+        p: 2,
+        height: '100%',
+        overflowY: 'auto',
+        '& .MuiButtonBase-root.Mui-focusVisible': focusRing(theme),
+        // Under a disabled field the helper says why it is disabled (a market buy's amount, a halted market): it must
+        // stay readable, not take the disabled grey (axe: color-contrast).
+        '& .MuiFormHelperText-root.Mui-disabled': { color: theme.palette.text.secondary },
+      })}
     >
       <Typography variant="subtitle2" component="h2" sx={{ mb: 1.5 }}>
         Place order
