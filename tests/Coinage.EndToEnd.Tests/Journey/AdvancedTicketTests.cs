@@ -122,6 +122,19 @@ public sealed class AdvancedTicketTests(BrowserPlatform platform)
             Assert.True(File.Exists(AxeScript), $"{AxeScript} is missing: npm ci --prefix eng/tools (./coinage build does it).");
             await page.AddScriptTagAsync(new() { Path = AxeScript });
         }
+        // A field just enabled fades its label from the disabled grey (a 200 ms colour transition): axe must judge the
+        // colours the trader reads, once every transition has ended.
+        // Not the endless ones (a spinner's never finish); one replaced by another is cancelled, so wait for the next.
+        await page.EvaluateAsync(
+            """
+            async () => {
+              for (let round = 0; round < 20; round++) {
+                const running = document.getAnimations().filter(a => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
+                if (running.length === 0) return;
+                await Promise.all(running.map(a => a.finished.catch(() => undefined)));
+              }
+            }
+            """);
         var violations = await page.EvaluateAsync<JsonElement>(
             """
             async () => {
@@ -144,7 +157,8 @@ public sealed class AdvancedTicketTests(BrowserPlatform platform)
         }
         var summary = $"axe-core, {where}: {violations.GetArrayLength()} violation(s), {serious} serious or critical.\n{report}";
         TestContext.Current.SendDiagnosticMessage(summary);
-        await File.AppendAllTextAsync(Path.Combine(TraderJourneyTests.ResultsDirectory(), "axe-advanced-ticket.txt"), summary);
+        var results = Directory.CreateDirectory(TraderJourneyTests.ResultsDirectory()).FullName;
+        await File.AppendAllTextAsync(Path.Combine(results, "axe-advanced-ticket.txt"), summary);
         Assert.True(serious == 0, $"axe-core found serious or critical violations ({where}):\n{report}");
     }
 
