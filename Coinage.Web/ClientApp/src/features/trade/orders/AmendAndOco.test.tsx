@@ -175,11 +175,13 @@ describe('open orders: amend and OCO pairs', () => {
     await user.type(amount, '0.3{Enter}');
     await waitFor(() => expect(http.history['patch']).toHaveLength(1));
     expect(JSON.parse(http.history['patch']![0]!.data as string)).toEqual({ quantity: '0.3' });
+    // Until the dialog has gone (its exit transition too), the page behind it is hidden from the accessibility tree.
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Amend order', hidden: true })).not.toBeInTheDocument());
 
     // Reopened: the ticket takes orders again.
     act(() => hub.current().emit('marketStatus', { market: 'BTC-USD', status: 'open', source: 'admin', until: null, at: '2026-12-06T10:05:00Z' }));
     await waitFor(() => expect(ticket.queryByTestId('market-status')).not.toBeInTheDocument());
-    expect(ticket.getByRole('button', { name: 'Buy BTC' })).toBeEnabled();
+    expect(await ticket.findByRole('button', { name: 'Buy BTC' })).toBeEnabled();
   });
 });
 
