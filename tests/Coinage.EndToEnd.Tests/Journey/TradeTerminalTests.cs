@@ -210,6 +210,18 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
             Assert.True(File.Exists(AxeScript), $"{AxeScript} is missing: npm ci --prefix eng/tools (./coinage build does it).");
             await page.AddScriptTagAsync(new() { Path = AxeScript });
         }
+        // Colours as the trader reads them: after the CSS transitions (a theme switch fades every surface) have ended;
+        // not the endless ones (a spinner's), and one replaced by another is cancelled, so wait for the next.
+        await page.EvaluateAsync(
+            """
+            async () => {
+              for (let round = 0; round < 20; round++) {
+                const running = document.getAnimations().filter(a => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
+                if (running.length === 0) return;
+                await Promise.all(running.map(a => a.finished.catch(() => undefined)));
+              }
+            }
+            """);
         var violations = await page.EvaluateAsync<JsonElement>(
             """
             async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({
