@@ -150,7 +150,8 @@ public sealed class WithdrawalAddressBookTests(InfrastructureFixture infrastruct
             Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
         }
         AssertRefused(await WithdrawAsync(user, new { asset = "BTC", amount = "0.1", addressId = saved }), HttpStatusCode.BadRequest, "unknown_address", "addressId");
-        Assert.Equal((1.5m, 0.5m), (await user.BalancesAsync())["BTC"]);
+        // 0.4 and 0.1 held, each with BTC's seeded 0.0002 withdrawal fee.
+        Assert.Equal((1.4996m, 0.5004m), (await user.BalancesAsync())["BTC"]);
         await ExchangeDatabase.AssertInvariantsAsync(Db);
     }
 
@@ -189,7 +190,7 @@ public sealed class WithdrawalAddressBookTests(InfrastructureFixture infrastruct
         Assert.True(Assert.Single((await user.GetAsync("/api/v1/wallet/withdrawal-addresses")).EnumerateArray()).GetProperty("usable").GetBoolean());
         var sent = await WithdrawAsync(user, new { asset = "USD", amount = "100", addressId = added.Id });
         Assert.Equal(HttpStatusCode.Created, sent.Status);
-        Assert.Equal((400m, 100m), (await user.BalancesAsync())["USD"]);
+        Assert.Equal((395m, 105m), (await user.BalancesAsync())["USD"]); // 100 and USD's seeded 5 fee held
 
         // The email, sent by the Worker's job from the outbox: the phrase first, the address, when it becomes usable, how to remove it.
         var text = await DeliveredTextAsync(api, email, "A withdrawal address was added to your account");

@@ -21,15 +21,18 @@ internal static class Axe
 
     private static string Script => Path.GetFullPath(Path.Combine(Projects.Coinage_AppHost.ProjectPath, "..", "eng", "tools", "node_modules", "axe-core", "axe.min.js"));
 
-    /// <summary>Scans the page as it is and fails on any serious or critical violation, naming the rule and the first elements.</summary>
-    public static async Task AssertNoSeriousViolationsAsync(IPage page, string where)
+    /// <summary>
+    /// Scans the page (or the first of <paramref name="within"/>'s CSS selectors that matches) once its transitions have
+    /// ended, and fails on any serious or critical violation, naming the rule and the first elements.
+    /// </summary>
+    public static async Task AssertNoSeriousViolationsAsync(IPage page, string where, params string[] within)
     {
-        var scan = await ScanAsync(page, where);
+        var scan = await ScanAsync(page, where, within);
         Assert.True(scan.Blocking.Count == 0, $"axe-core found serious or critical violations on {where}:\n{scan.Describe(scan.Blocking)}");
     }
 
-    /// <summary>Runs axe-core on the whole document and records the result; the caller decides what fails.</summary>
-    public static async Task<AxeScan> ScanAsync(IPage page, string where)
+    /// <summary>Runs axe-core on the document (or the first match of <paramref name="within"/>) and records the result; the caller decides what fails.</summary>
+    public static async Task<AxeScan> ScanAsync(IPage page, string where, params string[] within)
     {
         // A navigation inside the app keeps the engine; a page load does not.
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
@@ -37,9 +40,22 @@ internal static class Axe
             Assert.True(File.Exists(Script), $"{Script} is missing: npm ci --prefix eng/tools (./coinage prereqs does it).");
             await page.AddScriptTagAsync(new() { Path = Script });
         }
+        // Colours as the trader reads them: after the CSS transitions (a theme switch fades every surface, a field just
+        // enabled fades its label from the disabled grey) have ended. Not the endless ones (a spinner's never finish);
+        // one replaced by another is cancelled, so wait for the next.
+        await page.EvaluateAsync(
+            """
+            async () => {
+              for (let round = 0; round < 20; round++) {
+                const running = document.getAnimations().filter(a => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
+                if (running.length === 0) return;
+                await Promise.all(running.map(a => a.finished.catch(() => undefined)));
+              }
+            }
+            """);
         var result = await page.EvaluateAsync<JsonElement>(
             """
-            async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({
+            async (within) => (await axe.run(within.map(s => document.querySelector(s)).find(e => e) ?? document, { resultTypes: ['violations'] })).violations.map(v => ({
               id: v.id,
               impact: v.impact ?? 'minor',
               help: v.help,
@@ -48,7 +64,7 @@ internal static class Axe
               // The first element's reason and markup: a contrast's colours and ratio, the name that did not match.
               detail: `${v.nodes[0]?.failureSummary ?? ''} ${v.nodes[0]?.html ?? ''}`.replace(/\s+/g, ' ').slice(0, 400),
             }))
-            """);
+            """, within);
         var violations = result.EnumerateArray().Select(v => new AxeViolation(
             v.GetProperty("id").GetString()!,
             v.GetProperty("impact").GetString()!,

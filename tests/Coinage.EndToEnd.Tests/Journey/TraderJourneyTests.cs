@@ -161,7 +161,8 @@ public sealed class TraderJourneyTests(BrowserPlatform platform)
                 Assert.Matches(@"^coinage-orders-\d{8}T\d{6}Z\.csv$", name);
                 var header = lines[0].Split(',');
                 Assert.Equal(["created_at", "order_id", "client_order_id", "market", "side", "type", "time_in_force", "post_only", "status", "close_reason",
-                    "price", "quantity", "quote_amount", "filled_quantity", "filled_quote", "average_price", "fee", "fee_asset", "updated_at"], header);
+                    "price", "trigger_price", "quantity", "quote_amount", "filled_quantity", "filled_quote", "average_price", "fee", "fee_asset", "updated_at",
+                    "oco_partner_id"], header);
                 var rows = lines.Skip(1).Select(l => l.Split(',')).Select(cells => header.Zip(cells).ToDictionary(p => p.First, p => p.Second)).ToList();
                 Assert.Equal(2, rows.Count);
                 var (marketBuy, limitBuy) = (rows[0], rows[1]);

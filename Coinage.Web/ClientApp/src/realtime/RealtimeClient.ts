@@ -3,7 +3,7 @@ import type { AuthState } from '../features/auth/authSlice';
 import { tradingApi } from '../features/trade/tradingApi';
 import { walletApi } from '../features/wallet/walletApi';
 import { type ConnectionStatus, connectionChanged } from './connectionSlice';
-import type { BalanceMessage, BookSnapshot, BookUpdate, FillMessage, FundingMessage, OrderUpdate, Ticker, TradesMessage } from './types';
+import type { BalanceMessage, BookSnapshot, BookUpdate, FillMessage, FundingMessage, MarketStatusMessage, OrderUpdate, Ticker, TradesMessage } from './types';
 
 /** The part of `@microsoft/signalr`'s HubConnection the client uses (tests pass a fake). */
 export interface HubConnectionLike {
@@ -168,6 +168,7 @@ export class RealtimeClient {
     connection.on('bookUpdate', (update: BookUpdate) => this.markets.get(update.market)?.forEach((h) => h.onBookUpdate?.(update)));
     connection.on('trades', (message: TradesMessage) => this.markets.get(message.market)?.forEach((h) => h.onTrades?.(message)));
     connection.on('ticker', (ticker: Ticker) => this.onTicker(ticker));
+    connection.on('marketStatus', (message: MarketStatusMessage) => this.onMarketStatus(message));
     connection.on('orderUpdate', (update: OrderUpdate) => this.onOrderUpdate(update));
     connection.on('fill', (fill: FillMessage) => this.onFill(fill));
     connection.on('balance', (balance: BalanceMessage) => this.onBalance(balance));
@@ -224,8 +225,8 @@ export class RealtimeClient {
       void this.resync(symbol);
     }
     if (afterLoss) {
-      // Events sent while the socket was down are gone: the REST state is the truth again.
-      this.store.dispatch(tradingApi.util.invalidateTags(['Orders', 'Fills', 'Balances', 'Tickers']));
+      // Events sent while the socket was down are gone (a market's status among them): the REST state is the truth again.
+      this.store.dispatch(tradingApi.util.invalidateTags(['Orders', 'Fills', 'Balances', 'Tickers', 'Markets']));
       this.store.dispatch(walletApi.util.invalidateTags([...fundingTags]));
     }
   }
@@ -273,6 +274,16 @@ export class RealtimeClient {
       }) as unknown as UnknownAction,
     );
     this.markets.get(ticker.symbol)?.forEach((h) => h.onTicker?.(ticker));
+  }
+
+  /** A halt, cancel-only or reopening: the markets cache takes it in place, so the ticket follows at once. */
+  private onMarketStatus(message: MarketStatusMessage) {
+    this.store.dispatch(
+      tradingApi.util.updateQueryData('getMarkets', undefined, (draft) => {
+        const market = draft.find((m) => m.symbol === message.market);
+        if (market) Object.assign(market, { status: message.status, statusSource: message.source, statusUntil: message.until, statusSince: message.at });
+      }) as unknown as UnknownAction,
+    );
   }
 
   private onOrderUpdate(update: OrderUpdate) {

@@ -79,6 +79,16 @@ export interface OrderUpdate {
   closeReason?: string | null;
 }
 
+/** The hub's `marketStatus`: a market halted, set cancel-only or reopened (docs/exchange.md, Risk controls). */
+export interface MarketStatusMessage {
+  market: string;
+  status: 'open' | 'halted' | 'cancel_only';
+  source: 'admin' | 'circuit_breaker';
+  /** When the circuit breaker's phase ends by itself; null when an Admin set it. */
+  until: string | null;
+  at: string;
+}
+
 export interface FillMessage {
   tradeId: string;
   orderId: string;

@@ -7,7 +7,8 @@ export interface OrderRow {
   clientOrderId: string | null;
   market: string;
   side: 'buy' | 'sell';
-  type: 'limit' | 'market';
+  /** `limit`, `market`, `stop_limit`, `stop_market`, `take_profit_limit`, `take_profit_market`. */
+  type: string;
   timeInForce: string;
   postOnly: boolean;
   status: string;
@@ -23,6 +24,10 @@ export interface OrderRow {
   createdAt: string;
   updatedAt: string;
   closeReason?: string | null;
+  /** Stop and take-profit orders: the last trade price that fires them. */
+  triggerPrice?: string | null;
+  /** The other leg of its one-cancels-the-other pair. */
+  ocoPartnerId?: string | null;
 }
 
 export interface FillRow {

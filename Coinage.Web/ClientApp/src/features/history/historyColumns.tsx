@@ -37,8 +37,15 @@ export function orderColumns(precision: Precision): GridColDef<OrderRow>[] {
     timeColumn('createdAt', 'Time', (o) => o.createdAt),
     { field: 'market', headerName: 'Market', minWidth: 90 },
     sideColumn('side', (o) => o.side),
-    { field: 'type', headerName: 'Type', minWidth: 70, valueGetter: (_v, o) => orderTypeLabel(o.type) },
+    {
+      field: 'type',
+      headerName: 'Type',
+      minWidth: 110,
+      // An OCO leg says so: its partner's close reason (oco_partner) reads with it.
+      valueGetter: (_v, o) => `${orderTypeLabel(o.type)}${o.ocoPartnerId ? ' (OCO)' : ''}`,
+    },
     amountColumn('price', 'Price', (o) => o.price, quote),
+    amountColumn('triggerPrice', 'Trigger', (o) => o.triggerPrice ?? null, quote),
     amountColumn('quantity', 'Amount', (o) => o.quantity, base, {
       // A market buy by quote amount has no quantity: show what it spends instead.
       renderCell: ({ row: o }) =>

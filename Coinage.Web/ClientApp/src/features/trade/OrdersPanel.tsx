@@ -1,5 +1,6 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
 import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
 import Tab from '@mui/material/Tab';
@@ -22,6 +23,8 @@ import { BalancesTab } from './BalancesTab';
 import { closeReasonText } from './closeReasons';
 import { focusRing } from './focusRing';
 import { formatPrice, formatQuote, formatSize } from './format';
+import { AmendOrderDialog } from './orders/AmendOrderDialog';
+import { isAmendable } from './orders/amendMath';
 import { useToast } from '../../notifications/Toasts';
 import {
   type Market,
@@ -47,14 +50,58 @@ const statusNames: Record<Order['status'], string> = {
 const narrow = { display: { xs: 'none', md: 'table-cell' } } as const;
 const cells = { '& td, & th': { fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' } } as const;
 
-function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Market; onCancel?: (order: Order) => void }) {
+/** The two legs of an OCO pair next to each other, in the order the list has the first of them. */
+export function pairOcoLegs(orders: readonly Order[]): Order[] {
+  const byId = new Map(orders.map((o) => [o.id, o]));
+  const placed = new Set<string>();
+  const paired: Order[] = [];
+  for (const order of orders) {
+    if (placed.has(order.id)) continue;
+    paired.push(order);
+    placed.add(order.id);
+    const partner = order.ocoPartnerId ? byId.get(order.ocoPartnerId) : undefined;
+    if (partner && !placed.has(partner.id)) {
+      paired.push(partner);
+      placed.add(partner.id);
+    }
+  }
+  return paired;
+}
+
+function OrderRows({
+  orders,
+  market,
+  table,
+  onCancel,
+  onAmend,
+}: {
+  orders: Order[];
+  market: Market;
+  /** Prefix of the rows' ids, unique per table, so an OCO chip can take the focus to its partner's row. */
+  table: string;
+  onCancel?: (order: Order) => void;
+  onAmend?: (order: Order) => void;
+}) {
+  const rowId = (id: string) => `${table}-order-${id}`;
   return (
     <TableBody>
-      {orders.map((o) => (
-        <TableRow key={o.id}>
+      {pairOcoLegs(orders).map((o) => (
+        <TableRow key={o.id} id={rowId(o.id)} tabIndex={-1} sx={o.ocoPartnerId ? { '& td:first-of-type': { boxShadow: (t) => `inset 3px 0 ${t.palette.info.main}` } } : undefined}>
           <TableCell sx={narrow}>{formatDate(o.createdAt)}</TableCell>
           <TableCell sx={{ color: o.side === 'buy' ? 'success.main' : 'error.main', textTransform: 'capitalize' }}>
             {o.side} {o.type.replaceAll('_', ' ')}
+            {o.ocoPartnerId && (
+              <Chip
+                label="OCO"
+                size="small"
+                variant="outlined"
+                color="info"
+                sx={{ ml: 0.5, height: 18, fontSize: '0.6875rem' }}
+                aria-label={`One-cancels-the-other with order ${o.ocoPartnerId}: go to it`}
+                title={`One-cancels-the-other with order ${o.ocoPartnerId}`}
+                onClick={() => document.getElementById(rowId(o.ocoPartnerId!))?.focus()}
+              />
+            )}
             <OrderTrigger order={o} market={market} />
           </TableCell>
           <TableCell align="right">{o.price ? formatPrice(o.price, market) : 'Market'}</TableCell>
@@ -74,6 +121,11 @@ function OrderRows({ orders, market, onCancel }: { orders: Order[]; market: Mark
           </TableCell>
           {onCancel && (
             <TableCell align="right">
+              {onAmend && isAmendable(o) && (
+                <Button size="small" onClick={() => onAmend(o)}>
+                  Amend
+                </Button>
+              )}
               <Button size="small" color="error" onClick={() => onCancel(o)}>
                 Cancel
               </Button>
@@ -126,6 +178,7 @@ function OpenOrders({ market }: { market: Market }) {
   const query = useGetOpenOrdersQuery({ market: market.symbol, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
   const [cancel] = useCancelOrderMutation();
   const [cancelAll, cancellingAll] = useCancelAllOrdersMutation();
+  const [amending, setAmending] = useState<Order | null>(null);
   const notify = useToast();
 
   async function run(action: () => Promise<unknown>, done: string) {
@@ -160,11 +213,21 @@ function OpenOrders({ market }: { market: Market }) {
         <TableContainer>
           <Table size="small" aria-label="Open orders" sx={cells}>
             <OrderHead cancel />
-            <OrderRows orders={orders} market={market} onCancel={(o) => void run(() => cancel(o.id).unwrap(), 'Cancel requested.')} />
+            <OrderRows
+              orders={orders}
+              market={market}
+              table="open"
+              onAmend={setAmending}
+              onCancel={(o) =>
+                void run(() => cancel(o.id).unwrap(), o.ocoPartnerId ? 'Cancel requested: the other order of its OCO pair is cancelled with it.' : 'Cancel requested.')
+              }
+            />
           </Table>
         </TableContainer>
       )}
       <CursorPager page={pages.page} nextCursor={query.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} disabled={query.isFetching} />
+      {/* The live row, so the dialog follows the order (a fill while it is open changes what can be amended). */}
+      <AmendOrderDialog order={amending ? (orders.find((o) => o.id === amending.id) ?? amending) : null} market={market} onClose={() => setAmending(null)} />
     </>
   );
 }
@@ -185,7 +248,7 @@ function OrderHistory({ market }: { market: Market }) {
         <TableContainer>
           <Table size="small" aria-label="Order history" sx={cells}>
             <OrderHead />
-            <OrderRows orders={orders} market={market} />
+            <OrderRows orders={orders} market={market} table="history" />
           </Table>
         </TableContainer>
       )}

@@ -102,7 +102,7 @@ function MarketView({ market, markets }: { market: Market; markets: Market[] }) 
     chart: <PriceChart market={market} />,
     book: <OrderBookPanel market={market} book={book} openOrders={openOrders} onPickPrice={pick} />,
     trades: <RecentTradesPanel market={market} />,
-    ticket: <OrderForm key={market.symbol} market={market} picked={picked} bestAsk={book.asks[0]?.[0] ?? null} book={book} />,
+    ticket: <OrderForm key={market.symbol} market={market} picked={picked} bestAsk={book.asks[0]?.[0] ?? null} lastPrice={ticker?.last ?? null} book={book} />,
     orders: <OrdersPanel market={market} markets={markets} />,
   };
 

@@ -5,7 +5,10 @@ import { checkOrder, derivedSize, fieldOfProblem, type OrderDraft } from './orde
 const draft = (patch: Partial<OrderDraft>): OrderDraft => ({
   side: 'buy',
   type: 'limit',
+  execution: 'limit',
   price: '',
+  triggerPrice: '',
+  stopPrice: '',
   amount: '',
   total: '',
   sizeBy: 'amount',

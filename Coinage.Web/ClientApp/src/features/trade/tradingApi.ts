@@ -16,8 +16,20 @@ export interface Market {
   minNotional: Amount;
   makerFeeBps: Amount;
   takerFeeBps: Amount;
-  status: 'open' | 'halted';
+  status: MarketStatus;
+  /** Who set the status: an Admin's kill switch or the circuit breaker. */
+  statusSource?: 'admin' | 'circuit_breaker';
+  /** When the circuit breaker's phase ends by itself; null when an Admin set the status. */
+  statusUntil?: string | null;
+  /** When the status last changed, as the hub said (`marketStatus.at`); unknown until a change is pushed. */
+  statusSince?: string | null;
 }
+
+/**
+ * `open` trades; `halted` and `cancel_only` both refuse new orders and take cancels. They say different things: halted
+ * is stopped, cancel-only is reopening soon (docs/exchange.md, Risk controls).
+ */
+export type MarketStatus = 'open' | 'halted' | 'cancel_only';
 
 export type Balance = BalanceMessage;
 
@@ -47,6 +59,8 @@ export interface Order {
   triggerPrice?: Amount | null;
   /** When the trigger fired; null while it waits and for other orders. */
   triggeredAt?: string | null;
+  /** The other leg of its one-cancels-the-other pair; null for orders placed alone. */
+  ocoPartnerId?: string | null;
 }
 
 /** The order types of the API: limit and market, and the same armed with a stop or take-profit trigger. */
@@ -84,14 +98,42 @@ export interface Page<T> {
 export interface PlaceOrderRequest {
   market: string;
   side: 'buy' | 'sell';
-  type: 'limit' | 'market';
+  type: OrderType;
   timeInForce: 'GTC' | 'IOC' | 'FOK';
   price?: Amount;
+  /** Stop and take-profit orders: the last trade price that fires them. */
+  triggerPrice?: Amount;
   quantity?: Amount;
   quoteAmount?: Amount;
   postOnly: boolean;
   /** Makes a retry of the same submission return the same order instead of placing a second one. */
   clientOrderId: string;
+}
+
+/**
+ * `POST /api/v1/orders/oco`: a GTC limit leg at `price` and a stop leg fired at `triggerPrice`, a stop-limit at
+ * `stopPrice` or, without one, a stop-market; one hold for the pair, the larger leg's need.
+ */
+export interface PlaceOcoRequest {
+  market: string;
+  side: 'buy' | 'sell';
+  quantity: Amount;
+  price: Amount;
+  triggerPrice: Amount;
+  stopPrice?: Amount;
+  clientOrderId: string;
+}
+
+export interface OcoResponse {
+  limit: Order;
+  stop: Order;
+}
+
+/** `PATCH /api/v1/orders/{id}`: a new price and/or a new total size (more than filled) of a resting limit order. */
+export interface AmendOrderRequest {
+  id: string;
+  price?: Amount;
+  quantity?: Amount;
 }
 
 /** The candle intervals the API serves (docs/exchange.md, "Market data"). */
@@ -146,6 +188,15 @@ export const tradingApi = coinageApi
         query: (body) => ({ url: '/api/v1/orders', method: 'POST', data: body }),
         invalidatesTags: (_result, error) => (error ? [] : ['Orders', 'Balances']),
       }),
+      placeOco: build.mutation<OcoResponse, PlaceOcoRequest>({
+        query: (body) => ({ url: '/api/v1/orders/oco', method: 'POST', data: body }),
+        invalidatesTags: (_result, error) => (error ? [] : ['Orders', 'Balances']),
+      }),
+      amendOrder: build.mutation<Order, AmendOrderRequest>({
+        query: ({ id, ...body }) => ({ url: `/api/v1/orders/${encodeURIComponent(id)}`, method: 'PATCH', data: body }),
+        // The hold changes with the size or price: balances too.
+        invalidatesTags: (_result, error) => (error ? [] : ['Orders', 'Balances']),
+      }),
       cancelOrder: build.mutation<Order, string>({
         query: (id) => ({ url: `/api/v1/orders/${encodeURIComponent(id)}`, method: 'DELETE' }),
         invalidatesTags: (_result, error) => (error ? [] : ['Orders']),
@@ -167,6 +218,8 @@ export const {
   useGetOrderHistoryQuery,
   useGetFillsQuery,
   usePlaceOrderMutation,
+  usePlaceOcoMutation,
+  useAmendOrderMutation,
   useCancelOrderMutation,
   useCancelAllOrdersMutation,
 } = tradingApi;

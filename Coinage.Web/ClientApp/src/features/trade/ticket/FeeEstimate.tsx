@@ -1,9 +1,9 @@
 import Alert from '@mui/material/Alert';
 import Typography from '@mui/material/Typography';
-import { parseAmount } from '../../../money/money';
+import { Decimal, parseAmount } from '../../../money/money';
 import type { Level } from '../../../realtime/types';
 import { formatPrice, formatQuote, formatSize } from '../format';
-import type { CheckedOrder, OrderDraft } from '../orderMath';
+import { type CheckedOrder, executionOf, feeOn, hasTrigger, type OrderDraft } from '../orderMath';
 import type { Market } from '../tradingApi';
 import { type Estimate, estimateOrder, formatBps } from './ticketMath';
 
@@ -35,17 +35,19 @@ function feeWords(e: Estimate, market: Market): string {
  * shown beside it and stays at the dearer rate (docs/exchange.md, Holds).
  */
 export function FeeEstimate({ market, draft, check, book }: { market: Market; draft: OrderDraft; check: CheckedOrder; book: { bids: readonly Level[]; asks: readonly Level[] } }) {
-  const quoteBudget = draft.type === 'market' && draft.side === 'buy' ? parseAmount(draft.total) : null;
+  if (hasTrigger(draft)) return <TriggeredFeeEstimate market={market} draft={draft} check={check} />;
+  const execution = executionOf(draft);
+  const quoteBudget = execution === 'market' && draft.side === 'buy' ? parseAmount(draft.total) : null;
   const quantity = quoteBudget ? null : (check.quantity ?? null);
-  const price = draft.type === 'limit' ? parseAmount(draft.price) : null;
+  const price = execution === 'limit' ? parseAmount(draft.price) : null;
   // A walk over at most the published depth: cheap enough for every keystroke and book update.
   const estimate =
-    (quoteBudget?.greaterThan(0) || quantity?.greaterThan(0)) && (draft.type === 'market' || price?.greaterThan(0))
-      ? estimateOrder({ side: draft.side, type: draft.type, timeInForce: draft.timeInForce, postOnly: draft.postOnly, price, quantity, quoteBudget }, book, market)
+    (quoteBudget?.greaterThan(0) || quantity?.greaterThan(0)) && (execution === 'market' || price?.greaterThan(0))
+      ? estimateOrder({ side: draft.side, type: execution, timeInForce: draft.timeInForce, postOnly: draft.postOnly, price, quantity, quoteBudget }, book, market)
       : null;
   if (!estimate) return null;
   const received =
-    draft.type === 'market' && estimate.averagePrice
+    execution === 'market' && estimate.averagePrice
       ? draft.side === 'buy'
         ? `≈ ${formatSize(estimate.takerBase, market)} ${market.baseAsset}`
         : `≈ ${formatQuote(estimate.takerQuote, market)} ${market.quoteAsset}`
@@ -67,5 +69,43 @@ export function FeeEstimate({ market, draft, check, book }: { market: Market; dr
         </Alert>
       )}
     </div>
+  );
+}
+
+/** An order's value at `price` for `quantity`, or null while either is missing. */
+function valueAt(quantity: Decimal | undefined, price: Decimal | null): Decimal | null {
+  return quantity && price ? quantity.times(price) : null;
+}
+
+/**
+ * A stop, take-profit or OCO meets the book later, at a price nobody knows yet, so walking today's book says nothing
+ * about it. The estimate is the fee at each rate on the order's value: when a stop fires it takes liquidity (taker);
+ * an OCO's limit leg rests (maker), its stop leg fires (taker), and only one of them trades. A market order fired by
+ * its trigger is valued at the trigger.
+ */
+function TriggeredFeeEstimate({ market, draft, check }: { market: Market; draft: OrderDraft; check: CheckedOrder }) {
+  const fee = (value: Decimal, bps: string) => `${formatQuote(feeOn(value, new Decimal(bps), market.quotePrecision), market)} ${market.quoteAsset}`;
+  const trigger = parseAmount(draft.triggerPrice);
+  const price = parseAmount(draft.price);
+  if (draft.type === 'oco') {
+    const limitValue = valueAt(check.quantity, price);
+    const stopValue = valueAt(check.quantity, parseAmount(draft.stopPrice) ?? trigger);
+    if (!limitValue || !stopValue) return null;
+    return (
+      <Typography variant="body2" color="text.secondary" data-testid="order-fee">
+        Fee ≈ {fee(limitValue, market.makerFeeBps)} if the limit order fills (maker {formatBps(market.makerFeeBps)}), ≈{' '}
+        {fee(stopValue, market.takerFeeBps)} if the stop fires (taker {formatBps(market.takerFeeBps)})
+      </Typography>
+    );
+  }
+  const execution = executionOf(draft);
+  const value =
+    execution === 'market' && draft.side === 'buy' ? parseAmount(draft.total) : valueAt(check.quantity, execution === 'limit' ? price : trigger);
+  if (!value || value.isZero()) return null;
+  return (
+    <Typography variant="body2" color="text.secondary" data-testid="order-fee">
+      Fee ≈ {fee(value, market.takerFeeBps)} when it fires (taker {formatBps(market.takerFeeBps)}
+      {execution === 'limit' ? `; maker ${formatBps(market.makerFeeBps)} on what rests` : ''})
+    </Typography>
   );
 }

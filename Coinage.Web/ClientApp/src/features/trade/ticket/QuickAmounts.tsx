@@ -15,6 +15,8 @@ interface QuickAmountsProps {
   /** The limit price as typed. */
   price: string;
   bestAsk: string | null;
+  /** Why a market buy has no price, when it is not an empty book. */
+  noMarketPrice?: string;
   onFill: (fill: QuickFill) => void;
 }
 
@@ -23,11 +25,11 @@ interface QuickAmountsProps {
  * minimums kept (ticketMath.quickAmount). A share that makes no valid order is disabled; when none does, the reason
  * is said under the buttons.
  */
-export function QuickAmounts({ market, side, type, available, price, bestAsk, onFill }: QuickAmountsProps) {
+export function QuickAmounts({ market, side, type, available, price, bestAsk, noMarketPrice, onFill }: QuickAmountsProps) {
   const asset = side === 'buy' ? market.quoteAsset : market.baseAsset;
   const results = quickPercents.map((percent) => ({
     percent,
-    result: quickAmount({ percent, side, type, market, available: available ?? '0', price: parseAmount(price), bestAsk }),
+    result: quickAmount({ percent, side, type, market, available: available ?? '0', price: parseAmount(price), bestAsk, ...(noMarketPrice !== undefined && { noMarketPrice }) }),
   }));
   const reason = results.every((r) => !r.result.ok) ? results.at(-1)!.result : null;
   return (

@@ -33,7 +33,7 @@ describe('quick amounts', () => {
         if (!result.ok) continue;
         const share = new Decimal(available).times(percent).dividedBy(100);
         const check = checkOrder(
-          { side: 'buy', type: 'limit', price, amount: result.fill.value, total: '', sizeBy: 'amount', timeInForce: 'GTC', postOnly: false },
+          { side: 'buy', type: 'limit', execution: 'limit', price, triggerPrice: '', stopPrice: '', amount: result.fill.value, total: '', sizeBy: 'amount', timeInForce: 'GTC', postOnly: false },
           btcUsd,
           [{ asset: 'USD', available: share.toFixed(), held: '0', total: share.toFixed() }],
         );

@@ -21,8 +21,10 @@ export interface QuickAmountInput {
   available: string | Decimal;
   /** The limit price as typed (parsed); needed for a limit buy. */
   price: Decimal | null;
-  /** The best ask, which prices a market buy. */
+  /** The best ask, which prices a market buy (a stop or take-profit market buy: its trigger, where it fires). */
   bestAsk: string | null;
+  /** Why there is no price for a market buy, when it is not an empty book (a trigger not yet typed). */
+  noMarketPrice?: string;
 }
 
 const lots = (value: Decimal, lotSize: string) => value.dividedBy(lotSize).floor().times(lotSize);
@@ -55,7 +57,7 @@ export function affordableQuantity(budget: Decimal, price: Decimal, market: Mark
  * the tick × lot grid and its hold, fee included, fits. Below the market's minimums there is nothing to fill,
  * and the reason says why.
  */
-export function quickAmount({ percent, side, type, market, available, price, bestAsk }: QuickAmountInput): QuickAmount {
+export function quickAmount({ percent, side, type, market, available, price, bestAsk, noMarketPrice }: QuickAmountInput): QuickAmount {
   const share = new Decimal(available).times(percent).dividedBy(100);
   const { baseAsset: base, quoteAsset: quote } = market;
   const minQuantity = new Decimal(market.minQuantity);
@@ -72,7 +74,7 @@ export function quickAmount({ percent, side, type, market, available, price, bes
   }
 
   const at = type === 'limit' ? price : bestAsk ? new Decimal(bestAsk) : null;
-  if (!at || at.isZero()) return { ok: false, reason: type === 'limit' ? 'Enter a price first.' : 'No asks in the book to price a market buy.' };
+  if (!at || at.isZero()) return { ok: false, reason: type === 'limit' ? 'Enter a price first.' : (noMarketPrice ?? 'No asks in the book to price a market buy.') };
   const quantity = affordableQuantity(share, at, market);
   const notional = quantity.times(at);
   if (quantity.isZero() || quantity.lessThan(minQuantity)) {
