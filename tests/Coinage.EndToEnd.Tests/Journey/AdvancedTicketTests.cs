@@ -101,6 +101,91 @@ public sealed class AdvancedTicketTests(BrowserPlatform platform)
         }
     }
 
+    [Fact(Timeout = 20 * 60 * 1000)]
+    public async Task An_order_amended_from_its_row_keeps_its_place_and_an_oco_pair_from_the_ticket_is_cancelled_together()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        if (!platform.HasChromium)
+        {
+            Assert.Skip($"{BrowserPlatform.ChromiumPath} is not installed (sudo apt-get install -y chromium).");
+        }
+        platform.EnsureRunning();
+        var context = await platform.NewContextAsync(bypassCsp: true);
+        var page = await context.NewPageAsync();
+        try
+        {
+            // A trade of this test's own (as above), so the pair's prices are judged against a last price it knows.
+            var (seller, _) = await platform.TraderAsync("oco-seller", new Dictionary<string, decimal> { ["ETH"] = 1m }, ct);
+            await seller.RestLimitSellAsync("ETH-USD", 3_500m, 0.1m, ct);
+            var (trader, password) = await platform.TraderAsync("oco-trader", new Dictionary<string, decimal> { ["USD"] = 2_000m, ["ETH"] = 1m }, ct);
+            await platform.SignInToTradeAsync(page, "ETH-USD", trader.Email, password);
+            var ticket = Section(page, "Place order");
+            await ticket.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }).ClickAsync();
+            await Field(ticket, "Total").FillAsync("350");
+            await PlaceAsync(await ConfirmAsync(page, ticket, "Buy ETH"));
+            await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasTextRegex = new Regex("^Buy order filled") }).First).ToBeVisibleAsync();
+            var last = await LastTradePriceAsync("ETH-USD", ct);
+            var open = page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true });
+
+            // A resting buy 3 % under the last price, amended from 0.3 to 0.2 ETH: a smaller size at the same price keeps
+            // its place, and the row shows the new size once the matching host has processed the amend.
+            var bid = Math.Floor(last * 0.97m * 10m) / 10m;
+            await ticket.GetByRole(AriaRole.Button, new() { Name = "Limit", Exact = true }).ClickAsync();
+            await Field(ticket, "Price").FillAsync(Plain(bid));
+            await Field(ticket, "Amount").FillAsync("0.3");
+            await PlaceAsync(await ConfirmAsync(page, ticket, "Buy ETH"));
+            var resting = open.GetByRole(AriaRole.Row).Filter(new() { HasText = Price(bid) });
+            await Expect(resting).ToContainTextAsync("0.3 ETH");
+            await resting.GetByRole(AriaRole.Button, new() { Name = "Amend", Exact = true }).ClickAsync();
+            var amend = page.GetByRole(AriaRole.Dialog, new() { Name = "Amend order", Exact = true });
+            await Field(amend, "Amount").FillAsync("0.2");
+            await Expect(amend.GetByTestId("amend-priority")).ToHaveTextAsync("A smaller amount at the same price keeps the order\u2019s place in the queue.");
+            await AssertNoSeriousAxeViolationsAsync(page, "amend dialog");
+            await amend.GetByRole(AriaRole.Button, new() { Name = "Amend", Exact = true }).ClickAsync();
+            await Expect(amend).ToBeHiddenAsync();
+            await Expect(resting).ToContainTextAsync("0.2 ETH");
+            var amended = await OpenOrderAsync(trader, bid, ct);
+            Assert.Equal(("0.2", (string?)null), (amended.GetProperty("quantity").GetString(), amended.GetProperty("lastAmendRejection").GetString()));
+
+            // A sell OCO: take profit 5 % above the last price, stop (market) 5 % under it; one hold for both legs.
+            var takeProfit = Math.Ceiling(last * 1.05m * 10m) / 10m;
+            var stop = Math.Floor(last * 0.95m * 10m) / 10m;
+            await ticket.GetByRole(AriaRole.Button, new() { Name = "Sell", Exact = true }).ClickAsync();
+            await ticket.GetByRole(AriaRole.Button, new() { Name = "OCO", Exact = true }).ClickAsync();
+            await Field(ticket, "Limit price").FillAsync(Plain(takeProfit));
+            await Field(ticket, "Stop trigger price").FillAsync(Plain(stop));
+            await Field(ticket, "Amount").FillAsync("0.1");
+            var confirm = await ConfirmAsync(page, ticket, "Sell ETH");
+            await Expect(confirm.GetByTestId("confirm-hold")).ToHaveTextAsync(new Regex(@"^0\.1\d* ETH$"));
+            await AssertNoSeriousAxeViolationsAsync(page, "confirmation of an OCO pair");
+            await PlaceAsync(confirm);
+            var legs = open.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^One-cancels-the-other with order ") }) });
+            await Expect(legs).ToHaveCountAsync(2);
+            await Expect(legs.Filter(new() { HasText = Price(takeProfit) })).ToHaveCountAsync(1);
+            await Expect(legs.Filter(new() { HasText = $"trigger ≤ {Price(stop)}" })).ToContainTextAsync("Untriggered");
+            // The pair's limit leg cannot be amended (its hold is the pair's); cancelling it cancels both.
+            var limitLeg = legs.Filter(new() { HasText = Price(takeProfit) });
+            await Expect(limitLeg.GetByRole(AriaRole.Button, new() { Name = "Amend", Exact = true })).ToHaveCountAsync(0);
+            await limitLeg.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+            await Expect(legs).ToHaveCountAsync(0);
+
+            // Left clean for the other tests of the shared platform.
+            await resting.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+            await Expect(resting).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    /// <summary>The trader's open ETH-USD order at this price, as the API answers it.</summary>
+    private static async Task<JsonElement> OpenOrderAsync(ApiTrader trader, decimal price, CancellationToken cancellationToken)
+    {
+        var open = await trader.GetAsync("/api/v1/orders/open?market=ETH-USD", cancellationToken);
+        return open.GetProperty("items").EnumerateArray().Single(o => o.GetProperty("price").GetString() is { } p && decimal.Parse(p, CultureInfo.InvariantCulture) == price);
+    }
+
     /// <summary>The price of the market's newest trade, from the public trades list.</summary>
     private async Task<decimal> LastTradePriceAsync(string market, CancellationToken cancellationToken)
     {

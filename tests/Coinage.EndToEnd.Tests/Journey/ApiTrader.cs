@@ -102,6 +102,15 @@ internal sealed class ApiTrader
         return id;
     }
 
+    /// <summary>A GET of the API as this trader; the answer must be 200.</summary>
+    public async Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Get, path);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        await ExpectAsync(response, HttpStatusCode.OK, $"GET {path}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
     private HttpRequestMessage Request(HttpMethod method, string path, object? body = null)
     {
         var request = new HttpRequestMessage(method, path);

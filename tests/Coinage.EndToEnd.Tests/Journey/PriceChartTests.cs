@@ -26,7 +26,8 @@ public sealed class PriceChartTests(BrowserPlatform platform)
         {
             // ETH-USD: 0.1 ETH lots, 0.1 USD ticks; a price no other test uses, so the latest candle is ours.
             var (seller, _) = await platform.TraderAsync("chart-seller", new Dictionary<string, decimal> { ["ETH"] = 1m }, ct);
-            await seller.RestLimitSellAsync("ETH-USD", 3_456.7m, 0.2m, ct);
+            // Exactly what the buy below takes: nothing is left on the shared book for another test's market order.
+            await seller.RestLimitSellAsync("ETH-USD", 3_456.7m, 0.1m, ct);
             var (buyer, password) = await platform.TraderAsync("chart-buyer", new Dictionary<string, decimal> { ["USD"] = 2_000m }, ct);
             await platform.SignInToTradeAsync(page, "ETH-USD", buyer.Email, password);
             var chart = page.GetByRole(AriaRole.Region, new() { Name = "Price chart", Exact = true });
@@ -36,7 +37,7 @@ public sealed class PriceChartTests(BrowserPlatform platform)
             await Expect(intervals.GetByRole(AriaRole.Button, new() { Name = "1m", Exact = true })).ToHaveCSSAsync("text-transform", "none");
             await intervals.GetByRole(AriaRole.Button, new() { Name = "1m", Exact = true }).ClickAsync();
 
-            // A market buy takes 0.1 ETH of the ask: the hub's trade makes (or grows) the latest candle.
+            // A market buy takes the 0.1 ETH ask: the hub's trade makes (or grows) the latest candle.
             var ticket = page.GetByRole(AriaRole.Region, new() { Name = "Place order", Exact = true });
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }).ClickAsync();
             await ticket.GetByLabel(new Regex(@"^Total[\s*]*$")).FillAsync("345.67");
@@ -52,7 +53,7 @@ public sealed class PriceChartTests(BrowserPlatform platform)
             await Expect(chart.Locator("canvas").First).ToBeVisibleAsync();
             await Expect(chart.GetByText("No trades yet in this market.")).ToBeHiddenAsync();
 
-            // A resting limit buy just under the ask (inside the candles' price range, so the screenshot shows its
+            // A resting limit buy just under the trade (inside the candles' price range, so the screenshot shows its
             // line) is drawn as a price line and counted under the chart.
             await ticket.GetByRole(AriaRole.Button, new() { Name = "Limit", Exact = true }).ClickAsync();
             await ticket.GetByLabel(new Regex(@"^Price[\s*]*$")).FillAsync("3456.2");

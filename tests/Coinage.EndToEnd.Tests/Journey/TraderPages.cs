@@ -122,9 +122,6 @@ internal sealed class TraderPages(IPage page, Uri web)
         return (secret, recoveryCodes);
     }
 
-    /// <summary>The code an authenticator app shows now (RFC 6238: 30 s, 6 digits, SHA-1), as the ApiService checks it.</summary>
-    public static string CurrentCode(string secret) => new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
-
     /// <summary>
     /// A code the API has not seen yet: it accepts each time step's code once (replay protection), so after a
     /// code was used this waits for the authenticator's next one, as a person would.

@@ -85,7 +85,7 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
             var id = await LatestWithdrawalIdAsync(http, api, cancellationToken);
 
             // The emailed link, opened in another tab as people do; the wallet tab stays as it is.
-            var link = await ConfirmationLinkAsync(http, platform.AppHost.Links["Inbox"], email, cancellationToken);
+            var link = await platform.Inbox.WithdrawalConfirmationLinkAsync(email, cancellationToken);
             var mail = await context.NewPageAsync();
             await mail.GotoAsync(link.ToString());
             await Expect(mail.GetByRole(AriaRole.Status).Filter(new() { HasText = "confirmed" })).ToBeVisibleAsync();
@@ -134,24 +134,5 @@ public sealed class WalletLiveTests(BrowserPlatform platform)
         using var response = await http.SendAsync(request, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("items").Clone();
-    }
-
-    /// <summary>The link of the "Confirm your withdrawal" email, which the Worker sends from the outbox.</summary>
-    private static async Task<Uri> ConfirmationLinkAsync(HttpClient http, Uri inbox, string to, CancellationToken cancellationToken)
-    {
-        var text = await Polling.UntilAsync(
-            async () =>
-            {
-                var all = await http.GetFromJsonAsync<JsonElement>(new Uri(inbox, "/email"), cancellationToken);
-                return all.EnumerateArray()
-                    .Where(m => m.GetProperty("subject").GetString() == "Confirm your withdrawal"
-                        && m.GetProperty("to").EnumerateArray().Any(a => string.Equals(a.GetProperty("address").GetString(), to, StringComparison.OrdinalIgnoreCase)))
-                    .Select(m => m.GetProperty("text").GetString())
-                    .LastOrDefault(t => t is not null);
-            },
-            TimeSpan.FromMinutes(2), $"the withdrawal confirmation email to {to}", cancellationToken);
-        var link = Regex.Match(text, @"https?://\S+/wallet/withdrawals/confirm\?token=\S+");
-        Assert.True(link.Success, $"The confirmation email to {to} has no confirmation link:\n{text}");
-        return new Uri(link.Value);
     }
 }

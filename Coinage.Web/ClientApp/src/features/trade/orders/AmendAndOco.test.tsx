@@ -88,8 +88,10 @@ describe('open orders: amend and OCO pairs', () => {
     expect(ids).toEqual(['open-order-20', 'open-order-21', 'open-order-7']);
     expect(within(rowOf('21')).getByText('Untriggered')).toBeInTheDocument();
     expect(within(rowOf('21')).getByText('trigger ≤ 60,000')).toBeInTheDocument();
-    // Only a resting limit order can be amended: not the armed stop.
-    expect(within(rowOf('20')).getByRole('button', { name: 'Amend' })).toBeInTheDocument();
+    // Only a resting limit order outside a pair can be amended: not the armed stop, nor the pair's limit leg (its hold
+    // is the pair's; the API refuses not_amendable).
+    expect(within(rowOf('7')).getByRole('button', { name: 'Amend' })).toBeInTheDocument();
+    expect(within(rowOf('20')).queryByRole('button', { name: 'Amend' })).not.toBeInTheDocument();
     expect(within(rowOf('21')).queryByRole('button', { name: 'Amend' })).not.toBeInTheDocument();
     expect(within(rowOf('21')).getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
 

@@ -18,7 +18,9 @@ export interface CheckedAmend {
 }
 
 /** Only resting limit orders can be amended (docs/exchange.md, Amend): not a stop waiting for its trigger, not a market order. */
-export const isAmendable = (order: Pick<Order, 'type' | 'status'>) => order.type === 'limit' && (order.status === 'open' || order.status === 'partially_filled');
+// Not a leg of an OCO pair: the pair's one hold sits on its limit leg, so the API refuses (409 not_amendable).
+export const isAmendable = (order: Pick<Order, 'type' | 'status' | 'ocoPartnerId'>) =>
+  order.type === 'limit' && !order.ocoPartnerId && (order.status === 'open' || order.status === 'partially_filled');
 
 /**
  * Checks an amend as the API will: the price on the tick grid, the new total size on the lot grid and more than what
