@@ -10,9 +10,9 @@ namespace Coinage.EndToEnd.Tests.Journey;
 /// <summary>
 /// The ticket's advanced order types in Debian's Chromium against the running platform (issue 22 item 4, issue 23
 /// item 2): every type of the selector passes axe-core with no serious or critical violation, a trigger the last price
-/// has already reached is refused in the form, and a stop-limit placed from the ticket waits in the open orders as
-/// Untriggered with its trigger. OCO and amend need the API that lands beside this front end: their browser tests are
-/// the lead's, on the labels and roles these components keep stable ("OCO", "Stop trigger price", "Amend" in the order's row, the dialog "Amend order").
+/// has already reached is refused in the form, a stop-limit placed from the ticket waits in the open orders as
+/// Untriggered with its trigger, an order amended from its row keeps its place, and an OCO pair placed from the ticket
+/// is listed together and cancelled together.
 /// </summary>
 [Collection(BrowserPlatformCollection.Name)]
 public sealed class AdvancedTicketTests(BrowserPlatform platform)
