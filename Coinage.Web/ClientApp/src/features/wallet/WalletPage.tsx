@@ -48,6 +48,8 @@ const pageSize = 20;
 type Precision = (asset: string) => number;
 
 /** The wallet: balances, deposit and withdraw, the withdrawal address book, the withdrawals and deposits with their status, and the ledger. */
+const heldColumn = { display: { xs: 'none', sm: 'table-cell' } } as const;
+
 export function WalletPage() {
   const balances = useGetBalancesQuery();
   const { precisions, precision } = useAssetFormat();
@@ -63,13 +65,16 @@ export function WalletPage() {
       ) : (
         <>
           <TableContainer component={Paper} variant="outlined">
-            {/* Narrow screens: tighter cells, so the four columns of an 8-decimal asset fit 390 px without scrolling. */}
+            {/* Phones: tighter cells and no Held column (Total less Available; the trade page's Balances tab shows it), so
+                an 8-decimal balance in the thousands fits 390 px without sideways scrolling. */}
             <Table size="small" aria-label="Balances" sx={{ '& .MuiTableCell-root': { px: { xs: 1, sm: 2 } } }}>
               <TableHead>
                 <TableRow>
                   <TableCell>Asset</TableCell>
                   <TableCell align="right">Available</TableCell>
-                  <TableCell align="right">Held</TableCell>
+                  <TableCell align="right" sx={heldColumn}>
+                    Held
+                  </TableCell>
                   <TableCell align="right">Total</TableCell>
                 </TableRow>
               </TableHead>
@@ -80,7 +85,9 @@ export function WalletPage() {
                       {b.asset}
                     </TableCell>
                     <TableCell align="right">{formatAmount(b.available, precision(b.asset))}</TableCell>
-                    <TableCell align="right">{formatAmount(b.held, precision(b.asset))}</TableCell>
+                    <TableCell align="right" sx={heldColumn}>
+                      {formatAmount(b.held, precision(b.asset))}
+                    </TableCell>
                     <TableCell align="right">{formatAmount(b.total, precision(b.asset))}</TableCell>
                   </TableRow>
                 ))}
