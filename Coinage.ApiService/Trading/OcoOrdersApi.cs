@@ -82,20 +82,20 @@ public static class OcoOrdersApi
             telemetry.Rejected(ExchangeErrorCodes.UnknownMarket);
             return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{request.Market}'.");
         }
-        var lastTrade = await LastTradeAsync(new MarketInfo(market, spot), marketData, cancellationToken).ConfigureAwait(false);
+        var lastTrade = await Risk.OrderRiskChecks.LastTradePriceAsync(new MarketInfo(market, spot), marketData, cancellationToken).ConfigureAwait(false);
         if (Validate(request, market, spot, lastTrade) is { } invalid)
         {
-            return Refused(telemetry, invalid);
+            return OrdersApi.Refused(telemetry, invalid);
         }
         var (limit, stop) = Build(request, spot);
         if (await Risk.OrderRiskChecks.CheckAsync(limit, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } limitRisk)
         {
-            return Refused(telemetry, limitRisk);
+            return OrdersApi.Refused(telemetry, limitRisk);
         }
         if (await Risk.OrderRiskChecks.CheckAsync(stop, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } stopRisk)
         {
             // The stop leg's price is the request's stopPrice.
-            return Refused(telemetry, FieldErrors.Rename(stopRisk, "price", "stopPrice"));
+            return OrdersApi.Refused(telemetry, FieldErrors.Rename(stopRisk, "price", "stopPrice"));
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('|', "oco", symbol, limit.Side, limit.Price, limit.Quantity,
             stop.Type, stop.Price, stop.TriggerPrice))));
@@ -115,22 +115,12 @@ public static class OcoOrdersApi
                     var partner = await db.Orders.AsNoTracking().FirstAsync(o => o.Id == partnerId, cancellationToken).ConfigureAwait(false);
                     return TypedResults.Ok(new OcoResponse(OrdersApi.ToResponse(result.Order, market, spot), OrdersApi.ToResponse(partner, market, spot)));
                 }
-                return Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms."));
+                return OrdersApi.Refused(telemetry, ExchangeProblems.Conflict(ExchangeErrorCodes.DuplicateClientOrderId, "This clientOrderId belongs to an order with other terms."));
             default:
                 // The refusals of the group commit (market status, suspension, funds, open orders) read as for a single order.
                 return (ProblemHttpResult)OrdersApi.Answer(placement, result, telemetry).Result;
         }
     }
-
-    private static ProblemHttpResult Refused(TradingTelemetry telemetry, ProblemHttpResult problem)
-    {
-        telemetry.Rejected(problem.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is string text ? text : "unknown");
-        return problem;
-    }
-
-    /// <summary>The last trade price as last published (Redis, PostgreSQL when Redis has none), or null before the first trade.</summary>
-    private static async Task<decimal?> LastTradeAsync(MarketInfo market, MarketDataReader marketData, CancellationToken cancellationToken) =>
-        await marketData.TradesAsync(market, 1, cancellationToken).ConfigureAwait(false) is [var last, ..] && Money.TryParse(last.Price, out var price) ? price : null;
 
     /// <summary>Every field's problem at once (the first one's code is the problem's), or null when the pair is valid.</summary>
     private static ProblemHttpResult? Validate(PlaceOcoRequest request, MarketRecord market, SpotMarket spot, decimal? lastTrade)

@@ -213,7 +213,8 @@ public static class OrdersApi
         }
     }
 
-    private static ProblemHttpResult Refused(TradingTelemetry telemetry, ProblemHttpResult problem)
+    /// <summary>Counts the refusal by its problem code (<c>coinage_orders_rejected_total</c>) and answers it.</summary>
+    internal static ProblemHttpResult Refused(TradingTelemetry telemetry, ProblemHttpResult problem)
     {
         telemetry.Rejected(problem.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is string text ? text : "unknown");
         return problem;

@@ -56,14 +56,17 @@ internal static class OrderRiskChecks
     internal static async Task<decimal?> ReferencePriceAsync(MarketRecord market, SpotMarket spot, int bandBps, MarketDataReader marketData, CancellationToken cancellationToken)
     {
         var info = new MarketInfo(market, spot);
-        var trades = await marketData.TradesAsync(info, 1, cancellationToken).ConfigureAwait(false);
-        if (trades is [var last, ..] && Money.TryParse(last.Price, out var price))
+        if (await LastTradePriceAsync(info, marketData, cancellationToken).ConfigureAwait(false) is { } price)
         {
             return price;
         }
         var book = await marketData.BookAsync(info, 1, cancellationToken).ConfigureAwait(false);
         return PriceBand.ReferencePrice(null, Best(book.Bids), Best(book.Asks), bandBps);
     }
+
+    /// <summary>The last trade price as last published (Redis; PostgreSQL when Redis has none), or null before the first trade.</summary>
+    internal static async Task<decimal?> LastTradePriceAsync(MarketInfo market, MarketDataReader marketData, CancellationToken cancellationToken) =>
+        await marketData.TradesAsync(market, 1, cancellationToken).ConfigureAwait(false) is [var last, ..] && Money.TryParse(last.Price, out var price) ? price : null;
 
     private static decimal? Best(string[][] side) => side is [[var price, ..], ..] && Money.TryParse(price, out var value) ? value : null;
 
