@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Coinage.Hosting.Run;
 using Microsoft.Extensions.Configuration;
 
 namespace Coinage.Hosting;
@@ -77,7 +76,7 @@ public sealed class CoinageHosting
     /// A port for an endpoint that DCP does not proxy (PostgreSQL, Redis: every query of the hot paths would take
     /// one more hop): the pinned one, or one the kernel hands out now.
     /// </summary>
-    public int PortFor(string resource, string? endpoint = null) => PinnedPort(resource, endpoint) ?? FreePort();
+    public int PortFor(string resource, string? endpoint = null) => PinnedPort(resource, endpoint) ?? FreePorts.Next();
 
     /// <summary>A folder for a resource's state under the data directory, created on first use.</summary>
     public string ResourceDirectory(string name)
@@ -104,52 +103,6 @@ public sealed class CoinageHosting
     /// <summary>A parameter that is generated once and kept in <c>secrets.json</c> of the data directory unless configured.</summary>
     public IResourceBuilder<ParameterResource> AddSecret(string name) =>
         _builder.AddParameter(name, new StoredSecretDefault(Secrets, name), secret: true);
-
-    /// <summary>Where <see cref="FreePort"/> looks: below the ephemeral ranges of Linux (32768+), Windows and macOS (49152+).</summary>
-    internal const int FreePortLow = 20000, FreePortHigh = 32767;
-
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A port free now on 127.0.0.1, for a resource that binds it seconds later. Not the kernel's pick (port 0): that
-    /// comes from the ephemeral range every outgoing connection takes its local port from, so under load (tests
-    /// starting several AppHosts, each opening hundreds of connections) a client socket can take the port before
-    /// the resource binds it ("Address already in use"). Below that range only listeners compete. Never the same
-    /// port twice in one process.
-    /// </summary>
-    internal static int FreePort()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(FreePortLow, FreePortHigh + 1);
-            lock (HandedOut)
-            {
-                if (HandedOut.Contains(port) || !CanBind(port))
-                {
-                    continue;
-                }
-                HandedOut.Add(port);
-                return port;
-            }
-        }
-        using var listener = new TcpListener(IPAddress.Loopback, 0); // a crowded range: the kernel's pick after all
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool CanBind(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     private static string FindSolutionDirectory(string start)
     {

@@ -38,5 +38,5 @@ internal static class LocalRunDefaults
         }
     }
 
-    private static string Loopback(int? port) => $"http://127.0.0.1:{port ?? CoinageHosting.FreePort()}";
+    private static string Loopback(int? port) => $"http://127.0.0.1:{port ?? FreePorts.Next()}";
 }

@@ -34,11 +34,40 @@ public class DashboardTests
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync(apphost.Links["Dashboard"].ToString());
 
-        // The dashboard is Blazor: the grid fills in once the resource service answers; wait for each rendered row.
-        foreach (var name in Resources)
+        try
         {
-            var row = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = name }).First;
-            await Assertions.Expect(row).ToContainTextAsync("Running", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
+            // The dashboard is Blazor: the grid fills in once the resource service answers; wait for each rendered row.
+            foreach (var name in Resources)
+            {
+                var row = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = name }).First;
+                await Assertions.Expect(row).ToContainTextAsync("Running", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
+            }
         }
+        catch (PlaywrightException e)
+        {
+            throw new InvalidOperationException(await WhatWasShownAsync(page, apphost), e);
+        }
+    }
+
+    /// <summary>What a failure needs to be understood afterwards: where the browser was, what it showed, what the AppHost said.</summary>
+    private static async Task<string> WhatWasShownAsync(IPage page, AppHostProcess apphost)
+    {
+        string text;
+        try
+        {
+            text = await page.Locator("body").InnerTextAsync(new LocatorInnerTextOptions { Timeout = 5_000 }).ConfigureAwait(false);
+        }
+        catch (PlaywrightException e)
+        {
+            text = $"(unreadable: {e.Message})";
+        }
+        return $"""
+            The dashboard did not show every resource running.
+            Link: {apphost.Links["Dashboard"]}
+            Page: {page.Url}
+            Shown: {(text.Length > 2_000 ? text[..2_000] : text)}
+            AppHost output (last 40 lines):
+            {apphost.Tail(40)}
+            """;
     }
 }
