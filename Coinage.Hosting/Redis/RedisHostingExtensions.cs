@@ -1,3 +1,4 @@
+using System.Text;
 using Coinage.Hosting.Redis;
 
 namespace Coinage.Hosting;
@@ -47,17 +48,33 @@ public static class RedisHostingExtensions
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: RedisProcessResource.EndpointName, isProxied: false)
             .WithArgs(async context =>
             {
-                // redis-server reads no password file: the password is an argument, which only this machine's
-                // process list shows (everything binds to 127.0.0.1).
+                // The password goes in a configuration file only its owner reads, never on the command line, which
+                // every local user's process list and the dashboard's resource list would show.
                 var secret = await password.Resource.GetValueAsync(context.CancellationToken).ConfigureAwait(false);
+                context.Args.Add(await WritePasswordFileAsync(hosting.ResourceDirectory(name), secret!, context.CancellationToken).ConfigureAwait(false));
                 string[] persistence = hosting.Ephemeral ? ["--save", "", "--appendonly", "no"] : ["--appendonly", "yes"];
                 foreach (var arg in (string[])["--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--protected-mode", "yes",
-                    "--requirepass", secret!, "--dir", hosting.ResourceDirectory(name), "--daemonize", "no", "--loglevel", "notice", .. persistence])
+                    "--dir", hosting.ResourceDirectory(name), "--daemonize", "no", "--loglevel", "notice", .. persistence])
                 {
                     context.Args.Add(arg);
                 }
             })
             .WithIconName("Memory")
             .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>
+    /// <c>requirepass</c> in <c>{directory}/password.conf</c>, readable by its owner alone before the secret is written;
+    /// redis-server reads it as its configuration file (the first argument).
+    /// </summary>
+    private static async Task<string> WritePasswordFileAsync(string directory, string secret, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, "password.conf");
+        await File.WriteAllTextAsync(path, "", cancellationToken).ConfigureAwait(false);
+        FileModes.OwnerOnly(path);
+        // Quoted as redis.conf quotes; the generated secret is letters and digits, a configured one may be anything.
+        var quoted = secret.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(path, $"requirepass \"{quoted}\"\n", Encoding.ASCII, cancellationToken).ConfigureAwait(false);
+        return path;
     }
 }

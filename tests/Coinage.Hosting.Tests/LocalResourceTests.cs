@@ -33,7 +33,25 @@ public sealed class LocalResourceTests : IDisposable
             await using var query = new NpgsqlCommand("SELECT current_database()", connection);
             Assert.Equal("coinagedb", await query.ExecuteScalarAsync(Ct));
         }
-        Assert.Contains(",password=", await app.GetConnectionStringAsync("redis", Ct), StringComparison.Ordinal);
+        var redis = await app.GetConnectionStringAsync("redis", Ct);
+        var redisPassword = redis!.Split(",password=")[1].Split(',')[0];
+        Assert.NotEmpty(redisPassword);
+        // Redis's password reaches it in a file only its owner reads, not on the command line, which every local user
+        // (ps) and the dashboard's resource list (the Source column) show.
+        var shown = string.Join('\n', (await app.ResourceNotifications.WaitForResourceAsync("redis", e => e.Snapshot.State?.Text == KnownResourceStates.Running, Ct)).Snapshot.Properties
+            .Where(property => !property.IsSensitive) // the connection string, masked until asked for
+            .Select(property => property.Value switch
+            {
+                string text => text,
+                System.Collections.IEnumerable items => string.Join(' ', items.Cast<object?>()),
+                var other => other?.ToString(),
+            }));
+        Assert.Contains("password.conf", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(redisPassword, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(ProcessCommandLines(), line => line.Contains(redisPassword, StringComparison.Ordinal));
+        var passwordFile = Path.Combine(_data.Path, "redis", "password.conf");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwordFile));
+        Assert.Contains(redisPassword, await File.ReadAllTextAsync(passwordFile, Ct), StringComparison.Ordinal);
         Assert.StartsWith("Endpoint=smtp://", await app.GetConnectionStringAsync("smtp", Ct), StringComparison.Ordinal);
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(app.GetEndpoint("smtp", "http"), "/email"), Ct)).StatusCode);
@@ -113,5 +131,27 @@ public sealed class LocalResourceTests : IDisposable
         await app.ResourceNotifications.WaitForResourceAsync("postgres", KnownResourceStates.FailedToStart, Ct).WaitAsync(StartTimeout, Ct);
         var server = builder.Resources.Single(r => r.Name == "postgres");
         return ResourceStartException.ReasonFor(server);
+    }
+
+    /// <summary>Every process's command line, as <c>ps</c> shows it to any user of the machine.</summary>
+    private static IEnumerable<string> ProcessCommandLines()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            string line;
+            try
+            {
+                line = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+            yield return line;
+        }
     }
 }
