@@ -11,6 +11,7 @@ using Coinage.Domain.Exchange;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -169,4 +170,47 @@ public static class ExchangeDatabase
         }
         return (T)(await command.ExecuteScalarAsync(Trader.Ct))!;
     }
+}
+
+/// <summary>
+/// Every measurement of the named counters in this process, with the meter factory (the host) that made it: a test
+/// counts those of its own hosts only (other tests' APIs and Workers run in the same process). Hosts built after it
+/// started count too, so a Worker created mid-test is heard from its first batch.
+/// </summary>
+public sealed class CounterRecorder : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(object? Host, string Name, long Value, Dictionary<string, string?> Tags)> _seen = new();
+
+    public CounterRecorder(params string[] names)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (names.Contains(instrument.Name))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, string?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value?.ToString();
+            }
+            _seen.Enqueue((instrument.Meter.Scope, instrument.Name, value, copy));
+        });
+        _listener.Start();
+    }
+
+    /// <summary>The meter factory of a host: what <see cref="By"/> tells its measurements by (it outlives the host's disposal).</summary>
+    public static System.Diagnostics.Metrics.IMeterFactory Of(IServiceProvider host) => host.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
+    /// <summary>The counts of <paramref name="name"/> made by the host of <paramref name="meters"/>, summed by the value of <paramref name="tag"/>.</summary>
+    public Dictionary<string, long> By(System.Diagnostics.Metrics.IMeterFactory meters, string name, string tag) =>
+        _seen.Where(m => ReferenceEquals(m.Host, meters) && m.Name == name)
+            .GroupBy(m => m.Tags.GetValueOrDefault(tag) ?? "")
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+
+    public void Dispose() => _listener.Dispose();
 }
