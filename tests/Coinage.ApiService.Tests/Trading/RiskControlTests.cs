@@ -180,6 +180,44 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task An_oco_request_reads_the_last_trade_once_for_its_price_rule_and_both_legs_band_checks()
+    {
+        var (api, admin) = await PlatformAsync();
+        await using var platform = api;
+        var (symbol, code) = await NewMarketAsync(admin, Risk(band: "10"));
+        var trader = await Trader.CreateAsync(api, Db, "oco-reads");
+        await trader.DepositAsync(code, "10");
+
+        // A young market: Redis has no trade, so every read of the last trade goes on to PostgreSQL, where the queries of
+        // this one request (its trace) are counted.
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var queries = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Microsoft.Extensions.Hosting.BackgroundQueryFilter.NpgsqlSource,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    queries.Enqueue(string.Join(' ', activity.TagObjects.Select(t => t.Value?.ToString())));
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/orders/oco", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { market = symbol, side = "sell", quantity = "1", price = "10", triggerPrice = "9", stopPrice = "8.9" }),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await trader.Http.SendAsync(request, Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+
+        // The pair's price rule and the band checks of its two legs judge by one read (they made three).
+        Assert.Single(queries, q => q.Contains("FROM trades", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_open_order_cap_holds_under_concurrent_placements_through_two_replicas_with_two_writers_each()
     {
         var (api, admin) = await PlatformAsync(new() { ["Coinage:Trading:GroupCommit:Writers"] = "2" });
