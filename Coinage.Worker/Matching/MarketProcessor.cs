@@ -584,14 +584,22 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
         {
             using var json = JsonDocument.Parse(payload);
             return json.RootElement is { ValueKind: JsonValueKind.Object } root
-                && root.TryGetProperty(nameof(AmendCommand.ExtraHold), out var amount) && amount.ValueKind == JsonValueKind.Number && amount.TryGetDecimal(out var extra)
-                && root.TryGetProperty(nameof(AmendCommand.HoldAsset), out var asset) && asset.GetString() is { } code
+                && root.TryGetProperty(nameof(AmendCommand.ExtraHold), out var amount) && Amount(amount) is { } extra
+                && root.TryGetProperty(nameof(AmendCommand.HoldAsset), out var asset) && asset.ValueKind == JsonValueKind.String && asset.GetString() is { } code
                 ? (extra, code) : null;
         }
         catch (JsonException)
         {
             return null;
         }
+
+        // PostgreSQL's (payload->>'ExtraHold')::numeric takes a JSON number or a string holding one.
+        static decimal? Amount(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetDecimal(out var number) => number,
+            JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var text) => text,
+            _ => null,
+        };
     }
 
     /// <summary>A failure that says nothing about the command (the database or the network is down): never grounds to quarantine.</summary>
