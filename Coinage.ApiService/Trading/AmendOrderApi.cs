@@ -52,11 +52,30 @@ public static class AmendOrderApi
 
     public static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult, ValidationProblem>> AmendAsync(
         string id, AmendOrderRequest request, HttpContext http, CoinageDbContext db, TradingCatalog catalog, MarketDataReader marketData,
-        OrderCommitter committer, CancellationToken cancellationToken)
+        OrderCommitter committer, TradingTelemetry telemetry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(committer);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        var answer = await JudgeAsync(id, request, http, db, catalog, marketData, committer, cancellationToken).ConfigureAwait(false);
+        // Every refusal is counted here, by its problem code, in the counter of refused placements
+        // (coinage_orders_rejected_total{reason}); the matching host counts the refusals at processing with the same codes.
+        switch (answer.Result)
+        {
+            case ProblemHttpResult problem:
+                return OrdersApi.Refused(telemetry, problem);
+            case ValidationProblem:
+                telemetry.Rejected(ErrorCodes.ValidationFailed);
+                break;
+        }
+        return answer;
+    }
+
+    private static async Task<Results<Accepted<OrderResponse>, ProblemHttpResult, ValidationProblem>> JudgeAsync(
+        string id, AmendOrderRequest request, HttpContext http, CoinageDbContext db, TradingCatalog catalog, MarketDataReader marketData,
+        OrderCommitter committer, CancellationToken cancellationToken)
+    {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var orderId))
         {
             return ExchangeProblems.NotFound($"No order '{id}'.");
@@ -134,11 +153,12 @@ public static class AmendOrderApi
         if (requeued)
         {
             var terms = PlaceOrder.Limit(orderId, owner, order.Side, ticks, lots);
-            if (await Risk.OrderRiskChecks.CheckAsync(terms, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } risk)
+            var prices = new Risk.PublishedPrices(new MarketInfo(market, spot), marketData);
+            if (await Risk.OrderRiskChecks.CheckAsync(terms, market, spot, prices, cancellationToken).ConfigureAwait(false) is { } risk)
             {
                 return risk;
             }
-            if (await CrossesAsync(order.Side, ticks, new MarketInfo(market, spot), marketData, cancellationToken).ConfigureAwait(false) is { } best)
+            if (await CrossesAsync(order.Side, ticks, prices, cancellationToken).ConfigureAwait(false) is { } best)
             {
                 return ExchangeProblems.Unprocessable(ExchangeErrorCodes.AmendWouldCross, "price",
                     $"{Money.Format(spec.ToPrice(ticks))} {market.QuoteAsset} reaches the best {(order.Side == Side.Buy ? "ask" : "bid")}, {best} {market.QuoteAsset}: " +
@@ -169,11 +189,11 @@ public static class AmendOrderApi
     }
 
     /// <summary>The best opposite price, as last published, when <paramref name="ticks"/> reaches it; null otherwise.</summary>
-    private static async Task<string?> CrossesAsync(Side side, long ticks, MarketInfo market, MarketDataReader marketData, CancellationToken cancellationToken)
+    private static async Task<string?> CrossesAsync(Side side, long ticks, Risk.PublishedPrices prices, CancellationToken cancellationToken)
     {
-        var book = await marketData.BookAsync(market, 1, cancellationToken).ConfigureAwait(false);
+        var book = await prices.TopOfBookAsync(cancellationToken).ConfigureAwait(false);
         var opposite = side == Side.Buy ? book.Asks : book.Bids;
-        if (opposite is not [[var best, ..], ..] || !Money.TryParse(best, out var price) || !market.Spot.Spec.TryToPriceTicks(price, out var bestTicks))
+        if (opposite is not [[var best, ..], ..] || !Money.TryParse(best, out var price) || !prices.Market.Spot.Spec.TryToPriceTicks(price, out var bestTicks))
         {
             return null;
         }

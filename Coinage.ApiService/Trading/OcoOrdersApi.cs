@@ -82,17 +82,19 @@ public static class OcoOrdersApi
             telemetry.Rejected(ExchangeErrorCodes.UnknownMarket);
             return Problems.Create(StatusCodes.Status404NotFound, ExchangeErrorCodes.UnknownMarket, "Unknown market.", $"No market '{request.Market}'.");
         }
-        var lastTrade = await Risk.OrderRiskChecks.LastTradePriceAsync(new MarketInfo(market, spot), marketData, cancellationToken).ConfigureAwait(false);
+        // One read of the last trade (and of the book, before the first trade) for the pair's price rule and both legs' risk checks.
+        var prices = new Risk.PublishedPrices(new MarketInfo(market, spot), marketData);
+        var lastTrade = await prices.LastTradeAsync(cancellationToken).ConfigureAwait(false);
         if (Validate(request, market, spot, lastTrade) is { } invalid)
         {
             return OrdersApi.Refused(telemetry, invalid);
         }
         var (limit, stop) = Build(request, spot);
-        if (await Risk.OrderRiskChecks.CheckAsync(limit, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } limitRisk)
+        if (await Risk.OrderRiskChecks.CheckAsync(limit, market, spot, prices, cancellationToken).ConfigureAwait(false) is { } limitRisk)
         {
             return OrdersApi.Refused(telemetry, limitRisk);
         }
-        if (await Risk.OrderRiskChecks.CheckAsync(stop, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } stopRisk)
+        if (await Risk.OrderRiskChecks.CheckAsync(stop, market, spot, prices, cancellationToken).ConfigureAwait(false) is { } stopRisk)
         {
             // The stop leg's price is the request's stopPrice.
             return OrdersApi.Refused(telemetry, FieldErrors.Rename(stopRisk, "price", "stopPrice"));

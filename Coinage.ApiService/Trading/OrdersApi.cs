@@ -163,12 +163,13 @@ public static class OrdersApi
         {
             return new PreparedPlacement(null, Refused(telemetry, problem!));
         }
-        if (await Risk.OrderRiskChecks.CheckAsync(terms, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } risk)
+        var prices = new Risk.PublishedPrices(new MarketInfo(market, spot), marketData);
+        if (await Risk.OrderRiskChecks.CheckAsync(terms, market, spot, prices, cancellationToken).ConfigureAwait(false) is { } risk)
         {
             return new PreparedPlacement(null, Refused(telemetry, risk));
         }
         // A stop or take-profit buy is matched later, at another price: today's best ask says nothing about it.
-        if (terms.QuoteBudget > 0 && terms.Trigger == TriggerType.None && await BelowOneLotAsync(terms.QuoteBudget, market, spot, marketData, cancellationToken).ConfigureAwait(false) is { } tooSmall
+        if (terms.QuoteBudget > 0 && terms.Trigger == TriggerType.None && await BelowOneLotAsync(terms.QuoteBudget, market, spot, prices, cancellationToken).ConfigureAwait(false) is { } tooSmall
             // A retry of an order accepted while the book was cheaper is answered with that order by the group commit.
             && (clientOrderId is null || !await catalog.ClientOrderExistsAsync(http.User.UserId(), clientOrderId, cancellationToken).ConfigureAwait(false)))
         {
@@ -512,10 +513,10 @@ public static class OrdersApi
     /// empty (or not yet published) ask side is not refused here, for the same reason: the order ends
     /// <c>no_liquidity</c> if the book is still empty when it is matched.
     /// </summary>
-    private static async Task<ProblemHttpResult?> BelowOneLotAsync(long budgetUnits, MarketRecord market, SpotMarket spot, MarketDataReader marketData,
+    private static async Task<ProblemHttpResult?> BelowOneLotAsync(long budgetUnits, MarketRecord market, SpotMarket spot, Risk.PublishedPrices prices,
         CancellationToken cancellationToken)
     {
-        var book = await marketData.BookAsync(new MarketInfo(market, spot), 1, cancellationToken).ConfigureAwait(false);
+        var book = await prices.TopOfBookAsync(cancellationToken).ConfigureAwait(false);
         if (book.Asks is not [[var bestAsk, ..], ..] || !Money.TryParse(bestAsk, out var price) || !spot.Spec.TryToPriceTicks(price, out var askTicks)
             || budgetUnits >= askTicks)
         {

@@ -5,8 +5,9 @@ namespace Coinage.ApiService.Trading;
 /// <summary>
 /// Meter <c>Coinage.Trading</c>: <c>coinage.orders.accepted</c> (tags market, side, type) counts orders stored as
 /// Pending (201; an idempotent repeat answered 200 is not a new order) and <c>coinage.orders.rejected</c> (tag
-/// reason = the problem's <c>code</c>) every refused placement. Prometheus shows them as
-/// <c>coinage_orders_accepted_total</c> and <c>coinage_orders_rejected_total</c>.
+/// reason = the problem's <c>code</c>) every refused placement, OCO pair and amend. Prometheus shows them as
+/// <c>coinage_orders_accepted_total</c> and <c>coinage_orders_rejected_total</c>; the Worker's matching hosts add
+/// the amends they refuse at processing to the same series name, with the same codes (<c>ExchangeTelemetry</c>).
 /// </summary>
 public sealed class TradingTelemetry
 {
@@ -23,7 +24,7 @@ public sealed class TradingTelemetry
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         _accepted = meter.CreateCounter<long>("coinage.orders.accepted", "{order}", "Orders accepted (stored as pending with their hold) by market, side and type.");
-        _rejected = meter.CreateCounter<long>("coinage.orders.rejected", "{order}", "Order placements refused, by reason (the problem code).");
+        _rejected = meter.CreateCounter<long>("coinage.orders.rejected", "{order}", "Order placements and amends refused, by reason (the problem code).");
         _batchSize = meter.CreateHistogram<int>("coinage.orders.group_commit.size", "{request}", "Placements and cancels written by one group-commit transaction.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
         _commitDuration = meter.CreateHistogram<double>("coinage.orders.group_commit.duration", "s", "Time from opening to committing one group-commit transaction.",

@@ -340,7 +340,8 @@ public static class WithdrawalsApi
             return Problems.Create(StatusCodes.Status410Gone, FundingErrorCodes.ConfirmationExpired, "The confirmation link has expired.",
                 "The withdrawal was not confirmed in time; its funds are released. Request it again.");
         }
-        withdrawal.Status = FundingOptions.WithinThreshold(options.Value.WithdrawalApprovalThresholds, withdrawal.Asset, withdrawal.Amount)
+        // The risk desk reviews what leaves the trader's balance, amount and fee (docs/exchange.md, Funding).
+        withdrawal.Status = FundingOptions.WithinThreshold(options.Value.WithdrawalApprovalThresholds, withdrawal.Asset, withdrawal.Total)
             ? WithdrawalStatus.Pending : WithdrawalStatus.PendingApproval;
         withdrawal.ConfirmationTokenHash = null;
         withdrawal.ConfirmedAt = now;

@@ -19,7 +19,11 @@ public sealed class FundingOptions
     /// <summary>Pending deposits at or below this amount (per asset) are confirmed by the Worker; larger ones wait for an Admin.</summary>
     public Dictionary<string, decimal> DepositApprovalThresholds { get; set; } = new(StringComparer.Ordinal) { ["USD"] = 100_000m, ["BTC"] = 2m, ["ETH"] = 30m };
 
-    /// <summary>Confirmed withdrawals at or below this amount are completed by the Worker; larger ones become pending_approval.</summary>
+    /// <summary>
+    /// Confirmed withdrawals whose amount plus fee (what leaves the trader's balance) is at or below this are completed by
+    /// the Worker; larger ones become pending_approval. Judged on the total, not the amount, so a withdrawal sized just
+    /// under the threshold still goes to review when its fee takes it over.
+    /// </summary>
     public Dictionary<string, decimal> WithdrawalApprovalThresholds { get; set; } = new(StringComparer.Ordinal) { ["USD"] = 50_000m, ["BTC"] = 1m, ["ETH"] = 15m };
 
     /// <summary>How long the emailed confirmation link works; an unconfirmed withdrawal is then expired and its funds released.</summary>

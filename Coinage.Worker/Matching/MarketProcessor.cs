@@ -45,6 +45,9 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// <summary>Type and creation time of the commands of the last committed batch (metrics).</summary>
     public IReadOnlyList<(MarketCommandType Type, DateTimeOffset CreatedAt)> LastBatchCommands { get; private set; } = [];
 
+    /// <summary>Why the amends of the last committed batch that were refused at processing were refused (metrics; the codes of <c>lastAmendRejection</c>).</summary>
+    public IReadOnlyList<string> LastBatchAmendRejections { get; private set; } = [];
+
     /// <summary>
     /// Rebuilds the book (and the rows of its orders) from the open orders in the database, in book priority, the
     /// armed stop and take-profit orders, and the last trade price their triggers compare with. An order whose trigger
@@ -376,6 +379,7 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             }
         }
         LastBatchCommands = commands.Select(c => (c.Type, c.CreatedAt)).ToList();
+        LastBatchAmendRejections = commands.Where(c => c.Type == MarketCommandType.Amend && c.Result is not null).Select(c => c.Result!).ToList();
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
     }
 
@@ -506,29 +510,31 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// <summary>
     /// Takes a command that fails on its own, every time, out of the stream (the matching host calls this after
     /// it failed alone <see cref="MatchingOptions.PoisonAttempts"/> times): one transaction marks it processed
-    /// with <see cref="PoisonResult"/> and, for a place command whose order is still Pending, rejects the order
-    /// and releases its hold, so the funds are not stuck. When even that fails (the order row itself is what is
-    /// broken), the command is only marked, and its order stays Pending with its hold for an operator.
-    /// The engine is not touched: the caller rebuilds the book from the database afterwards.
+    /// with <see cref="PoisonResult"/> and gives back what it held, so no funds are stuck: a place command's order
+    /// (both legs of an OCO pair) still Pending is Rejected and its hold released; an amend's extra hold is released
+    /// and its order keeps its terms and its own hold. When even that fails (the order row itself is what is broken),
+    /// the command is only marked, and its order stays Pending with its hold for an operator.
+    /// The engine is not touched: the caller rebuilds the book from the database afterwards. Null when the command
+    /// was no longer waiting.
     /// </summary>
-    public async Task<bool> QuarantineAsync(IDbContextFactory<CoinageDbContext> contexts, int ownerPid, long lockKey, long sequence, CancellationToken cancellationToken)
+    public async Task<QuarantinedCommand?> QuarantineAsync(IDbContextFactory<CoinageDbContext> contexts, int ownerPid, long lockKey, long sequence, CancellationToken cancellationToken)
     {
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            return await QuarantineAsync(db, ownerPid, lockKey, sequence, rejectOrder: true, cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(db, ownerPid, lockKey, sequence, release: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not MarketOwnershipLostException and not OperationCanceledException && !IsTransient(ex))
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            return await QuarantineAsync(db, ownerPid, lockKey, sequence, rejectOrder: false, cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(db, ownerPid, lockKey, sequence, release: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary><c>market_commands.result</c> of a command taken out of the stream.</summary>
     public const string PoisonResult = "failed";
 
-    private async Task<bool> QuarantineAsync(CoinageDbContext db, int ownerPid, long lockKey, long sequence, bool rejectOrder, CancellationToken cancellationToken)
+    private async Task<QuarantinedCommand?> QuarantineAsync(CoinageDbContext db, int ownerPid, long lockKey, long sequence, bool release, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -538,19 +544,20 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             """).AsTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (command is null)
         {
-            return false;
+            return null;
         }
         command.ProcessedAt = now;
         command.Result = PoisonResult;
-        var rejected = false;
-        if (rejectOrder && command.Type == MarketCommandType.Amend && command.OrderId is { } amended
-            && JsonSerializer.Deserialize<AmendCommand>(command.Payload) is { ExtraHold: > 0 } amend)
+        var released = false;
+        if (release && command.Type == MarketCommandType.Amend && command.OrderId is { } amended && ExtraHoldOf(command.Payload) is var (extra, asset) && extra > 0)
         {
-            // The order keeps its terms; the extra hold the amend took goes back.
-            await LedgerStore.PostAsync(db, [LedgerOperations.ReleaseHold(amended, command.OwnerId, assets[amend.HoldAsset], amend.ExtraHold)], assets, now, cancellationToken)
+            // The order keeps its terms; the extra hold the amend took goes back. Read as the invariants read it (the
+            // payload's ExtraHold and HoldAsset only): the rest of the payload may be what made the command fail.
+            await LedgerStore.PostAsync(db, [LedgerOperations.ReleaseHold(amended, command.OwnerId, assets[asset], extra)], assets, now, cancellationToken)
                 .ConfigureAwait(false);
+            released = true;
         }
-        if (rejectOrder && command.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && command.OrderId is { } orderId)
+        if (release && command.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && command.OrderId is { } orderId)
         {
             // Both legs of an OCO pair (the stop leg names the limit leg, which carries the pair's hold).
             foreach (var order in await db.Orders.AsTracking().Where(o => (o.Id == orderId || o.OcoPartnerId == orderId) && o.Status == OrderStatus.Pending)
@@ -562,12 +569,37 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                     await LedgerStore.PostAsync(db, [LedgerOperations.ReleaseHold(state, state.RemainingHold)], assets, now, cancellationToken).ConfigureAwait(false);
                 }
                 order.Apply(state with { RemainingHold = 0, Status = OrderStatus.Rejected, CloseReason = OrderCloseReason.ProcessingFailed }, now);
-                rejected = true;
+                released = true;
             }
         }
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return rejected;
+        return new QuarantinedCommand(command.Type, released);
+    }
+
+    /// <summary>The extra hold an amend command claims, as <c>LedgerStore.CheckInvariantsAsync</c> reads it; null when the payload does not say.</summary>
+    private static (decimal Amount, string Asset)? ExtraHoldOf(string payload)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(payload);
+            return json.RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty(nameof(AmendCommand.ExtraHold), out var amount) && Amount(amount) is { } extra
+                && root.TryGetProperty(nameof(AmendCommand.HoldAsset), out var asset) && asset.ValueKind == JsonValueKind.String && asset.GetString() is { } code
+                ? (extra, code) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        // PostgreSQL's (payload->>'ExtraHold')::numeric takes a JSON number or a string holding one.
+        static decimal? Amount(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetDecimal(out var number) => number,
+            JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var text) => text,
+            _ => null,
+        };
     }
 
     /// <summary>A failure that says nothing about the command (the database or the network is down): never grounds to quarantine.</summary>
@@ -582,6 +614,9 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
 
     private OrderLedgerState ToState(OrderRecord o) => o.ToLedgerState(assets[o.HoldAsset]);
 }
+
+/// <summary>A command taken out of the stream: its type, and whether holds it had taken were given back.</summary>
+internal sealed record QuarantinedCommand(MarketCommandType Type, bool Released);
 
 /// <summary>The host's lock connection is gone: another replica may own the market now.</summary>
 internal sealed class MarketOwnershipLostException(string symbol) : Exception($"The matching host no longer owns {symbol}.");

@@ -195,6 +195,7 @@ public sealed partial class MatchingHost(
                 if (outcome is not null)
                 {
                     telemetry?.BatchCommitted(market.Symbol, processor.LastBatchCommands, outcome.Trades.Count, clock.GetElapsedTime(started), clock.GetUtcNow());
+                    telemetry?.AmendsRejected(processor.LastBatchAmendRejections);
                 }
                 failures = 0;
                 isolating = outcome is null ? 0 : Math.Max(0, isolating - 1);
@@ -214,8 +215,11 @@ public sealed partial class MatchingHost(
                     suspect = suspect.Sequence == failed ? (failed, suspect.Failures + 1) : (failed, 1);
                     if (suspect.Failures >= settings.PoisonAttempts)
                     {
-                        var rejected = await processor.QuarantineAsync(contexts, pid, key, failed, stoppingToken).ConfigureAwait(false);
-                        LogQuarantined(ex, market.Symbol, failed, suspect.Failures, rejected);
+                        if (await processor.QuarantineAsync(contexts, pid, key, failed, stoppingToken).ConfigureAwait(false) is { } quarantined)
+                        {
+                            LogQuarantined(ex, market.Symbol, failed, quarantined.Type, suspect.Failures, quarantined.Released);
+                            telemetry?.Quarantined(market.Symbol, quarantined.Type);
+                        }
                         suspect = (0, 0);
                         failures = 0;
                     }
@@ -293,8 +297,8 @@ public sealed partial class MatchingHost(
     [LoggerMessage(Level = LogLevel.Error, Message = "A {Market} batch failed (attempt {Failures}); rolled back, rebuilding the book and retrying")]
     private partial void LogBatchFailed(Exception exception, string market, int failures);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "{Market} command {Sequence} failed alone {Attempts} times: marked processed with result 'failed' (order rejected and hold released: {Rejected}); the market goes on")]
-    private partial void LogQuarantined(Exception exception, string market, long sequence, int attempts, bool rejected);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Market} command {Sequence} ({Type}) failed alone {Attempts} times: marked processed with result 'failed' (its holds released: {Released}); the market goes on")]
+    private partial void LogQuarantined(Exception exception, string market, long sequence, MarketCommandType type, int attempts, bool released);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The circuit breaker of {Market} could not run; it runs again after the next batch or poll")]
     private partial void LogBreakerFailed(Exception exception, string market);

@@ -7,8 +7,10 @@ namespace Coinage.Worker.Metrics;
 
 /// <summary>
 /// Meter <c>Coinage.Exchange</c>: what the matching hosts do (trades, commands, batch size and
-/// duration, how long a command waited for its batch to commit) and the settlement lag gauge the
-/// <c>SettlementLag*</c> alerts read. Every instrument is tagged with the market.
+/// duration, how long a command waited for its batch to commit, commands taken out of the stream) and the
+/// settlement lag gauge the <c>SettlementLag*</c> alerts read. Every instrument is tagged with the market, but
+/// <c>coinage.orders.rejected</c>: the amends refused at processing, counted under the API's name and tags
+/// (reason = the code also shown as the order's <c>lastAmendRejection</c>), so one series name counts every refusal.
 /// </summary>
 public sealed class ExchangeTelemetry
 {
@@ -21,6 +23,8 @@ public sealed class ExchangeTelemetry
     private readonly Histogram<long> _batchSize;
     private readonly Histogram<double> _batchDuration;
     private readonly Histogram<double> _settlementDelay;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _quarantined;
     private volatile IReadOnlyDictionary<string, double>? _lag;
 
     public ExchangeTelemetry(IMeterFactory meters)
@@ -29,7 +33,11 @@ public sealed class ExchangeTelemetry
         var meter = meters.Create(MeterName);
         _trades = meter.CreateCounter<long>("coinage.exchange.trades", "{trade}", "Trades settled, by market.");
         _commands = meter.CreateCounter<long>("coinage.exchange.commands_processed", "{command}",
-            "Market commands applied and marked processed, by market and type (place, cancel, cancel_all).");
+            "Market commands applied and marked processed, by market and type (place, place_oco, amend, cancel, cancel_all).");
+        // Name, unit and description as the API's instrument (TradingTelemetry): one series, two producers.
+        _rejected = meter.CreateCounter<long>("coinage.orders.rejected", "{order}", "Order placements and amends refused, by reason (the problem code).");
+        _quarantined = meter.CreateCounter<long>("coinage.matching.commands_quarantined", "{command}",
+            "Market commands that failed alone PoisonAttempts times and were taken out of the stream (result 'failed'), by market and type.");
         _batchSize = meter.CreateHistogram("coinage.matching.batch_size", "{command}", "Commands per committed matching batch.",
             tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
         _batchDuration = meter.CreateHistogram("coinage.matching.batch_duration", "s",
@@ -65,6 +73,20 @@ public sealed class ExchangeTelemetry
         }
     }
 
+    /// <summary>The amends of a committed batch that the matching host refused, by their reasons (<c>amend_would_cross</c>, …).</summary>
+    public void AmendsRejected(IReadOnlyList<string> reasons)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        foreach (var reason in reasons)
+        {
+            _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    /// <summary>A command taken out of the stream (quarantined): an operator looks at it (alert <c>MarketCommandQuarantined</c>).</summary>
+    public void Quarantined(string market, MarketCommandType type) => _quarantined.Add(1,
+        new KeyValuePair<string, object?>("market", market), new KeyValuePair<string, object?>("type", TypeName(type)));
+
     /// <summary>The lag per market symbol, as last counted.</summary>
     public void Lag(IReadOnlyDictionary<string, double> lagSeconds) => _lag = lagSeconds;
 
@@ -76,6 +98,8 @@ public sealed class ExchangeTelemetry
         MarketCommandType.Place => "place",
         MarketCommandType.Cancel => "cancel",
         MarketCommandType.CancelAll => "cancel_all",
+        MarketCommandType.PlaceOco => "place_oco",
+        MarketCommandType.Amend => "amend",
         _ => "other",
     };
 }

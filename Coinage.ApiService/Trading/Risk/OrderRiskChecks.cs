@@ -16,9 +16,10 @@ namespace Coinage.ApiService.Trading.Risk;
 /// </summary>
 internal static class OrderRiskChecks
 {
-    public static async Task<ProblemHttpResult?> CheckAsync(PlaceOrder terms, MarketRecord market, SpotMarket spot, MarketDataReader marketData,
+    public static async Task<ProblemHttpResult?> CheckAsync(PlaceOrder terms, MarketRecord market, SpotMarket spot, PublishedPrices prices,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(prices);
         if (terms.Quantity > 0 && market.MaxOrderSize is { } maxSize && spot.BaseQuantity(terms.Quantity) > maxSize)
         {
             return Refusal(RiskErrorCodes.MaxOrderSize, "quantity",
@@ -38,7 +39,7 @@ internal static class OrderRiskChecks
         }
         if (terms.Type == OrderType.Limit && market.PriceBandBps is { } bps)
         {
-            var reference = await ReferencePriceAsync(market, spot, bps, marketData, cancellationToken).ConfigureAwait(false);
+            var reference = await ReferencePriceAsync(bps, prices, cancellationToken).ConfigureAwait(false);
             if (PriceBand.Around(reference, bps, spot.Spec.TickSize) is { } band && !band.Contains(spot.Spec.ToPrice(terms.Price)))
             {
                 return Refusal(RiskErrorCodes.PriceBand, "price",
@@ -53,14 +54,13 @@ internal static class OrderRiskChecks
     /// The last trade, else the mid of a tight book (<see cref="PriceBand.ReferencePrice"/>), as last published by the matching host (Redis; PostgreSQL when Redis
     /// has nothing): what the API knows of the market without asking the Worker.
     /// </summary>
-    internal static async Task<decimal?> ReferencePriceAsync(MarketRecord market, SpotMarket spot, int bandBps, MarketDataReader marketData, CancellationToken cancellationToken)
+    internal static async Task<decimal?> ReferencePriceAsync(int bandBps, PublishedPrices prices, CancellationToken cancellationToken)
     {
-        var info = new MarketInfo(market, spot);
-        if (await LastTradePriceAsync(info, marketData, cancellationToken).ConfigureAwait(false) is { } price)
+        if (await prices.LastTradeAsync(cancellationToken).ConfigureAwait(false) is { } price)
         {
             return price;
         }
-        var book = await marketData.BookAsync(info, 1, cancellationToken).ConfigureAwait(false);
+        var book = await prices.TopOfBookAsync(cancellationToken).ConfigureAwait(false);
         return PriceBand.ReferencePrice(null, Best(book.Bids), Best(book.Asks), bandBps);
     }
 
@@ -80,6 +80,27 @@ internal static class OrderRiskChecks
         return TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The order breaks a risk limit of the market.",
             type: Problems.TypeBase + code, extensions: limits);
     }
+}
+
+/// <summary>
+/// A market's prices as the matching host last published them, read at most once per request however many checks ask:
+/// an OCO pair's price rule and the risk checks of its two legs all judge against the same last trade (and, before the
+/// first trade, the same book), read once. One per request: a later request must see the prices of its own moment.
+/// </summary>
+internal sealed class PublishedPrices(MarketInfo market, MarketDataReader marketData)
+{
+    private Task<decimal?>? _lastTrade;
+    private Task<Coinage.Domain.MarketData.BookSnapshot>? _top;
+
+    public MarketInfo Market => market;
+
+    /// <summary><see cref="OrderRiskChecks.LastTradePriceAsync"/>, read on first use.</summary>
+    public Task<decimal?> LastTradeAsync(CancellationToken cancellationToken) =>
+        _lastTrade ??= OrderRiskChecks.LastTradePriceAsync(market, marketData, cancellationToken);
+
+    /// <summary>The best level of each side, read on first use.</summary>
+    public Task<Coinage.Domain.MarketData.BookSnapshot> TopOfBookAsync(CancellationToken cancellationToken) =>
+        _top ??= marketData.BookAsync(market, 1, cancellationToken);
 }
 
 /// <summary>The problem codes of the risk controls (docs/exchange.md, "Risk controls").</summary>

@@ -33,6 +33,34 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
     private string Db => infrastructure.PostgresConnectionString;
 
     [Fact]
+    public async Task The_approval_threshold_is_judged_on_amount_plus_fee_so_a_withdrawal_just_below_it_goes_to_review_when_its_fee_takes_it_over()
+    {
+        // BTC's threshold of 1 and its seeded withdrawal fee of 0.0002, stated here so the boundary is this test's own.
+        await using var api = new ApiFactory(infrastructure, new Dictionary<string, string?> { ["Coinage:Wallet:WithdrawalApprovalThresholds:BTC"] = "1" });
+        var (user, email) = await UserAsync(api, "threshold");
+        await user.DepositAsync("BTC", "2");
+        await user.DepositAsync("BTC", "2");
+        await user.SaveWithdrawalAddressAsync("BTC", BtcAddress);
+
+        // 0.9998 + 0.0002 = 1: at the threshold, sent without an Admin.
+        var atThreshold = await ConfirmedWithdrawalAsync(api, user, email, "0.9998");
+        Assert.Equal(("pending", "1"), (atThreshold.GetProperty("status").GetString(), atThreshold.GetProperty("total").GetString()));
+        // 0.9999 is below the threshold, but 0.9999 + 0.0002 = 1.0001 leaves the balance: reviewed.
+        var overByItsFee = await ConfirmedWithdrawalAsync(api, user, email, "0.9999");
+        Assert.Equal(("pending_approval", "1.0001"), (overByItsFee.GetProperty("status").GetString(), overByItsFee.GetProperty("total").GetString()));
+        Assert.Equal((4m - 2.0001m, 2.0001m), (await user.BalancesAsync())["BTC"]);
+
+        // Cancelled by their owner (before the funding job of another test sends the first): the whole holds come back.
+        foreach (var withdrawal in new[] { atThreshold, overByItsFee })
+        {
+            using var cancel = await user.Http.DeleteAsync(new Uri($"/api/v1/wallet/withdrawals/{withdrawal.GetProperty("id").GetString()}", UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+        Assert.Equal((4m, 0m), (await user.BalancesAsync())["BTC"]);
+        await ExchangeDatabase.AssertInvariantsAsync(Db);
+    }
+
+    [Fact]
     public async Task A_withdrawal_confirmed_through_the_emailed_link_is_completed_by_the_worker()
     {
         await using var api = new ApiFactory(infrastructure);

@@ -10,7 +10,8 @@ namespace Coinage.ApiService.Tests.Trading;
 /// size keeps the order's place in its queue (a taker fills it before a later order at the same price), a new price or
 /// a larger size loses it; an increase takes more hold at once or is refused without the funds; an amend the engine
 /// refuses at processing (it would cross) leaves the order and the holds as they were and says so on the order; the
-/// invariants of DESIGN.md §2 after each step, also while an amend's extra hold waits for the matching host.
+/// invariants of DESIGN.md §2 after each step, also while an amend's extra hold waits for the matching host; every
+/// refusal, the API's and the matching host's, counted in <c>coinage.orders.rejected</c> by its code.
 /// </summary>
 public sealed class AmendOrderTests(InfrastructureFixture infrastructure)
 {
@@ -19,9 +20,11 @@ public sealed class AmendOrderTests(InfrastructureFixture infrastructure)
     {
         var database = await infrastructure.CreateDatabaseAsync("amend");
         var redis = infrastructure.RedisConnectionString + ",defaultDatabase=14";
+        using var counters = new CounterRecorder("coinage.orders.rejected");
         await using var api = new ApiFactory(database, redis);
         var worker = new MatchingWorkerFactory(database, redis);
         _ = worker.Services;
+        var workers = new List<System.Diagnostics.Metrics.IMeterFactory> { CounterRecorder.Of(worker.Services) };
         var alice = await Trader.CreateAsync(api, database, "amend-alice");
         var dave = await Trader.CreateAsync(api, database, "amend-dave");
         var bob = await Trader.CreateAsync(api, database, "amend-bob");
@@ -100,7 +103,7 @@ public sealed class AmendOrderTests(InfrastructureFixture infrastructure)
             await ExchangeDatabase.AssertInvariantsAsync(database);
             await OcoOrderTests.AssertReconciledAsync(database);
             worker = new MatchingWorkerFactory(database, redis);
-            _ = worker.Services;
+            workers.Add(CounterRecorder.Of(worker.Services));
             await ExchangeDatabase.WaitProcessedAsync(database);
             var kept = await erin.GetAsync($"/api/v1/orders/{bid}");
             Assert.Equal(("0.05", "1.5", "0.07515", "open", "amend_would_cross"),
@@ -136,6 +139,15 @@ public sealed class AmendOrderTests(InfrastructureFixture infrastructure)
             Assert.Equal((0.02485m, 0.07515m), (await erin.BalancesAsync())["BTC"]);
             await ExchangeDatabase.AssertInvariantsAsync(database);
             await OcoOrderTests.AssertReconciledAsync(database);
+
+            // Every refusal above counted once by its code: the API's as it answered them, the matching host's as it committed them.
+            Assert.Equal(new Dictionary<string, long>
+            {
+                ["insufficient_funds"] = 1, ["amend_would_cross"] = 1, ["invalid_price"] = 1, ["invalid_quantity"] = 1, ["validation_failed"] = 1,
+                ["not_amendable"] = 2, ["not_found"] = 1,
+            }, counters.By(CounterRecorder.Of(api.Services), "coinage.orders.rejected", "reason"));
+            Assert.Equal(new Dictionary<string, long> { ["amend_would_cross"] = 1 },
+                workers.SelectMany(w => counters.By(w, "coinage.orders.rejected", "reason")).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Sum(c => c.Value)));
         }
         finally
         {

@@ -20,125 +20,110 @@ public sealed class OcoOrderTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task A_pair_holds_once_cancels_its_other_leg_when_one_trades_fires_or_is_cancelled_and_survives_a_restart()
     {
-        var database = await infrastructure.CreateDatabaseAsync("oco");
-        // Redis keys of its own: the API judges the pair by the last trade it reads there.
-        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=13";
-        await using var api = new ApiFactory(database, redis);
-        var worker = new MatchingWorkerFactory(database, redis);
-        _ = worker.Services;
-        var alice = await Trader.CreateAsync(api, database, "oco-alice");
-        var bob = await Trader.CreateAsync(api, database, "oco-bob");
-        var carol = await Trader.CreateAsync(api, database, "oco-carol");
-        await alice.DepositAsync("ETH", "10");
-        await bob.DepositAsync("ETH", "10");
-        await carol.DepositAsync("BTC", "10");
+        // Redis keys of its own too: the API judges the pair by the last trade it reads there.
+        await using var exchange = await OwnExchange.StartAsync(infrastructure, "oco", redisDatabase: 13);
+        var database = exchange.Database;
+        var alice = await exchange.TraderAsync("oco-alice", ("ETH", "10"));
+        var bob = await exchange.TraderAsync("oco-bob", ("ETH", "10"));
+        var carol = await exchange.TraderAsync("oco-carol", ("BTC", "10"));
         await bob.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.05", quantity = "0.1" });
         await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.05", quantity = "0.1" });
         await ExchangeDatabase.WaitProcessedAsync(database);
         await WaitLastTradeAsync(alice, "0.05");
 
-        try
+        // The wrong way round for a sell (limit below the last trade, trigger above it): both fields named.
+        using (var wrong = await alice.Http.PostAsJsonAsync("/api/v1/orders/oco",
+            new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.04", triggerPrice = "0.06", stopPrice = "0.059" }, Ct))
         {
-            // The wrong way round for a sell (limit below the last trade, trigger above it): both fields named.
-            using (var wrong = await alice.Http.PostAsJsonAsync("/api/v1/orders/oco",
-                new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.04", triggerPrice = "0.06", stopPrice = "0.059" }, Ct))
-            {
-                var problem = await JsonAsync(wrong);
-                Assert.Equal((HttpStatusCode.BadRequest, "invalid_price"), (wrong.StatusCode, problem.GetProperty("code").GetString()));
-                Assert.True(problem.GetProperty("errors").TryGetProperty("price", out _) && problem.GetProperty("errors").TryGetProperty("triggerPrice", out _), problem.ToString());
-            }
-            Assert.Equal((10m, 0m), (await alice.BalancesAsync())["ETH"]);
-
-            // 1. A sell pair: one hold of 1 ETH on the limit leg (both legs need 1 ETH, the pair holds it once).
-            var pair = await PlaceOcoAsync(alice, new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.06", triggerPrice = "0.04", stopPrice = "0.039", clientOrderId = "pair-1" });
-            var (limit, stop) = (pair.GetProperty("limit"), pair.GetProperty("stop"));
-            Assert.Equal(("limit", "stop_limit", "0.04", "0.039"), (limit.GetProperty("type").GetString(), stop.GetProperty("type").GetString(),
-                stop.GetProperty("triggerPrice").GetString(), stop.GetProperty("price").GetString()));
-            Assert.Equal((Id(stop), Id(limit)), (limit.GetProperty("ocoPartnerId").GetString(), stop.GetProperty("ocoPartnerId").GetString()));
-            Assert.Equal(("1", "0"), (limit.GetProperty("remainingHold").GetString(), stop.GetProperty("remainingHold").GetString()));
-            Assert.Equal((9m, 1m), (await alice.BalancesAsync())["ETH"]);
-            // The same clientOrderId and terms: the stored pair, nothing held twice.
-            using (var retry = await alice.Http.PostAsJsonAsync("/api/v1/orders/oco",
-                new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.06", triggerPrice = "0.04", stopPrice = "0.039", clientOrderId = "pair-1" }, Ct))
-            {
-                Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-                Assert.Equal(Id(stop), Id((await JsonAsync(retry)).GetProperty("stop")));
-            }
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            Assert.Equal(("open", "untriggered"), (await StatusAsync(alice, limit), await StatusAsync(alice, stop)));
-            Assert.Equal((9m, 1m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-            await AssertReconciledAsync(database);
-
-            // A crash: the next owner rebuilds both legs and their link from the database.
-            await worker.DisposeAsync();
-            worker = new MatchingWorkerFactory(database, redis);
-            _ = worker.Services;
-
-            // 2. The limit leg trades, even partly: the stop leg is cancelled; the rest of the hold stays with the limit leg.
-            await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.06", quantity = "0.4" });
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            var traded = await alice.GetAsync($"/api/v1/orders/{Id(limit)}");
-            var cancelledStop = await alice.GetAsync($"/api/v1/orders/{Id(stop)}");
-            Assert.Equal(("partially_filled", "0.6"), (traded.GetProperty("status").GetString(), traded.GetProperty("remainingHold").GetString()));
-            Assert.Equal(("cancelled", "oco_partner", "0"), (cancelledStop.GetProperty("status").GetString(), cancelledStop.GetProperty("closeReason").GetString(),
-                cancelledStop.GetProperty("remainingHold").GetString()));
-            Assert.Equal((9m, 0.6m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-            await CancelAsync(alice, Id(limit));
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            Assert.Equal((9.6m, 0m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-
-            // 3. The stop leg fires: the limit leg is cancelled first and hands the pair's hold to the stop leg.
-            await WaitLastTradeAsync(alice, "0.06");
-            pair = await PlaceOcoAsync(alice, new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.07", triggerPrice = "0.055", stopPrice = "0.054" });
-            (limit, stop) = (pair.GetProperty("limit"), pair.GetProperty("stop"));
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            await bob.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.055", quantity = "0.1" });
-            await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.055", quantity = "0.1" });
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            var cancelledLimit = await alice.GetAsync($"/api/v1/orders/{Id(limit)}");
-            var fired = await alice.GetAsync($"/api/v1/orders/{Id(stop)}");
-            Assert.Equal(("cancelled", "oco_partner", "0"), (cancelledLimit.GetProperty("status").GetString(), cancelledLimit.GetProperty("closeReason").GetString(),
-                cancelledLimit.GetProperty("remainingHold").GetString()));
-            Assert.Equal(("open", "1"), (fired.GetProperty("status").GetString(), fired.GetProperty("remainingHold").GetString()));
-            Assert.NotEqual(JsonValueKind.Null, fired.GetProperty("triggeredAt").ValueKind);
-            Assert.Equal((8.6m, 1m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-            await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.054", quantity = "1" });
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            Assert.Equal("filled", await StatusAsync(alice, stop));
-            Assert.Equal((8.6m, 0m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-
-            // 4. A buy pair holds the larger need, not the sum: the stop-limit leg's 1 × 0.066 + 20 bps = 0.066132 BTC
-            //    (the limit leg's would be 0.0501). Cancelling the stop leg cancels both and gives it back once.
-            await WaitLastTradeAsync(alice, "0.054");
-            var before = (await carol.BalancesAsync())["BTC"];
-            pair = await PlaceOcoAsync(carol, new { market = "ETH-BTC", side = "buy", quantity = "1", price = "0.05", triggerPrice = "0.065", stopPrice = "0.066" });
-            (limit, stop) = (pair.GetProperty("limit"), pair.GetProperty("stop"));
-            Assert.Equal(("0.066132", "0"), (limit.GetProperty("remainingHold").GetString(), stop.GetProperty("remainingHold").GetString()));
-            Assert.Equal((before.Available - 0.066132m, before.Held + 0.066132m), (await carol.BalancesAsync())["BTC"]);
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-            await CancelAsync(carol, Id(stop));
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            var userCancelled = await carol.GetAsync($"/api/v1/orders/{Id(stop)}");
-            var partnerCancelled = await carol.GetAsync($"/api/v1/orders/{Id(limit)}");
-            Assert.Equal(("cancelled", "user"), (userCancelled.GetProperty("status").GetString(), userCancelled.GetProperty("closeReason").GetString()));
-            Assert.Equal(("cancelled", "oco_partner"), (partnerCancelled.GetProperty("status").GetString(), partnerCancelled.GetProperty("closeReason").GetString()));
-            Assert.Equal(before, (await carol.BalancesAsync())["BTC"]);
-            Assert.Equal(1, await ExchangeDatabase.ScalarAsync<long>(database,
-                "SELECT count(*) FROM journal_entries WHERE kind = 6 AND reference_id IN (@limit, @stop)", ("limit", long.Parse(Id(limit), System.Globalization.CultureInfo.InvariantCulture)),
-                ("stop", long.Parse(Id(stop), System.Globalization.CultureInfo.InvariantCulture))));
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-            await AssertReconciledAsync(database);
+            var problem = await JsonAsync(wrong);
+            Assert.Equal((HttpStatusCode.BadRequest, "invalid_price"), (wrong.StatusCode, problem.GetProperty("code").GetString()));
+            Assert.True(problem.GetProperty("errors").TryGetProperty("price", out _) && problem.GetProperty("errors").TryGetProperty("triggerPrice", out _), problem.ToString());
         }
-        finally
+        Assert.Equal((10m, 0m), (await alice.BalancesAsync())["ETH"]);
+
+        // 1. A sell pair: one hold of 1 ETH on the limit leg (both legs need 1 ETH, the pair holds it once).
+        var pair = await PlaceOcoAsync(alice, new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.06", triggerPrice = "0.04", stopPrice = "0.039", clientOrderId = "pair-1" });
+        var (limit, stop) = (pair.GetProperty("limit"), pair.GetProperty("stop"));
+        Assert.Equal(("limit", "stop_limit", "0.04", "0.039"), (limit.GetProperty("type").GetString(), stop.GetProperty("type").GetString(),
+            stop.GetProperty("triggerPrice").GetString(), stop.GetProperty("price").GetString()));
+        Assert.Equal((Id(stop), Id(limit)), (limit.GetProperty("ocoPartnerId").GetString(), stop.GetProperty("ocoPartnerId").GetString()));
+        Assert.Equal(("1", "0"), (limit.GetProperty("remainingHold").GetString(), stop.GetProperty("remainingHold").GetString()));
+        Assert.Equal((9m, 1m), (await alice.BalancesAsync())["ETH"]);
+        // The same clientOrderId and terms: the stored pair, nothing held twice.
+        using (var retry = await alice.Http.PostAsJsonAsync("/api/v1/orders/oco",
+            new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.06", triggerPrice = "0.04", stopPrice = "0.039", clientOrderId = "pair-1" }, Ct))
         {
-            await worker.DisposeAsync();
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+            Assert.Equal(Id(stop), Id((await JsonAsync(retry)).GetProperty("stop")));
         }
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        Assert.Equal(("open", "untriggered"), (await StatusAsync(alice, limit), await StatusAsync(alice, stop)));
+        Assert.Equal((9m, 1m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+        await AssertReconciledAsync(database);
+
+        // A crash: the next owner rebuilds both legs and their link from the database.
+        await exchange.RestartWorkerAsync();
+
+        // 2. The limit leg trades, even partly: the stop leg is cancelled; the rest of the hold stays with the limit leg.
+        await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.06", quantity = "0.4" });
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        var traded = await alice.GetAsync($"/api/v1/orders/{Id(limit)}");
+        var cancelledStop = await alice.GetAsync($"/api/v1/orders/{Id(stop)}");
+        Assert.Equal(("partially_filled", "0.6"), (traded.GetProperty("status").GetString(), traded.GetProperty("remainingHold").GetString()));
+        Assert.Equal(("cancelled", "oco_partner", "0"), (cancelledStop.GetProperty("status").GetString(), cancelledStop.GetProperty("closeReason").GetString(),
+            cancelledStop.GetProperty("remainingHold").GetString()));
+        Assert.Equal((9m, 0.6m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+        await CancelAsync(alice, Id(limit));
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        Assert.Equal((9.6m, 0m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+
+        // 3. The stop leg fires: the limit leg is cancelled first and hands the pair's hold to the stop leg.
+        await WaitLastTradeAsync(alice, "0.06");
+        pair = await PlaceOcoAsync(alice, new { market = "ETH-BTC", side = "sell", quantity = "1", price = "0.07", triggerPrice = "0.055", stopPrice = "0.054" });
+        (limit, stop) = (pair.GetProperty("limit"), pair.GetProperty("stop"));
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        await bob.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.055", quantity = "0.1" });
+        await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.055", quantity = "0.1" });
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        var cancelledLimit = await alice.GetAsync($"/api/v1/orders/{Id(limit)}");
+        var fired = await alice.GetAsync($"/api/v1/orders/{Id(stop)}");
+        Assert.Equal(("cancelled", "oco_partner", "0"), (cancelledLimit.GetProperty("status").GetString(), cancelledLimit.GetProperty("closeReason").GetString(),
+            cancelledLimit.GetProperty("remainingHold").GetString()));
+        Assert.Equal(("open", "1"), (fired.GetProperty("status").GetString(), fired.GetProperty("remainingHold").GetString()));
+        Assert.NotEqual(JsonValueKind.Null, fired.GetProperty("triggeredAt").ValueKind);
+        Assert.Equal((8.6m, 1m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+        await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.054", quantity = "1" });
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        Assert.Equal("filled", await StatusAsync(alice, stop));
+        Assert.Equal((8.6m, 0m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+
+        // 4. A buy pair holds the larger need, not the sum: the stop-limit leg's 1 × 0.066 + 20 bps = 0.066132 BTC
+        //    (the limit leg's would be 0.0501). Cancelling the stop leg cancels both and gives it back once.
+        await WaitLastTradeAsync(alice, "0.054");
+        var before = (await carol.BalancesAsync())["BTC"];
+        pair = await PlaceOcoAsync(carol, new { market = "ETH-BTC", side = "buy", quantity = "1", price = "0.05", triggerPrice = "0.065", stopPrice = "0.066" });
+        (limit, stop) = (pair.GetProperty("limit"), pair.GetProperty("stop"));
+        Assert.Equal(("0.066132", "0"), (limit.GetProperty("remainingHold").GetString(), stop.GetProperty("remainingHold").GetString()));
+        Assert.Equal((before.Available - 0.066132m, before.Held + 0.066132m), (await carol.BalancesAsync())["BTC"]);
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+        await CancelAsync(carol, Id(stop));
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        var userCancelled = await carol.GetAsync($"/api/v1/orders/{Id(stop)}");
+        var partnerCancelled = await carol.GetAsync($"/api/v1/orders/{Id(limit)}");
+        Assert.Equal(("cancelled", "user"), (userCancelled.GetProperty("status").GetString(), userCancelled.GetProperty("closeReason").GetString()));
+        Assert.Equal(("cancelled", "oco_partner"), (partnerCancelled.GetProperty("status").GetString(), partnerCancelled.GetProperty("closeReason").GetString()));
+        Assert.Equal(before, (await carol.BalancesAsync())["BTC"]);
+        Assert.Equal(1, await ExchangeDatabase.ScalarAsync<long>(database,
+            "SELECT count(*) FROM journal_entries WHERE kind = 6 AND reference_id IN (@limit, @stop)", ("limit", long.Parse(Id(limit), System.Globalization.CultureInfo.InvariantCulture)),
+            ("stop", long.Parse(Id(stop), System.Globalization.CultureInfo.InvariantCulture))));
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+        await AssertReconciledAsync(database);
     }
 
     [Theory]
@@ -157,10 +142,7 @@ public sealed class OcoOrderTests(InfrastructureFixture infrastructure)
         await trader.DepositAsync("ETH", "10");
 
         using var response = await trader.Http.PostAsJsonAsync("/api/v1/orders/oco", new { market = "ETH-BTC", side, quantity, price, triggerPrice, stopPrice }, Ct);
-        var body = await JsonAsync(response);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, body.GetProperty("code").GetString());
-        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, code, field);
         var balances = await trader.BalancesAsync();
         Assert.Equal(((1m, 0m), (10m, 0m)), (balances["BTC"], balances["ETH"]));
     }

@@ -121,6 +121,103 @@ public sealed class RiskControlTests(InfrastructureFixture infrastructure)
     }
 
     [Fact]
+    public async Task A_stop_market_sell_fired_by_a_trade_sells_only_inside_the_band_around_that_trade_and_its_rest_is_cancelled_price_band()
+    {
+        var (api, admin) = await PlatformAsync();
+        await using var platform = api;
+        await using var worker = new MatchingWorkerFactory(Db, infrastructure.RedisConnectionString);
+        _ = worker.Services;
+        var (symbol, code) = await NewMarketAsync(admin, Risk(band: "10"));
+        var stopper = await Trader.CreateAsync(api, Db, "stop-band-seller");
+        var buyer = await Trader.CreateAsync(api, Db, "stop-band-bidder");
+        var trigger = await Trader.CreateAsync(api, Db, "stop-band-trigger");
+        await stopper.DepositAsync(code, "10");
+        await trigger.DepositAsync(code, "1");
+        await buyer.DepositAsync("USD", "10000");
+
+        // Bids placed while there is nothing to judge a price by (one side only, no trade): 3 at 9.50, 2 at 9.00, and a
+        // stale 5 at 8.00. A stop-market sell of 6 waits for a trade at or below 9.50 (before the first trade, it is armed).
+        await buyer.PlaceAsync(Limit(symbol, "buy", "9.5", "3"));
+        await buyer.PlaceAsync(Limit(symbol, "buy", "9", "2"));
+        var stale = await buyer.PlaceAsync(Limit(symbol, "buy", "8", "5"));
+        var stop = await stopper.PlaceAsync(new { market = symbol, side = "sell", type = "stop_market", triggerPrice = "9.5", quantity = "6" });
+        var id = stop.GetProperty("id").GetString();
+        Assert.Equal("6", stop.GetProperty("remainingHold").GetString());
+        await WaitBookAsync(buyer, symbol, bids: 3, asks: 0);
+        Assert.Equal("untriggered", (await stopper.GetAsync($"/api/v1/orders/{id}")).GetProperty("status").GetString());
+        Assert.Equal((4m, 6m), (await stopper.BalancesAsync())[code]);
+
+        // A trade of 1 at 9.50 fires it. Its band is the one around that trade, 8.55 to 10.45, fixed when it starts
+        // matching: it sells the 2 left at 9.50 and the 2 at 9.00, and not one at 8.00.
+        await trigger.PlaceAsync(Limit(symbol, "sell", "9.5", "1"));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonElement order;
+        while ((order = await stopper.GetAsync($"/api/v1/orders/{id}")).GetProperty("status").GetString() is "untriggered" or "open" or "partially_filled")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the stop was never fired and matched: {order}");
+            await Task.Delay(50, Ct);
+        }
+        Assert.Equal(("cancelled", "price_band", "stop_market", "4", "37", "0"), (order.GetProperty("status").GetString(), order.GetProperty("closeReason").GetString(),
+            order.GetProperty("type").GetString(), order.GetProperty("filledQuantity").GetString(), order.GetProperty("filledQuote").GetString(),
+            order.GetProperty("remainingHold").GetString()));
+        Assert.NotEqual(JsonValueKind.Null, order.GetProperty("triggeredAt").ValueKind);
+        var history = (await stopper.GetAsync($"/api/v1/orders?market={symbol}")).GetProperty("items").EnumerateArray().Single(o => o.GetProperty("id").GetString() == id);
+        Assert.Equal(("cancelled", "price_band"), (history.GetProperty("status").GetString(), history.GetProperty("closeReason").GetString()));
+        // One trade with each bid it reached: 2 at 9.50 (the 3 less the trigger's 1) and 2 at 9.00.
+        Assert.Equal(["2 at 9", "2 at 9.5"], (await stopper.GetAsync("/api/v1/fills")).GetProperty("items").EnumerateArray()
+            .Where(f => f.GetProperty("orderId").GetString() == id)
+            .Select(f => $"{f.GetProperty("quantity").GetString()} at {f.GetProperty("price").GetString()}").Order(StringComparer.Ordinal));
+
+        // The hold of the 2 it did not sell is back, to the unit: 10 − 4 sold, nothing held; 2 × 9.50 + 2 × 9.00 = 37 USD (no fees here).
+        var balances = await stopper.BalancesAsync();
+        Assert.Equal((6m, 0m), balances[code]);
+        Assert.Equal((37m, 0m), balances["USD"]);
+        // The stale bid at 8.00 is untouched and still holds its 40 USD.
+        Assert.Equal(("open", "0"), (await buyer.GetAsync($"/api/v1/orders/{stale.GetProperty("id").GetString()}")) is var bid
+            ? (bid.GetProperty("status").GetString(), bid.GetProperty("filledQuantity").GetString()) : default);
+        Assert.Equal(40m, (await buyer.BalancesAsync())["USD"].Held);
+        await ExchangeDatabase.AssertInvariantsAsync(Db);
+    }
+
+    [Fact]
+    public async Task An_oco_request_reads_the_last_trade_once_for_its_price_rule_and_both_legs_band_checks()
+    {
+        var (api, admin) = await PlatformAsync();
+        await using var platform = api;
+        var (symbol, code) = await NewMarketAsync(admin, Risk(band: "10"));
+        var trader = await Trader.CreateAsync(api, Db, "oco-reads");
+        await trader.DepositAsync(code, "10");
+
+        // A young market: Redis has no trade, so every read of the last trade goes on to PostgreSQL, where the queries of
+        // this one request (its trace) are counted.
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var queries = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Microsoft.Extensions.Hosting.BackgroundQueryFilter.NpgsqlSource,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    queries.Enqueue(string.Join(' ', activity.TagObjects.Select(t => t.Value?.ToString())));
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/orders/oco", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { market = symbol, side = "sell", quantity = "1", price = "10", triggerPrice = "9", stopPrice = "8.9" }),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await trader.Http.SendAsync(request, Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+
+        // The pair's price rule and the band checks of its two legs judge by one read (they made three).
+        Assert.Single(queries, q => q.Contains("FROM trades", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_open_order_cap_holds_under_concurrent_placements_through_two_replicas_with_two_writers_each()
     {
         var (api, admin) = await PlatformAsync(new() { ["Coinage:Trading:GroupCommit:Writers"] = "2" });

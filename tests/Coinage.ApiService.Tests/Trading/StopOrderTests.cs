@@ -14,18 +14,11 @@ public sealed class StopOrderTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task A_stop_limit_buy_waits_untriggered_with_its_hold_survives_a_restart_and_fires_once_when_a_trade_reaches_it()
     {
-        var database = await infrastructure.CreateDatabaseAsync("stops");
-        // Keys of its own too: its market data must not overwrite the shared database's ETH-BTC book in Redis.
-        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=7";
-        await using var api = new ApiFactory(database, redis);
-        var worker = new MatchingWorkerFactory(database, redis);
-        _ = worker.Services;
-        var alice = await Trader.CreateAsync(api, database, "stop-alice");
-        var bob = await Trader.CreateAsync(api, database, "stop-bob");
-        var carol = await Trader.CreateAsync(api, database, "stop-carol");
-        await alice.DepositAsync("BTC", "10");
-        await bob.DepositAsync("ETH", "100");
-        await carol.DepositAsync("BTC", "10");
+        await using var exchange = await OwnExchange.StartAsync(infrastructure, "stops", redisDatabase: 7);
+        var database = exchange.Database;
+        var alice = await exchange.TraderAsync("stop-alice", ("BTC", "10"));
+        var bob = await exchange.TraderAsync("stop-bob", ("ETH", "100"));
+        var carol = await exchange.TraderAsync("stop-carol", ("BTC", "10"));
 
         await bob.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.05", quantity = "0.5" });
         await bob.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "limit", price = "0.051", quantity = "1" });
@@ -46,66 +39,53 @@ public sealed class StopOrderTests(InfrastructureFixture infrastructure)
         await ExchangeDatabase.AssertInvariantsAsync(database);
 
         // A crash: the next owner rebuilds the book, the armed order and the last trade price from the database.
-        await worker.DisposeAsync();
-        worker = new MatchingWorkerFactory(database, redis);
-        _ = worker.Services;
-        try
+        await exchange.RestartWorkerAsync();
+
+        // Carol trades 0.1 at 0.05: the trigger is reached, and alice's order matches in the same batch.
+        await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.05", quantity = "0.1" });
+        await ExchangeDatabase.WaitProcessedAsync(database);
+
+        var fired = await alice.GetAsync($"/api/v1/orders/{id}");
+        Assert.Equal(("filled", "stop_limit"), (fired.GetProperty("status").GetString(), fired.GetProperty("type").GetString()));
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, fired.GetProperty("triggeredAt").ValueKind);
+        Assert.Equal(2, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM trades WHERE taker_order_id = @id", ("id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))));
+        // 0.4 at 0.05 and 0.1 at 0.051 = 0.0251 BTC, taker fee 0.0000502; the rest of the hold is released.
+        var balances = await alice.BalancesAsync();
+        Assert.Equal((10m - 0.0251502m, 0m), balances["BTC"]);
+        Assert.Equal((0.5m, 0m), balances["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+
+        // The last trade was at 0.051: a sell stop at 0.052 would fire at once, so the engine rejects it and the ETH comes back.
+        var tooLate = await alice.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "stop_market", triggerPrice = "0.052", quantity = "0.1" });
+        // A sell take-profit at 0.06 waits; cancelled before it fires, it gives its hold back.
+        var takeProfit = await alice.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "take_profit_market", triggerPrice = "0.06", quantity = "0.2" });
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        var rejected = await alice.GetAsync($"/api/v1/orders/{tooLate.GetProperty("id").GetString()}");
+        Assert.Equal(("rejected", "would_trigger_immediately"), (rejected.GetProperty("status").GetString(), rejected.GetProperty("closeReason").GetString()));
+        var waiting = await alice.GetAsync($"/api/v1/orders/{takeProfit.GetProperty("id").GetString()}");
+        Assert.Equal(("untriggered", "take_profit_market"), (waiting.GetProperty("status").GetString(), waiting.GetProperty("type").GetString()));
+        Assert.Equal((0.3m, 0.2m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
+
+        using (var cancel = await alice.Http.DeleteAsync(new Uri($"/api/v1/orders/{takeProfit.GetProperty("id").GetString()}", UriKind.Relative), Ct))
         {
-            // Carol trades 0.1 at 0.05: the trigger is reached, and alice's order matches in the same batch.
-            await carol.PlaceAsync(new { market = "ETH-BTC", side = "buy", type = "limit", price = "0.05", quantity = "0.1" });
-            await ExchangeDatabase.WaitProcessedAsync(database);
-
-            var fired = await alice.GetAsync($"/api/v1/orders/{id}");
-            Assert.Equal(("filled", "stop_limit"), (fired.GetProperty("status").GetString(), fired.GetProperty("type").GetString()));
-            Assert.NotEqual(System.Text.Json.JsonValueKind.Null, fired.GetProperty("triggeredAt").ValueKind);
-            Assert.Equal(2, await ExchangeDatabase.ScalarAsync<long>(database, "SELECT count(*) FROM trades WHERE taker_order_id = @id", ("id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))));
-            // 0.4 at 0.05 and 0.1 at 0.051 = 0.0251 BTC, taker fee 0.0000502; the rest of the hold is released.
-            var balances = await alice.BalancesAsync();
-            Assert.Equal((10m - 0.0251502m, 0m), balances["BTC"]);
-            Assert.Equal((0.5m, 0m), balances["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-
-            // The last trade was at 0.051: a sell stop at 0.052 would fire at once, so the engine rejects it and the ETH comes back.
-            var tooLate = await alice.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "stop_market", triggerPrice = "0.052", quantity = "0.1" });
-            // A sell take-profit at 0.06 waits; cancelled before it fires, it gives its hold back.
-            var takeProfit = await alice.PlaceAsync(new { market = "ETH-BTC", side = "sell", type = "take_profit_market", triggerPrice = "0.06", quantity = "0.2" });
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            var rejected = await alice.GetAsync($"/api/v1/orders/{tooLate.GetProperty("id").GetString()}");
-            Assert.Equal(("rejected", "would_trigger_immediately"), (rejected.GetProperty("status").GetString(), rejected.GetProperty("closeReason").GetString()));
-            var waiting = await alice.GetAsync($"/api/v1/orders/{takeProfit.GetProperty("id").GetString()}");
-            Assert.Equal(("untriggered", "take_profit_market"), (waiting.GetProperty("status").GetString(), waiting.GetProperty("type").GetString()));
-            Assert.Equal((0.3m, 0.2m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
-
-            using (var cancel = await alice.Http.DeleteAsync(new Uri($"/api/v1/orders/{takeProfit.GetProperty("id").GetString()}", UriKind.Relative), Ct))
-            {
-                Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-            }
-            await ExchangeDatabase.WaitProcessedAsync(database);
-            var cancelled = await alice.GetAsync($"/api/v1/orders/{takeProfit.GetProperty("id").GetString()}");
-            Assert.Equal(("cancelled", "user"), (cancelled.GetProperty("status").GetString(), cancelled.GetProperty("closeReason").GetString()));
-            Assert.Equal((0.5m, 0m), (await alice.BalancesAsync())["ETH"]);
-            await ExchangeDatabase.AssertInvariantsAsync(database);
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         }
-        finally
-        {
-            await worker.DisposeAsync();
-        }
+        await ExchangeDatabase.WaitProcessedAsync(database);
+        var cancelled = await alice.GetAsync($"/api/v1/orders/{takeProfit.GetProperty("id").GetString()}");
+        Assert.Equal(("cancelled", "user"), (cancelled.GetProperty("status").GetString(), cancelled.GetProperty("closeReason").GetString()));
+        Assert.Equal((0.5m, 0m), (await alice.BalancesAsync())["ETH"]);
+        await ExchangeDatabase.AssertInvariantsAsync(database);
     }
 
     [Fact]
     public async Task A_take_profit_market_buy_is_not_judged_by_todays_best_ask()
     {
-        var database = await infrastructure.CreateDatabaseAsync("stops_ask");
-        // Redis keys of its own: another test's BTC-USD book would mislead this one's judgement.
-        var redis = infrastructure.RedisConnectionString + ",defaultDatabase=8";
-        await using var api = new ApiFactory(database, redis);
-        await using var worker = new MatchingWorkerFactory(database, redis);
-        _ = worker.Services;
-        var alice = await Trader.CreateAsync(api, database, "stop-ask-alice");
-        var bob = await Trader.CreateAsync(api, database, "stop-ask-bob");
-        await alice.DepositAsync("USD", "1000");
-        await bob.DepositAsync("BTC", "1");
+        // Redis keys of its own too: another test's BTC-USD book would mislead this one's judgement.
+        await using var exchange = await OwnExchange.StartAsync(infrastructure, "stops_ask", redisDatabase: 8);
+        var database = exchange.Database;
+        var alice = await exchange.TraderAsync("stop-ask-alice", ("USD", "1000"));
+        var bob = await exchange.TraderAsync("stop-ask-bob", ("BTC", "1"));
         await bob.PlaceAsync(new { market = "BTC-USD", side = "sell", type = "limit", price = "50000", quantity = "1" });
         await ExchangeDatabase.WaitProcessedAsync(database);
         // The API judges a market buy by the book published to Redis just after the commit: wait for it.
@@ -144,10 +124,7 @@ public sealed class StopOrderTests(InfrastructureFixture infrastructure)
         await trader.DepositAsync("BTC", "1");
 
         using var response = await trader.PlaceRawAsync(new { market = "ETH-BTC", side = "buy", type, triggerPrice, price, quantity = "0.5", postOnly });
-        var body = await JsonAsync(response);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, body.GetProperty("code").GetString());
-        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, code, field);
         Assert.Equal((1m, 0m), (await trader.BalancesAsync())["BTC"]);
     }
 }

@@ -11,6 +11,7 @@ using Coinage.Domain.Exchange;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -110,6 +111,17 @@ public sealed class Trader(HttpClient http)
             b => (Dec(b.GetProperty("available")), Dec(b.GetProperty("held"))));
     }
 
+    /// <summary>Asserts a problem with this status and code that names <paramref name="field"/> in its <c>errors</c>; returns it.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string field)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var body = await JsonAsync(response);
+        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
+        Assert.Equal(code, body.GetProperty("code").GetString());
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        return body;
+    }
+
     public static decimal Dec(JsonElement value) => decimal.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
@@ -168,5 +180,126 @@ public static class ExchangeDatabase
             command.Parameters.AddWithValue(name, value);
         }
         return (T)(await command.ExecuteScalarAsync(Trader.Ct))!;
+    }
+}
+
+/// <summary>
+/// Every measurement of the named counters in this process, with the meter factory (the host) that made it: a test
+/// counts those of its own hosts only (other tests' APIs and Workers run in the same process). Hosts built after it
+/// started count too, so a Worker created mid-test is heard from its first batch.
+/// </summary>
+public sealed class CounterRecorder : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(object? Host, string Name, long Value, Dictionary<string, string?> Tags)> _seen = new();
+
+    public CounterRecorder(params string[] names)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (names.Contains(instrument.Name))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, string?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value?.ToString();
+            }
+            _seen.Enqueue((instrument.Meter.Scope, instrument.Name, value, copy));
+        });
+        _listener.Start();
+    }
+
+    /// <summary>The meter factory of a host: what <see cref="By"/> tells its measurements by (it outlives the host's disposal).</summary>
+    public static System.Diagnostics.Metrics.IMeterFactory Of(IServiceProvider host) => host.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
+    /// <summary>The counts of <paramref name="name"/> made by the host of <paramref name="meters"/>, summed by the value of <paramref name="tag"/>.</summary>
+    public Dictionary<string, long> By(System.Diagnostics.Metrics.IMeterFactory meters, string name, string tag) =>
+        _seen.Where(m => ReferenceEquals(m.Host, meters) && m.Name == name)
+            .GroupBy(m => m.Tags.GetValueOrDefault(tag) ?? "")
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>
+/// An exchange of a test's own: a database and Redis keys no other test trades in (stop triggers and OCO price rules
+/// judge by the last trade, which another test's trade would move; its market data must not overwrite the shared
+/// database's books in Redis), the API and one matching host on them. The host can be stopped and started again, as
+/// a crash and a takeover would: the next one rebuilds the book from the database.
+/// </summary>
+public sealed class OwnExchange : IAsyncDisposable
+{
+    private OwnExchange(string database, string redis)
+    {
+        Database = database;
+        Redis = redis;
+        Api = new ApiFactory(database, redis);
+    }
+
+    public string Database { get; }
+
+    public string Redis { get; }
+
+    public ApiFactory Api { get; }
+
+    public MatchingWorkerFactory? Worker { get; private set; }
+
+    /// <param name="redisDatabase">The Redis database of its keys: one no other test class uses (the list is in <c>git grep defaultDatabase=</c>).</param>
+    public static async Task<OwnExchange> StartAsync(InfrastructureFixture infrastructure, string name, int redisDatabase)
+    {
+        ArgumentNullException.ThrowIfNull(infrastructure);
+        var exchange = new OwnExchange(await infrastructure.CreateDatabaseAsync(name),
+            infrastructure.RedisConnectionString + $",defaultDatabase={redisDatabase.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        exchange.StartWorker();
+        return exchange;
+    }
+
+    /// <summary>A verified, signed-in trader with these deposits.</summary>
+    public async Task<Trader> TraderAsync(string prefix, params (string Asset, string Amount)[] deposits)
+    {
+        var trader = await Trader.CreateAsync(Api, Database, prefix);
+        foreach (var (asset, amount) in deposits)
+        {
+            await trader.DepositAsync(asset, amount);
+        }
+        return trader;
+    }
+
+    /// <summary>Waits until the matching host has processed every command.</summary>
+    public Task ProcessedAsync() => ExchangeDatabase.WaitProcessedAsync(Database);
+
+    /// <summary>No matching host: commands wait, as while a Worker is down.</summary>
+    public async Task StopWorkerAsync()
+    {
+        if (Worker is { } worker)
+        {
+            Worker = null;
+            await worker.DisposeAsync();
+        }
+    }
+
+    /// <summary>A matching host (a new one, which rebuilds the book from the database).</summary>
+    public void StartWorker()
+    {
+        Worker = new MatchingWorkerFactory(Database, Redis);
+        _ = Worker.Services; // starts the matching host
+    }
+
+    /// <summary>A crash and a takeover: the host goes, the next one rebuilds the book, the armed orders and the last trade price.</summary>
+    public async Task RestartWorkerAsync()
+    {
+        await StopWorkerAsync();
+        StartWorker();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWorkerAsync();
+        await Api.DisposeAsync();
     }
 }

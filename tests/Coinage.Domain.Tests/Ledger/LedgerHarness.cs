@@ -79,6 +79,22 @@ internal sealed class LedgerHarness
         Calculator = new SettlementCalculator(market);
     }
 
+    /// <summary>
+    /// BTC-USD with maker 10 bps and taker 20 bps (holds reserve 20 bps), owners 1 to <paramref name="owners"/> holding
+    /// $100,000 and 10 BTC each: the book the settlement tests of stops, OCO pairs and amends compute their numbers on.
+    /// </summary>
+    public static LedgerHarness BtcUsdFunded(int owners = 3)
+    {
+        var harness = new LedgerHarness(Markets.BtcUsd(makerBps: 10, takerBps: 20));
+        for (var owner = 1; owner <= owners; owner++)
+        {
+            harness.Deposit(owner, harness.Market.Quote, 100_000m);
+            harness.Deposit(owner, harness.Market.Base, 10m);
+        }
+
+        return harness;
+    }
+
     public SpotMarket Market { get; }
 
     public MatchingEngine Engine { get; }

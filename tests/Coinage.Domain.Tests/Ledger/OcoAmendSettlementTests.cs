@@ -5,28 +5,17 @@ namespace Coinage.Domain.Tests.Ledger;
 
 /// <summary>
 /// Settlement of one-cancels-the-other pairs and amends on hand-computed numbers (BTC-USD: $1 ticks, 0.01 BTC lots,
-/// maker 10 bps, taker 20 bps, holds reserve 20 bps): a pair holds the larger leg's need once, on its limit leg, until
+/// maker 10 bps, taker 20 bps, holds reserve 20 bps; owners 1 to 3 start with $100,000 and 10 BTC
+/// each, <see cref="LedgerHarness.BtcUsdFunded"/>): a pair holds the larger leg's need once, on its limit leg, until
 /// the pair is decided; the stop leg that fires takes it over; an amend resizes the hold. Held funds equal the open
 /// orders' holds after every step.
 /// </summary>
 public sealed class OcoAmendSettlementTests
 {
-    private static LedgerHarness Harness()
-    {
-        var harness = new LedgerHarness(Markets.BtcUsd(makerBps: 10, takerBps: 20));
-        for (var owner = 1; owner <= 3; owner++)
-        {
-            harness.Deposit(owner, harness.Market.Quote, 100_000m);
-            harness.Deposit(owner, harness.Market.Base, 10m);
-        }
-
-        return harness;
-    }
-
     [Fact]
     public void A_buy_pair_keeps_the_larger_hold_while_it_rests_and_hands_it_to_the_stop_leg_that_fires()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.Place(PlaceOrder.Limit(1, 2, Side.Sell, 50_000, 1));
         h.Place(PlaceOrder.Limit(2, 3, Side.Buy, 50_000, 1)); // last trade 50,000
         h.Place(PlaceOrder.Limit(3, 2, Side.Sell, 52_000, 10));
@@ -50,7 +39,7 @@ public sealed class OcoAmendSettlementTests
     [Fact]
     public void The_limit_leg_trading_cancels_the_stop_and_keeps_only_its_own_need()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.PlaceOco(PlaceOrder.Limit(1, 1, Side.Buy, 49_000, 10), PlaceOrder.Limit(2, 1, Side.Buy, 52_000, 10).WithStop(51_000));
         h.Place(PlaceOrder.Limit(3, 2, Side.Sell, 49_000, 4));
         Assert.Equal((OrderStatus.Cancelled, OrderCloseReason.OcoPartner), (h.Order(2).Status, h.Order(2).CloseReason));
@@ -67,7 +56,7 @@ public sealed class OcoAmendSettlementTests
     [Fact]
     public void Cancelling_either_leg_releases_the_pair_hold_once()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.PlaceOco(PlaceOrder.Limit(1, 1, Side.Buy, 49_000, 10), PlaceOrder.Limit(2, 1, Side.Buy, 52_000, 10).WithStop(51_000));
         var result = h.Cancel(2, 1);
         Assert.Equal((OrderCloseReason.User, OrderCloseReason.OcoPartner), (h.Order(2).CloseReason, h.Order(1).CloseReason));
@@ -79,7 +68,7 @@ public sealed class OcoAmendSettlementTests
     [Fact]
     public void An_amend_resizes_the_hold_up_and_down()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.Place(PlaceOrder.Limit(1, 1, Side.Buy, 50_000, 10)); // 5,000 + 10.00
         h.Amend(1, 50_000, 20);
         Assert.Equal((20L, 10_020.00m), (h.Order(1).Quantity, h.Order(1).RemainingHold));

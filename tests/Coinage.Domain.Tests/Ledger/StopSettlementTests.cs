@@ -5,27 +5,16 @@ namespace Coinage.Domain.Tests.Ledger;
 
 /// <summary>
 /// Settlement of stop and take-profit orders on hand-computed numbers (BTC-USD: $1 ticks, 0.01 BTC lots, maker
-/// 10 bps, taker 20 bps, holds reserve 20 bps): held at placement exactly as the order they become, untriggered
+/// 10 bps, taker 20 bps, holds reserve 20 bps; owners 1 to 3 start with $100,000 and 10 BTC
+/// each, <see cref="LedgerHarness.BtcUsdFunded"/>): held at placement exactly as the order they become, untriggered
 /// with the hold untouched, then settled as that order. Held funds equal the open orders' holds after every step.
 /// </summary>
 public sealed class StopSettlementTests
 {
-    private static LedgerHarness Harness()
-    {
-        var harness = new LedgerHarness(Markets.BtcUsd(makerBps: 10, takerBps: 20));
-        for (var owner = 1; owner <= 3; owner++)
-        {
-            harness.Deposit(owner, harness.Market.Quote, 100_000m);
-            harness.Deposit(owner, harness.Market.Base, 10m);
-        }
-
-        return harness;
-    }
-
     [Fact]
     public void An_armed_stop_limit_holds_as_its_limit_order_and_settles_like_one_when_it_fires()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.Place(PlaceOrder.Limit(1, 2, Side.Sell, 50_000, 10));
         h.Place(PlaceOrder.Limit(2, 2, Side.Sell, 50_500, 10));
         h.Place(PlaceOrder.Limit(3, 1, Side.Buy, 51_000, 20).WithStop(50_000));
@@ -52,7 +41,7 @@ public sealed class StopSettlementTests
     [Fact]
     public void A_stop_market_buy_holds_its_quote_budget_and_a_cancelled_stop_gives_all_of_it_back()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.Place(PlaceOrder.MarketBuyWithQuote(1, 1, 500_000).WithStop(60_000));
         h.Place(PlaceOrder.Market(2, 1, Side.Sell, 30).WithTakeProfit(70_000));
         // A budget of 5,000.00 plus 20 bps; a sell holds its base.
@@ -71,7 +60,7 @@ public sealed class StopSettlementTests
     [Fact]
     public void A_stop_that_would_fire_at_once_is_rejected_and_released()
     {
-        var h = Harness();
+        var h = LedgerHarness.BtcUsdFunded();
         h.Place(PlaceOrder.Limit(1, 2, Side.Sell, 50_000, 10));
         h.Place(PlaceOrder.Limit(2, 3, Side.Buy, 50_000, 1));
         h.Place(PlaceOrder.Market(3, 1, Side.Sell, 10).WithStop(50_100));
