@@ -399,6 +399,9 @@ public enum AmendRejection : byte
 
     /// <summary>The order's fills since the amend was accepted left its hold plus the extra short of the new terms' need.</summary>
     InsufficientFunds = 4,
+
+    /// <summary>The matching host could not process the amend at all and took it out of the stream (an operator is alerted).</summary>
+    ProcessingFailed = 5,
 }
 
 /// <summary>

@@ -64,6 +64,7 @@ public static class OrderNames
         Exchange.AmendRejection.NotAmendable => "not_amendable",
         Exchange.AmendRejection.InvalidQuantity => "invalid_quantity",
         Exchange.AmendRejection.InsufficientFunds => "insufficient_funds",
+        Exchange.AmendRejection.ProcessingFailed => "processing_failed",
         _ => null,
     };
 

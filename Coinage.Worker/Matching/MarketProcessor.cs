@@ -557,6 +557,13 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                 .ConfigureAwait(false);
             released = true;
         }
+        if (release && command.Type == MarketCommandType.Amend && command.OrderId is { } refused)
+        {
+            // The trader was told 202: the order says its amend was refused, as any refusal at processing does.
+            await db.Orders.Where(o => o.Id == refused).ExecuteUpdateAsync(set => set
+                .SetProperty(o => o.LastAmendRejection, AmendRejection.ProcessingFailed)
+                .SetProperty(o => o.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+        }
         if (release && command.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && command.OrderId is { } orderId)
         {
             // Both legs of an OCO pair (the stop leg names the limit leg, which carries the pair's hold).

@@ -114,8 +114,9 @@ public sealed class PoisonedCommandTests(InfrastructureFixture infrastructure)
         // The amended order kept its terms and its own hold (less what its fill spent); the amend's extra came back: the
         // BTC that left alice is the fill's 0.005 and its maker fee, nothing else, and what is held is the bid's hold.
         var kept = await alice.GetAsync($"/api/v1/orders/{bidId}");
-        Assert.Equal(("partially_filled", "0.05", "1", "0.1", "0.005"), (kept.GetProperty("status").GetString(), kept.GetProperty("price").GetString(),
-            kept.GetProperty("quantity").GetString(), kept.GetProperty("filledQuantity").GetString(), kept.GetProperty("filledQuote").GetString()));
+        Assert.Equal(("partially_filled", "0.05", "1", "0.1", "0.005", "processing_failed"), (kept.GetProperty("status").GetString(), kept.GetProperty("price").GetString(),
+            kept.GetProperty("quantity").GetString(), kept.GetProperty("filledQuantity").GetString(), kept.GetProperty("filledQuote").GetString(),
+            kept.GetProperty("lastAmendRejection").GetString()));
         var (fee, hold) = (Trader.Dec(kept.GetProperty("fee")), Trader.Dec(kept.GetProperty("remainingHold")));
         Assert.True(hold <= 0.0501m - 0.005m, $"the bid holds {hold}: more than its own hold less its fill");
         Assert.Equal((1m - 0.005m - fee - hold, hold), (await alice.BalancesAsync())["BTC"]);

@@ -77,6 +77,10 @@ export interface OrderUpdate {
   updatedAt: string;
   /** Why a cancelled or rejected order ended (features/trade/closeReasons); null otherwise. */
   closeReason?: string | null;
+  /** The other leg of its one-cancels-the-other pair; null for orders placed alone. */
+  ocoPartnerId?: string | null;
+  /** Why the exchange refused the order's last amend (features/trade/orders/amendRejections); null otherwise. */
+  lastAmendRejection?: string | null;
 }
 
 /** The hub's `marketStatus`: a market halted, set cancel-only or reopened (docs/exchange.md, Risk controls). */

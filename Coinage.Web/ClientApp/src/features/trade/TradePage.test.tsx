@@ -134,6 +134,15 @@ describe('trade page', () => {
     expect(screen.queryByText(/order in BTC-USD was cancelled: cancelled by you/)).not.toBeInTheDocument();
     expect(screen.getAllByText(/^Your buy order in BTC-USD was/)).toHaveLength(3);
 
+    // An amend accepted, then refused by the exchange: told once, though every later update of the order carries it.
+    const amended = { ...update, id: '12', type: 'limit', price: '64000', quantity: '0.5', status: 'open', closeReason: null };
+    act(() => hub.current().emit('orderUpdate', { ...amended, lastAmendRejection: 'amend_would_cross' }));
+    const refused = 'Your amend of the buy order in BTC-USD was refused: the new price would have traded at once against the book, and an amend never takes liquidity. The order keeps its price and size.';
+    expect(await screen.findByText(refused)).toBeInTheDocument();
+    act(() => hub.current().emit('orderUpdate', { ...amended, status: 'partially_filled', filledQuantity: '0.1', lastAmendRejection: 'amend_would_cross' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.getAllByText(refused)).toHaveLength(1);
+
     await user.click(screen.getByRole('tab', { name: 'Order history' }));
     const history = await screen.findByRole('table', { name: 'Order history' });
     expect(within(history).getByText('Cancelled')).toBeInTheDocument();

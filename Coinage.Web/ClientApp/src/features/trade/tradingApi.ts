@@ -61,6 +61,8 @@ export interface Order {
   triggeredAt?: string | null;
   /** The other leg of its one-cancels-the-other pair; null for orders placed alone. */
   ocoPartnerId?: string | null;
+  /** Why the exchange refused the order's last amend after accepting it (orders/amendRejections); null otherwise. */
+  lastAmendRejection?: string | null;
 }
 
 /** The order types of the API: limit and market, and the same armed with a stop or take-profit trigger. */
