@@ -45,8 +45,12 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
     /// <summary>Type and creation time of the commands of the last committed batch (metrics).</summary>
     public IReadOnlyList<(MarketCommandType Type, DateTimeOffset CreatedAt)> LastBatchCommands { get; private set; } = [];
 
-    /// <summary>Why the amends of the last committed batch that were refused at processing were refused (metrics; the codes of <c>lastAmendRejection</c>).</summary>
-    public IReadOnlyList<string> LastBatchAmendRejections { get; private set; } = [];
+    /// <summary>
+    /// Why the commands of the last committed batch that the matching host refused were refused (metrics): an order it
+    /// rejected by its close reason (<c>post_only_would_take</c>, <c>would_trigger_immediately</c>, …; an OCO pair once),
+    /// an amend by the code of its <c>lastAmendRejection</c>.
+    /// </summary>
+    public IReadOnlyList<string> LastBatchRejections { get; private set; } = [];
 
     /// <summary>
     /// Rebuilds the book (and the rows of its orders) from the open orders in the database, in book priority, the
@@ -379,7 +383,13 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             }
         }
         LastBatchCommands = commands.Select(c => (c.Type, c.CreatedAt)).ToList();
-        LastBatchAmendRejections = commands.Where(c => c.Type == MarketCommandType.Amend && c.Result is not null).Select(c => c.Result!).ToList();
+        var rejected = touched.Where(o => o.Status == OrderStatus.Rejected).ToDictionary(o => o.Id);
+        LastBatchRejections =
+        [
+            .. commands.Where(c => c.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && c.OrderId is { } id && rejected.ContainsKey(id))
+                .Select(c => OrderNames.CloseReason(rejected[c.OrderId!.Value].CloseReason) ?? "rejected"),
+            .. commands.Where(c => c.Type == MarketCommandType.Amend && c.Result is not null).Select(c => c.Result!),
+        ];
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
     }
 

@@ -195,7 +195,7 @@ public sealed partial class MatchingHost(
                 if (outcome is not null)
                 {
                     telemetry?.BatchCommitted(market.Symbol, processor.LastBatchCommands, outcome.Trades.Count, clock.GetElapsedTime(started), clock.GetUtcNow());
-                    telemetry?.AmendsRejected(processor.LastBatchAmendRejections);
+                    telemetry?.Rejected(processor.LastBatchRejections);
                 }
                 failures = 0;
                 isolating = outcome is null ? 0 : Math.Max(0, isolating - 1);

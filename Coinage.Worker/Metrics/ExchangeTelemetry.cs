@@ -9,8 +9,9 @@ namespace Coinage.Worker.Metrics;
 /// Meter <c>Coinage.Exchange</c>: what the matching hosts do (trades, commands, batch size and
 /// duration, how long a command waited for its batch to commit, commands taken out of the stream) and the
 /// settlement lag gauge the <c>SettlementLag*</c> alerts read. Every instrument is tagged with the market, but
-/// <c>coinage.orders.rejected</c>: the amends refused at processing, counted under the API's name and tags
-/// (reason = the code also shown as the order's <c>lastAmendRejection</c>), so one series name counts every refusal.
+/// <c>coinage.orders.rejected</c>: the orders and amends refused at processing, counted under the API's name and tags
+/// (reason = the order's close reason, or the code shown as its <c>lastAmendRejection</c>), so one series name counts
+/// every refusal.
 /// </summary>
 public sealed class ExchangeTelemetry
 {
@@ -73,8 +74,8 @@ public sealed class ExchangeTelemetry
         }
     }
 
-    /// <summary>The amends of a committed batch that the matching host refused, by their reasons (<c>amend_would_cross</c>, …).</summary>
-    public void AmendsRejected(IReadOnlyList<string> reasons)
+    /// <summary>The orders and amends of a committed batch that the matching host refused, by their reasons (<c>post_only_would_take</c>, <c>amend_would_cross</c>, …).</summary>
+    public void Rejected(IReadOnlyList<string> reasons)
     {
         ArgumentNullException.ThrowIfNull(reasons);
         foreach (var reason in reasons)

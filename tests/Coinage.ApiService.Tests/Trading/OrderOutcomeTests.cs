@@ -84,6 +84,7 @@ public sealed class OrderOutcomeTests(InfrastructureFixture infrastructure)
     public async Task Every_cancelled_or_rejected_order_says_why_in_the_api_the_history_and_the_hub()
     {
         var env = await MarketDataEnvironment.CreateAsync(infrastructure);
+        using var counters = new CounterRecorder("coinage.orders.rejected");
         await using var api = env.Api();
         await using var worker = env.Worker();
         _ = worker.Services;
@@ -131,6 +132,9 @@ public sealed class OrderOutcomeTests(InfrastructureFixture infrastructure)
             var update = await hub.WaitForAsync("orderUpdate", u => u.GetProperty("id").GetString() == id && u.GetProperty("status").GetString() == order.GetProperty("status").GetString());
             Assert.Equal(reason, update.GetProperty("closeReason").GetString());
         }
+        // The API accepted the post-only order (the ask it crosses was not in its view yet); the matching host refused it
+        // and counts it where the API counts its own refusals. Cancels are not refusals.
+        Assert.Equal(new Dictionary<string, long> { ["post_only_would_take"] = 1 }, counters.By(CounterRecorder.Of(worker.Services), "coinage.orders.rejected", "reason"));
         await ExchangeDatabase.AssertInvariantsAsync(env.Database);
     }
 
