@@ -29,11 +29,18 @@ export function RecentTradesPanel({ market }: { market: Market }) {
       {trades.length > 0 && (
         // A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
         <Box tabIndex={0} role="group" aria-label="Trades, newest first" sx={(theme) => ({ position: 'relative', flex: '1 1 0', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}>
-          <Table stickyHeader size="small" aria-label="Trades" sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums' }, '& td': { whiteSpace: 'nowrap' } }}>
+          {/* The column is 230 px wide at 1200–1535 px (TradePage): the headings are set like the order book's beside it
+              (12 px, "Size"), so "Price (USD) Size (BTC) Time" fits on one line with room for the scroll bar. */}
+          <Table
+            stickyHeader
+            size="small"
+            aria-label="Trades"
+            sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }, '& th': { fontSize: 12, color: 'text.secondary' } }}
+          >
             <TableHead>
               <TableRow>
                 <TableCell>Price ({market.quoteAsset})</TableCell>
-                <TableCell align="right">Amount ({market.baseAsset})</TableCell>
+                <TableCell align="right">Size ({market.baseAsset})</TableCell>
                 <TableCell align="right">Time</TableCell>
               </TableRow>
             </TableHead>
