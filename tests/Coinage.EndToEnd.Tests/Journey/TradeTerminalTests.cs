@@ -180,7 +180,8 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
 
     /// <summary>
     /// The recent trades' column headings each on one line (a text node's client rects are its line boxes) and the tape
-    /// not scrolling sideways: the 230 px column of the desktop layout once wrapped "Amount (ETH)" onto two.
+    /// not scrolling sideways, even with a scroll bar: the 230 px column of the desktop layout once wrapped "Amount (ETH)"
+    /// onto two lines, and with the headings kept on one, "02:18:03 PM" pushed the table 31 px past it.
     /// </summary>
     private static async Task AssertTapeHeadingsOnOneLineAsync(IPage page, string where)
     {
@@ -194,8 +195,14 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
                 range.selectNodeContents(th);
                 return `${th.textContent}: ${new Set([...range.getClientRects()].map(r => Math.round(r.top))).size}`;
               });
+              // As wide as the tape is once its trades overflow and a classic 17 px scroll bar takes its side (headless
+              // Chromium draws none), then put back.
               const scroller = section.querySelector('[role=group]');
-              return { lines, scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth };
+              const width = scroller.style.width;
+              scroller.style.width = `${scroller.clientWidth - 17}px`;
+              const fit = { scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth };
+              scroller.style.width = width;
+              return { lines, ...fit };
             }
             """);
         var lines = layout.GetProperty("lines").EnumerateArray().Select(l => l.GetString()!).ToList();
