@@ -50,6 +50,27 @@ internal sealed class ApiTrader
             await ExpectAsync(verify, HttpStatusCode.NoContent, "verify the email");
         }
 
+        return await SignInAsync(http, email, password, cancellationToken);
+    }
+
+    /// <summary>Registers with the current terms and leaves the email unverified: the link stays in maildev, unused.</summary>
+    public static async Task RegisterAsync(HttpClient http, string email, string password, CancellationToken cancellationToken)
+    {
+        var legal = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/legal", cancellationToken);
+        using var register = await http.PostAsJsonAsync("/api/v1/auth/register", new
+        {
+            email,
+            password,
+            acceptTerms = true,
+            termsVersion = legal.GetProperty("termsVersion").GetString(),
+            privacyVersion = legal.GetProperty("privacyVersion").GetString(),
+        }, cancellationToken);
+        await ExpectAsync(register, HttpStatusCode.Accepted, "register");
+    }
+
+    /// <summary>A new session of a trader without a second factor (its sign-in is a fresh proof for a step-up).</summary>
+    public static async Task<ApiTrader> SignInAsync(HttpClient http, string email, string password, CancellationToken cancellationToken)
+    {
         using var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password }, cancellationToken);
         await ExpectAsync(login, HttpStatusCode.OK, "sign in");
         var tokens = await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -100,6 +121,32 @@ internal sealed class ApiTrader
             OrderPatience, $"the matching host to process {side} order {id}", cancellationToken);
         Assert.True(status == "open", $"The {side} order {id} should rest on the book, but it is '{status}'.");
         return id;
+    }
+
+    /// <summary>Cancels an open order; the matching host takes it off the book.</summary>
+    public async Task CancelOrderAsync(string id, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Delete, $"/api/v1/orders/{id}");
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            Assert.Fail($"The trader could not cancel order {id}: {(int)response.StatusCode} {response.StatusCode}. {body}");
+        }
+    }
+
+    /// <summary>A POST of the API as this trader; the answer must be <paramref name="expected"/>. Returns its JSON body, if any.</summary>
+    public async Task<JsonElement?> PostAsync(string path, object body, HttpStatusCode expected, CancellationToken cancellationToken, string? idempotencyKey = null)
+    {
+        using var request = Request(HttpMethod.Post, path, body);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        using var response = await _http.SendAsync(request, cancellationToken);
+        await ExpectAsync(response, expected, $"POST {path}");
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return text.Length == 0 ? null : JsonDocument.Parse(text).RootElement.Clone();
     }
 
     /// <summary>A GET of the API as this trader; the answer must be 200.</summary>

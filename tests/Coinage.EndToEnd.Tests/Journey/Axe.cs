@@ -94,7 +94,9 @@ internal static class Axe
             {
                 report.Append(scan.Describe(scan.Violations));
             }
-            await File.AppendAllTextAsync(Path.Combine(TraderJourneyTests.ResultsDirectory(), "axe-scans.txt"), report.ToString());
+            // The first test of a run that writes here may be this one (a class run on its own).
+            var results = Directory.CreateDirectory(TraderJourneyTests.ResultsDirectory()).FullName;
+            await File.AppendAllTextAsync(Path.Combine(results, "axe-scans.txt"), report.ToString());
         }
         finally
         {

@@ -47,6 +47,26 @@ internal sealed partial class MailDevInbox(HttpClient http, Uri inbox)
         return new Uri(WithdrawalConfirmationLink().Match(text).Value);
     }
 
+    /// <summary>The link of the newest "Reset your password" message to <paramref name="to"/> (sent by the Worker's outbox).</summary>
+    public async Task<Uri> PasswordResetLinkAsync(string to, CancellationToken cancellationToken)
+    {
+        var text = await Polling.UntilAsync(
+            async () =>
+            {
+                var all = await http.GetFromJsonAsync<JsonElement>(new Uri(inbox, "/email"), cancellationToken);
+                return all.EnumerateArray()
+                    .Where(m => m.GetProperty("subject").GetString() == "Reset your password"
+                        && m.GetProperty("to").EnumerateArray().Any(a => string.Equals(a.GetProperty("address").GetString(), to, StringComparison.OrdinalIgnoreCase)))
+                    .Select(m => m.GetProperty("text").GetString())
+                    .LastOrDefault(t => t is not null && PasswordResetLink().IsMatch(t));
+            },
+            Patience, $"the password reset email to {to} in maildev ({inbox})", cancellationToken);
+        return new Uri(PasswordResetLink().Match(text).Value);
+    }
+
+    [GeneratedRegex(@"https?://\S+/reset-password\?\S+")]
+    private static partial Regex PasswordResetLink();
+
     [GeneratedRegex(@"https?://\S+/verify-email\?\S+")]
     private static partial Regex VerificationLink();
 

@@ -108,6 +108,9 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
             await AssertDesktopLayoutAsync(page);
             await ShotAsync(page, "trade-terminal-1440x900-dark.png");
             await Axe.AssertNoSeriousViolationsAsync(page, "trade page, 1440×900, dark");
+            await AssertTapeHeadingsOnOneLineAsync(page, "1440×900");
+            await page.SetViewportSizeAsync(1280, 800);
+            await AssertTapeHeadingsOnOneLineAsync(page, "1280×800");
 
             // 390×844: tabs, one panel at a time, never wider than the screen.
             await page.SetViewportSizeAsync(390, 844);
@@ -173,6 +176,40 @@ public sealed class TradeTerminalTests(BrowserPlatform platform)
         // The book and the tape side by side, the same height, the book first.
         var (book, tape) = (boxes["Order book"], boxes["Recent trades"]);
         Assert.True(Math.Abs(book.Y - tape.Y) < 1 && Math.Abs(book.Height - tape.Height) < 1 && book.X + book.Width <= tape.X, $"Book {Describe(book)} and trades {Describe(tape)} are not side by side.");
+    }
+
+    /// <summary>
+    /// The recent trades' column headings each on one line (a text node's client rects are its line boxes) and the tape
+    /// not scrolling sideways, even with a scroll bar: the 230 px column of the desktop layout once wrapped "Amount (ETH)"
+    /// onto two lines, and with the headings kept on one, "02:18:03 PM" pushed the table 31 px past it.
+    /// </summary>
+    private static async Task AssertTapeHeadingsOnOneLineAsync(IPage page, string where)
+    {
+        var tape = Section(page, "Recent trades");
+        await Expect(tape.GetByRole(AriaRole.Table, new() { Name = "Trades", Exact = true }).GetByRole(AriaRole.Row).Nth(1)).ToBeVisibleAsync();
+        var layout = await tape.EvaluateAsync<JsonElement>(
+            """
+            section => {
+              const lines = [...section.querySelectorAll('th')].map(th => {
+                const range = document.createRange();
+                range.selectNodeContents(th);
+                return `${th.textContent}: ${new Set([...range.getClientRects()].map(r => Math.round(r.top))).size}`;
+              });
+              // As wide as the tape is once its trades overflow and a classic 17 px scroll bar takes its side (headless
+              // Chromium draws none), then put back.
+              const scroller = section.querySelector('[role=group]');
+              const width = scroller.style.width;
+              scroller.style.width = `${scroller.clientWidth - 17}px`;
+              const fit = { scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth };
+              scroller.style.width = width;
+              return { lines, ...fit };
+            }
+            """);
+        var lines = layout.GetProperty("lines").EnumerateArray().Select(l => l.GetString()!).ToList();
+        Assert.True(lines.Count == 3 && lines.All(l => l.EndsWith(": 1", StringComparison.Ordinal)),
+            $"The recent trades' headings at {where}, with their lines: {string.Join(", ", lines)}.");
+        Assert.True(layout.GetProperty("scrollWidth").GetInt32() <= layout.GetProperty("clientWidth").GetInt32(),
+            $"The recent trades scroll sideways at {where}: {layout}.");
     }
 
     private static async Task AssertNoHorizontalScrollAsync(IPage page, string where)

@@ -1,5 +1,5 @@
 import type { SerializedError } from '@reduxjs/toolkit';
-import { type ChangeEvent, type FormEvent, useCallback, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useCallback, useId, useState } from 'react';
 import { type ApiError, isApiError } from '../api/apiError';
 
 type Values = Record<string, string | boolean>;
@@ -25,6 +25,9 @@ export interface FormProblem {
  * it), the API's RFC 9457 `errors` on the matching fields, and values that survive a failed submit.
  */
 export function useForm<T extends Values>(initial: T, options: FormOptions<T> = {}) {
+  // Ids unique on the page: two forms with a field of the same name (API key and passkey "name", the recovery-codes and
+  // turn-off forms' "code" on Account → Security) once shared an id, so one label named the other form's input.
+  const formId = useId();
   const [values, setValues] = useState<T>(initial);
   const [touched, setTouched] = useState<Partial<Record<keyof T, boolean>>>({});
   const [serverErrors, setServerErrors] = useState<FieldErrors<T>>({});
@@ -55,7 +58,7 @@ export function useForm<T extends Values>(initial: T, options: FormOptions<T> = 
     const error = errorOf(name);
     return {
       name,
-      id: `field-${name}`,
+      id: `field-${name}${formId}`,
       value: values[name] as string,
       onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setValue(name, event.target.value as T[typeof name]),
       onBlur: () => setTouched((current) => ({ ...current, [name]: true })),

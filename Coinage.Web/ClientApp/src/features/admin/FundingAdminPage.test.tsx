@@ -1,7 +1,7 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import MockAdapter from 'axios-mock-adapter';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient } from '../../api/client';
 import { renderApp } from '../../test/renderApp';
 import { makeAccessToken, tokenResponse } from '../../test/tokens';
@@ -16,6 +16,12 @@ const withdrawal = {
 
 describe('admin funding and markets pages', { timeout: 30_000 }, () => {
   let http: MockAdapter;
+
+  // The routes load these pages lazily, and the first import of one transforms it and the Data Grid beneath it: seconds
+  // on a busy machine that belong to loading the file, not to the behaviour each test checks within its time.
+  beforeAll(async () => {
+    await Promise.all([import('./FundingAdminPage'), import('./MarketsAdminPage')]);
+  });
 
   beforeEach(() => {
     http = new MockAdapter(apiClient);
@@ -50,7 +56,10 @@ describe('admin funding and markets pages', { timeout: 30_000 }, () => {
     const reject = await screen.findByRole('dialog', { name: 'Reject withdrawal' });
     await user.click(within(reject).getByRole('button', { name: 'Reject' }));
     expect(within(reject).getByText('Say why: the user and the audit log see it.')).toBeInTheDocument();
-    await user.type(within(reject).getByLabelText(/^Reason/, { selector: 'textarea' }), 'address on a sanctions list');
+    // Pasted, not typed key by key: each key re-renders the dialog's auto-sizing text area, which is the slow part in
+    // jsdom and proves nothing more about the reason sent.
+    await user.click(within(reject).getByLabelText(/^Reason/, { selector: 'textarea' }));
+    await user.paste('address on a sanctions list');
     await user.click(within(reject).getByRole('button', { name: 'Reject' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(JSON.parse(String(http.history.post?.find((r) => r.url === '/api/v1/admin/funding/withdrawals/31/reject')?.data))).toEqual({ reason: 'address on a sanctions list' });

@@ -9,7 +9,7 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { GridColDef } from '@mui/x-data-grid';
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { ProblemAlert } from '../../forms/ProblemAlert';
 import { useForm } from '../../forms/useForm';
 import { useAssetFormat } from '../../money/assetsApi';
@@ -52,7 +52,9 @@ export function FundingAdminPage() {
   );
 }
 
-function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
+// Memoised: opening, typing in and closing the decision dialog changes only the page's state, and a Data Grid's
+// render is the costly part of this page (setDecision, their one prop, never changes).
+const DepositsTable = memo(function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
   const pages = useCursorPages();
   const { precision } = useAssetFormat();
   const result = useListPendingDepositsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
@@ -87,9 +89,9 @@ function DepositsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
         emptyText="No pending deposits."
       />
   );
-}
+});
 
-function WithdrawalsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
+const WithdrawalsTable = memo(function WithdrawalsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
   const pages = useCursorPages();
   const { precision } = useAssetFormat();
   const result = useListOpenWithdrawalsQuery({ limit: pageSize, ...(pages.cursor !== undefined && { cursor: pages.cursor }) });
@@ -121,7 +123,7 @@ function WithdrawalsTable({ onDecide }: { onDecide: (d: Pending) => void }) {
       emptyText="No open withdrawals."
     />
   );
-}
+});
 
 /** Approve and Reject of a deposit or withdrawal waiting for an Admin, each naming the row in its accessible name. */
 function decisionColumn<R extends PendingDeposit | OpenWithdrawal>(kind: Pending['kind'], onDecide: (d: Pending) => void, approvable: (row: R) => boolean = () => true): GridColDef<R> {

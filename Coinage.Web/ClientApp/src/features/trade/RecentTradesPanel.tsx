@@ -8,7 +8,7 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { QueryState } from '../../forms/QueryState';
 import { focusRing } from './focusRing';
-import { formatPrice, formatSize, timeFormat, visuallyHidden } from './format';
+import { formatPrice, formatSize, tapeTimeFormat, visuallyHidden } from './format';
 import type { Market } from './tradingApi';
 import { useRecentTrades } from './useMarketData';
 
@@ -29,11 +29,24 @@ export function RecentTradesPanel({ market }: { market: Market }) {
       {trades.length > 0 && (
         // A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
         <Box tabIndex={0} role="group" aria-label="Trades, newest first" sx={(theme) => ({ position: 'relative', flex: '1 1 0', minHeight: 0, overflowY: 'auto', '&:focus-visible': focusRing(theme) })}>
-          <Table stickyHeader size="small" aria-label="Trades" sx={{ '& td, & th': { px: 1, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums' }, '& td': { whiteSpace: 'nowrap' } }}>
+          {/* The column is 250 px wide at 1200–1535 px (TradePage): headings set like the order book's beside it (12 px,
+              "Size"), 24-hour times and 6 px between columns, so "Price (USD) Size (BTC) Time" and the rows fit on one line
+              each with room for a scroll bar. */}
+          <Table
+            stickyHeader
+            size="small"
+            aria-label="Trades"
+            sx={{
+              '& td, & th': { px: 0.75, py: 0.25, fontSize: 13, fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' },
+              '& td:first-of-type, & th:first-of-type': { pl: 1 },
+              '& td:last-of-type, & th:last-of-type': { pr: 1 },
+              '& th': { fontSize: 12, color: 'text.secondary' },
+            }}
+          >
             <TableHead>
               <TableRow>
                 <TableCell>Price ({market.quoteAsset})</TableCell>
-                <TableCell align="right">Amount ({market.baseAsset})</TableCell>
+                <TableCell align="right">Size ({market.baseAsset})</TableCell>
                 <TableCell align="right">Time</TableCell>
               </TableRow>
             </TableHead>
@@ -47,7 +60,7 @@ export function RecentTradesPanel({ market }: { market: Market }) {
                     </Box>
                   </TableCell>
                   <TableCell align="right">{formatSize(t.quantity, market)}</TableCell>
-                  <TableCell align="right">{timeFormat.format(new Date(t.at))}</TableCell>
+                  <TableCell align="right">{tapeTimeFormat.format(new Date(t.at))}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

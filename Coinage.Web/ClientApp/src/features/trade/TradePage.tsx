@@ -59,7 +59,7 @@ const desktopGrid = {
   flex: { lg: '1 1 0' },
   minHeight: 0,
   // The chart must stay the largest panel: the bottom panel is wide, so it gets under a third of the height.
-  gridTemplateColumns: { md: 'minmax(0, 1fr) minmax(0, 1fr) 320px', lg: 'minmax(0, 1fr) 280px 230px 320px', xl: 'minmax(0, 1fr) 320px 270px 340px' },
+  gridTemplateColumns: { md: 'minmax(0, 1fr) minmax(0, 1fr) 320px', lg: 'minmax(0, 1fr) 280px 250px 320px', xl: 'minmax(0, 1fr) 320px 270px 340px' },
   gridTemplateRows: { md: '440px 480px 380px', lg: 'minmax(0, 72fr) minmax(200px, 28fr)' },
   gridTemplateAreas: {
     md: '"chart chart ticket" "book trades ticket" "orders orders orders"',

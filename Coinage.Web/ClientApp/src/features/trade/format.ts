@@ -15,6 +15,9 @@ export function changeColor(percent: string | null | undefined): 'success.main' 
 
 export const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
+/** The tape's time: 24-hour in every locale ("14:05:09", not "02:05:09 PM"), so the narrow column fits it. */
+export const tapeTimeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
 /** Read by screen readers, not shown: what colour alone says on screen (e.g. a trade's side). */
 export const visuallyHidden = {
   position: 'absolute',
