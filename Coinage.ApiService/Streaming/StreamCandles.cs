@@ -7,7 +7,10 @@ namespace Coinage.ApiService.Streaming;
 /// The <c>candles</c> channel: the Worker publishes trades, not candles, so every <see cref="MarketDataApiOptions.TickerInterval"/>
 /// each followed market × interval that traded lately gets its latest candle read again (through the candles
 /// cache shared with REST) and pushed when it changed. Like the ticker, the cache may lag a trade by
-/// <see cref="MarketDataApiOptions.CacheDuration"/>, so a market stays due that long after its last trade.
+/// <see cref="MarketDataApiOptions.CacheDuration"/>, so a market stays due that long after its last trade. The two
+/// latest buckets are read, not one: a trade in the last moments of a bucket is often first read after the bucket
+/// closed, and its candle would otherwise never be pushed. Candles go out oldest first and never older than one
+/// already pushed, so a client may apply them as lightweight-charts' <c>update</c> does.
 /// </summary>
 public sealed partial class StreamCandles(
     StreamSubscribers subscribers,
@@ -64,12 +67,17 @@ public sealed partial class StreamCandles(
             {
                 continue;
             }
-            var candles = await reader.CandlesAsync(market, interval, null, null, 1, cancellationToken).ConfigureAwait(false);
-            if (candles is [.., var last] && (!_pushed.TryGetValue(topic, out var previous) || previous != last))
+            var candles = await reader.CandlesAsync(market, interval, null, null, 2, cancellationToken).ConfigureAwait(false);
+            // A topic pushed for the first time: its subscribers' snapshots hold at most the latest candle, so nothing older.
+            foreach (var candle in _pushed.ContainsKey(topic) ? candles : candles.TakeLast(1))
             {
-                _pushed[topic] = last;
+                if (_pushed.TryGetValue(topic, out var previous) && (candle.Time < previous.Time || candle == previous))
+                {
+                    continue;
+                }
+                _pushed[topic] = candle;
                 subscribers.Publish(topic, Outgoing.Message(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-                    new CandleMessage("update", market.Symbol, parts[2], last), StreamJson.Default.CandleMessage)));
+                    new CandleMessage("update", market.Symbol, parts[2], candle), StreamJson.Default.CandleMessage)));
             }
         }
     }
