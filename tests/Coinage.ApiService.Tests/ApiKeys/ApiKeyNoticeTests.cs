@@ -25,9 +25,10 @@ namespace Coinage.ApiService.Tests.ApiKeys;
 /// </summary>
 public sealed class ApiKeyNoticeTests(InfrastructureFixture infrastructure)
 {
-    private static readonly IPAddress Peer = IPAddress.Parse("203.0.113.45");
+        private static readonly IPAddress Peer = IPAddress.Parse("203.0.113.45");
     private const string Browser = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
     private const string Phrase = "blue harbour 7";
+    private readonly MailDevInbox _inbox = new(infrastructure);
 
     [Fact]
     public async Task Creating_and_revoking_a_key_email_its_owner_what_when_and_from_where_with_the_phrase_and_the_link_to_act()
@@ -55,7 +56,8 @@ public sealed class ApiKeyNoticeTests(InfrastructureFixture infrastructure)
             keyId = body.GetProperty("id").GetString()!;
         }
 
-        var (text, html) = await DeliveredAsync(api, email, "A new API key was created on your account");
+        await _inbox.DeliverOutboxAsync(api.Services, email);
+        var (text, html) = await _inbox.MailAsync(email, "A new API key was created on your account");
         Assert.StartsWith($"Your anti-phishing phrase: {Phrase}", text, StringComparison.Ordinal);
         Assert.Contains("An API key named \"grid bot\" was created", text, StringComparison.Ordinal);
         Assert.Contains("from 203.0.113.45 (Firefox on Linux)", text, StringComparison.Ordinal);
@@ -73,7 +75,8 @@ public sealed class ApiKeyNoticeTests(InfrastructureFixture infrastructure)
         {
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
         }
-        (text, html) = await DeliveredAsync(api, email, "An API key was revoked");
+        await _inbox.DeliverOutboxAsync(api.Services, email);
+        (text, html) = await _inbox.MailAsync(email, "An API key was revoked");
         Assert.StartsWith($"Your anti-phishing phrase: {Phrase}", text, StringComparison.Ordinal);
         Assert.Contains($"The API key \"grid bot\" ({keyId}, read, trade) was revoked", text, StringComparison.Ordinal);
         Assert.Contains("from 203.0.113.45 (Firefox on Linux)", text, StringComparison.Ordinal);
@@ -87,48 +90,5 @@ public sealed class ApiKeyNoticeTests(InfrastructureFixture infrastructure)
         }
         Assert.Equal(2, await identity.CountAsync(
             "SELECT count(*) FROM outbox_messages WHERE payload->>'to' = @e AND type IN ('email.api_key_created', 'email.api_key_revoked')", ("e", email)));
-    }
-
-    /// <summary>What the Worker's email job does with the user's outbox rows, run in-process; then the text and HTML maildev received.</summary>
-    private async Task<(string Text, string Html)> DeliveredAsync(ApiFactory api, string email, string subject)
-    {
-        var settings = new EmailSettings { SmtpEndpoint = new Uri(infrastructure.SmtpConnectionString["Endpoint=".Length..]), WebBaseUrl = new Uri("http://web.coinage.test") };
-        await using (var scope = api.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-            var ids = await db.OutboxMessages.FromSql($"SELECT * FROM outbox_messages WHERE processed_at IS NULL AND payload->>'to' = {email}").Select(m => m.Id).ToListAsync(Ct);
-            foreach (var id in ids)
-            {
-                await new SendEmailJob(db, new SmtpEmailSender(settings), settings, TimeProvider.System).SendAsync(id, Ct);
-            }
-        }
-        using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var all = await http.GetFromJsonAsync<JsonElement>(new Uri(infrastructure.MailDevApi, "/email"), Ct);
-            var mail = all.EnumerateArray().FirstOrDefault(m => m.GetProperty("subject").GetString() == subject
-                && m.GetProperty("to").EnumerateArray().Any(a => a.GetProperty("address").GetString() == email));
-            if (mail.ValueKind == JsonValueKind.Object)
-            {
-                var html = await http.GetStringAsync(new Uri(infrastructure.MailDevApi, $"/email/{mail.GetProperty("id").GetString()}/html"), Ct);
-                return (mail.GetProperty("text").GetString()!, html);
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"The email '{subject}' to {email} did not reach maildev.");
-            await Task.Delay(100, Ct);
-        }
-    }
-
-    private sealed class ConnectionFrom(IPAddress peer) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = peer;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }

@@ -506,17 +506,4 @@ public sealed class ApiKeyTests(InfrastructureFixture infrastructure)
             return await http.SendAsync(request, Ct);
         }
     }
-
-    private sealed class ConnectionFrom(IPAddress peer) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = peer;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }

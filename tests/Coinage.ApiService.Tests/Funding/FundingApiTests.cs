@@ -25,7 +25,7 @@ namespace Coinage.ApiService.Tests.Funding;
 /// </summary>
 public sealed partial class FundingApiTests(InfrastructureFixture infrastructure)
 {
-    private const string WebBaseUrl = "http://web.coinage.test";
+    private readonly MailDevInbox _inbox = new(infrastructure);
     private const string Iban = "DE89370400440532013000";
     private const string BtcAddress = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq";
     private const string AdminPassword = "bootstrap admin passphrase 2026";
@@ -88,8 +88,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         var id = created.GetProperty("id").GetString()!;
         Assert.Equal(64, (await ExchangeDatabase.ScalarAsync<string>(Db, "SELECT confirmation_token_hash FROM withdrawals WHERE id = @id", ("id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture)))).Length);
 
-        await DeliverOutboxAsync(api, email);
-        var mail = (await MailsToAsync(email)).Last(m => m.GetProperty("subject").GetString() == "Confirm your withdrawal");
+        await _inbox.DeliverOutboxAsync(api.Services, email);
+        var mail = (await _inbox.MailsToAsync(email, "Confirm your withdrawal")).Last(m => m.GetProperty("subject").GetString() == "Confirm your withdrawal");
         var text = mail.GetProperty("text").GetString()!;
         Assert.Contains("250.5 USD", text, StringComparison.Ordinal);
         var link = new Uri(ConfirmLink().Match(text).Value);
@@ -118,8 +118,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         Assert.Equal((744.5m, 0m), (await user.BalancesAsync())["USD"]);
         var listed = (await user.GetAsync("/api/v1/wallet/withdrawals")).GetProperty("items");
         Assert.Equal(("completed", id), (listed[0].GetProperty("status").GetString(), listed[0].GetProperty("id").GetString()));
-        await DeliverOutboxAsync(api, email);
-        var sent = (await MailsToAsync(email, "Your withdrawal was sent")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was sent");
+        await _inbox.DeliverOutboxAsync(api.Services, email);
+        var sent = (await _inbox.MailsToAsync(email, "Your withdrawal was sent")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was sent");
         Assert.Contains($"250.5 USD to {Iban}", sent.GetProperty("text").GetString()!, StringComparison.Ordinal);
         var kinds = (await user.GetAsync("/api/v1/wallet/ledger")).GetProperty("items").EnumerateArray().Select(l => l.GetProperty("kind").GetString()).ToList();
         Assert.Contains("withdrawal_request", kinds);
@@ -364,8 +364,8 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         }
         // 2 and its fee left; the rejected 3 and its fee came back.
         Assert.Equal((4.4998m, 0m), (await user.BalancesAsync())["BTC"]);
-        await DeliverOutboxAsync(api, email);
-        var rejectedMail = (await MailsToAsync(email, "Your withdrawal was rejected")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was rejected");
+        await _inbox.DeliverOutboxAsync(api.Services, email);
+        var rejectedMail = (await _inbox.MailsToAsync(email, "Your withdrawal was rejected")).Single(m => m.GetProperty("subject").GetString() == "Your withdrawal was rejected");
         Assert.Contains("rejected: address on a sanctions list.", rejectedMail.GetProperty("text").GetString()!, StringComparison.Ordinal);
         Assert.Equal(1, await ExchangeDatabase.ScalarAsync<long>(Db,
             "SELECT count(*) FROM audit_entries WHERE action = 'wallet.withdrawal_rejected' AND data::jsonb->>'reason' = 'address on a sanctions list' AND data::jsonb->>'by' = 'admin'"));
@@ -517,36 +517,6 @@ public sealed partial class FundingApiTests(InfrastructureFixture infrastructure
         var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
         var events = scope.ServiceProvider.GetRequiredService<FundingEvents>();
         await new FundingJob(db, events, Options.Create(new FundingOptions()), TimeProvider.System).RunAsync(Ct);
-    }
-
-    /// <summary>What the Worker's email job does for each outbox row, run here in-process.</summary>
-    private async Task DeliverOutboxAsync(ApiFactory api, string email)
-    {
-        var settings = new EmailSettings { SmtpEndpoint = new Uri(infrastructure.SmtpConnectionString["Endpoint=".Length..]), WebBaseUrl = new Uri(WebBaseUrl) };
-        await using var scope = api.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-        var ids = await db.OutboxMessages.FromSql($"SELECT * FROM outbox_messages WHERE processed_at IS NULL AND payload->>'to' = {email}")
-            .OrderBy(m => m.CreatedAt).Select(m => m.Id).ToListAsync(Ct);
-        foreach (var id in ids)
-        {
-            await new SendEmailJob(db, new SmtpEmailSender(settings), settings, TimeProvider.System).SendAsync(id, Ct);
-        }
-    }
-
-    private async Task<List<JsonElement>> MailsToAsync(string to, string subject = "Confirm your withdrawal")
-    {
-        using var http = new HttpClient();
-        for (var i = 0; i < 50; i++)
-        {
-            var all = await http.GetFromJsonAsync<JsonElement>(new Uri(infrastructure.MailDevApi, "/email"), Ct);
-            var mine = all.EnumerateArray().Where(m => m.GetProperty("to").EnumerateArray().Any(a => a.GetProperty("address").GetString() == to)).ToList();
-            if (mine.Any(m => m.GetProperty("subject").GetString() == subject))
-            {
-                return mine;
-            }
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException($"The email '{subject}' to {to} did not reach maildev.");
     }
 
     [GeneratedRegex(@"https?://\S+/wallet/withdrawals/confirm\?\S+")]

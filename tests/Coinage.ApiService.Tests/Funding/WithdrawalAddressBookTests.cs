@@ -23,6 +23,8 @@ namespace Coinage.ApiService.Tests.Funding;
 /// </summary>
 public sealed class WithdrawalAddressBookTests(InfrastructureFixture infrastructure)
 {
+    private readonly MailDevInbox _inbox = new(infrastructure);
+
     private const string BtcAddress = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq";
     private const string EthAddress = "0x52908400098527886E0F7030069857D2E4169EE7";
     private const string Iban = "DE89370400440532013000";
@@ -193,7 +195,8 @@ public sealed class WithdrawalAddressBookTests(InfrastructureFixture infrastruct
         Assert.Equal((395m, 105m), (await user.BalancesAsync())["USD"]); // 100 and USD's seeded 5 fee held
 
         // The email, sent by the Worker's job from the outbox: the phrase first, the address, when it becomes usable, how to remove it.
-        var text = await DeliveredTextAsync(api, email, "A withdrawal address was added to your account");
+        await _inbox.DeliverOutboxAsync(api.Services, email);
+        var (text, _) = await _inbox.MailAsync(email, "A withdrawal address was added to your account");
         Assert.StartsWith("Your anti-phishing phrase: purple otter 42!", text, StringComparison.Ordinal);
         Assert.Contains($"\"my bank\" ({Iban})", text, StringComparison.Ordinal);
         Assert.Contains($"before {usableFrom.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)}", text, StringComparison.Ordinal);
@@ -240,31 +243,4 @@ public sealed class WithdrawalAddressBookTests(InfrastructureFixture infrastruct
         Assert.True(answer.Body.GetProperty("errors").TryGetProperty(field, out _), answer.Body.ToString());
     }
 
-    /// <summary>What the Worker's email job does with the user's outbox rows, run in-process; then the text maildev received.</summary>
-    private async Task<string> DeliveredTextAsync(ApiFactory api, string email, string subject)
-    {
-        var settings = new EmailSettings { SmtpEndpoint = new Uri(infrastructure.SmtpConnectionString["Endpoint=".Length..]), WebBaseUrl = new Uri("http://web.coinage.test") };
-        await using (var scope = api.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-            var ids = await db.OutboxMessages.FromSql($"SELECT * FROM outbox_messages WHERE processed_at IS NULL AND payload->>'to' = {email}").Select(m => m.Id).ToListAsync(Ct);
-            foreach (var id in ids)
-            {
-                await new SendEmailJob(db, new SmtpEmailSender(settings), settings, TimeProvider.System).SendAsync(id, Ct);
-            }
-        }
-        using var http = new HttpClient();
-        for (var i = 0; i < 50; i++)
-        {
-            var all = await http.GetFromJsonAsync<JsonElement>(new Uri(infrastructure.MailDevApi, "/email"), Ct);
-            var mail = all.EnumerateArray().FirstOrDefault(m => m.GetProperty("subject").GetString() == subject
-                && m.GetProperty("to").EnumerateArray().Any(a => a.GetProperty("address").GetString() == email));
-            if (mail.ValueKind == JsonValueKind.Object)
-            {
-                return mail.GetProperty("text").GetString()!;
-            }
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException($"The email '{subject}' to {email} did not reach maildev.");
-    }
 }

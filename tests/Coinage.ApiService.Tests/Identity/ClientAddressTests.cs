@@ -78,17 +78,4 @@ public sealed class ClientAddressTests(InfrastructureFixture infrastructure)
         client.Http.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
         return client;
     }
-
-    private sealed class ConnectionFrom(IPAddress peer) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = peer;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }

@@ -15,7 +15,8 @@ namespace Coinage.ApiService.Tests.Identity;
 /// <summary>Registration → outbox → the Worker's send job → SMTP → maildev → the link, followed.</summary>
 public sealed partial class EmailEndToEndTests(InfrastructureFixture infrastructure)
 {
-    private const string WebBaseUrl = "http://web.coinage.test";
+    private const string WebBaseUrl = MailDevInbox.WebBaseUrl;
+    private readonly MailDevInbox _inbox = new(infrastructure);
 
     [Fact]
     public async Task The_verification_link_read_from_maildev_verifies_the_account()
@@ -34,9 +35,9 @@ public sealed partial class EmailEndToEndTests(InfrastructureFixture infrastruct
             Assert.Equal(HttpStatusCode.Accepted, resend.StatusCode);
         }
 
-        await DeliverOutboxAsync(factory, email);
+        Assert.NotEqual(0, await _inbox.DeliverOutboxAsync(factory.Services, email));
 
-        var mails = await MailsToAsync(email);
+        var mails = await _inbox.MailsToAsync(email, mine => mine.Count >= 2, $"The emails to {email}");
         var verification = mails.Last(m => m.GetProperty("subject").GetString() == "Verify your email address");
         var text = verification.GetProperty("text").GetString()!;
         Assert.Contains("Your anti-phishing phrase: green lantern 4", text, StringComparison.Ordinal);
@@ -47,39 +48,6 @@ public sealed partial class EmailEndToEndTests(InfrastructureFixture infrastruct
         using var verified = await client.PostAsync("/api/v1/auth/verify-email", new { userId = query["userId"], token = query["token"] });
         Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
         Assert.Equal(1, await client.CountAsync("SELECT count(*) FROM users WHERE email = @e AND email_confirmed", ("e", email)));
-    }
-
-    /// <summary>What the Worker's Hangfire job does for each outbox row, run here in-process.</summary>
-    private async Task DeliverOutboxAsync(ApiFactory factory, string email)
-    {
-        var settings = new EmailSettings { SmtpEndpoint = new Uri(infrastructure.SmtpConnectionString["Endpoint=".Length..]), WebBaseUrl = new Uri(WebBaseUrl) };
-        await using var scope = factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CoinageDbContext>();
-        var ids = await db.OutboxMessages
-            .FromSql($"SELECT * FROM outbox_messages WHERE processed_at IS NULL AND payload->>'to' = {email}")
-            .OrderBy(m => m.CreatedAt).Select(m => m.Id).ToListAsync(Ct);
-        Assert.NotEmpty(ids);
-        foreach (var id in ids)
-        {
-            var job = new SendEmailJob(db, new SmtpEmailSender(settings), settings, TimeProvider.System);
-            await job.SendAsync(id, Ct);
-        }
-    }
-
-    private async Task<List<JsonElement>> MailsToAsync(string to)
-    {
-        using var http = new HttpClient();
-        for (var i = 0; i < 50; i++)
-        {
-            var all = await http.GetFromJsonAsync<JsonElement>(new Uri(infrastructure.MailDevApi, "/email"), Ct);
-            var mine = all.EnumerateArray().Where(m => m.GetProperty("to").EnumerateArray().Any(a => a.GetProperty("address").GetString() == to)).ToList();
-            if (mine.Count >= 2)
-            {
-                return mine;
-            }
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException($"The emails to {to} did not reach maildev.");
     }
 
     [GeneratedRegex(@"http://web\.coinage\.test/verify-email\?\S+")]

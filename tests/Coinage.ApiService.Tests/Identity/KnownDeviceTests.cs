@@ -156,18 +156,4 @@ public sealed class KnownDeviceTests(InfrastructureFixture infrastructure)
     [InlineData("curl/8.5.0", "Unknown browser")]
     public void A_browser_family_leaves_out_versions(string userAgent, string family) =>
         Assert.Equal(family, UserAgentFamily.Describe(userAgent));
-
-    /// <summary>Every connection from <paramref name="peer"/> (TestServer has no socket to take it from).</summary>
-    private sealed class ConnectionFrom(IPAddress peer) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = peer;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }
