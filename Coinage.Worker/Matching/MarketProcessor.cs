@@ -187,14 +187,14 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
                     _engine.PlaceOco(limit.ToPlaceCommand(), stop.ToPlaceCommand(), _events);
                     break;
                 case MarketCommandType.PlaceOco:
-                    command.Result = "order_not_pending";
+                    command.Result = OrderNotPending;
                     break;
                 case MarketCommandType.Amend when command.OrderId is { } id:
                     amendRelease = Amend(command, id, rows, states, amended, rested);
                     break;
                 case MarketCommandType.Place:
                     // The order is gone or no longer pending: nothing to do, but say so rather than silently skip.
-                    command.Result = "order_not_pending";
+                    command.Result = OrderNotPending;
                     break;
                 case MarketCommandType.Cancel when command.OrderId is { } id:
                     _engine.Cancel(id, command.OwnerId, _events);
@@ -383,15 +383,21 @@ internal sealed class MarketProcessor(MarketRecord market, SpotMarket spot, IRea
             }
         }
         LastBatchCommands = commands.Select(c => (c.Type, c.CreatedAt)).ToList();
-        var rejected = touched.Where(o => o.Status == OrderStatus.Rejected).ToDictionary(o => o.Id);
-        LastBatchRejections =
-        [
-            .. commands.Where(c => c.Type is MarketCommandType.Place or MarketCommandType.PlaceOco && c.OrderId is { } id && rejected.ContainsKey(id))
-                .Select(c => OrderNames.CloseReason(rejected[c.OrderId!.Value].CloseReason) ?? "rejected"),
-            .. commands.Where(c => c.Type == MarketCommandType.Amend && c.Result is not null).Select(c => c.Result!),
-        ];
+        LastBatchRejections = [.. commands.Select(c => RejectionOf(c, rows)).OfType<string>()];
         return new BatchOutcome(commands.Count, tradeRows, touched, _engine.GetSnapshot(50), commands[^1].Sequence);
     }
+
+    /// <summary><c>market_commands.result</c> of a place command whose order was no longer pending (rejected before, by another batch): not a new refusal.</summary>
+    private const string OrderNotPending = "order_not_pending";
+
+    /// <summary>Why the matching host refused a processed command, for the metrics: a placed order (both legs of a pair are one) it rejected, by close reason; an amend, by its code.</summary>
+    private static string? RejectionOf(MarketCommand command, Dictionary<long, OrderRecord> placed) => command.Type switch
+    {
+        MarketCommandType.Amend => command.Result,
+        MarketCommandType.Place or MarketCommandType.PlaceOco when command.Result != OrderNotPending && command.OrderId is { } id
+            && placed.TryGetValue(id, out var order) && order.Status == OrderStatus.Rejected => OrderNames.CloseReason(order.CloseReason) ?? "rejected",
+        _ => null,
+    };
 
     /// <summary>
     /// Applies one amend command to the engine (its events go to <see cref="_events"/>) and returns the extra hold to
