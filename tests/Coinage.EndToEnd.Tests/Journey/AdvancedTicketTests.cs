@@ -33,19 +33,7 @@ public sealed class AdvancedTicketTests(BrowserPlatform platform)
         var page = await context.NewPageAsync();
         try
         {
-            // A trade of this test's own, so the market has a last price for the trigger to be judged against: the
-            // counterparty's 0.1 ETH at 3,500, taken by the trader's market buy (ETH-USD: 0.1 tick, 0.1 ETH lots).
-            var (seller, _) = await platform.TraderAsync("stop-seller", new Dictionary<string, decimal> { ["ETH"] = 1m }, ct);
-            await seller.RestLimitSellAsync("ETH-USD", 3_500m, 0.1m, ct);
-            var (trader, password) = await platform.TraderAsync("stop-trader", new Dictionary<string, decimal> { ["USD"] = 2_000m, ["ETH"] = 1m }, ct);
-            await platform.SignInToTradeAsync(page, "ETH-USD", trader.Email, password);
-            var ticket = Section(page, "Place order");
-            await ticket.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }).ClickAsync();
-            await Field(ticket, "Total").FillAsync("350");
-            await PlaceAsync(await ConfirmAsync(page, ticket, "Buy ETH"));
-            await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasTextRegex = new Regex("^Buy order filled") }).First).ToBeVisibleAsync();
-            // Whichever ask it took (another test may have left a cheaper one), the newest trade is the last price.
-            var last = await LastTradePriceAsync("ETH-USD", ct);
+            var (_, ticket, last) = await TradedOnceAsync(page, "stop", ct);
 
             // Each type of the selector, from the keyboard's point of view a button of one group, scanned by axe.
             foreach (var type in TicketTypes)
@@ -114,17 +102,7 @@ public sealed class AdvancedTicketTests(BrowserPlatform platform)
         var page = await context.NewPageAsync();
         try
         {
-            // A trade of this test's own (as above), so the pair's prices are judged against a last price it knows.
-            var (seller, _) = await platform.TraderAsync("oco-seller", new Dictionary<string, decimal> { ["ETH"] = 1m }, ct);
-            await seller.RestLimitSellAsync("ETH-USD", 3_500m, 0.1m, ct);
-            var (trader, password) = await platform.TraderAsync("oco-trader", new Dictionary<string, decimal> { ["USD"] = 2_000m, ["ETH"] = 1m }, ct);
-            await platform.SignInToTradeAsync(page, "ETH-USD", trader.Email, password);
-            var ticket = Section(page, "Place order");
-            await ticket.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }).ClickAsync();
-            await Field(ticket, "Total").FillAsync("350");
-            await PlaceAsync(await ConfirmAsync(page, ticket, "Buy ETH"));
-            await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasTextRegex = new Regex("^Buy order filled") }).First).ToBeVisibleAsync();
-            var last = await LastTradePriceAsync("ETH-USD", ct);
+            var (trader, ticket, last) = await TradedOnceAsync(page, "oco", ct);
             var open = page.GetByRole(AriaRole.Table, new() { Name = "Open orders", Exact = true });
 
             // A resting buy 3 % under the last price, amended from 0.3 to 0.2 ETH: a smaller size at the same price keeps
@@ -180,6 +158,26 @@ public sealed class AdvancedTicketTests(BrowserPlatform platform)
     }
 
     /// <summary>The trader's open ETH-USD order at this price, as the API answers it.</summary>
+    /// <summary>
+    /// A trader of the test's own, signed in on ETH-USD's trade page after a trade of its own, so the market has a last
+    /// price the triggers are judged against: a counterparty's 0.1 ETH at 3,500 taken by the trader's market buy from the
+    /// ticket (ETH-USD: 0.1 tick, 0.1 ETH lots). Whichever ask it took (another test may have left a cheaper one), the
+    /// newest trade is the last price.
+    /// </summary>
+    private async Task<(ApiTrader Trader, ILocator Ticket, decimal Last)> TradedOnceAsync(IPage page, string prefix, CancellationToken ct)
+    {
+        var (seller, _) = await platform.TraderAsync($"{prefix}-seller", new Dictionary<string, decimal> { ["ETH"] = 1m }, ct);
+        await seller.RestLimitSellAsync("ETH-USD", 3_500m, 0.1m, ct);
+        var (trader, password) = await platform.TraderAsync($"{prefix}-trader", new Dictionary<string, decimal> { ["USD"] = 2_000m, ["ETH"] = 1m }, ct);
+        await platform.SignInToTradeAsync(page, "ETH-USD", trader.Email, password);
+        var ticket = Section(page, "Place order");
+        await ticket.GetByRole(AriaRole.Button, new() { Name = "Market", Exact = true }).ClickAsync();
+        await Field(ticket, "Total").FillAsync("350");
+        await PlaceAsync(await ConfirmAsync(page, ticket, "Buy ETH"));
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasTextRegex = new Regex("^Buy order filled") }).First).ToBeVisibleAsync();
+        return (trader, ticket, await LastTradePriceAsync("ETH-USD", ct));
+    }
+
     private static async Task<JsonElement> OpenOrderAsync(ApiTrader trader, decimal price, CancellationToken cancellationToken)
     {
         var open = await trader.GetAsync("/api/v1/orders/open?market=ETH-USD", cancellationToken);
